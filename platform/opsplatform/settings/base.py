@@ -1,0 +1,127 @@
+"""Settings shared by every environment. Values that vary come from components.environment."""
+
+from opsplatform.settings.components.celery import *  # noqa: F403
+from opsplatform.settings.components.environment import (  # noqa: F401
+    BASE_DIR,
+    BASE_DOMAIN,
+    DATABASE_URL,
+    DEBUG,
+    DEMO_MODE,
+    EXTRA_ALLOWED_HOSTS,
+    REDIS_URL,
+    SECRET_KEY,
+    env,
+)
+from opsplatform.settings.components.logging import LOGGING  # noqa: F401
+from opsplatform.settings.components.tenancy import *  # noqa: F403
+
+
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Every centre is `<slug>.<BASE_DOMAIN>`, the portal is BASE_DOMAIN itself. Unknown hosts that pass
+# this check are answered by the tenant middleware with a clear 404 page.
+ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *EXTRA_ALLOWED_HOSTS]
+
+MIDDLEWARE = [
+    "opsplatform.middleware.CentreTenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenants.accounts.middleware.AccountKindMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "platform" / "opsplatform" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "opsplatform.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "opsplatform.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tenants.accounts.backends.SchemaAwareBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Cookies are host-only: no SESSION_COOKIE_DOMAIN / CSRF_COOKIE_DOMAIN, so a session made at
+# myslenice.<BASE_DOMAIN> is never sent to debica.<BASE_DOMAIN> or to the portal.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+X_FRAME_OPTIONS = "DENY"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Prefix every key with the current schema so centres never share a cache entry.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    },
+}
+
+LANGUAGE_CODE = "pl"
+LANGUAGES = [("pl", "Polski"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Warsaw"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "platform" / "opsplatform" / "static"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OPS platform API",
+    "VERSION": "0.1.0",
+}
+
+PORTAL_BASE_DOMAIN = BASE_DOMAIN
+# Where the embedded/dev PostgreSQL and Redis URLs came from (for /healthz and the README).
+REDIS_URL_IN_USE = REDIS_URL
+
+# Demo data builders run by `provision_centres --demo` for each centre, by dotted path, so that
+# tenants never imports the apps that add their own synthetic data (casework, later).
+DEMO_DATA_BUILDERS: list[str] = []
+# The port `make run` serves on, for the URLs printed to the console.
+RUN_PORT = env.int("PORT", default=8000)

@@ -1,0 +1,43 @@
+"""django-tenants: which apps live in the public schema and which in every centre's schema."""
+
+from opsplatform.settings.components.environment import BASE_DOMAIN
+
+# Public schema: the centre registry, domains, portal accounts and (later) benchmark snapshots.
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "tenants.accounts",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+]
+
+# Every centre's schema: its own staff accounts, sessions and staff positions, and (later) casework.
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "tenants.accounts",
+    "tenants.org",
+]
+
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Centre"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "opsplatform.urls_public"
+ROOT_URLCONF = "opsplatform.urls_tenant"
+
+# New centres are cloned from this schema, kept migrated by `provision_centres`, instead of
+# replaying every migration (see tenants/provisioning.py).
+TENANT_BASE_SCHEMA = "_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+
+PORTAL_HOST = BASE_DOMAIN

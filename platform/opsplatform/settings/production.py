@@ -1,0 +1,18 @@
+"""Production: DEBUG off, demo mode refused, secrets only from the environment."""
+
+import os
+
+os.environ["DEBUG"] = "false"
+
+from opsplatform.settings.base import *  # noqa: E402, F403
+from opsplatform.settings.components.environment import env  # noqa: E402
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"

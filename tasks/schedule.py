@@ -1,0 +1,20 @@
+"""The beat schedule. Per-centre jobs are scheduled as one public fan-out task that sends a message
+to every centre's schema, so a centre added today is included tonight without a beat restart."""
+
+from typing import Any
+
+from celery.schedules import crontab
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    return {
+        "centre-sessions-clear-expired": {
+            "task": "tasks.fanout.fan_out",
+            "schedule": crontab(hour=2, minute=30),
+            "args": ("tenants.tasks.sessions_clear_expired",),
+        },
+        "portal-sessions-clear-expired": {
+            "task": "tenants.tasks.portal_sessions_clear_expired",
+            "schedule": crontab(hour=2, minute=40),
+        },
+    }

@@ -1,0 +1,33 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.http import HttpRequest
+
+from tenants.accounts.roles import role_is_allowed_in_schema
+
+
+class SchemaAwareBackend(ModelBackend):
+    """Django's model backend plus two refusals that hold whatever is in the table:
+
+    * an account whose role does not belong to the current schema (a staff role on the portal or a
+      portal role at a centre) never authenticates;
+    * demo accounts authenticate only in demo mode (which itself requires DEBUG).
+    """
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        if not super().user_can_authenticate(user):
+            return False
+        if getattr(user, "is_demo", False) and not settings.DEMO_MODE:
+            return False
+        return role_is_allowed_in_schema(getattr(user, "role", ""), connection.schema_name)
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return super().authenticate(request, username=username, password=password, **kwargs)

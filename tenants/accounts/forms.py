@@ -1,0 +1,22 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with Polish messages that do not reveal whether an account exists."""
+
+    error_messages = {
+        "invalid_login": "Nieprawidłowa nazwa użytkownika lub hasło.",
+        "inactive": "To konto jest nieaktywne.",
+    }
+
+    username = forms.CharField(
+        label="Nazwa użytkownika",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Hasło",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -1,0 +1,22 @@
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.utils import timezone
+
+from opsplatform.celery import app
+from tasks.base import CentreTask
+
+
+def _clear_expired() -> int:
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+@app.task(base=CentreTask, name="tenants.tasks.sessions_clear_expired")
+def sessions_clear_expired() -> dict[str, object]:
+    """Delete expired sessions in the centre's schema (each centre keeps its own sessions)."""
+    return {"schema": connection.schema_name, "deleted": _clear_expired()}
+
+
+@app.task(name="tenants.tasks.portal_sessions_clear_expired")
+def portal_sessions_clear_expired() -> dict[str, object]:
+    return {"schema": connection.schema_name, "deleted": _clear_expired()}
