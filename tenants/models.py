@@ -32,11 +32,21 @@ class Centre(TenantMixin):
     auto_drop_schema = False
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    slug = models.CharField(max_length=40, unique=True, validators=[SLUG_VALIDATOR])
+    slug = models.CharField(
+        "identyfikator",
+        max_length=40,
+        unique=True,
+        validators=[SLUG_VALIDATOR],
+        error_messages={"unique": "Ośrodek o tym identyfikatorze już istnieje."},
+    )
     name = models.CharField("pełna nazwa", max_length=200)
     short_name = models.CharField("nazwa skrócona", max_length=60)
     teryt_terc = models.CharField(
-        "kod TERYT (TERC)", max_length=7, unique=True, validators=[validate_terc]
+        "kod TERYT (TERC)",
+        max_length=7,
+        unique=True,
+        validators=[validate_terc],
+        error_messages={"unique": "Ten kod TERYT ma już inny ośrodek na platformie."},
     )
     voivodeship = models.CharField("województwo", max_length=2, choices=Voivodeship.choices)
     gmina_type = models.CharField("rodzaj gminy", max_length=12, choices=GminaType.choices)

@@ -39,10 +39,11 @@ def check_redis() -> dict[str, object]:
 def check_worker() -> dict[str, object]:
     from opsplatform.celery import app
 
-    # Ask any worker to answer; return as soon as one does.
-    replies = app.control.broadcast(
-        "ping", reply=True, limit=1, timeout=WORKER_TIMEOUT_SECONDS
-    )
+    # Ask any worker on the configured broker to answer; return as soon as one does.
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
+        replies = app.control.broadcast(
+            "ping", reply=True, limit=1, timeout=WORKER_TIMEOUT_SECONDS, connection=broker
+        )
     if not replies:
         return {"ok": False, "error": "Żaden proces roboczy (Celery worker) nie odpowiedział."}
     return {"ok": True, "workers": sorted(name for reply in replies for name in reply)}

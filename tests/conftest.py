@@ -1,0 +1,60 @@
+"""Suite-wide fixtures. The five centres are provisioned once per session from the repository's
+registry, with demo data, exactly as `make run` does; tests then run in transactions that roll back."""
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from tenants.demo import DEMO_PASSWORD
+
+CENTRE_SLUGS = ("myslenice", "krasnystaw", "piaseczno", "daleszyce", "debica")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("provision_centres", "--demo", stdout=io.StringIO())
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test() -> Iterator[None]:
+    yield
+    connection.set_schema_to_public()
+
+
+def host(slug: str | None) -> str:
+    return f"{slug}.localhost" if slug else "localhost"
+
+
+@pytest.fixture
+def centre_client() -> "CentreClientFactory":
+    return CentreClientFactory()
+
+
+class CentreClientFactory:
+    """Builds test clients bound to one host (a centre's or the portal's)."""
+
+    def __call__(self, slug: str | None) -> Client:
+        return Client(HTTP_HOST=host(slug))
+
+    def logged_in(self, slug: str | None, username: str, password: str = DEMO_PASSWORD) -> Client:
+        client = self(slug)
+        response = client.post(
+            "/konto/logowanie/", {"username": username, "password": password}
+        )
+        assert response.status_code == 302, f"log-in of {username} at {host(slug)} failed"
+        return client
+
+
+@pytest.fixture(scope="session")
+def worker(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[object]:
+    """A real Celery worker for the whole session (started on first use)."""
+    from tests.workers import celery_worker
+
+    with django_db_blocker.unblock(), celery_worker() as process:  # type: ignore[attr-defined]
+        yield process
