@@ -2,17 +2,17 @@
 
 from typing import Any
 
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
+from tenant_schemas_celery.task import TenantTask
 
-from opsplatform.celery import app
+from opsplatform.schemas import current_schema
 
 
 class TaskSchemaRefused(Exception):
     """A centre task arrived without a centre's schema (none, public, or one that is gone)."""
 
 
-class CentreTask(app.Task):  # type: ignore[name-defined,misc]
+class CentreTask(TenantTask):
     """A task that must run inside one centre's schema.
 
     The schema travels in the message headers (tenant-schemas-celery sets it from the sender's
@@ -23,7 +23,7 @@ class CentreTask(app.Task):  # type: ignore[name-defined,misc]
     abstract = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if connection.schema_name in ("", None, get_public_schema_name()):
+        if current_schema() in ("", None, get_public_schema_name()):
             raise TaskSchemaRefused(
                 f"Task {self.name} needs a centre's schema; it was sent without one."
             )

@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 def centre_fan_out(task_name: str, *, kwargs: dict[str, Any] | None = None) -> list[str]:
     """Send ``task_name`` once per centre, to run in that centre's schema. Returns the schemas."""
     schemas = list(
-        get_tenant_model().objects.exclude(schema_name="public")
+        get_tenant_model()
+        .objects.exclude(schema_name="public")
         .order_by("schema_name")
         .values_list("schema_name", flat=True)
     )

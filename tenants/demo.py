@@ -8,10 +8,10 @@ and idempotent: running it again creates nothing new.
 from __future__ import annotations
 
 import random
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,7 +24,7 @@ from tenants.accounts.roles import Role
 from tenants.models import Centre
 from tenants.org.models import CanonicalFunction, StaffPosition, Team
 
-DEMO_PASSWORD = "Demo-OPS-2026!"
+DEMO_PASSWORD = "Demo-OPS-2026!"  # noqa: S105 - public by design, accepted only in demo mode
 
 # username → (role, canonical function of the team the account works in, or None)
 STAFF_DEMO_ACCOUNTS: tuple[tuple[str, Role, str | None], ...] = (
@@ -46,13 +46,64 @@ PORTAL_DEMO_ACCOUNTS: tuple[tuple[str, Role, tuple[str, ...]], ...] = (
     ("analityk", Role.MINISTRY_ANALYST, ()),
 )
 
-_FIRST_F = ("Anna", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Joanna", "Magdalena",
-            "Monika", "Aleksandra", "Beata", "Dorota", "Justyna", "Renata", "Iwona", "Marta")
-_FIRST_M = ("Piotr", "Krzysztof", "Tomasz", "Paweł", "Michał", "Marcin", "Grzegorz", "Adam",
-            "Łukasz", "Wojciech", "Jakub", "Rafał")
-_LAST = ("Nowak", "Wójcik", "Kowalczyk", "Woźniak", "Mazur", "Krawczyk", "Kaczmarek", "Zając",
-         "Król", "Wieczorek", "Jabłoński", "Wróbel", "Pawłowski", "Michalski", "Sikora", "Baran",
-         "Duda", "Szewczyk", "Tomaszewski", "Pietrzak", "Marciniak", "Dudek", "Zalewski", "Jasiński")
+_FIRST_F = (
+    "Anna",
+    "Katarzyna",
+    "Małgorzata",
+    "Agnieszka",
+    "Barbara",
+    "Ewa",
+    "Joanna",
+    "Magdalena",
+    "Monika",
+    "Aleksandra",
+    "Beata",
+    "Dorota",
+    "Justyna",
+    "Renata",
+    "Iwona",
+    "Marta",
+)
+_FIRST_M = (
+    "Piotr",
+    "Krzysztof",
+    "Tomasz",
+    "Paweł",
+    "Michał",
+    "Marcin",
+    "Grzegorz",
+    "Adam",
+    "Łukasz",
+    "Wojciech",
+    "Jakub",
+    "Rafał",
+)
+_LAST = (
+    "Nowak",
+    "Wójcik",
+    "Kowalczyk",
+    "Woźniak",
+    "Mazur",
+    "Krawczyk",
+    "Kaczmarek",
+    "Zając",
+    "Król",
+    "Wieczorek",
+    "Jabłoński",
+    "Wróbel",
+    "Pawłowski",
+    "Michalski",
+    "Sikora",
+    "Baran",
+    "Duda",
+    "Szewczyk",
+    "Tomaszewski",
+    "Pietrzak",
+    "Marciniak",
+    "Dudek",
+    "Zalewski",
+    "Jasiński",
+)
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +266,5 @@ def demo_portal_accounts_ensure() -> list[DemoLogin]:
                 user.password = _demo_password_hash()
                 user.full_clean()
                 user.save()
-            logins.append(
-                DemoLogin(host=settings.PORTAL_HOST, username=username, role=role.label)
-            )
+            logins.append(DemoLogin(host=settings.PORTAL_HOST, username=username, role=role.label))
     return logins

@@ -224,7 +224,7 @@ def _decimal(raw: dict[str, Any], key: str, slug: str) -> Decimal:
     value = raw.get(key)
     if not isinstance(value, str):
         raise RegistryError(
-            "Kwotę zapisuje się jako tekst z kropką dziesiętną, np. \"407351.25\".",
+            'Kwotę zapisuje się jako tekst z kropką dziesiętną, np. "407351.25".',
             slug=slug,
             field=key,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest
 
@@ -17,7 +19,9 @@ def centre_for_request(request: HttpRequest) -> Centre | None:
 
 
 def centre_list() -> QuerySet[Centre]:
-    return Centre.objects.select_related("programme").prefetch_related("domains").order_by("slug")
+    # Centre derives from django-tenants' untyped mixin, so its manager is untyped: cast it back.
+    centres = cast(QuerySet[Centre], Centre.objects.all())
+    return centres.select_related("programme").prefetch_related("domains").order_by("slug")
 
 
 def centre_list_for_portal_user(*, user: object) -> QuerySet[Centre]:
@@ -27,7 +31,7 @@ def centre_list_for_portal_user(*, user: object) -> QuerySet[Centre]:
     """
     role = getattr(user, "role", "")
     if role != Role.REGIONAL_COORDINATOR:
-        return Centre.objects.none()
+        return centre_list().none()
     voivodeships = list(getattr(user, "voivodeships", []))
     return centre_list().filter(voivodeship__in=voivodeships)
 

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from opsplatform.middleware import forget_cached_domains
+from opsplatform.schemas import use_public_schema
 from tenants.errors import CentreInvalid
 from tenants.models import Centre, Domain, ReorganisationProgramme
 from tenants.org.models import Team
@@ -77,7 +78,7 @@ def template_schema_ensure() -> bool:
         interactive=False,
         verbosity=0,
     )
-    connection.set_schema_to_public()
+    use_public_schema()
     return created
 
 
@@ -128,7 +129,9 @@ def registry_apply(*, registry: Registry, base_domain: str) -> list[ProvisionRes
     return results
 
 
-def centre_provision(*, spec: CentreSpec, registry_version: int, base_domain: str) -> ProvisionResult:
+def centre_provision(
+    *, spec: CentreSpec, registry_version: int, base_domain: str
+) -> ProvisionResult:
     """Create the centre (schema cloned from the template) or update it to match ``spec``."""
     started = time.perf_counter()
     centre_validate(spec=spec, registry_version=registry_version)
@@ -182,7 +185,9 @@ def _assign(obj: object, values: dict[str, object]) -> None:
         setattr(obj, name, value)
 
 
-def _update(obj: Centre | ReorganisationProgramme | Team, values: dict[str, object], *, prefix: str) -> list[str]:
+def _update(
+    obj: Centre | ReorganisationProgramme | Team, values: dict[str, object], *, prefix: str
+) -> list[str]:
     """Set only the fields that differ and save only those; returns their names."""
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:

@@ -1,8 +1,8 @@
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.utils import timezone
 
 from opsplatform.celery import app
+from opsplatform.schemas import current_schema
 from tasks.base import CentreTask
 
 
@@ -14,9 +14,9 @@ def _clear_expired() -> int:
 @app.task(base=CentreTask, name="tenants.tasks.sessions_clear_expired")
 def sessions_clear_expired() -> dict[str, object]:
     """Delete expired sessions in the centre's schema (each centre keeps its own sessions)."""
-    return {"schema": connection.schema_name, "deleted": _clear_expired()}
+    return {"schema": current_schema(), "deleted": _clear_expired()}
 
 
 @app.task(name="tenants.tasks.portal_sessions_clear_expired")
 def portal_sessions_clear_expired() -> dict[str, object]:
-    return {"schema": connection.schema_name, "deleted": _clear_expired()}
+    return {"schema": current_schema(), "deleted": _clear_expired()}

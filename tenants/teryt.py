@@ -46,9 +46,7 @@ TYPE_DIGITS: dict[str, GminaType] = {
 def validate_terc(value: str) -> None:
     """Refuse anything that is not a 7-digit gmina TERC code of a real voivodeship."""
     if len(value) != 7 or not value.isdigit():
-        raise ValidationError(
-            "Kod TERYT (TERC) gminy ma 7 cyfr, np. 1209033.", code="terc_format"
-        )
+        raise ValidationError("Kod TERYT (TERC) gminy ma 7 cyfr, np. 1209033.", code="terc_format")
     if value[:2] not in Voivodeship.values:
         raise ValidationError(
             "Kod TERYT zaczyna się od kodu województwa (02, 04, …, 32); %(code)s nim nie jest.",

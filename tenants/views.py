@@ -2,7 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tenants.selectors import centre_for_request, centre_list_for_portal_user, team_list_with_staffing
+from tenants.selectors import (
+    centre_for_request,
+    centre_list_for_portal_user,
+    team_list_with_staffing,
+)
 
 
 @login_required
@@ -12,8 +16,11 @@ def centre_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tenants/centre_home.html",
-        {"centre": centre, "programme": centre.programme if centre else None,
-         "teams": team_list_with_staffing()},
+        {
+            "centre": centre,
+            "programme": centre.programme if centre else None,
+            "teams": team_list_with_staffing(),
+        },
     )
 
 

@@ -1,21 +1,23 @@
 """Suite-wide fixtures. The five centres are provisioned once per session from the repository's
-registry, with demo data, exactly as `make run` does; tests then run in transactions that roll back."""
+registry, with demo data, exactly as `make run` does; tests run in transactions that roll back."""
 
 import io
 from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 
+from opsplatform.schemas import use_public_schema
 from tenants.demo import DEMO_PASSWORD
 
 CENTRE_SLUGS = ("myslenice", "krasnystaw", "piaseczno", "daleszyce", "debica")
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
+) -> Iterator[None]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("provision_centres", "--demo", stdout=io.StringIO())
     yield
@@ -24,7 +26,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 @pytest.fixture(autouse=True)
 def _public_schema_after_each_test() -> Iterator[None]:
     yield
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 def host(slug: str | None) -> str:
@@ -44,9 +46,7 @@ class CentreClientFactory:
 
     def logged_in(self, slug: str | None, username: str, password: str = DEMO_PASSWORD) -> Client:
         client = self(slug)
-        response = client.post(
-            "/konto/logowanie/", {"username": username, "password": password}
-        )
+        response = client.post("/konto/logowanie/", {"username": username, "password": password})
         assert response.status_code == 302, f"log-in of {username} at {host(slug)} failed"
         return client
 

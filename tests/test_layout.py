@@ -16,7 +16,11 @@ def test_import_platform_resolves_to_the_standard_library_in_the_project_environ
     # A fresh interpreter from the project's environment, started in the repository root, as
     # manage.py, Celery and the tests are.
     result = subprocess.run(
-        [sys.executable, "-c", "import platform, uuid; print(platform.__file__); platform.system()"],
+        [
+            sys.executable,
+            "-c",
+            "import platform, uuid; print(platform.__file__); platform.system()",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -39,9 +39,24 @@ def celery_worker(name: str = "suite") -> Iterator[subprocess.Popen[bytes]]:
     }
     hostname = f"{name}-{os.getpid()}@localhost"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "opsplatform", "worker", "--pool", "solo",
-         "--without-mingle", "--without-gossip", "-l", "info", "-n", hostname,
-         "-Q", settings.CELERY_TASK_DEFAULT_QUEUE],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "opsplatform",
+            "worker",
+            "--pool",
+            "solo",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "info",
+            "-n",
+            hostname,
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

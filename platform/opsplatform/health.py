@@ -1,8 +1,8 @@
 """``/healthz`` on every host: database, Redis and Celery worker, as JSON.
 
 200 only when all three are up, 503 otherwise. Each check is bounded in time so that a dead
-dependency makes the endpoint answer "down" quickly rather than hang. Says nothing about any centre's
-data, so it needs no log-in.
+dependency makes the endpoint answer "down" quickly rather than hang. Says nothing about any
+centre's data, so it needs no log-in.
 """
 
 import time
@@ -14,6 +14,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from opsplatform.schemas import current_schema
 
 WORKER_TIMEOUT_SECONDS = 1.5
 
@@ -74,7 +76,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
     healthy = all(bool(c["ok"]) for c in checks.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "schema": connection.schema_name, **checks},
+        {"status": "ok" if healthy else "unavailable", "schema": current_schema(), **checks},
         status=200 if healthy else 503,
         json_dumps_params={"ensure_ascii": False},
     )

@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from opsplatform.schemas import use_public_schema
+
 _CACHE_SECONDS = 30.0
 _domain_cache: dict[str, tuple[float, Any]] = {}
 
@@ -38,7 +40,7 @@ class CentreTenantMiddleware(TenantMainMiddleware):
         return tenant
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
-        connection.set_schema_to_public()
+        use_public_schema()
         hostname = self.hostname_from_request(request) if _host_allowed(request) else None
         if hostname is not None and hostname == settings.PORTAL_HOST:
             request.tenant = connection.tenant  # type: ignore[attr-defined]

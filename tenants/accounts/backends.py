@@ -2,9 +2,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 from django.http import HttpRequest
 
+from opsplatform.schemas import current_schema
 from tenants.accounts.roles import role_is_allowed_in_schema
 
 
@@ -21,7 +21,7 @@ class SchemaAwareBackend(ModelBackend):
             return False
         if getattr(user, "is_demo", False) and not settings.DEMO_MODE:
             return False
-        return role_is_allowed_in_schema(getattr(user, "role", ""), connection.schema_name)
+        return role_is_allowed_in_schema(getattr(user, "role", ""), current_schema())
 
     def authenticate(
         self,

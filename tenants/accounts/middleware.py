@@ -1,14 +1,15 @@
 from collections.abc import Callable
 
 from django.contrib.auth import logout
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+from opsplatform.schemas import current_schema
 
 SESSION_SCHEMA_KEY = "ops_schema"
 
 
 class AccountKindMiddleware:
-    """Defence in depth for host-only sessions: a session is valid only in the schema it was made in.
+    """Defence in depth for host-only sessions: a session is valid only in its own schema.
 
     Sessions already live in each schema's own table, so a cookie from one centre finds nothing at
     another. This also ends any session whose recorded schema is not the current one.
@@ -21,6 +22,6 @@ class AccountKindMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             recorded = request.session.get(SESSION_SCHEMA_KEY)
-            if recorded != connection.schema_name:
+            if recorded != current_schema():
                 logout(request)
         return self.get_response(request)

@@ -3,8 +3,9 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 
+from opsplatform.schemas import current_schema
 from tenants.accounts.roles import Role, role_is_allowed_in_schema
 from tenants.teryt import Voivodeship
 
@@ -42,7 +43,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list[ValidationError]] = {}
-        if self.role and not role_is_allowed_in_schema(self.role, connection.schema_name):
+        if self.role and not role_is_allowed_in_schema(self.role, current_schema()):
             errors.setdefault("role", []).append(
                 ValidationError(
                     "Rola „%(role)s” nie może mieć konta w tym miejscu: konta pracowników "

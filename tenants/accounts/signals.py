@@ -1,13 +1,13 @@
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
-from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from opsplatform.schemas import current_schema
 from tenants.accounts.middleware import SESSION_SCHEMA_KEY
 
 
 @receiver(user_logged_in)
 def remember_schema(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    request.session[SESSION_SCHEMA_KEY] = connection.schema_name
+    request.session[SESSION_SCHEMA_KEY] = current_schema()

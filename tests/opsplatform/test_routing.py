@@ -6,7 +6,9 @@ from django.test import Client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("hostname", ["nieznany.localhost", "myslenice.localhost.evil.com", "evil.com"])
+@pytest.mark.parametrize(
+    "hostname", ["nieznany.localhost", "myslenice.localhost.evil.com", "evil.com"]
+)
 def test_unknown_hosts_get_a_clear_polish_404(hostname: str) -> None:
     response = Client(HTTP_HOST=hostname).get("/")
     assert response.status_code == 404

@@ -3,14 +3,13 @@ centre's schema; beat's fan-out reaches every centre; a centre task without a ce
 
 import pytest
 from celery.exceptions import TimeoutError as CeleryTimeout
-from django.db import connection
 from django_tenants.utils import schema_context
 
 from opsplatform.celery import app
+from opsplatform.schemas import current_schema
 from tasks.fanout import centre_fan_out
 from tasks.probe import centre_probe
 from tasks.schedule import beat_schedule
-
 from tests.conftest import CENTRE_SLUGS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.worker]
@@ -36,7 +35,7 @@ def test_each_centre_sees_its_own_staff(worker: object) -> None:
 
 
 def test_a_centre_task_sent_without_a_centre_is_refused(worker: object) -> None:
-    assert connection.schema_name == "public"
+    assert current_schema() == "public"
     result = centre_probe.delay()
     with pytest.raises(Exception, match="needs a centre's schema"):
         result.get(timeout=30)

@@ -8,7 +8,6 @@ from django_tenants.utils import schema_context
 
 from tenants.accounts.roles import PORTAL_ROLES, STAFF_ROLES, Role
 from tenants.demo import DEMO_PASSWORD, PORTAL_DEMO_ACCOUNTS, STAFF_DEMO_ACCOUNTS
-
 from tests.conftest import CENTRE_SLUGS, CentreClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,9 @@ def make_staff(slug: str, username: str, role: Role = Role.SOCIAL_WORKER) -> Non
 
 
 @pytest.mark.parametrize("slug", [*CENTRE_SLUGS, None])
-def test_every_host_has_a_polish_login_page(centre_client: CentreClientFactory, slug: str | None) -> None:
+def test_every_host_has_a_polish_login_page(
+    centre_client: CentreClientFactory, slug: str | None
+) -> None:
     response = centre_client(slug).get("/konto/logowanie/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -69,7 +70,9 @@ def test_portal_demo_accounts_log_in_on_the_portal_only(centre_client: CentreCli
         assert response.status_code == 200  # no such account at a centre
 
 
-def test_coordinator_sees_only_the_centres_of_their_voivodeship(centre_client: CentreClientFactory) -> None:
+def test_coordinator_sees_only_the_centres_of_their_voivodeship(
+    centre_client: CentreClientFactory,
+) -> None:
     page = centre_client.logged_in(None, "koordynator.malopolskie").get("/").content.decode()
     assert "MGOPS Myślenice" in page
     for other in ("MOPS Krasnystaw", "MGOPS Piaseczno", "MGOPS Daleszyce", "MOPS Dębica"):
@@ -87,7 +90,9 @@ def test_staff_roles_cannot_be_created_on_the_portal_nor_portal_roles_at_a_centr
     with schema_context("piaseczno"):
         for role in PORTAL_ROLES:
             with pytest.raises(ValidationError) as excinfo:
-                User(username=f"x-{role}", role=role, voivodeships=["14"], password="x").full_clean()
+                User(
+                    username=f"x-{role}", role=role, voivodeships=["14"], password="x"
+                ).full_clean()
             assert "role" in excinfo.value.message_dict
 
 
@@ -120,14 +125,18 @@ def test_demo_accounts_are_refused_outside_demo_mode(centre_client: CentreClient
 
 def test_session_cookie_is_host_only(centre_client: CentreClientFactory) -> None:
     client = centre_client("myslenice")
-    response = client.post("/konto/logowanie/", {"username": "kierownik", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/konto/logowanie/", {"username": "kierownik", "password": DEMO_PASSWORD}
+    )
     cookie = response.cookies["sessionid"]
     assert cookie["domain"] == ""
     assert cookie["httponly"]
     assert "domain=" not in cookie.output().lower()
 
 
-def test_a_session_from_one_centre_is_worthless_at_another(centre_client: CentreClientFactory) -> None:
+def test_a_session_from_one_centre_is_worthless_at_another(
+    centre_client: CentreClientFactory,
+) -> None:
     myslenice = centre_client.logged_in("myslenice", "kierownik")
     stolen = myslenice.cookies["sessionid"].value
     debica = Client(HTTP_HOST="debica.localhost")

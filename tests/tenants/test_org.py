@@ -51,10 +51,15 @@ def test_every_canonical_function_but_local_activity_is_covered_in_every_centre(
 
 def test_positions_carry_fte_and_social_worker_flag() -> None:
     with schema_context("piaseczno"):
-        fte = StaffPosition.objects.filter(is_social_worker=True).aggregate(total=Sum("fte"))["total"]
+        fte = StaffPosition.objects.filter(is_social_worker=True).aggregate(total=Sum("fte"))[
+            "total"
+        ]
         # Synthetic staffing keeps Piaseczno near the norm of one social worker per 2,000 residents.
         assert Decimal("35") <= fte <= Decimal("45")
-        assert StaffPosition.objects.filter(person__isnull=False).count() == StaffPosition.objects.count()
+        assert (
+            StaffPosition.objects.filter(person__isnull=False).count()
+            == StaffPosition.objects.count()
+        )
 
 
 def test_unit_without_function_is_refused() -> None:

@@ -14,7 +14,6 @@ from tenants.errors import CentreInvalid
 from tenants.models import Centre, Domain, ReorganisationProgramme
 from tenants.org.models import StaffPosition, Team
 from tenants.registry import load_registry, parse_registry
-
 from tests.conftest import CENTRE_SLUGS
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +100,9 @@ def test_a_changed_fact_updates_only_that_fact(tmp_path: Path) -> None:
 
 
 def test_a_new_centre_is_cloned_from_the_template_with_every_migration(tmp_path: Path) -> None:
-    call_command("provision_centres", "--registry", str(write_registry(tmp_path)), stdout=io.StringIO())
+    call_command(
+        "provision_centres", "--registry", str(write_registry(tmp_path)), stdout=io.StringIO()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT app, name FROM _template.django_migrations EXCEPT "
@@ -118,7 +119,9 @@ def test_a_new_centre_is_cloned_from_the_template_with_every_migration(tmp_path:
 
 
 def test_a_cloned_centre_has_its_own_empty_tables(tmp_path: Path) -> None:
-    call_command("provision_centres", "--registry", str(write_registry(tmp_path)), stdout=io.StringIO())
+    call_command(
+        "provision_centres", "--registry", str(write_registry(tmp_path)), stdout=io.StringIO()
+    )
     from django.contrib.auth import get_user_model
 
     with schema_context("testowo"):
@@ -155,7 +158,9 @@ def test_bad_input_is_refused_and_leaves_nothing(
 def test_duplicate_slug_in_the_file_is_refused(tmp_path: Path) -> None:
     path = write_registry(tmp_path)
     text = path.read_text(encoding="utf-8")
-    second = text.split("version = 1", 1)[1].replace('teryt_terc = "3010022"', 'teryt_terc = "3010032"')
+    second = text.split("version = 1", 1)[1].replace(
+        'teryt_terc = "3010022"', 'teryt_terc = "3010032"'
+    )
     path.write_text(text + second, encoding="utf-8")
     with pytest.raises(CommandError, match="Powtórzony identyfikator „testowo”"):
         call_command("provision_centres", "--registry", str(path), stdout=io.StringIO())
@@ -179,7 +184,11 @@ def test_a_failure_after_the_schema_was_cloned_rolls_everything_back(
 def test_validation_runs_for_every_centre_before_any_is_created(tmp_path: Path) -> None:
     path = write_registry(tmp_path)
     bad = NEW_CENTRE.split("version = 1", 1)[1].format(
-        slug="drugie", terc="3010032", voivodeship="30", budget="-5.00", start="2019-01-01",
+        slug="drugie",
+        terc="3010032",
+        voivodeship="30",
+        budget="-5.00",
+        start="2019-01-01",
         go_live="2019-06-01",
     )
     path.write_text(path.read_text(encoding="utf-8") + bad, encoding="utf-8")

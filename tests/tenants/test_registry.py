@@ -4,6 +4,7 @@ import datetime as dt
 import tomllib
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,10 +12,31 @@ from tenants.registry import REGISTRY_PATH, RegistryError, load_registry, parse_
 
 # domain.md: centre, gmina type, TERYT, population (31 Dec 2020), budget, go-live
 FACTS = {
-    "myslenice": ("MGOPS Myślenice", "urban_rural", "1209033", 44519, "407351.25", dt.date(2018, 9, 3)),
+    "myslenice": (
+        "MGOPS Myślenice",
+        "urban_rural",
+        "1209033",
+        44519,
+        "407351.25",
+        dt.date(2018, 9, 3),
+    ),
     "krasnystaw": ("MOPS Krasnystaw", "urban", "0606011", 18383, "374101.08", dt.date(2019, 10, 1)),
-    "piaseczno": ("MGOPS Piaseczno", "urban_rural", "1418043", 86217, "834762.50", dt.date(2020, 1, 1)),
-    "daleszyce": ("MGOPS Daleszyce", "urban_rural", "2604053", 15828, "35000.00", dt.date(2020, 3, 1)),
+    "piaseczno": (
+        "MGOPS Piaseczno",
+        "urban_rural",
+        "1418043",
+        86217,
+        "834762.50",
+        dt.date(2020, 1, 1),
+    ),
+    "daleszyce": (
+        "MGOPS Daleszyce",
+        "urban_rural",
+        "2604053",
+        15828,
+        "35000.00",
+        dt.date(2020, 3, 1),
+    ),
     "debica": ("MOPS Dębica", "urban", "1803011", 45189, "359900.64", dt.date(2017, 4, 1)),
 }
 
@@ -37,13 +59,19 @@ def test_registry_holds_the_five_centres_with_domain_facts() -> None:
 def test_project_periods_follow_the_sources() -> None:
     registry = load_registry()
     myslenice = registry.get("myslenice").programme
-    assert (myslenice.project_start, myslenice.project_end) == (dt.date(2018, 5, 1), dt.date(2019, 10, 31))
+    assert (myslenice.project_start, myslenice.project_end) == (
+        dt.date(2018, 5, 1),
+        dt.date(2019, 10, 31),
+    )
     assert myslenice.new_hires == 2
     krasnystaw = registry.get("krasnystaw").programme
     assert krasnystaw.project_start == dt.date(2019, 7, 1)
     assert krasnystaw.project_end == dt.date(2020, 7, 31)
     piaseczno = registry.get("piaseczno").programme
-    assert (piaseczno.project_start, piaseczno.project_end) == (dt.date(2020, 1, 1), dt.date(2021, 6, 30))
+    assert (piaseczno.project_start, piaseczno.project_end) == (
+        dt.date(2020, 1, 1),
+        dt.date(2021, 6, 30),
+    )
     debica = registry.get("debica").programme
     assert (debica.project_start, debica.project_end) == (dt.date(2017, 4, 1), dt.date(2019, 3, 31))
     assert registry.get("daleszyce").programme.new_hires == 2
@@ -64,7 +92,7 @@ def test_krasnystaw_headcounts_come_from_the_source() -> None:
     assert {t.parent for t in teams.values() if t.parent} == {"sekcja-pomocy-srodowiskowej"}
 
 
-def _raw() -> dict:
+def _raw() -> dict[str, Any]:
     with Path(REGISTRY_PATH).open("rb") as handle:
         return tomllib.load(handle)
 

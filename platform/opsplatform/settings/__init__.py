@@ -1,1 +1,1 @@
-"""Settings package: ``base`` plus small components, selected by ``dev``, ``test`` or ``production``."""
+"""Settings: ``base`` plus small components, selected by ``dev``, ``test`` or ``production``."""

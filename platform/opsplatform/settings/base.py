@@ -1,29 +1,26 @@
 """Settings shared by every environment. Values that vary come from components.environment."""
 
+from opsplatform.settings.components import environment
 from opsplatform.settings.components.celery import *  # noqa: F403
-from opsplatform.settings.components.environment import (  # noqa: F401
-    BASE_DIR,
-    BASE_DOMAIN,
-    DATABASE_URL,
-    DEBUG,
-    DEMO_MODE,
-    EXTRA_ALLOWED_HOSTS,
-    REDIS_URL,
-    SECRET_KEY,
-    env,
-)
 from opsplatform.settings.components.logging import LOGGING  # noqa: F401
 from opsplatform.settings.components.tenancy import *  # noqa: F403
 
+BASE_DIR = environment.BASE_DIR
+DEBUG = environment.DEBUG
+DEMO_MODE = environment.DEMO_MODE
+SECRET_KEY = environment.SECRET_KEY
+BASE_DOMAIN = environment.BASE_DOMAIN
+REDIS_URL = environment.REDIS_URL
+env = environment.env
 
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES = {"default": env.db_url_config(environment.DATABASE_URL)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # Every centre is `<slug>.<BASE_DOMAIN>`, the portal is BASE_DOMAIN itself. Unknown hosts that pass
 # this check are answered by the tenant middleware with a clear 404 page.
-ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *EXTRA_ALLOWED_HOSTS]
+ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *environment.EXTRA_ALLOWED_HOSTS]
 
 MIDDLEWARE = [
     "opsplatform.middleware.CentreTenantMiddleware",
@@ -116,9 +113,6 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
 }
 
-PORTAL_BASE_DOMAIN = BASE_DOMAIN
-# Where the embedded/dev PostgreSQL and Redis URLs came from (for /healthz and the README).
-REDIS_URL_IN_USE = REDIS_URL
 
 # Demo data builders run by `provision_centres --demo` for each centre, by dotted path, so that
 # tenants never imports the apps that add their own synthetic data (casework, later).

@@ -5,4 +5,4 @@ import os
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("LOG_FORMAT", "text")
 
-from opsplatform.settings.base import *  # noqa: E402, F403
+from opsplatform.settings.base import *  # noqa: F403

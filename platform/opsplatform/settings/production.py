@@ -4,8 +4,8 @@ import os
 
 os.environ["DEBUG"] = "false"
 
-from opsplatform.settings.base import *  # noqa: E402, F403
-from opsplatform.settings.components.environment import env  # noqa: E402
+from opsplatform.settings.base import *  # noqa: F403
+from opsplatform.settings.components.environment import env
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -19,9 +19,7 @@ def _test_redis_url(url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{os.environ.get('REDIS_TEST_DB', '15')}"))
 
 
-os.environ["REDIS_URL"] = _test_redis_url(
-    os.environ.get("REDIS_URL", "redis://127.0.0.1:56379/0")
-)
+os.environ["REDIS_URL"] = _test_redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:56379/0"))
 os.environ["REDIS_TEST_URL"] = os.environ["REDIS_URL"]
 
 from opsplatform.settings.base import *  # noqa: E402, F403

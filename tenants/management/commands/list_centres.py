@@ -32,6 +32,5 @@ class Command(BaseCommand):
                 for team in team_list_with_staffing():
                     indent = "    " if team.parent_id else "  "
                     functions = ", ".join(team.function_labels()) or "—"
-                    self.stdout.write(
-                        f"{indent}{team.name}: {functions}; stanowisk {team.position_count}"
-                    )
+                    positions = getattr(team, "position_count", 0)
+                    self.stdout.write(f"{indent}{team.name}: {functions}; stanowisk {positions}")

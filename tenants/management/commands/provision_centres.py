@@ -15,13 +15,17 @@ from tenants.services import registry_apply
 class Command(BaseCommand):
     help = (
         "Create or update the centres listed in the registry file (idempotent). New centres are "
-        "cloned from the template schema. With --demo, also writes synthetic staff and demo accounts "
-        "(demo mode only) and prints the log-ins."
+        "cloned from the template schema. With --demo, also writes synthetic staff and demo "
+        "accounts (demo mode only) and prints the log-ins."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--registry", type=Path, help="Registry file (default: the repository's).")
-        parser.add_argument("--demo", action="store_true", help="Also create demo data and accounts.")
+        parser.add_argument(
+            "--registry", type=Path, help="Registry file (default: the repository's)."
+        )
+        parser.add_argument(
+            "--demo", action="store_true", help="Also create demo data and accounts."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -40,7 +44,9 @@ class Command(BaseCommand):
 
         if options["demo"]:
             if not settings.DEMO_MODE:
-                raise CommandError("--demo działa tylko w trybie demo (DEBUG i DEMO_MODE włączone).")
+                raise CommandError(
+                    "--demo działa tylko w trybie demo (DEBUG i DEMO_MODE włączone)."
+                )
             self._demo(registry_slugs=[r.slug for r in results], registry=registry)
 
     def _demo(self, *, registry_slugs: list[str], registry: Any) -> None:
