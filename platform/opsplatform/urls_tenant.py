@@ -3,12 +3,10 @@
 from django.urls import include, path
 
 from opsplatform.health import healthz
-from opsplatform.views import set_language
 from tenants.views import centre_home
 
 urlpatterns = [
     path("", centre_home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("konto/", include("tenants.accounts.urls")),
-    path("jezyk/", set_language, name="set_language"),
 ]
