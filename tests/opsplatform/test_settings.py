@@ -37,3 +37,10 @@ def test_demo_mode_is_refused_without_debug(module: str) -> None:
     result = run_settings(module, SECRET_KEY="x" * 50, DEMO_MODE="true")
     assert result.returncode != 0
     assert "DEMO_MODE requires DEBUG" in result.stderr
+
+
+def test_production_refuses_an_empty_or_short_secret_key() -> None:
+    for value in ("", "short"):
+        result = run_settings("opsplatform.settings.production", SECRET_KEY=value)
+        assert result.returncode != 0
+        assert "SECRET_KEY" in result.stderr

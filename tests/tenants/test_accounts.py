@@ -1,8 +1,12 @@
 """Accounts live where they were created; log-in pages on every host; host-only cookies."""
 
+import io
+import sys
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django_tenants.utils import schema_context
 
@@ -153,3 +157,43 @@ def test_logout_ends_the_session(centre_client: CentreClientFactory) -> None:
     client = centre_client.logged_in("piaseczno", "swiadczenia")
     assert client.post("/konto/wyloguj/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_create_account_command_makes_a_real_staff_account(
+    centre_client: CentreClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    call_command(
+        "create_account",
+        "jan.kierownik",
+        "--centre",
+        "krasnystaw",
+        "--role",
+        "manager",
+        "--password-stdin",
+        stdout=io.StringIO(),
+    )
+    with schema_context("krasnystaw"):
+        assert not User.objects.get(username="jan.kierownik").is_demo
+    assert centre_client.logged_in("krasnystaw", "jan.kierownik", PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("schema", "role", "password", "field"),
+    [
+        ("krasnystaw", Role.MANAGER, "krotkie", "password"),
+        ("krasnystaw", Role.MINISTRY_ANALYST, PASSWORD, "role"),
+        ("public", Role.SOCIAL_WORKER, PASSWORD, "role"),
+        ("public", Role.REGIONAL_COORDINATOR, PASSWORD, "voivodeships"),
+    ],
+)
+def test_account_create_refuses_bad_input(
+    schema: str, role: str, password: str, field: str
+) -> None:
+    from tenants.accounts.services import AccountInvalid, account_create
+
+    with pytest.raises(AccountInvalid) as excinfo:
+        account_create(schema_name=schema, username="nowy", role=role, password=password)
+    assert field in excinfo.value.fields
+    with schema_context(schema):
+        assert not User.objects.filter(username="nowy").exists()

@@ -6,6 +6,7 @@ from opsplatform.settings.components.logging import LOGGING  # noqa: F401
 from opsplatform.settings.components.tenancy import *  # noqa: F403
 
 BASE_DIR = environment.BASE_DIR
+PACKAGE_DIR = environment.PACKAGE_DIR
 DEBUG = environment.DEBUG
 DEMO_MODE = environment.DEMO_MODE
 SECRET_KEY = environment.SECRET_KEY
@@ -37,7 +38,7 @@ MIDDLEWARE = [
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "platform" / "opsplatform" / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -90,14 +91,13 @@ CACHES = {
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", "Polski"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "platform" / "opsplatform" / "static"]
+STATIC_ROOT = environment.STATIC_ROOT
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {

@@ -16,3 +16,5 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Warsaw"
 # Tenant objects are looked up per task; a short cache avoids one query per task.
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
+# Keep Django's logging (JSON lines with the schema) in worker and beat instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import environ
 
-BASE_DIR = Path(__file__).resolve().parents[4]
+# The opsplatform package (templates and static sources live inside it, so a plain
+# `pip install .` finds them too) and the working directory the processes run in.
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = Path.cwd()
 
 env = environ.Env()
 
@@ -25,6 +28,13 @@ SECRET_KEY: str = (
     if DEBUG
     else env.str("SECRET_KEY")
 )
+if not DEBUG and len(SECRET_KEY) < 32:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random value of at least 32 characters."
+    )
+STATIC_ROOT: str = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 BASE_DOMAIN: str = env.str("BASE_DOMAIN", default="localhost")
 DATABASE_URL: str = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:55432/ops")
 REDIS_URL: str = env.str("REDIS_URL", default="redis://127.0.0.1:56379/0")

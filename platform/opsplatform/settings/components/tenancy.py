@@ -1,6 +1,6 @@
 """django-tenants: which apps live in the public schema and which in every centre's schema."""
 
-from opsplatform.settings.components.environment import BASE_DOMAIN
+from opsplatform.settings.components.environment import BASE_DOMAIN, env
 
 # Public schema: the centre registry, domains, portal accounts and (later) benchmark snapshots.
 SHARED_APPS = [
@@ -37,6 +37,9 @@ ROOT_URLCONF = "opsplatform.urls_tenant"
 # replaying every migration (see tenants/provisioning.py).
 TENANT_BASE_SCHEMA = "_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+
+# `migrate_schemas --executor=multiprocessing` across many centres.
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATION_PROCESSES", default=4)
 
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 

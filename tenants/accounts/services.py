@@ -1,0 +1,57 @@
+"""Writes to accounts."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from tenants.accounts.models import User
+from tenants.errors import TenantsError
+
+
+class AccountInvalid(TenantsError):
+    code = "account_invalid"
+
+
+@transaction.atomic
+def account_create(
+    *,
+    schema_name: str,
+    username: str,
+    role: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    voivodeships: list[str] | None = None,
+) -> User:
+    """Create a real (non-demo) account in one schema: a centre's for staff, public for the portal.
+
+    The role must belong to that schema and the password must pass the password rules; otherwise
+    AccountInvalid names the fields and nothing is written.
+    """
+    with schema_context(schema_name):
+        user_model = get_user_model()
+        user = user_model(
+            username=username,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            voivodeships=voivodeships or [],
+        )
+        errors: dict[str, list[str]] = {}
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+        if errors:
+            raise AccountInvalid("Konto nie zostało utworzone.", fields=errors)
+        user.set_password(password)
+        user.save()
+        return user
