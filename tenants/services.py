@@ -35,19 +35,7 @@ CENTRE_FIELDS = (
     "population_date",
     "address",
 )
-PROGRAMME_FIELDS = (
-    "title",
-    "programme",
-    "measure",
-    "project_number",
-    "budget_pln",
-    "funding_source",
-    "project_start",
-    "go_live",
-    "project_end",
-    "new_hires",
-    "sources",
-)
+PROGRAMME_FIELDS = (*ReorganisationProgramme.FACT_FIELDS, "sources")
 TEAM_FIELDS = ("name", "kind", "functions", "order", "name_assumed")
 
 
