@@ -12,8 +12,11 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "casework.reference",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 # Every centre's schema: its own staff accounts, sessions and staff positions, and (later) casework.
@@ -23,6 +26,8 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "tenants.accounts",
     "tenants.org",
+    "rest_framework.authtoken",
+    "casework",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -1,0 +1,250 @@
+"""The audit trail: who did what to which record, and who read whose data.
+
+Writes are recorded automatically: every create, change and delete of a casework record (through
+the ORM, outside bulk operations) produces an entry via model signals, attributed to the actor in
+the current context. Reads of a person's or household's data are recorded by the API and page
+views through :func:`audit_reads`. The database makes the table append-only and chains the entries
+by hash (migration 0002); :func:`audit_verify` recomputes the chain.
+
+The actor is carried in a context variable set by the API (after authentication) or by commands
+(``acting_as``); writes with no actor in context are attributed to ``system``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from casework.models import (
+    ActivityEntry,
+    Appeal,
+    Application,
+    AuditEntry,
+    Case,
+    CaseAssignment,
+    CommunityProject,
+    ContractReview,
+    Decision,
+    DecisionAuthorisation,
+    DelayNotice,
+    FamilyInterview,
+    Handover,
+    Household,
+    HouseholdMember,
+    IncomeRecord,
+    IndividualProgramme,
+    Intake,
+    Person,
+    ProjectParticipation,
+    ServiceDelivery,
+    ServicePlan,
+    SocialContract,
+)
+from casework.models.audit import AuditAction
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, from where, and (for break-glass access) why."""
+
+    user_id: int | None
+    username: str
+    role: str
+    ip: str | None = None
+    break_glass_reason: str = ""
+
+    @classmethod
+    def for_user(cls, user: Any, *, ip: str | None = None, break_glass_reason: str = "") -> Actor:
+        return cls(
+            user_id=user.pk,
+            username=user.get_username(),
+            role=getattr(user, "role", ""),
+            ip=ip,
+            break_glass_reason=break_glass_reason,
+        )
+
+
+SYSTEM = Actor(user_id=None, username="system", role="system")
+_current_actor: ContextVar[Actor | None] = ContextVar("casework_actor", default=None)
+
+
+def current_actor() -> Actor:
+    return _current_actor.get() or SYSTEM
+
+
+@contextlib.contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    token = _current_actor.set(actor)
+    try:
+        yield actor
+    finally:
+        _current_actor.reset(token)
+
+
+def set_actor(actor: Actor | None) -> Any:
+    return _current_actor.set(actor)
+
+
+def reset_actor(token: Any) -> None:
+    _current_actor.reset(token)
+
+
+def _pid(obj: Any) -> str:
+    return str(obj.public_id) if obj is not None else ""
+
+
+def subject_of(instance: models.Model) -> tuple[str, str]:
+    """The person and household (public ids) an instance is about, where there is one."""
+    match instance:
+        case Person():
+            return _pid(instance), ""
+        case Household():
+            return "", _pid(instance)
+        case HouseholdMember():
+            return _pid(instance.person), _pid(instance.household)
+        case IncomeRecord():
+            return _pid(instance.member.person), _pid(instance.member.household)
+        case Intake():
+            return _pid(instance.person), _pid(instance.household)
+        case Case():
+            return "", _pid(instance.household)
+        case CaseAssignment() | Handover():
+            return "", _pid(instance.case.household)
+        case Application():
+            return _pid(instance.applicant), _pid(instance.case.household)
+        case FamilyInterview():
+            return "", _pid(instance.case.household)
+        case Decision() | DelayNotice():
+            application = instance.application
+            return _pid(application.applicant), _pid(application.case.household)
+        case Appeal():
+            application = instance.decision.application
+            return _pid(application.applicant), _pid(application.case.household)
+        case SocialContract() | IndividualProgramme():
+            return _pid(instance.person), _pid(instance.case.household)
+        case ContractReview():
+            return _pid(instance.contract.person), _pid(instance.contract.case.household)
+        case ServicePlan():
+            return _pid(instance.recipient), _pid(instance.case.household)
+        case ServiceDelivery():
+            return _pid(instance.plan.recipient), _pid(instance.plan.case.household)
+        case ActivityEntry():
+            return "", _pid(instance.household)
+        case ProjectParticipation():
+            return _pid(instance.person), ""
+    return "", ""
+
+
+def _entry(actor: Actor, action: str, instance: models.Model) -> AuditEntry:
+    person_id, household_id = subject_of(instance)
+    return AuditEntry(
+        at=timezone.now(),
+        actor_id=actor.user_id,
+        actor_username=actor.username,
+        actor_role=actor.role,
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(getattr(instance, "public_id", instance.pk)),
+        person_id=person_id,
+        household_id=household_id,
+        ip=actor.ip,
+        break_glass_reason=actor.break_glass_reason,
+    )
+
+
+def audit_reads(instances: Iterable[models.Model], *, actor: Actor | None = None) -> None:
+    """Record that ``actor`` (default: the current one) read each of ``instances``."""
+    who = actor or current_actor()
+    entries = [_entry(who, AuditAction.READ, instance) for instance in instances]
+    for entry in entries:
+        # One INSERT each: the chaining trigger runs per row, and bulk_create would try to set seq.
+        entry.save(force_insert=True)
+
+
+AUDITED_MODELS: tuple[type[models.Model], ...] = (
+    Person, Household, HouseholdMember, IncomeRecord, Intake, Case, CaseAssignment, Handover,
+    Application, FamilyInterview, DecisionAuthorisation, Decision, DelayNotice, Appeal,
+    ActivityEntry, SocialContract, ContractReview, IndividualProgramme, CommunityProject,
+    ProjectParticipation, ServicePlan, ServiceDelivery,
+)  # fmt: skip
+
+
+def _on_save(
+    sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any
+) -> None:
+    if kwargs.get("raw"):
+        return
+    _entry(current_actor(), AuditAction.CREATE if created else AuditAction.UPDATE, instance).save(
+        force_insert=True
+    )
+
+
+def _on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    _entry(current_actor(), AuditAction.DELETE, instance).save(force_insert=True)
+
+
+def connect_signals() -> None:
+    for model in AUDITED_MODELS:
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-save-{model.__name__}")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"audit-del-{model.__name__}")
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """The hash the database trigger computes, recomputed from the stored values."""
+    at = entry.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    text = "|".join(
+        [
+            str(entry.seq),
+            at,
+            "" if entry.actor_id is None else str(entry.actor_id),
+            entry.actor_username,
+            entry.actor_role,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.person_id,
+            entry.household_id,
+            entry.ip or "",
+            entry.break_glass_reason,
+            entry.prev_hash,
+        ]
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    broken_at: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def audit_verify() -> VerifyResult:
+    """Walk the chain in order and report the first entry whose hash or link does not hold."""
+    previous = ""
+    expected_seq = 1
+    checked = 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return VerifyResult(checked, entry.seq, f"brak wpisu nr {expected_seq} (usunięty?)")
+        if entry.prev_hash != previous:
+            return VerifyResult(checked, entry.seq, "powiązanie z poprzednim wpisem nie zgadza się")
+        if entry_hash(entry) != entry.hash:
+            return VerifyResult(checked, entry.seq, "treść wpisu została zmieniona")
+        previous = entry.hash
+        expected_seq += 1
+        checked += 1
+    return VerifyResult(checked)

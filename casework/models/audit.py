@@ -1,0 +1,36 @@
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "utworzenie"
+    UPDATE = "update", "zmiana"
+    DELETE = "delete", "usunięcie"
+    READ = "read", "odczyt"
+
+
+class AuditEntry(models.Model):
+    """One entry of the centre's audit trail. Append-only: a database trigger refuses UPDATE and
+    DELETE, and another chains each entry to the previous one by a SHA-256 hash (see the migration
+    and ``casework.audit``)."""
+
+    seq = models.BigIntegerField(null=True, unique=True, editable=False)
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True)
+    actor_username = models.CharField(max_length=150)
+    actor_role = models.CharField(max_length=32)
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64)
+    person_id = models.CharField(max_length=64, blank=True)
+    household_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True)
+    break_glass_reason = models.CharField(max_length=300, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["person_id", "at"]),
+            models.Index(fields=["household_id", "at"]),
+        ]

@@ -1,0 +1,165 @@
+"""Social work: the activity log behind the "share of social work" indicator, social contracts,
+individual programmes, social projects and local activity programmes (PAL)."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from casework.models.base import Record
+from casework.models.cases import Case
+from casework.models.people import Household, Person
+
+
+class ActivityCategory(models.TextChoices):
+    SOCIAL_WORK = "social_work", "praca socjalna"
+    PROCEEDINGS = "proceedings", "postępowania administracyjne"
+    SERVICES = "services", "koordynacja usług"
+    OTHER = "other", "inne"
+
+
+class ActivityEntry(Record):
+    """Time a worker spent on one day: minutes, category and (optionally) the household."""
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities"
+    )
+    day = models.DateField("dzień")
+    minutes = models.PositiveSmallIntegerField("minuty")
+    category = models.CharField("rodzaj czynności", max_length=12, choices=ActivityCategory.choices)
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="activities"
+    )
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["worker", "day"]), models.Index(fields=["day", "category"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0, minutes__lte=960), name="activity_minutes_in_a_day"
+            ),
+        ]
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", "projekt"
+    SIGNED = "signed", "podpisany"
+    ACTIVE = "active", "realizowany"
+    COMPLETED = "completed", "zakończony"
+    BROKEN = "broken", "zerwany / niedotrzymany"
+
+
+class ContractVariant(models.TextChoices):
+    STANDARD = "standard", "kontrakt socjalny"
+    UNEMPLOYED = "unemployed", "kontrakt socjalny dla osoby bezrobotnej"
+    HOMELESS = "homeless", "kontrakt socjalny dla osoby bezdomnej"
+    FAMILY = "family", "kontrakt socjalny z rodziną"
+
+
+class SocialContract(Record):
+    """A social contract: goals, obligations of both sides, dates, reviews and outcome."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contracts")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contracts")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts"
+    )
+    variant = models.CharField(max_length=12, choices=ContractVariant.choices)
+    goals = models.TextField("cele")
+    client_obligations = models.TextField("zobowiązania osoby / rodziny")
+    centre_obligations = models.TextField("zobowiązania pracownika socjalnego / ośrodka")
+    starts_on = models.DateField("od")
+    ends_on = models.DateField("do")
+    status = models.CharField(max_length=10, choices=ContractStatus.choices, default="draft")
+    signed_on = models.DateField("data podpisania", null=True, blank=True)
+    closed_on = models.DateField("data zakończenia / zerwania", null=True, blank=True)
+    goals_achieved = models.BooleanField("cele osiągnięte", null=True, blank=True)
+    outcome_note = models.TextField("ocena realizacji", blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="contract_ends_after_start"
+            ),
+        ]
+
+
+class ContractReview(Record):
+    contract = models.ForeignKey(SocialContract, on_delete=models.CASCADE, related_name="reviews")
+    due_on = models.DateField("termin oceny")
+    done_on = models.DateField("data oceny", null=True, blank=True)
+    note = models.TextField("wnioski", blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+
+class ProgrammeKind(models.TextChoices):
+    HOMELESSNESS = "homelessness", "indywidualny program wychodzenia z bezdomności"
+    INDEPENDENCE = "independence", "indywidualny program usamodzielnienia"
+    FOREIGNERS = "foreigners", "indywidualny program integracji cudzoziemca"
+
+
+class ProgrammeStatus(models.TextChoices):
+    ACTIVE = "active", "realizowany"
+    COMPLETED = "completed", "zakończony"
+    DISCONTINUED = "discontinued", "przerwany"
+
+
+class IndividualProgramme(Record):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="programmes")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="programmes")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=14, choices=ProgrammeKind.choices)
+    starts_on = models.DateField("od")
+    ends_on = models.DateField("do", null=True, blank=True)
+    status = models.CharField(max_length=14, choices=ProgrammeStatus.choices, default="active")
+    goals = models.TextField("cele", blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="programme_ends_after_start",
+            ),
+        ]
+
+
+class ProjectKind(models.TextChoices):
+    SOCIAL_PROJECT = "social_project", "projekt socjalny"
+    PAL = "pal", "program aktywności lokalnej (PAL)"
+
+
+class CommunityProject(Record):
+    name = models.CharField("nazwa", max_length=200)
+    kind = models.CharField(max_length=16, choices=ProjectKind.choices)
+    starts_on = models.DateField("od")
+    ends_on = models.DateField("do", null=True, blank=True)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    target_groups = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+
+
+class ProjectParticipation(Record):
+    project = models.ForeignKey(
+        CommunityProject, on_delete=models.CASCADE, related_name="participations"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
+    joined_on = models.DateField("od")
+    left_on = models.DateField("do", null=True, blank=True)
+
+    class Meta:
+        ordering = ["project_id", "joined_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "person"],
+                condition=Q(left_on__isnull=True),
+                name="participation_once",
+            ),
+        ]
