@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 WEIGHTS = (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)
 CENTURY_OFFSETS = {80: 1800, 0: 1900, 20: 2000, 40: 2100, 60: 2200}
 
@@ -50,7 +52,7 @@ def validate(pesel: str, *, today: dt.date | None = None) -> dt.date:
             "Numer PESEL ma błędną cyfrę kontrolną – sprawdź, czy nie ma literówki.",
         )
     born = birth_date(pesel)
-    if born > (today or dt.date.today()):
+    if born > (today or timezone.localdate()):
         raise PeselError("pesel_future", "Numer PESEL wskazuje datę urodzenia w przyszłości.")
     return born
 
@@ -59,5 +61,8 @@ def make(born: dt.date, serial: int, female: bool) -> str:
     """Build a valid PESEL (for synthetic data and tests): ``serial`` 0–999."""
     offset = {v: k for k, v in CENTURY_OFFSETS.items()}[born.year // 100 * 100]
     sex_digit = (serial % 5) * 2 + (0 if female else 1)
-    first_ten = f"{born.year % 100:02d}{born.month + offset:02d}{born.day:02d}{serial % 1000:03d}{sex_digit}"
+    first_ten = (
+        f"{born.year % 100:02d}{born.month + offset:02d}{born.day:02d}"
+        f"{serial % 1000:03d}{sex_digit}"
+    )
     return first_ten + str(check_digit(first_ten))

@@ -23,7 +23,8 @@ class Person(Record):
 
     first_name = models.CharField("imię", max_length=100)
     last_name = models.CharField("nazwisko", max_length=100)
-    pesel = models.CharField("PESEL", max_length=11, null=True, blank=True)
+    # NULL, not "", for "no PESEL": the unique constraint must ignore people without one.
+    pesel = models.CharField("PESEL", max_length=11, null=True, blank=True)  # noqa: DJ001
     document_type = models.CharField(
         "rodzaj dokumentu", max_length=20, choices=IdentityDocument.choices, blank=True
     )
