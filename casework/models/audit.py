@@ -30,10 +30,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
-
-    def __str__(self) -> str:
-        return f"{self.seq} {self.action} {self.object_type} {self.object_id}"
         indexes = [
             models.Index(fields=["person_id", "at"]),
             models.Index(fields=["household_id", "at"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.action} {self.object_type} {self.object_id}"
