@@ -1,0 +1,61 @@
+"""Base class and helpers shared by every casework API view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework.audit import Actor, reset_actor, set_actor
+
+
+def client_ip(request: Request) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is set by our own proxy, which replaces REMOTE_ADDR when
+    # configured (see deploy/production/nginx.conf); a client-supplied header is not trusted.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class CaseworkApiView(APIView):
+    """Authenticated casework endpoint. After authentication, the user becomes the actor to whom
+    the audit trail attributes every write and read made while the request is handled."""
+
+    _actor_token: Any = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.user and request.user.is_authenticated:
+            self._actor_token = set_actor(Actor.for_user(request.user, ip=client_ip(request)))
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        if self._actor_token is not None:
+            reset_actor(self._actor_token)
+            self._actor_token = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class PageResponse(Response):
+    """A page of results that also carries the listed instances (for the read audit)."""
+
+    page_objects: list[Any]
+
+
+def paginate(
+    view: CaseworkApiView, request: Request, queryset: Any, serializer: Any
+) -> PageResponse:
+    paginator = Pagination()
+    page = list(paginator.paginate_queryset(queryset, request, view=view) or [])
+    response = paginator.get_paginated_response(serializer(page, many=True).data)
+    paged = PageResponse(response.data)
+    paged.page_objects = page
+    return paged

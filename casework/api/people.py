@@ -1,0 +1,263 @@
+"""People and households: search, registration, rectification, members, incomes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from casework.api.base import CaseworkApiView, paginate
+from casework.audit import audit_reads
+from casework.models import Household, HouseholdMember, IncomeRecord, Person
+from casework.models.people import IdentityDocument, Relation, Sex
+from casework.permissions import Capability, require_capability
+from casework.selectors.people import (
+    household_get,
+    household_income_assessment,
+    household_list,
+    member_get,
+    person_get,
+    person_search,
+)
+from casework.services.people import (
+    household_create,
+    household_member_add,
+    household_member_remove,
+    income_record,
+    person_create,
+    person_update,
+)
+
+
+class PersonOutput(serializers.ModelSerializer[Person]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id", "first_name", "last_name", "pesel", "document_type", "document_number",
+            "date_of_birth", "sex", "citizenship", "street", "postal_code", "city", "phone",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class PersonInput(serializers.Serializer[Any]):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    pesel = serializers.CharField(max_length=11, required=False, allow_blank=True, allow_null=True)
+    document_type = serializers.ChoiceField(
+        IdentityDocument.choices, required=False, allow_blank=True
+    )
+    document_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    sex = serializers.ChoiceField(Sex.choices, required=False, allow_blank=True)
+    citizenship = serializers.CharField(max_length=60, required=False)
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class PersonListApi(CaseworkApiView):
+    @extend_schema(
+        operation_id="person_list",
+        parameters=[OpenApiParameter("q", str, description="Imię, nazwisko, PESEL lub adres.")],
+        responses=PersonOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        require_capability(request.user, Capability.READ)
+        people = person_search(query=request.query_params.get("q", ""))
+        response = paginate(self, request, people, PersonOutput)
+        audit_reads(response.page_objects)
+        return response
+
+    @extend_schema(operation_id="person_create", request=PersonInput, responses={201: PersonOutput})
+    def post(self, request: Request) -> Response:
+        data = _valid(PersonInput, request.data)
+        person = person_create(user=request.user, **data)
+        return Response(PersonOutput(person).data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetailApi(CaseworkApiView):
+    @extend_schema(operation_id="person_get", responses=PersonOutput)
+    def get(self, request: Request, person_id: str) -> Response:
+        require_capability(request.user, Capability.READ)
+        person = person_get(public_id=person_id)
+        audit_reads([person])
+        return Response(PersonOutput(person).data)
+
+    @extend_schema(
+        operation_id="person_update", request=PersonInput(partial=True), responses=PersonOutput
+    )
+    def patch(self, request: Request, person_id: str) -> Response:
+        person = person_get(public_id=person_id)
+        data = _valid(PersonInput, request.data, partial=True)
+        return Response(PersonOutput(person_update(user=request.user, person=person, **data)).data)
+
+
+class MemberOutput(serializers.ModelSerializer[HouseholdMember]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    person = PersonOutput(read_only=True)
+
+    class Meta:
+        model = HouseholdMember
+        fields = ["id", "person", "relation", "joined_on", "left_on"]
+
+
+class HouseholdOutput(serializers.ModelSerializer[Household]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    members = MemberOutput(source="current_members", many=True, read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "street", "postal_code", "city", "members", "created_at"]
+
+
+class HouseholdInput(serializers.Serializer[Any]):
+    head = serializers.UUIDField(help_text="Osoba prowadząca gospodarstwo.")
+    joined_on = serializers.DateField(required=False)
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class HouseholdListApi(CaseworkApiView):
+    @extend_schema(
+        operation_id="household_list",
+        parameters=[OpenApiParameter("q", str, description="Nazwisko członka, PESEL lub adres.")],
+        responses=HouseholdOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        require_capability(request.user, Capability.READ)
+        response = paginate(
+            self, request, household_list(query=request.query_params.get("q", "")), HouseholdOutput
+        )
+        audit_reads(response.page_objects)
+        return response
+
+    @extend_schema(
+        operation_id="household_create", request=HouseholdInput, responses={201: HouseholdOutput}
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(HouseholdInput, request.data)
+        head = person_get(public_id=data.pop("head"))
+        household = household_create(user=request.user, head=head, **data)
+        return Response(
+            HouseholdOutput(household_get(public_id=household.public_id)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class HouseholdDetailApi(CaseworkApiView):
+    @extend_schema(operation_id="household_get", responses=HouseholdOutput)
+    def get(self, request: Request, household_id: str) -> Response:
+        require_capability(request.user, Capability.READ)
+        household = household_get(public_id=household_id)
+        audit_reads([household])
+        return Response(HouseholdOutput(household).data)
+
+
+class MemberInput(serializers.Serializer[Any]):
+    person = serializers.UUIDField()
+    relation = serializers.ChoiceField(Relation.choices)
+    joined_on = serializers.DateField(required=False)
+
+
+class MemberRemoveInput(serializers.Serializer[Any]):
+    left_on = serializers.DateField()
+
+
+class HouseholdMemberAddApi(CaseworkApiView):
+    @extend_schema(
+        operation_id="household_member_add", request=MemberInput, responses={201: MemberOutput}
+    )
+    def post(self, request: Request, household_id: str) -> Response:
+        household = household_get(public_id=household_id)
+        data = _valid(MemberInput, request.data)
+        member = household_member_add(
+            user=request.user,
+            household=household,
+            person=person_get(public_id=data["person"]),
+            relation=data["relation"],
+            joined_on=data.get("joined_on"),
+        )
+        return Response(MemberOutput(member).data, status=status.HTTP_201_CREATED)
+
+
+class HouseholdMemberRemoveApi(CaseworkApiView):
+    @extend_schema(
+        operation_id="household_member_remove", request=MemberRemoveInput, responses=MemberOutput
+    )
+    def post(self, request: Request, household_id: str, member_id: str) -> Response:
+        member = member_get(household=household_get(public_id=household_id), public_id=member_id)
+        data = _valid(MemberRemoveInput, request.data)
+        return Response(
+            MemberOutput(household_member_remove(user=request.user, member=member, **data)).data
+        )
+
+
+class IncomeInput(serializers.Serializer[Any]):
+    member = serializers.UUIDField()
+    as_of = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    source = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class IncomeOutput(serializers.ModelSerializer[IncomeRecord]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    member = serializers.UUIDField(source="member.public_id", read_only=True)
+
+    class Meta:
+        model = IncomeRecord
+        fields = ["id", "member", "as_of", "amount", "source"]
+
+
+class AssessmentOutput(serializers.Serializer[Any]):
+    on = serializers.DateField()
+    members = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    per_person = serializers.DecimalField(max_digits=12, decimal_places=2)
+    criterion = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    criterion_valid_from = serializers.DateField(allow_null=True)
+    single_person = serializers.BooleanField()
+    within_criterion = serializers.BooleanField(allow_null=True)
+
+
+class HouseholdIncomeApi(CaseworkApiView):
+    @extend_schema(
+        operation_id="household_income_record", request=IncomeInput, responses={201: IncomeOutput}
+    )
+    def post(self, request: Request, household_id: str) -> Response:
+        household = household_get(public_id=household_id)
+        data = _valid(IncomeInput, request.data)
+        member = member_get(household=household, public_id=data.pop("member"))
+        record = income_record(user=request.user, member=member, **data)
+        return Response(IncomeOutput(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="household_income_assessment",
+        parameters=[OpenApiParameter("on", str, description="Dzień (RRRR-MM-DD), domyślnie dziś.")],
+        responses=AssessmentOutput,
+    )
+    def get(self, request: Request, household_id: str) -> Response:
+        require_capability(request.user, Capability.READ)
+        household = household_get(public_id=household_id)
+        on = serializers.DateField().run_validation(
+            request.query_params.get("on") or timezone.localdate().isoformat()
+        )
+        audit_reads([household])
+        return Response(
+            AssessmentOutput(household_income_assessment(household=household, on=on)).data
+        )
+
+
+def _valid(
+    serializer_class: type[serializers.Serializer[Any]], data: Any, *, partial: bool = False
+) -> dict[str, Any]:
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -1,0 +1,97 @@
+"""What each role may do in a centre. Services check these; the API answers 403 with the reason.
+
+The rules follow the reorganised structure: first contact registers intakes and takes
+applications but issues no decisions; the social-work team runs no administrative proceedings;
+services coordinators plan and supervise care (and interview for service cases); decisions also need
+the head's authorisation (checked by the decision service); the auditor only reads.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from opsplatform.errors import NotAllowed
+from tenants.accounts.roles import Role
+
+
+class Capability(StrEnum):
+    READ = "read"
+    PERSON_WRITE = "person_write"
+    INTAKE_REGISTER = "intake_register"
+    CASE_MANAGE = "case_manage"
+    APPLICATION_REGISTER = "application_register"
+    INTERVIEW_CONDUCT = "interview_conduct"
+    DECISION_ISSUE = "decision_issue"
+    PROCEEDING_MANAGE = "proceeding_manage"
+    AUTHORISATION_GRANT = "authorisation_grant"
+    ACTIVITY_LOG = "activity_log"
+    CONTRACT_MANAGE = "contract_manage"
+    PROJECT_MANAGE = "project_manage"
+    SERVICE_PLAN_MANAGE = "service_plan_manage"
+    AUDIT_READ = "audit_read"
+
+
+DESCRIPTIONS: dict[Capability, str] = {
+    Capability.READ: "przeglądać dane ośrodka",
+    Capability.PERSON_WRITE: "zapisywać danych osób i gospodarstw",
+    Capability.INTAKE_REGISTER: "rejestrować zgłoszeń",
+    Capability.CASE_MANAGE: "zakładać spraw ani przekazywać ich między zespołami",
+    Capability.APPLICATION_REGISTER: "przyjmować wniosków",
+    Capability.INTERVIEW_CONDUCT: "przeprowadzać wywiadów środowiskowych",
+    Capability.DECISION_ISSUE: "wydawać decyzji administracyjnych",
+    Capability.PROCEEDING_MANAGE: "prowadzić postępowań (zawiadomienia, odwołania)",
+    Capability.AUTHORISATION_GRANT: "nadawać upoważnień do wydawania decyzji",
+    Capability.ACTIVITY_LOG: "rejestrować czasu pracy",
+    Capability.CONTRACT_MANAGE: "zawierać kontraktów socjalnych ani prowadzić programów",
+    Capability.PROJECT_MANAGE: "prowadzić projektów socjalnych i PAL",
+    Capability.SERVICE_PLAN_MANAGE: "planować usług ani rejestrować ich realizacji",
+    Capability.AUDIT_READ: "przeglądać dziennika dostępu do danych",
+}
+
+_ALL_WORK = {Capability.READ, Capability.PERSON_WRITE, Capability.INTAKE_REGISTER,
+             Capability.CASE_MANAGE, Capability.ACTIVITY_LOG}  # fmt: skip
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.FIRST_CONTACT: frozenset(_ALL_WORK | {Capability.APPLICATION_REGISTER}),
+    Role.BENEFITS: frozenset(
+        _ALL_WORK
+        | {
+            Capability.APPLICATION_REGISTER,
+            Capability.INTERVIEW_CONDUCT,
+            Capability.DECISION_ISSUE,
+            Capability.PROCEEDING_MANAGE,
+        }
+    ),
+    Role.SOCIAL_WORKER: frozenset(
+        _ALL_WORK | {Capability.CONTRACT_MANAGE, Capability.PROJECT_MANAGE}
+    ),
+    Role.SERVICES_COORDINATOR: frozenset(
+        _ALL_WORK
+        | {
+            Capability.APPLICATION_REGISTER,
+            Capability.INTERVIEW_CONDUCT,
+            Capability.DECISION_ISSUE,
+            Capability.PROCEEDING_MANAGE,
+            Capability.SERVICE_PLAN_MANAGE,
+        }
+    ),
+    Role.MANAGER: frozenset(set(Capability)),
+    Role.AUDITOR: frozenset({Capability.READ, Capability.AUDIT_READ}),
+}
+
+
+def has_capability(user: Any, capability: Capability) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return capability in ROLE_CAPABILITIES.get(getattr(user, "role", ""), frozenset())
+
+
+def require_capability(user: Any, capability: Capability) -> None:
+    """Raise NotAllowed, saying in Polish what the user's role may not do."""
+    if not has_capability(user, capability):
+        role = getattr(user, "get_role_display", lambda: "")()
+        raise NotAllowed(
+            f"Rola „{role}” nie może {DESCRIPTIONS[capability]}.",
+            code=f"not_allowed_{capability.value}",
+        )

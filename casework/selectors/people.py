@@ -1,0 +1,121 @@
+"""Reads of people and households: search, detail with members, income against the criterion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from casework.models import Household, HouseholdMember, IncomeRecord, Person
+from casework.reference.selectors import income_criterion_on
+from opsplatform.errors import NotFound
+
+
+def person_search(*, query: str = "") -> QuerySet[Person]:
+    """People matching every word of ``query`` by name, PESEL or address (case-insensitive)."""
+    people = Person.objects.all()
+    for word in query.split():
+        people = people.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(pesel__startswith=word)
+            | Q(document_number__iexact=word)
+            | Q(street__icontains=word)
+            | Q(city__icontains=word)
+        )
+    return people.order_by("last_name", "first_name", "id")
+
+
+def person_get(*, public_id: object) -> Person:
+    person = Person.objects.filter(public_id=public_id).first()
+    if person is None:
+        raise NotFound("Nie znaleziono osoby.")
+    return person
+
+
+def household_list(*, query: str = "") -> QuerySet[Household]:
+    households = Household.objects.prefetch_related(_current_members())
+    for word in query.split():
+        households = households.filter(
+            Q(members__person__last_name__icontains=word)
+            | Q(members__person__pesel__startswith=word)
+            | Q(street__icontains=word)
+            | Q(city__icontains=word)
+        )
+    return households.distinct().order_by("-id")
+
+
+def _current_members() -> Prefetch[HouseholdMember]:
+    return Prefetch(
+        "members",
+        queryset=HouseholdMember.objects.filter(left_on__isnull=True).select_related("person"),
+        to_attr="current_members",
+    )
+
+
+def household_get(*, public_id: object) -> Household:
+    household = (
+        Household.objects.prefetch_related(_current_members()).filter(public_id=public_id).first()
+    )
+    if household is None:
+        raise NotFound("Nie znaleziono gospodarstwa domowego.")
+    return household
+
+
+def member_get(*, household: Household, public_id: object) -> HouseholdMember:
+    member = household.members.select_related("person").filter(public_id=public_id).first()
+    if member is None:
+        raise NotFound("Nie znaleziono członka gospodarstwa.")
+    return member
+
+
+@dataclass(frozen=True)
+class IncomeAssessment:
+    on: dt.date
+    members: int
+    total: Decimal
+    per_person: Decimal
+    criterion: Decimal | None
+    criterion_valid_from: dt.date | None
+    single_person: bool
+    within_criterion: bool | None
+
+
+def household_income_assessment(*, household: Household, on: dt.date) -> IncomeAssessment:
+    """Monthly income per person on ``on`` (each member's latest income as of that day) against the
+    income criterion in force on that day: the single-person value for one member, else the
+    per-person value for a family."""
+    members = list(
+        HouseholdMember.objects.filter(household=household, joined_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        .prefetch_related(
+            Prefetch(
+                "incomes",
+                queryset=IncomeRecord.objects.filter(as_of__lte=on).order_by("-as_of", "-id"),
+                to_attr="incomes_to_date",
+            )
+        )
+    )
+    total = sum(
+        (m.incomes_to_date[0].amount for m in members if m.incomes_to_date),  # type: ignore[attr-defined]
+        Decimal("0"),
+    )
+    count = len(members)
+    per_person = (total / count).quantize(Decimal("0.01"), ROUND_HALF_UP) if count else Decimal("0")
+    criterion_row = income_criterion_on(on)
+    single = count == 1
+    criterion = None
+    if criterion_row is not None:
+        criterion = criterion_row.single_person if single else criterion_row.per_person_in_family
+    return IncomeAssessment(
+        on=on,
+        members=count,
+        total=total,
+        per_person=per_person,
+        criterion=criterion,
+        criterion_valid_from=criterion_row.valid_from if criterion_row else None,
+        single_person=single,
+        within_criterion=(per_person <= criterion) if criterion is not None and count else None,
+    )

@@ -1,0 +1,89 @@
+"""One exception handler for every API: errors are ``{"code", "message", "fields"}`` JSON with the
+right status and a Polish message, whatever raised them."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+from opsplatform.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+MESSAGES: dict[type[drf.APIException], tuple[str, str]] = {
+    drf.NotAuthenticated: ("not_authenticated", "Zaloguj się, aby kontynuować."),
+    drf.AuthenticationFailed: ("authentication_failed", "Nieprawidłowe dane logowania lub token."),
+    drf.PermissionDenied: ("permission_denied", "Nie masz uprawnień do tej operacji."),
+    drf.NotFound: ("not_found", "Nie znaleziono."),
+    drf.MethodNotAllowed: ("method_not_allowed", "Ta operacja nie jest dostępna pod tym adresem."),
+    drf.NotAcceptable: ("not_acceptable", "Nieobsługiwany format odpowiedzi."),
+    drf.UnsupportedMediaType: ("unsupported_media_type", "Nieobsługiwany format danych."),
+    drf.ParseError: ("malformed", "Nie udało się odczytać przesłanych danych (błędny JSON?)."),
+    drf.Throttled: ("throttled", "Zbyt wiele prób. Spróbuj ponownie za chwilę."),
+}
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as ``{"field" or "parent.child": [messages]}``."""
+    fields: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = "non_field_errors" if key == "non_field_errors" else f"{prefix}{key}"
+            for inner, messages in _flatten(value, f"{name}.").items():
+                fields.setdefault(inner if isinstance(value, dict) else name, []).extend(messages)
+    elif isinstance(detail, list):
+        for item in detail:
+            if isinstance(item, dict | list):
+                for inner, messages in _flatten(item, prefix).items():
+                    fields.setdefault(inner, []).extend(messages)
+            else:
+                fields.setdefault(prefix.rstrip(".") or "non_field_errors", []).append(str(item))
+    else:
+        fields.setdefault(prefix.rstrip(".") or "non_field_errors", []).append(str(detail))
+    return fields
+
+
+def body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(body(exc.code, exc.message, exc.fields), status=exc.http_status)
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return Response(
+            body("invalid", "Dane zawierają błędy – popraw zaznaczone pola.", fields), status=400
+        )
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied()
+    if isinstance(exc, drf.ValidationError):
+        return Response(
+            body("invalid", "Dane zawierają błędy – popraw zaznaczone pola.", _flatten(exc.detail)),
+            status=400,
+        )
+    if isinstance(exc, drf.APIException):
+        code, message = next(
+            (value for kind, value in MESSAGES.items() if isinstance(exc, kind)),
+            (str(exc.default_code), str(exc.detail)),
+        )
+        response = Response(body(code, message), status=exc.status_code)
+        if isinstance(exc, drf.Throttled) and exc.wait:
+            response["Retry-After"] = str(int(exc.wait))
+        return response
+    view = context.get("view")
+    logger.exception("unhandled API error", extra={"view": type(view).__name__})
+    return Response(
+        body(
+            "server_error", "Wystąpił błąd serwera. Nic z zapisanych danych nie zostało utracone."
+        ),
+        status=500,
+    )
