@@ -40,3 +40,25 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if is_working_day(current):
             count += 1
     return count
+
+
+def next_working_day_if_needed(day: dt.date) -> dt.date:
+    """KPA art. 57 § 4: a time limit ending on a Saturday or a public holiday ends on the next
+    working day (Sunday is a public holiday too)."""
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_months_kpa(start: dt.date, months: int) -> dt.date:
+    """A time limit in months (KPA art. 57 § 3 and § 4): the day of the month that corresponds to
+    ``start``, or the month's last day if it has none; moved to the next working day if needed."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return next_working_day_if_needed(dt.date(year, month, min(start.day, last_day)))
+
+
+def add_days_kpa(start: dt.date, days: int) -> dt.date:
+    """A time limit in days (KPA art. 57 § 1 and § 4): counted from the day after ``start``."""
+    return next_working_day_if_needed(start + dt.timedelta(days=days))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -54,8 +55,17 @@ def paginate(
     view: CaseworkApiView, request: Request, queryset: Any, serializer: Any
 ) -> PageResponse:
     paginator = Pagination()
-    page = list(paginator.paginate_queryset(queryset, request, view=view) or [])
+    page: list[Any] = list(paginator.paginate_queryset(queryset, request, view=view) or [])
     response = paginator.get_paginated_response(serializer(page, many=True).data)
     paged = PageResponse(response.data)
     paged.page_objects = page
     return paged
+
+
+def validated(
+    serializer_class: type[serializers.Serializer[Any]], data: Any, *, partial: bool = False
+) -> dict[str, Any]:
+    """The request data checked for shape and types (business rules are the services')."""
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

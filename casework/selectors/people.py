@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -28,7 +30,7 @@ def person_search(*, query: str = "") -> QuerySet[Person]:
     return people.order_by("last_name", "first_name", "id")
 
 
-def person_get(*, public_id: object) -> Person:
+def person_get(*, public_id: UUID | str) -> Person:
     person = Person.objects.filter(public_id=public_id).first()
     if person is None:
         raise NotFound("Nie znaleziono osoby.")
@@ -47,7 +49,7 @@ def household_list(*, query: str = "") -> QuerySet[Household]:
     return households.distinct().order_by("-id")
 
 
-def _current_members() -> Prefetch[HouseholdMember]:
+def _current_members() -> Prefetch[Any, Any, Any]:
     return Prefetch(
         "members",
         queryset=HouseholdMember.objects.filter(left_on__isnull=True).select_related("person"),
@@ -55,7 +57,7 @@ def _current_members() -> Prefetch[HouseholdMember]:
     )
 
 
-def household_get(*, public_id: object) -> Household:
+def household_get(*, public_id: UUID | str) -> Household:
     household = (
         Household.objects.prefetch_related(_current_members()).filter(public_id=public_id).first()
     )
@@ -64,7 +66,7 @@ def household_get(*, public_id: object) -> Household:
     return household
 
 
-def member_get(*, household: Household, public_id: object) -> HouseholdMember:
+def member_get(*, household: Household, public_id: UUID | str) -> HouseholdMember:
     member = household.members.select_related("person").filter(public_id=public_id).first()
     if member is None:
         raise NotFound("Nie znaleziono członka gospodarstwa.")
@@ -99,7 +101,7 @@ def household_income_assessment(*, household: Household, on: dt.date) -> IncomeA
         )
     )
     total = sum(
-        (m.incomes_to_date[0].amount for m in members if m.incomes_to_date),  # type: ignore[attr-defined]
+        (m.incomes_to_date[0].amount for m in members if m.incomes_to_date),
         Decimal("0"),
     )
     count = len(members)

@@ -54,5 +54,5 @@ class TokenLogoutApi(APIView):
 
     @extend_schema(operation_id="auth_token_delete", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        Token.objects.filter(user_id=int(request.user.pk or 0)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

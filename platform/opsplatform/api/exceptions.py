@@ -76,8 +76,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             (str(exc.default_code), str(exc.detail)),
         )
         response = Response(body(code, message), status=exc.status_code)
-        if isinstance(exc, drf.Throttled) and exc.wait:
-            response["Retry-After"] = str(int(exc.wait))
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, drf.Throttled) and wait:
+            response["Retry-After"] = str(int(wait))
         return response
     view = context.get("view")
     logger.exception("unhandled API error", extra={"view": type(view).__name__})

@@ -1,0 +1,203 @@
+"""Reads of intakes, cases, proceedings, teams and staff, with the joins their lists need."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+from uuid import UUID
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model, Prefetch, QuerySet
+
+from casework.models import (
+    Appeal,
+    Application,
+    Case,
+    CaseAssignment,
+    Decision,
+    FamilyInterview,
+    Handover,
+    Intake,
+)
+from opsplatform.errors import NotFound, ValidationFailed
+from tenants.org.models import StaffPosition, Team
+
+M = TypeVar("M", bound=Model)
+PublicId = UUID | str
+
+
+def _get(queryset: QuerySet[M], public_id: PublicId, message: str) -> M:
+    found = queryset.filter(public_id=public_id).first()
+    if found is None:
+        raise NotFound(message)
+    return found
+
+
+def _related_get(queryset: QuerySet[M], public_id: PublicId, field: str, label: str) -> M:
+    """Look up a record named in request data: an unknown id is a 400 on that field."""
+    found = queryset.filter(public_id=public_id).first()
+    if found is None:
+        raise ValidationFailed(
+            fields={field: [f"Nie znaleziono: {label}."]}, code="unknown_reference"
+        )
+    return found
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.select_related("parent").prefetch_related(
+        Prefetch(
+            "positions",
+            queryset=StaffPosition.objects.filter(ended_on__isnull=True).select_related("person"),
+            to_attr="current_positions",
+        )
+    )
+
+
+def team_by_code(code: str, *, field: str = "team") -> Team:
+    team = Team.objects.filter(code=code).first()
+    if team is None:
+        raise ValidationFailed(fields={field: [f"Nie ma komórki o kodzie „{code}”."]})
+    return team
+
+
+def worker_by_id(public_id: PublicId, *, field: str = "worker") -> Any:
+    return _related_get(get_user_model().objects.all(), public_id, field, "pracownik")
+
+
+def staff_list() -> QuerySet[Any]:
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .prefetch_related(
+            Prefetch(
+                "positions",
+                queryset=StaffPosition.objects.filter(ended_on__isnull=True).select_related("team"),
+                to_attr="current_positions",
+            )
+        )
+        .order_by("last_name", "first_name")
+    )
+
+
+def intake_list(
+    *, outcome: str = "", day_from: dt.date | None = None, day_to: dt.date | None = None
+) -> QuerySet[Intake]:
+    intakes = Intake.objects.select_related(
+        "person", "household", "routed_team", "routed_worker", "registered_by", "case"
+    )
+    if outcome:
+        intakes = intakes.filter(outcome=outcome)
+    if day_from:
+        intakes = intakes.filter(arrived_at__date__gte=day_from)
+    if day_to:
+        intakes = intakes.filter(arrived_at__date__lte=day_to)
+    return intakes.order_by("-arrived_at", "-id")
+
+
+def intake_get(*, public_id: PublicId) -> Intake:
+    return _get(intake_list(), public_id, "Nie znaleziono zgłoszenia.")
+
+
+def _case_queryset() -> QuerySet[Case]:
+    return Case.objects.select_related("household").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=CaseAssignment.objects.filter(ended_on__isnull=True).select_related(
+                "team", "worker"
+            ),
+            to_attr="current_assignments",
+        )
+    )
+
+
+def case_list(
+    *, status: str = "", team: str = "", worker: PublicId | None = None
+) -> QuerySet[Case]:
+    cases = _case_queryset()
+    if status:
+        cases = cases.filter(status=status)
+    if team:
+        cases = cases.filter(assignments__team__code=team, assignments__ended_on__isnull=True)
+    if worker:
+        cases = cases.filter(
+            assignments__worker__public_id=worker, assignments__ended_on__isnull=True
+        )
+    return cases.distinct().order_by("-opened_on", "-id")
+
+
+def case_get(*, public_id: PublicId) -> Case:
+    cases = _case_queryset().prefetch_related(
+        Prefetch(
+            "handovers",
+            queryset=Handover.objects.select_related(
+                "from_team", "to_team", "from_worker", "to_worker", "by"
+            ),
+        )
+    )
+    return _get(cases, public_id, "Nie znaleziono sprawy.")
+
+
+def case_by_id(public_id: PublicId, *, field: str = "case") -> Case:
+    return _related_get(Case.objects.select_related("household"), public_id, field, "sprawa")
+
+
+def application_list(*, status: str = "", case: PublicId | None = None) -> QuerySet[Application]:
+    applications = Application.objects.select_related("case", "applicant", "registered_by")
+    if status:
+        applications = applications.filter(status=status)
+    if case:
+        applications = applications.filter(case__public_id=case)
+    return applications.prefetch_related("delay_notices").order_by("-received_on", "-id")
+
+
+def application_get(*, public_id: PublicId) -> Application:
+    return _get(application_list(), public_id, "Nie znaleziono wniosku.")
+
+
+def application_by_id(public_id: PublicId, *, field: str = "application") -> Application:
+    return _related_get(Application.objects.select_related("case"), public_id, field, "wniosek")
+
+
+def interview_list(
+    *, case: PublicId | None = None, pending: bool | None = None
+) -> QuerySet[FamilyInterview]:
+    interviews = FamilyInterview.objects.select_related("case", "application", "worker")
+    if case:
+        interviews = interviews.filter(case__public_id=case)
+    if pending is not None:
+        interviews = interviews.filter(conducted_on__isnull=pending)
+    return interviews.order_by("-needed_since", "-id")
+
+
+def interview_get(*, public_id: PublicId) -> FamilyInterview:
+    return _get(interview_list(), public_id, "Nie znaleziono wywiadu.")
+
+
+def decision_list(*, application: PublicId | None = None) -> QuerySet[Decision]:
+    decisions = Decision.objects.select_related(
+        "application", "application__case", "issued_by", "interview"
+    )
+    if application:
+        decisions = decisions.filter(application__public_id=application)
+    return decisions.order_by("-issued_on", "-id")
+
+
+def decision_get(*, public_id: PublicId) -> Decision:
+    return _get(decision_list(), public_id, "Nie znaleziono decyzji.")
+
+
+def decision_by_id(public_id: PublicId, *, field: str = "decision") -> Decision:
+    return _related_get(Decision.objects.all(), public_id, field, "decyzja")
+
+
+def appeal_list(*, pending: bool | None = None) -> QuerySet[Appeal]:
+    appeals = Appeal.objects.select_related("decision", "registered_by")
+    if pending is not None:
+        appeals = (
+            appeals.filter(outcome="pending") if pending else appeals.exclude(outcome="pending")
+        )
+    return appeals.order_by("-lodged_on", "-id")
+
+
+def appeal_get(*, public_id: PublicId) -> Appeal:
+    return _get(appeal_list(), public_id, "Nie znaleziono odwołania.")

@@ -1,0 +1,181 @@
+"""Cases: opening and closing, assignment per canonical function, handovers between teams."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework.models import Case, CaseAssignment, Handover, Household
+from casework.models.cases import CaseStatus
+from casework.permissions import Capability, require_capability
+from opsplatform.errors import Conflict, ValidationFailed
+from tenants.org.models import StaffPosition, Team
+
+
+def _case_number(opened_on: dt.date) -> str:
+    from django.db import connection
+
+    prefix = connection.schema_name[:3].upper()  # type: ignore[attr-defined]
+    year = opened_on.year
+    last = (
+        Case.objects.select_for_update()
+        .filter(number__startswith=f"{prefix}/{year}/")
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    sequence = int(last.rsplit("/", 1)[1]) + 1 if last else 1
+    return f"{prefix}/{year}/{sequence:05d}"
+
+
+@transaction.atomic
+def case_open(*, user: Any, household: Household, opened_on: dt.date | None = None) -> Case:
+    """Open the household's case; at most one case of a household is open at a time."""
+    require_capability(user, Capability.CASE_MANAGE)
+    day = opened_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationFailed(fields={"opened_on": ["Sprawy nie można otworzyć z datą przyszłą."]})
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    existing = Case.objects.filter(household=household, status=CaseStatus.OPEN).first()
+    if existing is not None:
+        raise Conflict(
+            f"Gospodarstwo ma już otwartą sprawę {existing.number}.",
+            fields={"household": [f"Otwarta sprawa: {existing.number}."]},
+            code="case_already_open",
+        )
+    return Case.objects.create(number=_case_number(day), household=household, opened_on=day)
+
+
+def open_case_for(*, user: Any, household: Household, on: dt.date) -> Case:
+    """The household's open case, opened now if it has none."""
+    existing = Case.objects.filter(household=household, status=CaseStatus.OPEN).first()
+    return existing or case_open(user=user, household=household, opened_on=on)
+
+
+@transaction.atomic
+def case_close(*, user: Any, case: Case, closed_on: dt.date, reason: str) -> Case:
+    require_capability(user, Capability.CASE_MANAGE)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status == CaseStatus.CLOSED:
+        raise Conflict("Sprawa jest już zamknięta.", code="case_closed")
+    errors: dict[str, list[str]] = {}
+    if closed_on < case.opened_on:
+        errors["closed_on"] = ["Data zamknięcia nie może być przed datą otwarcia sprawy."]
+    if closed_on > timezone.localdate():
+        errors["closed_on"] = ["Data zamknięcia nie może być w przyszłości."]
+    if not reason.strip():
+        errors["reason"] = ["Podaj powód zamknięcia sprawy."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    case.status = CaseStatus.CLOSED
+    case.closed_on = closed_on
+    case.closing_reason = reason
+    case.save(update_fields=["status", "closed_on", "closing_reason", "updated_at"])
+    CaseAssignment.objects.filter(case=case, ended_on__isnull=True).update(ended_on=closed_on)
+    return case
+
+
+def _check_worker_in_team(worker: Any, team: Team, on: dt.date) -> None:
+    if worker is None:
+        return
+    works_there = StaffPosition.objects.filter(team=team, person=worker, started_on__lte=on).filter(
+        ended_on__isnull=True
+    )
+    if not works_there.exists():
+        raise ValidationFailed(
+            fields={"worker": [f"Pracownik {worker} nie pracuje w komórce „{team.name}”."]},
+            code="worker_not_in_team",
+        )
+
+
+def _function_of(team: Team, function: str | None) -> str:
+    if function:
+        if function not in team.functions:
+            raise ValidationFailed(
+                fields={"function": [f"Komórka „{team.name}” nie realizuje tej funkcji."]}
+            )
+        return function
+    if not team.functions:
+        raise ValidationFailed(
+            fields={"team": [f"„{team.name}” to sekcja – wskaż zespół lub stanowisko."]}
+        )
+    return str(team.functions[0])
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    user: Any,
+    case: Case,
+    team: Team,
+    worker: Any = None,
+    function: str | None = None,
+    on: dt.date | None = None,
+) -> CaseAssignment:
+    """Assign the case, for one canonical function, to a team (and a worker in it). The previous
+    assignment for that function ends the same day."""
+    require_capability(user, Capability.CASE_MANAGE)
+    day = on or timezone.localdate()
+    if case.status != CaseStatus.OPEN:
+        raise Conflict("Sprawa jest zamknięta.", code="case_closed")
+    chosen = _function_of(team, function)
+    _check_worker_in_team(worker, team, day)
+    CaseAssignment.objects.filter(case=case, function=chosen, ended_on__isnull=True).update(
+        ended_on=day
+    )
+    return CaseAssignment.objects.create(
+        case=case, function=chosen, team=team, worker=worker, started_on=day
+    )
+
+
+@transaction.atomic
+def case_handover(
+    *,
+    user: Any,
+    case: Case,
+    to_team: Team,
+    reason: str,
+    to_worker: Any = None,
+    function: str | None = None,
+    at: dt.datetime | None = None,
+) -> Handover:
+    """Hand the case over to another team (and worker), recording why and when."""
+    require_capability(user, Capability.CASE_MANAGE)
+    if not reason.strip():
+        raise ValidationFailed(fields={"reason": ["Podaj powód przekazania sprawy."]})
+    moment = at or timezone.now()
+    if moment > timezone.now():
+        raise ValidationFailed(fields={"at": ["Czas przekazania nie może być w przyszłości."]})
+    chosen = _function_of(to_team, function)
+    current = (
+        CaseAssignment.objects.filter(case=case, ended_on__isnull=True)
+        .select_related("team", "worker")
+        .order_by("-started_on", "-id")
+    )
+    previous = current.filter(function=chosen).first() or current.first()
+    if previous is not None and previous.team_id == to_team.pk and previous.worker == to_worker:
+        raise Conflict("Sprawa jest już przypisana do tego zespołu i pracownika.", code="same_team")
+    handover = Handover.objects.create(
+        case=case,
+        from_team=previous.team if previous else None,
+        from_worker=previous.worker if previous else None,
+        to_team=to_team,
+        to_worker=to_worker,
+        reason=reason,
+        handed_over_at=moment,
+        by=user,
+    )
+    if previous is not None and previous.function != chosen:
+        CaseAssignment.objects.filter(pk=previous.pk).update(ended_on=timezone.localdate(moment))
+    case_assign(
+        user=user,
+        case=case,
+        team=to_team,
+        worker=to_worker,
+        function=chosen,
+        on=timezone.localdate(moment),
+    )
+    return handover

@@ -1,0 +1,154 @@
+"""First contact: register who came or reported, why, and how it ended (at the desk or routed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from casework.models import Household, Intake, Person
+from casework.models.intake import RESOLVED_AT_DESK, Channel, IntakeOutcome, ReporterKind
+from casework.permissions import Capability, require_capability
+from casework.reference.selectors import invalid_reason_codes
+from casework.services.cases import case_assign, open_case_for
+from opsplatform.errors import Conflict, ValidationFailed
+from tenants.org.models import Team
+
+
+@transaction.atomic
+def intake_register(
+    *,
+    user: Any,
+    arrived_at: dt.datetime | None = None,
+    channel: str,
+    reporter_kind: str,
+    reasons: list[str],
+    person: Person | None = None,
+    household: Household | None = None,
+    reporter_name: str = "",
+    notes: str = "",
+) -> Intake:
+    """Register a visit or a report. Reasons are art. 7 codes in force on the day of arrival."""
+    require_capability(user, Capability.INTAKE_REGISTER)
+    moment = arrived_at or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if moment > timezone.now() + dt.timedelta(minutes=5):
+        errors["arrived_at"] = ["Czas zgłoszenia nie może być w przyszłości."]
+    if channel not in Channel.values:
+        errors["channel"] = ["Nieznana forma kontaktu."]
+    if reporter_kind not in ReporterKind.values:
+        errors["reporter_kind"] = ["Nieznany rodzaj zgłaszającego."]
+    if reporter_kind not in (ReporterKind.SELF, "") and not reporter_name.strip():
+        errors["reporter_name"] = ["Podaj, kto zgłasza (instytucja lub osoba)."]
+    if not reasons:
+        errors["reasons"] = ["Wskaż co najmniej jeden powód zgłoszenia (art. 7 ustawy)."]
+    else:
+        invalid = invalid_reason_codes(reasons, timezone.localdate(moment))
+        if invalid:
+            errors["reasons"] = [
+                f"Powód „{code}” nie obowiązuje w dniu zgłoszenia (np. od 22.06.2023 „przemoc "
+                "domowa” zamiast „przemoc w rodzinie”)."
+                for code in invalid
+            ]
+    if len(set(reasons)) != len(reasons):
+        errors.setdefault("reasons", []).append("Powody nie mogą się powtarzać.")
+    if (
+        person is not None
+        and household is not None
+        and not household.members.filter(person=person, left_on__isnull=True).exists()
+    ):
+        errors["household"] = ["Osoba nie jest członkiem wskazanego gospodarstwa."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    if household is None and person is not None:
+        membership = (
+            person.memberships.filter(left_on__isnull=True).select_related("household").first()
+        )
+        household = membership.household if membership else None
+    return Intake.objects.create(
+        arrived_at=moment,
+        channel=channel,
+        reporter_kind=reporter_kind,
+        reporter_name=reporter_name,
+        person=person,
+        household=household,
+        reasons=reasons,
+        notes=notes,
+        registered_by=user,
+    )
+
+
+def _refuse_if_closed(intake: Intake) -> None:
+    if intake.outcome != IntakeOutcome.PENDING:
+        raise Conflict(
+            f"Zgłoszenie zostało już rozstrzygnięte ({intake.get_outcome_display()}).",
+            code="intake_already_resolved",
+        )
+
+
+@transaction.atomic
+def intake_resolve(
+    *, user: Any, intake: Intake, outcome: str, note: str = "", at: dt.datetime | None = None
+) -> Intake:
+    """Close the intake at the desk: information, advice or a referral outside the centre."""
+    require_capability(user, Capability.INTAKE_REGISTER)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    _refuse_if_closed(intake)
+    moment = at or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if outcome not in RESOLVED_AT_DESK:
+        errors["outcome"] = ["Na stanowisku można udzielić informacji, porady lub skierować dalej."]
+    if outcome == IntakeOutcome.REFERRAL_OUTSIDE and not note.strip():
+        errors["note"] = ["Podaj, dokąd skierowano osobę."]
+    if moment < intake.arrived_at:
+        errors["at"] = ["Rozstrzygnięcie nie może być przed zgłoszeniem."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    intake.outcome = outcome
+    intake.outcome_note = note
+    intake.resolved_at = moment
+    intake.save(update_fields=["outcome", "outcome_note", "resolved_at", "updated_at"])
+    return intake
+
+
+@transaction.atomic
+def intake_route(
+    *,
+    user: Any,
+    intake: Intake,
+    team: Team,
+    worker: Any = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Intake:
+    """Route the intake to a team (and a worker): the household's case is opened if it has none
+    and assigned to the team for its function. The time of routing is recorded."""
+    require_capability(user, Capability.INTAKE_REGISTER)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    _refuse_if_closed(intake)
+    moment = at or timezone.now()
+    if moment < intake.arrived_at:
+        raise ValidationFailed(fields={"at": ["Przekazanie nie może być przed zgłoszeniem."]})
+    if intake.household is None:
+        raise ValidationFailed(
+            "Aby przekazać sprawę do zespołu, wskaż osobę i jej gospodarstwo domowe.",
+            fields={"household": ["Zgłoszenie nie ma przypisanego gospodarstwa domowego."]},
+            code="intake_without_household",
+        )
+    case = open_case_for(user=user, household=intake.household, on=timezone.localdate(moment))
+    case_assign(user=user, case=case, team=team, worker=worker, on=timezone.localdate(moment))
+    intake.outcome = IntakeOutcome.ROUTED
+    intake.routed_team = team
+    intake.routed_worker = worker
+    intake.outcome_note = note
+    intake.resolved_at = moment
+    intake.case = case
+    intake.save(
+        update_fields=[
+            "outcome", "routed_team", "routed_worker", "outcome_note", "resolved_at", "case",
+            "updated_at",
+        ]
+    )  # fmt: skip
+    return intake

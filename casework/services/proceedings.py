@@ -1,0 +1,429 @@
+"""Benefit proceedings: application → family interview → decision → (delay notice) → appeal.
+
+Time limits: the interview within 14 working days of learning it is needed (2 if urgent); the
+decision within a month of the application (two if particularly complex), KPA art. 35, with the
+end moved past Saturdays and holidays (art. 57 § 4); an appeal within 14 days of delivery
+(art. 129 § 2), forwarded to the SKO within 7 days (art. 133).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from casework.calendar_days import add_days_kpa, add_months_kpa, add_working_days
+from casework.models import (
+    Appeal,
+    Application,
+    Case,
+    Decision,
+    DecisionAuthorisation,
+    DelayNotice,
+    FamilyInterview,
+    Person,
+)
+from casework.models.cases import CaseStatus
+from casework.models.proceedings import (
+    AppealOutcome,
+    ApplicationStatus,
+    DecisionOutcome,
+    InterviewKind,
+    PaymentSchedule,
+)
+from casework.models.reference_codes import BENEFITS_NEEDING_AMOUNT
+from casework.permissions import Capability, has_capability, require_capability
+from casework.reference.selectors import benefit_type
+from opsplatform.errors import Conflict, NotAllowed, ValidationFailed
+
+INTERVIEW_WORKING_DAYS = 14
+URGENT_INTERVIEW_WORKING_DAYS = 2
+INTERVIEW_VALID_MONTHS = 6
+APPEAL_DAYS = 14
+FORWARD_APPEAL_DAYS = 7
+
+
+def _refuse_future(field: str, day: dt.date, errors: dict[str, list[str]]) -> None:
+    if day > timezone.localdate():
+        errors.setdefault(field, []).append("Data nie może być w przyszłości.")
+
+
+def _open_case(case: Case) -> None:
+    if case.status != CaseStatus.OPEN:
+        raise Conflict("Sprawa jest zamknięta – otwórz ją ponownie.", code="case_closed")
+
+
+@transaction.atomic
+def application_register(
+    *,
+    user: Any,
+    case: Case,
+    applicant: Person,
+    received_on: dt.date,
+    benefits: list[str],
+    urgent: bool = False,
+    is_complex: bool = False,
+) -> Application:
+    """Register an application; its KPA time limit is computed from the day it was received."""
+    require_capability(user, Capability.APPLICATION_REGISTER)
+    _open_case(case)
+    errors: dict[str, list[str]] = {}
+    _refuse_future("received_on", received_on, errors)
+    if received_on < case.opened_on:
+        errors.setdefault("received_on", []).append(
+            "Wniosek nie może wpłynąć przed otwarciem sprawy."
+        )
+    if not benefits:
+        errors["benefits"] = ["Wskaż co najmniej jedno świadczenie."]
+    for code in benefits:
+        kind = benefit_type(code)
+        if kind is None:
+            errors.setdefault("benefits", []).append(f"Nieznane świadczenie „{code}”.")
+        elif not kind.by_decision:
+            errors.setdefault("benefits", []).append(
+                f"„{kind.name}” nie wymaga wniosku ani decyzji – odnotuj ją w pracy socjalnej."
+            )
+    if not case.household.members.filter(person=applicant, left_on__isnull=True).exists():
+        errors["applicant"] = ["Wnioskodawca musi być członkiem gospodarstwa domowego sprawy."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return Application.objects.create(
+        case=case,
+        applicant=applicant,
+        received_on=received_on,
+        benefits=benefits,
+        urgent=urgent,
+        complex=is_complex,
+        decision_due_on=add_months_kpa(received_on, 2 if is_complex else 1),
+        registered_by=user,
+    )
+
+
+@transaction.atomic
+def interview_schedule(
+    *,
+    user: Any,
+    case: Case,
+    worker: Any,
+    needed_since: dt.date,
+    kind: str = InterviewKind.FULL,
+    application: Application | None = None,
+    urgent: bool | None = None,
+) -> FamilyInterview:
+    """Plan a family interview; due 14 working days after the need arose (2 if urgent)."""
+    require_capability(user, Capability.INTERVIEW_CONDUCT)
+    _open_case(case)
+    errors: dict[str, list[str]] = {}
+    if kind not in InterviewKind.values:
+        errors["kind"] = ["Nieznany rodzaj wywiadu."]
+    if not has_capability(worker, Capability.INTERVIEW_CONDUCT):
+        errors["worker"] = ["Ten pracownik nie przeprowadza wywiadów środowiskowych."]
+    if application is not None and application.case_id != case.pk:
+        errors["application"] = ["Wniosek należy do innej sprawy."]
+    _refuse_future("needed_since", needed_since, errors)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    is_urgent = urgent if urgent is not None else bool(application and application.urgent)
+    days = URGENT_INTERVIEW_WORKING_DAYS if is_urgent else INTERVIEW_WORKING_DAYS
+    return FamilyInterview.objects.create(
+        case=case,
+        application=application,
+        kind=kind,
+        needed_since=needed_since,
+        due_on=add_working_days(needed_since, days),
+        worker=worker,
+    )
+
+
+@transaction.atomic
+def interview_record(
+    *, user: Any, interview: FamilyInterview, conducted_on: dt.date, diagnosis: str, help_plan: str
+) -> FamilyInterview:
+    require_capability(user, Capability.INTERVIEW_CONDUCT)
+    interview = FamilyInterview.objects.select_for_update().get(pk=interview.pk)
+    if interview.conducted_on is not None:
+        raise Conflict("Wywiad został już przeprowadzony.", code="interview_done")
+    errors: dict[str, list[str]] = {}
+    _refuse_future("conducted_on", conducted_on, errors)
+    if conducted_on < interview.needed_since:
+        errors.setdefault("conducted_on", []).append(
+            "Wywiad nie może być przeprowadzony przed stwierdzeniem potrzeby."
+        )
+    if not diagnosis.strip():
+        errors["diagnosis"] = ["Wywiad kończy się diagnozą – uzupełnij ją."]
+    if not help_plan.strip():
+        errors["help_plan"] = ["Wywiad kończy się planem pomocy – uzupełnij go."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    interview.conducted_on = conducted_on
+    interview.diagnosis = diagnosis
+    interview.help_plan = help_plan
+    interview.save(update_fields=["conducted_on", "diagnosis", "help_plan", "updated_at"])
+    return interview
+
+
+@transaction.atomic
+def authorisation_grant(
+    *,
+    user: Any,
+    worker: Any,
+    reference: str,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+) -> DecisionAuthorisation:
+    """Record the head's authorisation for ``worker`` to issue decisions."""
+    require_capability(user, Capability.AUTHORISATION_GRANT)
+    errors: dict[str, list[str]] = {}
+    if not has_capability(worker, Capability.DECISION_ISSUE):
+        errors["worker"] = ["Rola tego pracownika nie pozwala wydawać decyzji."]
+    if not reference.strip():
+        errors["reference"] = ["Podaj znak upoważnienia."]
+    if valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = ["Upoważnienie nie może wygasać przed datą nadania."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return DecisionAuthorisation.objects.create(
+        worker=worker,
+        reference=reference,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        granted_by=user,
+    )
+
+
+def authorisation_valid_on(worker: Any, day: dt.date) -> DecisionAuthorisation | None:
+    return (
+        DecisionAuthorisation.objects.filter(worker=worker, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def _interview_for_decision(application: Application, issued_on: dt.date) -> FamilyInterview | None:
+    """The latest interview (or its update) of the case conducted by the day of the decision and
+    not older than six months."""
+    oldest = add_months_kpa(issued_on, -INTERVIEW_VALID_MONTHS) - dt.timedelta(days=7)
+    return (
+        FamilyInterview.objects.filter(
+            case=application.case, conducted_on__isnull=False, conducted_on__lte=issued_on
+        )
+        .filter(conducted_on__gte=min(oldest, application.received_on))
+        .order_by("-conducted_on", "-id")
+        .first()
+    )
+
+
+def _decision_number(issued_on: dt.date) -> str:
+    prefix = connection.schema_name[:3].upper()  # type: ignore[attr-defined]
+    stem = f"{prefix}/D/{issued_on.year}/"
+    last = (
+        Decision.objects.select_for_update()
+        .filter(number__startswith=stem)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return f"{stem}{(int(last.rsplit('/', 1)[1]) + 1) if last else 1:05d}"
+
+
+@transaction.atomic
+def decision_issue(
+    *,
+    user: Any,
+    application: Application,
+    benefit: str,
+    outcome: str,
+    reasoning: str,
+    issued_on: dt.date,
+    amount: Decimal | None = None,
+    period_from: dt.date | None = None,
+    period_to: dt.date | None = None,
+    payment_schedule: str = "",
+    legal_basis: str = "",
+) -> Decision:
+    """Issue a decision on one benefit of the application.
+
+    Only a role that issues decisions, holding the head's authorisation on ``issued_on``, may
+    issue it; there is no decision without a family interview (or its update) conducted for the
+    case by that day. The application is decided once every benefit asked for has a decision.
+    """
+    require_capability(user, Capability.DECISION_ISSUE)
+    application = (
+        Application.objects.select_for_update().select_related("case").get(pk=application.pk)
+    )
+    authorisation = authorisation_valid_on(user, issued_on)
+    if authorisation is None:
+        raise NotAllowed(
+            "Nie masz ważnego upoważnienia kierownika do wydawania decyzji w tym dniu.",
+            code="no_authorisation",
+        )
+    if application.status != ApplicationStatus.PENDING:
+        raise Conflict("Wniosek został już rozpatrzony lub wycofany.", code="application_closed")
+    errors: dict[str, list[str]] = {}
+    _refuse_future("issued_on", issued_on, errors)
+    if issued_on < application.received_on:
+        errors.setdefault("issued_on", []).append(
+            "Decyzja nie może być wydana przed wpływem wniosku."
+        )
+    if benefit not in application.benefits:
+        errors["benefit"] = ["Tego świadczenia nie ma we wniosku."]
+    elif Decision.objects.filter(application=application, benefit=benefit).exists():
+        errors["benefit"] = ["W sprawie tego świadczenia wydano już decyzję."]
+    if outcome not in DecisionOutcome.values:
+        errors["outcome"] = ["Rozstrzygnięcie: przyznanie, przyznanie w części albo odmowa."]
+    if not reasoning.strip():
+        errors["reasoning"] = ["Decyzja wymaga uzasadnienia."]
+    granted = outcome in (DecisionOutcome.GRANT, DecisionOutcome.PARTIAL)
+    if amount is not None and amount < 0:
+        errors["amount"] = ["Kwota nie może być ujemna."]
+    elif granted and benefit in BENEFITS_NEEDING_AMOUNT and not amount:
+        errors["amount"] = ["Podaj kwotę przyznanego świadczenia."]
+    if granted and period_from is None:
+        errors["period_from"] = ["Podaj, od kiedy świadczenie przysługuje."]
+    if period_from and period_to and period_to < period_from:
+        errors["period_to"] = ["Koniec okresu nie może być przed jego początkiem."]
+    if payment_schedule and payment_schedule not in PaymentSchedule.values:
+        errors["payment_schedule"] = ["Nieznany sposób wypłaty."]
+    interview = _interview_for_decision(application, issued_on)
+    if interview is None:
+        errors["interview"] = [
+            "Brak rodzinnego wywiadu środowiskowego (lub jego aktualizacji) przeprowadzonego przed "
+            "decyzją – przeprowadź wywiad, zanim wydasz decyzję."
+        ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    kind = benefit_type(benefit)
+    decision = Decision.objects.create(
+        application=application,
+        number=_decision_number(issued_on),
+        outcome=outcome,
+        benefit=benefit,
+        amount=amount if granted else None,
+        period_from=period_from if granted else None,
+        period_to=period_to if granted else None,
+        payment_schedule=payment_schedule if granted else "",
+        legal_basis=legal_basis or (kind.legal_basis if kind else ""),
+        reasoning=reasoning,
+        issued_on=issued_on,
+        issued_by=user,
+        authorisation=authorisation,
+        interview=interview,  # type: ignore[misc]
+    )
+    decided = set(
+        Decision.objects.filter(application=application).values_list("benefit", flat=True)
+    )
+    if decided >= set(application.benefits):
+        application.status = ApplicationStatus.DECIDED
+        application.save(update_fields=["status", "updated_at"])
+    return decision
+
+
+@transaction.atomic
+def decision_deliver(*, user: Any, decision: Decision, delivered_on: dt.date) -> Decision:
+    require_capability(user, Capability.PROCEEDING_MANAGE)
+    errors: dict[str, list[str]] = {}
+    _refuse_future("delivered_on", delivered_on, errors)
+    if delivered_on < decision.issued_on:
+        errors.setdefault("delivered_on", []).append(
+            "Doręczenie nie może być przed wydaniem decyzji."
+        )
+    if decision.delivered_on is not None:
+        raise Conflict("Doręczenie decyzji zostało już odnotowane.", code="already_delivered")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    decision.delivered_on = delivered_on
+    decision.save(update_fields=["delivered_on", "updated_at"])
+    return decision
+
+
+def effective_due_on(application: Application) -> dt.date:
+    """The KPA time limit, or the new date of the latest delay notice."""
+    latest = application.delay_notices.order_by("-new_due_on").first()
+    return latest.new_due_on if latest else application.decision_due_on
+
+
+@transaction.atomic
+def delay_notice_send(
+    *, user: Any, application: Application, sent_on: dt.date, new_due_on: dt.date, reason: str
+) -> DelayNotice:
+    """Tell the party the matter will not be settled in time, why, and the new date (art. 36)."""
+    require_capability(user, Capability.PROCEEDING_MANAGE)
+    if application.status != ApplicationStatus.PENDING:
+        raise Conflict("Wniosek został już rozpatrzony.", code="application_closed")
+    errors: dict[str, list[str]] = {}
+    _refuse_future("sent_on", sent_on, errors)
+    if new_due_on <= effective_due_on(application):
+        errors["new_due_on"] = ["Nowy termin musi być późniejszy niż obecny termin załatwienia."]
+    if not reason.strip():
+        errors["reason"] = ["Podaj przyczynę zwłoki."]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return DelayNotice.objects.create(
+        application=application, sent_on=sent_on, new_due_on=new_due_on, reason=reason, by=user
+    )
+
+
+@transaction.atomic
+def appeal_register(*, user: Any, decision: Decision, lodged_on: dt.date) -> Appeal:
+    """Register an appeal lodged within 14 days of delivery of the decision."""
+    require_capability(user, Capability.PROCEEDING_MANAGE)
+    errors: dict[str, list[str]] = {}
+    _refuse_future("lodged_on", lodged_on, errors)
+    if decision.delivered_on is None:
+        errors["decision"] = ["Najpierw odnotuj doręczenie decyzji – od niego biegnie termin."]
+    else:
+        last_day = add_days_kpa(decision.delivered_on, APPEAL_DAYS)
+        if lodged_on < decision.delivered_on:
+            errors["lodged_on"] = ["Odwołanie nie może być wniesione przed doręczeniem decyzji."]
+        elif lodged_on > last_day:
+            errors["lodged_on"] = [
+                "Odwołanie wniesiono po terminie: 14 dni od doręczenia upłynęło "
+                f"{last_day:%d.%m.%Y}."
+            ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return Appeal.objects.create(decision=decision, lodged_on=lodged_on, registered_by=user)
+
+
+@transaction.atomic
+def appeal_forward(*, user: Any, appeal: Appeal, forwarded_on: dt.date) -> Appeal:
+    require_capability(user, Capability.PROCEEDING_MANAGE)
+    if appeal.forwarded_on is not None:
+        raise Conflict("Odwołanie zostało już przekazane do SKO.", code="appeal_forwarded")
+    errors: dict[str, list[str]] = {}
+    _refuse_future("forwarded_on", forwarded_on, errors)
+    if forwarded_on < appeal.lodged_on:
+        errors.setdefault("forwarded_on", []).append("Przekazanie nie może być przed wniesieniem.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    appeal.forwarded_on = forwarded_on
+    appeal.save(update_fields=["forwarded_on", "updated_at"])
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, user: Any, appeal: Appeal, outcome: str, outcome_on: dt.date) -> Appeal:
+    require_capability(user, Capability.PROCEEDING_MANAGE)
+    if appeal.outcome != AppealOutcome.PENDING:
+        raise Conflict("Rozstrzygnięcie odwołania zostało już odnotowane.", code="appeal_decided")
+    errors: dict[str, list[str]] = {}
+    if outcome not in AppealOutcome.values or outcome == AppealOutcome.PENDING:
+        errors["outcome"] = ["Podaj rozstrzygnięcie odwołania."]
+    _refuse_future("outcome_on", outcome_on, errors)
+    if outcome_on < appeal.lodged_on:
+        errors.setdefault("outcome_on", []).append(
+            "Rozstrzygnięcie nie może być przed wniesieniem."
+        )
+    if outcome != AppealOutcome.SELF_CORRECTED and appeal.forwarded_on is None:
+        errors.setdefault("outcome", []).append("Odwołanie nie zostało przekazane do SKO.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    appeal.outcome = outcome
+    appeal.outcome_on = outcome_on
+    appeal.save(update_fields=["outcome", "outcome_on", "updated_at"])
+    return appeal
