@@ -186,7 +186,9 @@ class IntakeListApi(CaseworkApiView):
             day_from=day.run_validation(params.get("from") or None),
             day_to=day.run_validation(params.get("to") or None),
         )
-        return paginate(self, request, intakes, IntakeOutput)
+        response = paginate(self, request, intakes, IntakeOutput)
+        audit_reads(response.page_objects)
+        return response
 
     @extend_schema(
         operation_id="intake_register", request=IntakeInput, responses={201: IntakeOutput}
@@ -329,7 +331,9 @@ class CaseListApi(CaseworkApiView):
         cases = case_list(
             status=params.get("status", ""), team=params.get("team", ""), worker=worker
         )
-        return paginate(self, request, cases, CaseOutput)
+        response = paginate(self, request, cases, CaseOutput)
+        audit_reads(response.page_objects)
+        return response
 
     @extend_schema(operation_id="case_open", request=CaseInput, responses={201: CaseOutput})
     def post(self, request: Request) -> Response:

@@ -121,7 +121,9 @@ class ApplicationListApi(CaseworkApiView):
             request.query_params.get("case") or None
         )
         applications = application_list(status=request.query_params.get("status", ""), case=case)
-        return paginate(self, request, applications, ApplicationOutput)
+        response = paginate(self, request, applications, ApplicationOutput)
+        audit_reads(response.page_objects)
+        return response
 
     @extend_schema(
         operation_id="application_register",
@@ -218,7 +220,11 @@ class InterviewListApi(CaseworkApiView):
         params = request.query_params
         case = serializers.UUIDField(allow_null=True).run_validation(params.get("case") or None)
         pending = serializers.BooleanField(allow_null=True).run_validation(params.get("pending"))
-        return paginate(self, request, interview_list(case=case, pending=pending), InterviewOutput)
+        response = paginate(
+            self, request, interview_list(case=case, pending=pending), InterviewOutput
+        )
+        audit_reads(response.page_objects)
+        return response
 
     @extend_schema(
         operation_id="interview_schedule",
@@ -337,7 +343,9 @@ class DecisionListApi(CaseworkApiView):
         application = serializers.UUIDField(allow_null=True).run_validation(
             request.query_params.get("application") or None
         )
-        return paginate(self, request, decision_list(application=application), DecisionOutput)
+        response = paginate(self, request, decision_list(application=application), DecisionOutput)
+        audit_reads(response.page_objects)
+        return response
 
     @extend_schema(
         operation_id="decision_issue",
@@ -418,7 +426,9 @@ class AppealListApi(CaseworkApiView):
         pending = serializers.BooleanField(allow_null=True).run_validation(
             request.query_params.get("pending")
         )
-        return paginate(self, request, appeal_list(pending=pending), AppealOutput)
+        response = paginate(self, request, appeal_list(pending=pending), AppealOutput)
+        audit_reads(response.page_objects)
+        return response
 
     @extend_schema(
         operation_id="appeal_register",

@@ -142,7 +142,9 @@ def case_by_id(public_id: PublicId, *, field: str = "case") -> Case:
 
 
 def application_list(*, status: str = "", case: PublicId | None = None) -> QuerySet[Application]:
-    applications = Application.objects.select_related("case", "applicant", "registered_by")
+    applications = Application.objects.select_related(
+        "case", "case__household", "applicant", "registered_by"
+    )
     if status:
         applications = applications.filter(status=status)
     if case:
@@ -161,7 +163,9 @@ def application_by_id(public_id: PublicId, *, field: str = "application") -> App
 def interview_list(
     *, case: PublicId | None = None, pending: bool | None = None
 ) -> QuerySet[FamilyInterview]:
-    interviews = FamilyInterview.objects.select_related("case", "application", "worker")
+    interviews = FamilyInterview.objects.select_related(
+        "case", "case__household", "application", "worker"
+    )
     if case:
         interviews = interviews.filter(case__public_id=case)
     if pending is not None:
@@ -175,7 +179,12 @@ def interview_get(*, public_id: PublicId) -> FamilyInterview:
 
 def decision_list(*, application: PublicId | None = None) -> QuerySet[Decision]:
     decisions = Decision.objects.select_related(
-        "application", "application__case", "issued_by", "interview"
+        "application",
+        "application__case",
+        "application__case__household",
+        "application__applicant",
+        "issued_by",
+        "interview",
     )
     if application:
         decisions = decisions.filter(application__public_id=application)
@@ -191,7 +200,12 @@ def decision_by_id(public_id: PublicId, *, field: str = "decision") -> Decision:
 
 
 def appeal_list(*, pending: bool | None = None) -> QuerySet[Appeal]:
-    appeals = Appeal.objects.select_related("decision", "registered_by")
+    appeals = Appeal.objects.select_related(
+        "decision",
+        "decision__application__applicant",
+        "decision__application__case__household",
+        "registered_by",
+    )
     if pending is not None:
         appeals = (
             appeals.filter(outcome="pending") if pending else appeals.exclude(outcome="pending")
