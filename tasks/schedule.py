@@ -13,6 +13,14 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": crontab(hour=2, minute=30),
             "args": ("tenants.tasks.sessions_clear_expired",),
         },
+        "benchmark-snapshots-nightly": {
+            "task": "benchmarking.tasks.snapshot_nightly",
+            "schedule": crontab(hour=3, minute=0),
+        },
+        "benchmark-snapshots-resume": {
+            "task": "benchmarking.tasks.snapshot_resume",
+            "schedule": crontab(minute="*/10"),
+        },
         "portal-sessions-clear-expired": {
             "task": "tenants.tasks.portal_sessions_clear_expired",
             "schedule": crontab(hour=2, minute=40),

@@ -13,6 +13,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "casework.reference",
+    "benchmarking",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

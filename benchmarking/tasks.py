@@ -1,0 +1,80 @@
+"""Snapshot jobs: a public task starts a run and sends one task per centre; each centre's task
+computes in its own schema; a periodic job resends centres whose worker died."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from benchmarking.models import SnapshotRun
+from benchmarking.services import (
+    HISTORY_START,
+    previous_month,
+    snapshot_centre_compute,
+    snapshot_centres_to_resume,
+    snapshot_run_create,
+)
+from opsplatform.celery import app
+from opsplatform.schemas import current_tenant
+from tasks.base import CentreTask
+
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+def _send_centre(run_id: int, schema_name: str) -> None:
+    app.send_task(
+        "benchmarking.tasks.snapshot_centre",
+        args=(run_id,),
+        headers={"_schema_name": schema_name},
+    )
+
+
+def snapshot_run_start(
+    *, kind: str, period_from: dt.date, period_to: dt.date, requested_by: str = ""
+) -> SnapshotRun:
+    run = snapshot_run_create(
+        kind=kind, period_from=period_from, period_to=period_to, requested_by=requested_by
+    )
+    for row in run.centres.select_related("centre"):
+        _send_centre(run.pk, row.centre.schema_name)
+    return run
+
+
+@app.task(name="benchmarking.tasks.snapshot_nightly")
+def snapshot_nightly() -> str:
+    """Beat: last month and this month so far, for every centre."""
+    today = timezone.localdate()
+    run = snapshot_run_start(
+        kind=SnapshotRun.Kind.NIGHTLY, period_from=previous_month(today), period_to=today
+    )
+    return str(run.public_id)
+
+
+@app.task(name="benchmarking.tasks.snapshot_backfill")
+def snapshot_backfill(requested_by: str = "") -> str:
+    """Every month since 2016, e.g. after a metric was added."""
+    run = snapshot_run_start(
+        kind=SnapshotRun.Kind.BACKFILL,
+        period_from=HISTORY_START,
+        period_to=timezone.localdate(),
+        requested_by=requested_by,
+    )
+    return str(run.public_id)
+
+
+@app.task(base=CentreTask, name="benchmarking.tasks.snapshot_centre")
+def snapshot_centre(run_id: int) -> dict[str, Any]:
+    run = SnapshotRun.objects.get(pk=run_id)
+    progress = snapshot_centre_compute(run=run, centre=current_tenant())
+    return {"run": str(run.public_id), "values": progress.values_written}
+
+
+@app.task(name="benchmarking.tasks.snapshot_resume")
+def snapshot_resume() -> int:
+    """Beat: resend the centres of unfinished runs whose task failed or whose worker died."""
+    stale = snapshot_centres_to_resume(stale_after=STALE_AFTER)
+    for row in stale:
+        _send_centre(row.run_id, row.centre.schema_name)
+    return len(stale)
