@@ -43,7 +43,31 @@ def desk() -> Client:
 
 @pytest.fixture
 def benefits() -> Client:
-    return api(SLUG, "swiadczenia")
+    """A benefits worker who joined today: in the benefits team, no authorisation yet."""
+    from decimal import Decimal
+
+    from tenants.accounts.services import account_create
+    from tenants.demo import DEMO_PASSWORD
+    from tenants.org.models import StaffPosition, Team
+
+    with schema_context(SLUG):
+        worker = account_create(
+            schema_name=SLUG,
+            username="nowa.swiadczenia",
+            role="benefits",
+            password=DEMO_PASSWORD,
+            first_name="Nowa",
+            last_name="Pracownica",
+        )
+        StaffPosition.objects.create(
+            team=Team.objects.get(code="swiadczenia"),
+            person=worker,
+            job_title="pracownik socjalny",
+            fte=Decimal("1.00"),
+            is_social_worker=True,
+            started_on=timezone.localdate(),
+        )
+    return api(SLUG, "nowa.swiadczenia")
 
 
 def register_walk_in(desk: Client) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -87,7 +111,7 @@ def test_walk_in_routed_applies_interviewed_decided_and_appeals(
     assert intake["household"] == household["id"]
     assert intake["outcome"] == "pending"
 
-    worker = user(SLUG, "swiadczenia")
+    worker = user(SLUG, "nowa.swiadczenia")
     routed = ok(
         post(
             desk,
@@ -377,7 +401,7 @@ def _prepared_application(desk: Client, benefits: Client) -> tuple[dict[str, Any
         ),
         201,
     )
-    worker = user(SLUG, "swiadczenia")
+    worker = user(SLUG, "nowa.swiadczenia")
     with schema_context(SLUG):
         from casework.services.proceedings import authorisation_grant
 
