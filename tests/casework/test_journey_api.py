@@ -414,6 +414,19 @@ def _prepared_application(desk: Client, benefits: Client) -> tuple[dict[str, Any
     return application, {"case": case_id, "person": person["id"]}
 
 
+def interview_done(client: Client, case_id: str) -> None:
+    """Schedule and record today's family interview for the case."""
+    today = timezone.localdate().isoformat()
+    interview = ok(post(client, "/api/interviews/", {"case": case_id, "needed_since": today}), 201)
+    ok(
+        post(
+            client,
+            f"/api/interviews/{interview['id']}/record/",
+            {"conducted_on": today, "diagnosis": "d", "help_plan": "p"},
+        )
+    )
+
+
 def _decision(application: dict[str, Any], **changes: Any) -> dict[str, Any]:
     today = timezone.localdate().isoformat()
     return {
@@ -437,21 +450,7 @@ def test_no_decision_without_an_interview(desk: Client, benefits: Client) -> Non
 
 def test_negative_amount_and_reversed_period_are_refused(desk: Client, benefits: Client) -> None:
     application, ids = _prepared_application(desk, benefits)
-    interview = ok(
-        post(
-            benefits,
-            "/api/interviews/",
-            {"case": ids["case"], "needed_since": timezone.localdate().isoformat()},
-        ),
-        201,
-    )
-    ok(
-        post(
-            benefits,
-            f"/api/interviews/{interview['id']}/record/",
-            {"conducted_on": timezone.localdate().isoformat(), "diagnosis": "d", "help_plan": "p"},
-        )
-    )
+    interview_done(benefits, ids["case"])
     refused(post(benefits, "/api/decisions/", _decision(application, amount="-10.00")), "amount")
     today = timezone.localdate()
     refused(
@@ -496,21 +495,7 @@ def test_a_role_without_decisions_cannot_issue_even_with_an_authorisation_attemp
 
 def test_appeal_after_fourteen_days_is_refused(desk: Client, benefits: Client) -> None:
     application, ids = _prepared_application(desk, benefits)
-    interview = ok(
-        post(
-            benefits,
-            "/api/interviews/",
-            {"case": ids["case"], "needed_since": timezone.localdate().isoformat()},
-        ),
-        201,
-    )
-    ok(
-        post(
-            benefits,
-            f"/api/interviews/{interview['id']}/record/",
-            {"conducted_on": timezone.localdate().isoformat(), "diagnosis": "d", "help_plan": "p"},
-        )
-    )
+    interview_done(benefits, ids["case"])
     decision = ok(
         post(benefits, "/api/decisions/", _decision(application, outcome="refuse", amount=None)),
         201,
