@@ -129,11 +129,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`, `kind` or `outcome`: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "casework.models.proceedings.ApplicationStatus",
+        "ContractStatusEnum": "casework.models.socialwork.ContractStatus",
+        "ProgrammeStatusEnum": "casework.models.socialwork.ProgrammeStatus",
+        "ProgrammeKindEnum": "casework.models.socialwork.ProgrammeKind",
+        "ProjectKindEnum": "casework.models.socialwork.ProjectKind",
+        "InterviewKindEnum": "casework.models.proceedings.InterviewKind",
+        "DecisionOutcomeEnum": "casework.models.proceedings.DecisionOutcome",
+        "IntakeOutcomeEnum": "casework.models.intake.IntakeOutcome",
+        "CaseStatusEnum": "casework.models.cases.CaseStatus",
+        "UnitKindEnum": "tenants.org.models.UnitKind",
+    },
 }
 
 
 # Demo data builders run by `provision_centres --demo` for each centre, by dotted path, so that
 # tenants never imports the apps that add their own synthetic data (casework, later).
-DEMO_DATA_BUILDERS: list[str] = []
+DEMO_DATA_BUILDERS: list[str] = ["casework.demo.build"]
 # The port `make run` serves on, for the URLs printed to the console.
 RUN_PORT = env.int("PORT", default=8000)
