@@ -13,6 +13,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": crontab(hour=2, minute=30),
             "args": ("tenants.tasks.sessions_clear_expired",),
         },
+        "contracts-activate-due": {
+            "task": "tasks.fanout.fan_out",
+            "schedule": crontab(hour=0, minute=15),
+            "args": ("tasks.casework.contracts_activate_due",),
+        },
         "benchmark-snapshots-nightly": {
             "task": "benchmarking.tasks.snapshot_nightly",
             "schedule": crontab(hour=3, minute=0),

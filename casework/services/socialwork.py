@@ -218,6 +218,22 @@ def contract_sign(*, user: Any, contract: SocialContract, signed_on: dt.date) ->
 
 
 @transaction.atomic
+def contracts_activate_due(*, on: dt.date) -> int:
+    """Signed contracts whose start date has come become active (a nightly job, acting as
+    ``system`` in the audit trail). Returns how many changed."""
+    due = list(
+        SocialContract.objects.select_for_update()
+        .filter(status=ContractStatus.SIGNED, starts_on__lte=on)
+        .order_by("pk")
+    )
+    for contract in due:
+        contract.status = ContractStatus.ACTIVE
+        # One save each, so that every change is in the audit trail.
+        contract.save(update_fields=["status", "updated_at"])
+    return len(due)
+
+
+@transaction.atomic
 def contract_review_plan(*, user: Any, contract: SocialContract, due_on: dt.date) -> ContractReview:
     """Add a review date within the contract's period (drafts may have them planned too)."""
     require_capability(user, Capability.CONTRACT_MANAGE)

@@ -18,7 +18,7 @@ app: Celery = TenantAwareCeleryApp("opsplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {}  # filled by tasks.schedule once Django is ready
 # Platform-wide jobs live in the top-level `tasks` package; apps keep theirs in `<app>/tasks.py`.
-app.conf.imports = ["tasks.fanout", "tasks.probe"]
+app.conf.imports = ["tasks.fanout", "tasks.probe", "tasks.casework"]
 app.autodiscover_tasks()
 
 

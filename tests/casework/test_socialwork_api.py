@@ -527,3 +527,45 @@ def test_list_queries_do_not_grow_with_page_size(twelve_of_each: None, url: str)
         assert response.json()["count"] >= 12
         counts.append(len(queries))
     assert counts[0] == counts[1], f"{url}: {counts}"
+
+
+def test_signed_contracts_become_active_when_their_start_date_comes() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from casework.audit import SYSTEM, Actor, acting_as
+    from casework.models import AuditEntry, SocialContract
+    from casework.services.socialwork import (
+        contract_create,
+        contract_sign,
+        contracts_activate_due,
+    )
+    from tests.casework.factories import case as make_case
+    from tests.casework.factories import user as demo_user
+
+    opened = make_case("krasnystaw")
+    social = demo_user("krasnystaw", "socjalny")
+    today = timezone.localdate()
+    with schema_context("krasnystaw"):
+        head = opened.household.members.get().person
+        with acting_as(Actor.for_user(social)):
+            contract = contract_create(
+                user=social, case=opened, person=head, variant="standard", goals="Praca",
+                client_obligations="Udział w warsztatach", centre_obligations="Wsparcie",
+                starts_on=today + dt.timedelta(days=7), ends_on=today + dt.timedelta(days=97),
+            )  # fmt: skip
+            contract = contract_sign(user=social, contract=contract, signed_on=today)
+        assert contract.status == "signed"
+        assert contracts_activate_due(on=today) == 0
+        before = AuditEntry.objects.filter(actor_username=SYSTEM.username).count()
+        assert contracts_activate_due(on=today + dt.timedelta(days=7)) >= 1
+        assert SocialContract.objects.get(pk=contract.pk).status == "active"
+        assert (
+            AuditEntry.objects.filter(
+                actor_username=SYSTEM.username, object_id=str(contract.public_id)
+            ).count()
+            == 1
+        )
+        assert AuditEntry.objects.filter(actor_username=SYSTEM.username).count() > before
