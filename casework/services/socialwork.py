@@ -299,21 +299,21 @@ def _close_errors(contract: SocialContract, closed_on: dt.date, outcome_note: st
         raise ValidationFailed(fields=errors)
 
 
-@transaction.atomic
-def contract_complete(
+def _contract_close(
     *,
     user: Any,
     contract: SocialContract,
+    action: str,
+    status: str,
     closed_on: dt.date,
     goals_achieved: bool,
     outcome_note: str,
 ) -> SocialContract:
-    """Close a contract that ran its course, saying whether its goals were achieved."""
     require_capability(user, Capability.CONTRACT_MANAGE)
     contract = _lock_contract(contract)
-    _require_in_force(contract, "zakończyć kontraktu")
+    _require_in_force(contract, action)
     _close_errors(contract, closed_on, outcome_note)
-    contract.status = ContractStatus.COMPLETED
+    contract.status = status
     contract.closed_on = closed_on
     contract.goals_achieved = goals_achieved
     contract.outcome_note = outcome_note
@@ -324,23 +324,41 @@ def contract_complete(
 
 
 @transaction.atomic
+def contract_complete(
+    *,
+    user: Any,
+    contract: SocialContract,
+    closed_on: dt.date,
+    goals_achieved: bool,
+    outcome_note: str,
+) -> SocialContract:
+    """Close a contract that ran its course, saying whether its goals were achieved."""
+    return _contract_close(
+        user=user,
+        contract=contract,
+        action="zakończyć kontraktu",
+        status=ContractStatus.COMPLETED,
+        closed_on=closed_on,
+        goals_achieved=goals_achieved,
+        outcome_note=outcome_note,
+    )
+
+
+@transaction.atomic
 def contract_break(
     *, user: Any, contract: SocialContract, closed_on: dt.date, outcome_note: str
 ) -> SocialContract:
     """Record that the contract was broken or not kept (which may be a reason to refuse or stop
     a benefit): its goals count as not achieved."""
-    require_capability(user, Capability.CONTRACT_MANAGE)
-    contract = _lock_contract(contract)
-    _require_in_force(contract, "zerwać kontraktu")
-    _close_errors(contract, closed_on, outcome_note)
-    contract.status = ContractStatus.BROKEN
-    contract.closed_on = closed_on
-    contract.goals_achieved = False
-    contract.outcome_note = outcome_note
-    contract.save(
-        update_fields=["status", "closed_on", "goals_achieved", "outcome_note", "updated_at"]
+    return _contract_close(
+        user=user,
+        contract=contract,
+        action="zerwać kontraktu",
+        status=ContractStatus.BROKEN,
+        closed_on=closed_on,
+        goals_achieved=False,
+        outcome_note=outcome_note,
     )
-    return contract
 
 
 # --- individual programmes ---------------------------------------------------------------------
