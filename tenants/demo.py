@@ -216,7 +216,7 @@ def demo_staff_ensure(*, centre: Centre, fixed_headcounts: dict[str, int]) -> li
                     job_title=_job_title(team),
                     fte=Decimal("1.00") if index % 7 else Decimal("0.75"),
                     is_social_worker=_is_social_work_post(team),
-                    started_on=date(go_live.year - 3, 1, 1) if index % 3 else go_live,
+                    started_on=date(min(go_live.year - 3, 2015), 1, 1) if index % 3 else go_live,
                 )
     return logins
 

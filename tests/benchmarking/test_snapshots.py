@@ -86,3 +86,16 @@ def test_a_run_refuses_future_months_and_unknown_versions() -> None:
             kind="on_demand", period_from=today, period_to=today, versions={"intakes": 99}
         )
     assert "versions" in excinfo.value.fields
+
+
+def test_every_centre_has_social_workers_from_the_start_of_the_history() -> None:
+    for centre in Centre.objects.all():
+        with schema_context(centre.schema_name):
+            aggregates = centre_month_aggregates(
+                year=2016,
+                month=1,
+                population=centre.population,
+                versions={"residents_per_social_worker": 1, "social_work_time_share": 1},
+            )
+        assert aggregates["residents_per_social_worker"].value is not None, centre.slug
+        assert aggregates["social_work_time_share"].value is not None, centre.slug
