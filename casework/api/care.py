@@ -17,7 +17,6 @@ from casework.api.socialwork import (
     PeriodQuery,
     PersonRef,
     UserRef,
-    person_by_id,
 )
 from casework.audit import audit_reads
 from casework.models import ServiceDelivery, ServicePlan
@@ -30,6 +29,7 @@ from casework.selectors.care import (
     service_plan_list,
 )
 from casework.selectors.cases import case_by_id
+from casework.selectors.people import person_by_id
 from casework.services.care import service_delivery_record, service_plan_create
 
 

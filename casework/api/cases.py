@@ -27,22 +27,14 @@ from casework.selectors.cases import (
     team_list,
     worker_by_id,
 )
-from casework.selectors.people import household_get, person_get
+from casework.selectors.people import household_by_id, person_by_id
 from casework.services.cases import case_assign, case_close, case_handover, case_open
 from casework.services.intake import intake_register, intake_resolve, intake_route
-from opsplatform.errors import ValidationFailed
 from tenants.org.models import Team
 
 
 def _uuid(source: str) -> serializers.UUIDField:
     return serializers.UUIDField(source=source, read_only=True, allow_null=True)
-
-
-def _related(model_get: Any, public_id: Any, field: str) -> Any:
-    try:
-        return model_get(public_id=public_id)
-    except Exception as exc:
-        raise ValidationFailed(fields={field: [str(exc)]}, code="unknown_reference") from exc
 
 
 # --- dictionaries, teams and staff ------------------------------------------------------------
@@ -196,9 +188,9 @@ class IntakeListApi(CaseworkApiView):
     def post(self, request: Request) -> Response:
         data = validated(IntakeInput, request.data)
         if data.get("person"):
-            data["person"] = _related(person_get, data["person"], "person")
+            data["person"] = person_by_id(data["person"])
         if data.get("household"):
-            data["household"] = _related(household_get, data["household"], "household")
+            data["household"] = household_by_id(data["household"])
         intake = intake_register(user=request.user, **data)
         return Response(IntakeOutput(intake_get(public_id=intake.public_id)).data, status=201)
 
@@ -338,7 +330,7 @@ class CaseListApi(CaseworkApiView):
     @extend_schema(operation_id="case_open", request=CaseInput, responses={201: CaseOutput})
     def post(self, request: Request) -> Response:
         data = validated(CaseInput, request.data)
-        household = _related(household_get, data["household"], "household")
+        household = household_by_id(data["household"])
         case = case_open(user=request.user, household=household, opened_on=data.get("opened_on"))
         return Response(CaseDetailOutput(case_get(public_id=case.public_id)).data, status=201)
 

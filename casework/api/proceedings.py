@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.api.base import CaseworkApiView, paginate, validated
-from casework.api.cases import _related, _uuid
+from casework.api.cases import _uuid
 from casework.audit import audit_reads
 from casework.models import (
     Appeal,
@@ -43,7 +43,7 @@ from casework.selectors.cases import (
     interview_list,
     worker_by_id,
 )
-from casework.selectors.people import person_get
+from casework.selectors.people import person_by_id
 from casework.services.proceedings import (
     appeal_decide,
     appeal_forward,
@@ -53,6 +53,7 @@ from casework.services.proceedings import (
     decision_deliver,
     decision_issue,
     delay_notice_send,
+    effective_due_on,
     interview_record,
     interview_schedule,
 )
@@ -84,9 +85,7 @@ class ApplicationOutput(serializers.ModelSerializer[Application]):
         ]  # fmt: skip
 
     def get_effective_due_on(self, application: Application) -> str:
-        notices = list(application.delay_notices.all())
-        latest = max((n.new_due_on for n in notices), default=application.decision_due_on)
-        return max(latest, application.decision_due_on).isoformat()
+        return effective_due_on(application).isoformat()
 
 
 class ApplicationInput(serializers.Serializer[Any]):
@@ -137,7 +136,7 @@ class ApplicationListApi(CaseworkApiView):
         application = application_register(
             user=request.user,
             case=case_by_id(data["case"]),
-            applicant=_related(person_get, data["applicant"], "applicant"),
+            applicant=person_by_id(data["applicant"], field="applicant"),
             received_on=data["received_on"],
             benefits=data["benefits"],
             urgent=data["urgent"],

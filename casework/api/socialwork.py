@@ -19,7 +19,6 @@ from casework.models import (
     CommunityProject,
     ContractReview,
     IndividualProgramme,
-    Person,
     ProjectParticipation,
     SocialContract,
 )
@@ -33,7 +32,7 @@ from casework.models.socialwork import (
 )
 from casework.permissions import Capability, require_capability
 from casework.selectors.cases import case_by_id, team_by_code, worker_by_id
-from casework.selectors.people import household_get, person_get
+from casework.selectors.people import household_by_id, person_by_id
 from casework.selectors.socialwork import (
     activity_list,
     activity_summary,
@@ -61,7 +60,7 @@ from casework.services.socialwork import (
     project_participant_add,
     project_participant_remove,
 )
-from opsplatform.errors import NotFound, field_error
+from opsplatform.errors import field_error
 
 # --- shared pieces -----------------------------------------------------------------------------
 
@@ -114,14 +113,6 @@ PERIOD_PARAMETERS = [
     OpenApiParameter("from", dt.date, description="Od dnia (RRRR-MM-DD)."),
     OpenApiParameter("to", dt.date, description="Do dnia włącznie (RRRR-MM-DD)."),
 ]
-
-
-def person_by_id(public_id: Any, *, field: str) -> Person:
-    """A person named in request data: an unknown id is a 400 on that field."""
-    try:
-        return person_get(public_id=public_id)
-    except NotFound as exc:
-        raise field_error(field, "Nie znaleziono osoby.", code="unknown_reference") from exc
 
 
 # --- activity log ------------------------------------------------------------------------------
@@ -185,10 +176,7 @@ class ActivityListApi(CaseworkApiView):
         data = validated(ActivityInput, request.data)
         household_id = data.pop("household", None)
         if household_id:
-            try:
-                data["household"] = household_get(public_id=household_id)
-            except NotFound as exc:
-                raise field_error("household", "Nie znaleziono gospodarstwa domowego.") from exc
+            data["household"] = household_by_id(household_id)
         entry = activity_log(user=request.user, **data)
         return Response(ActivityOutput(entry).data, status=status.HTTP_201_CREATED)
 

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from casework.calendar_days import is_working_day
 from casework.models import ServiceDelivery, ServicePlan
-from casework.selectors.cases import PublicId
+from casework.selectors.lookup import PublicId
 from opsplatform.errors import NotFound
 
 WORKING_DAYS_IN_A_WEEK = 5

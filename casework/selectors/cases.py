@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
-from uuid import UUID
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from casework.models import (
     Appeal,
@@ -19,28 +18,9 @@ from casework.models import (
     Handover,
     Intake,
 )
-from opsplatform.errors import NotFound, ValidationFailed
+from casework.selectors.lookup import PublicId, get_or_404, get_or_field_error
+from opsplatform.errors import ValidationFailed
 from tenants.org.models import StaffPosition, Team
-
-M = TypeVar("M", bound=Model)
-PublicId = UUID | str
-
-
-def _get(queryset: QuerySet[M], public_id: PublicId, message: str) -> M:
-    found = queryset.filter(public_id=public_id).first()
-    if found is None:
-        raise NotFound(message)
-    return found
-
-
-def _related_get(queryset: QuerySet[M], public_id: PublicId, field: str, label: str) -> M:
-    """Look up a record named in request data: an unknown id is a 400 on that field."""
-    found = queryset.filter(public_id=public_id).first()
-    if found is None:
-        raise ValidationFailed(
-            fields={field: [f"Nie znaleziono: {label}."]}, code="unknown_reference"
-        )
-    return found
 
 
 def team_list() -> QuerySet[Team]:
@@ -61,7 +41,9 @@ def team_by_code(code: str, *, field: str = "team") -> Team:
 
 
 def worker_by_id(public_id: PublicId, *, field: str = "worker") -> Any:
-    return _related_get(get_user_model().objects.all(), public_id, field, "pracownik")
+    return get_or_field_error(
+        get_user_model().objects.all(), public_id, field, "Nie znaleziono: pracownik."
+    )
 
 
 def staff_list() -> QuerySet[Any]:
@@ -95,7 +77,7 @@ def intake_list(
 
 
 def intake_get(*, public_id: PublicId) -> Intake:
-    return _get(intake_list(), public_id, "Nie znaleziono zgłoszenia.")
+    return get_or_404(intake_list(), public_id, "Nie znaleziono zgłoszenia.")
 
 
 def _case_queryset() -> QuerySet[Case]:
@@ -134,11 +116,13 @@ def case_get(*, public_id: PublicId) -> Case:
             ),
         )
     )
-    return _get(cases, public_id, "Nie znaleziono sprawy.")
+    return get_or_404(cases, public_id, "Nie znaleziono sprawy.")
 
 
 def case_by_id(public_id: PublicId, *, field: str = "case") -> Case:
-    return _related_get(Case.objects.select_related("household"), public_id, field, "sprawa")
+    return get_or_field_error(
+        Case.objects.select_related("household"), public_id, field, "Nie znaleziono: sprawa."
+    )
 
 
 def application_list(*, status: str = "", case: PublicId | None = None) -> QuerySet[Application]:
@@ -153,11 +137,13 @@ def application_list(*, status: str = "", case: PublicId | None = None) -> Query
 
 
 def application_get(*, public_id: PublicId) -> Application:
-    return _get(application_list(), public_id, "Nie znaleziono wniosku.")
+    return get_or_404(application_list(), public_id, "Nie znaleziono wniosku.")
 
 
 def application_by_id(public_id: PublicId, *, field: str = "application") -> Application:
-    return _related_get(Application.objects.select_related("case"), public_id, field, "wniosek")
+    return get_or_field_error(
+        Application.objects.select_related("case"), public_id, field, "Nie znaleziono: wniosek."
+    )
 
 
 def interview_list(
@@ -174,7 +160,7 @@ def interview_list(
 
 
 def interview_get(*, public_id: PublicId) -> FamilyInterview:
-    return _get(interview_list(), public_id, "Nie znaleziono wywiadu.")
+    return get_or_404(interview_list(), public_id, "Nie znaleziono wywiadu.")
 
 
 def decision_list(*, application: PublicId | None = None) -> QuerySet[Decision]:
@@ -192,11 +178,11 @@ def decision_list(*, application: PublicId | None = None) -> QuerySet[Decision]:
 
 
 def decision_get(*, public_id: PublicId) -> Decision:
-    return _get(decision_list(), public_id, "Nie znaleziono decyzji.")
+    return get_or_404(decision_list(), public_id, "Nie znaleziono decyzji.")
 
 
 def decision_by_id(public_id: PublicId, *, field: str = "decision") -> Decision:
-    return _related_get(Decision.objects.all(), public_id, field, "decyzja")
+    return get_or_field_error(Decision.objects.all(), public_id, field, "Nie znaleziono: decyzja.")
 
 
 def appeal_list(*, pending: bool | None = None) -> QuerySet[Appeal]:
@@ -214,4 +200,4 @@ def appeal_list(*, pending: bool | None = None) -> QuerySet[Appeal]:
 
 
 def appeal_get(*, public_id: PublicId) -> Appeal:
-    return _get(appeal_list(), public_id, "Nie znaleziono odwołania.")
+    return get_or_404(appeal_list(), public_id, "Nie znaleziono odwołania.")

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from casework.models import Household, HouseholdMember, IncomeRecord, Person
 from casework.reference.selectors import income_criterion_on
+from casework.selectors.lookup import get_or_404, get_or_field_error
 from opsplatform.errors import NotFound
 
 
@@ -31,10 +32,12 @@ def person_search(*, query: str = "") -> QuerySet[Person]:
 
 
 def person_get(*, public_id: UUID | str) -> Person:
-    person = Person.objects.filter(public_id=public_id).first()
-    if person is None:
-        raise NotFound("Nie znaleziono osoby.")
-    return person
+    return get_or_404(Person.objects.all(), public_id, "Nie znaleziono osoby.")
+
+
+def person_by_id(public_id: UUID | str, *, field: str = "person") -> Person:
+    """A person named in request data (an unknown id is a 400 on ``field``)."""
+    return get_or_field_error(Person.objects.all(), public_id, field, "Nie znaleziono osoby.")
 
 
 def household_list(*, query: str = "") -> QuerySet[Household]:
@@ -58,12 +61,21 @@ def _current_members() -> Prefetch[Any, Any, Any]:
 
 
 def household_get(*, public_id: UUID | str) -> Household:
-    household = (
-        Household.objects.prefetch_related(_current_members()).filter(public_id=public_id).first()
+    return get_or_404(
+        Household.objects.prefetch_related(_current_members()),
+        public_id,
+        "Nie znaleziono gospodarstwa domowego.",
     )
-    if household is None:
-        raise NotFound("Nie znaleziono gospodarstwa domowego.")
-    return household
+
+
+def household_by_id(public_id: UUID | str, *, field: str = "household") -> Household:
+    """A household named in request data (an unknown id is a 400 on ``field``)."""
+    return get_or_field_error(
+        Household.objects.prefetch_related(_current_members()),
+        public_id,
+        field,
+        "Nie znaleziono gospodarstwa domowego.",
+    )
 
 
 def member_get(*, household: Household, public_id: UUID | str) -> HouseholdMember:

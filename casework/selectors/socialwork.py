@@ -22,7 +22,7 @@ from casework.models import (
     SocialContract,
 )
 from casework.models.socialwork import ActivityCategory
-from casework.selectors.cases import PublicId
+from casework.selectors.lookup import PublicId
 from opsplatform.errors import NotFound
 from tenants.org.models import StaffPosition, Team
 

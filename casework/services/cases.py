@@ -11,24 +11,9 @@ from django.utils import timezone
 from casework.models import Case, CaseAssignment, Handover, Household
 from casework.models.cases import CaseStatus
 from casework.permissions import Capability, require_capability
+from casework.services.numbering import next_number
 from opsplatform.errors import Conflict, ValidationFailed
 from tenants.org.models import StaffPosition, Team
-
-
-def _case_number(opened_on: dt.date) -> str:
-    from django.db import connection
-
-    prefix = connection.schema_name[:3].upper()  # type: ignore[attr-defined]
-    year = opened_on.year
-    last = (
-        Case.objects.select_for_update()
-        .filter(number__startswith=f"{prefix}/{year}/")
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("/", 1)[1]) + 1 if last else 1
-    return f"{prefix}/{year}/{sequence:05d}"
 
 
 @transaction.atomic
@@ -46,7 +31,9 @@ def case_open(*, user: Any, household: Household, opened_on: dt.date | None = No
             fields={"household": [f"Otwarta sprawa: {existing.number}."]},
             code="case_already_open",
         )
-    return Case.objects.create(number=_case_number(day), household=household, opened_on=day)
+    return Case.objects.create(
+        number=next_number(Case, day.year), household=household, opened_on=day
+    )
 
 
 def open_case_for(*, user: Any, household: Household, on: dt.date) -> Case:

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -38,6 +38,7 @@ from casework.models.proceedings import (
 from casework.models.reference_codes import BENEFITS_NEEDING_AMOUNT
 from casework.permissions import Capability, has_capability, require_capability
 from casework.reference.selectors import benefit_type
+from casework.services.numbering import next_number
 from opsplatform.errors import Conflict, NotAllowed, ValidationFailed
 
 INTERVIEW_WORKING_DAYS = 14
@@ -218,19 +219,6 @@ def _interview_for_decision(application: Application, issued_on: dt.date) -> Fam
     )
 
 
-def _decision_number(issued_on: dt.date) -> str:
-    prefix = connection.schema_name[:3].upper()  # type: ignore[attr-defined]
-    stem = f"{prefix}/D/{issued_on.year}/"
-    last = (
-        Decision.objects.select_for_update()
-        .filter(number__startswith=stem)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return f"{stem}{(int(last.rsplit('/', 1)[1]) + 1) if last else 1:05d}"
-
-
 @transaction.atomic
 def decision_issue(
     *,
@@ -300,7 +288,7 @@ def decision_issue(
     kind = benefit_type(benefit)
     decision = Decision.objects.create(
         application=application,
-        number=_decision_number(issued_on),
+        number=next_number(Decision, "D", issued_on.year),
         outcome=outcome,
         benefit=benefit,
         amount=amount if granted else None,
@@ -342,9 +330,12 @@ def decision_deliver(*, user: Any, decision: Decision, delivered_on: dt.date) ->
 
 
 def effective_due_on(application: Application) -> dt.date:
-    """The KPA time limit, or the new date of the latest delay notice."""
-    latest = application.delay_notices.order_by("-new_due_on").first()
-    return latest.new_due_on if latest else application.decision_due_on
+    """The KPA time limit, or the new date of the latest delay notice (a notice always moves it
+    later). Reads ``delay_notices.all()``, so a prefetch serves a whole list without queries."""
+    return max(
+        (notice.new_due_on for notice in application.delay_notices.all()),
+        default=application.decision_due_on,
+    )
 
 
 @transaction.atomic

@@ -12,13 +12,12 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import set_urlconf
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from opsplatform.schemas import use_public_schema
+from opsplatform.schemas import current_tenant, use_public_schema
 
 _CACHE_SECONDS = 30.0
 _domain_cache: dict[str, tuple[float, Any]] = {}
@@ -43,7 +42,7 @@ class CentreTenantMiddleware(TenantMainMiddleware):
         use_public_schema()
         hostname = self.hostname_from_request(request) if _host_allowed(request) else None
         if hostname is not None and hostname == settings.PORTAL_HOST:
-            request.tenant = connection.tenant  # type: ignore[attr-defined]
+            request.tenant = current_tenant()  # type: ignore[attr-defined]
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
             return None
