@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.api.base import CaseworkApiView, paginate, validated
-from casework.api.socialwork import (
+from casework.api.refs import (
     PERIOD_PARAMETERS,
     CaseRef,
     PeriodQuery,

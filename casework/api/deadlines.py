@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.api.base import CaseworkApiView, paginate, validated
-from casework.api.socialwork import UserRef
+from casework.api.refs import UserRef
 from casework.audit import audit_reads
 from casework.calendar_days import working_days_between
 from casework.models import Case
