@@ -19,26 +19,39 @@ from benchmarking.services import (
 from opsplatform.celery import app
 from opsplatform.schemas import current_tenant
 from tasks.base import CentreTask
+from tenants.models import Centre
 
 STALE_AFTER = dt.timedelta(minutes=15)
 
 
-def _send_centre(run_id: int, schema_name: str) -> None:
+def _send_centre(run_id: int, schema_name: str, queue: str | None = None) -> None:
     app.send_task(
         "benchmarking.tasks.snapshot_centre",
         args=(run_id,),
         headers={"_schema_name": schema_name},
+        queue=queue,
     )
 
 
 def snapshot_run_start(
-    *, kind: str, period_from: dt.date, period_to: dt.date, requested_by: str = ""
+    *,
+    kind: str,
+    period_from: dt.date,
+    period_to: dt.date,
+    requested_by: str = "",
+    centres: list[Centre] | None = None,
+    queue: str | None = None,
 ) -> SnapshotRun:
+    """Record a run and send one task per centre (to ``queue``, else the default queue)."""
     run = snapshot_run_create(
-        kind=kind, period_from=period_from, period_to=period_to, requested_by=requested_by
+        kind=kind,
+        period_from=period_from,
+        period_to=period_to,
+        requested_by=requested_by,
+        centres=centres,
     )
     for row in run.centres.select_related("centre"):
-        _send_centre(run.pk, row.centre.schema_name)
+        _send_centre(run.pk, row.centre.schema_name, queue)
     return run
 
 
@@ -64,6 +77,27 @@ def snapshot_backfill(requested_by: str = "") -> str:
     return str(run.public_id)
 
 
+@app.task(name="benchmarking.tasks.snapshot_on_demand")
+def snapshot_on_demand(
+    period_from: str,
+    period_to: str,
+    centres: list[str] | None = None,
+    requested_by: str = "",
+    queue: str | None = None,
+) -> str:
+    """A run asked for by a person (or a command): chosen months, all or some centres."""
+    chosen = None if centres is None else list(Centre.objects.filter(slug__in=centres))
+    run = snapshot_run_start(
+        kind=SnapshotRun.Kind.ON_DEMAND,
+        period_from=dt.date.fromisoformat(period_from),
+        period_to=dt.date.fromisoformat(period_to),
+        requested_by=requested_by,
+        centres=chosen,
+        queue=queue,
+    )
+    return str(run.public_id)
+
+
 @app.task(base=CentreTask, name="benchmarking.tasks.snapshot_centre")
 def snapshot_centre(run_id: int) -> dict[str, Any]:
     run = SnapshotRun.objects.get(pk=run_id)
@@ -72,9 +106,12 @@ def snapshot_centre(run_id: int) -> dict[str, Any]:
 
 
 @app.task(name="benchmarking.tasks.snapshot_resume")
-def snapshot_resume() -> int:
+def snapshot_resume(stale_after_seconds: float | None = None, queue: str | None = None) -> int:
     """Beat: resend the centres of unfinished runs whose task failed or whose worker died."""
-    stale = snapshot_centres_to_resume(stale_after=STALE_AFTER)
+    stale_after = (
+        STALE_AFTER if stale_after_seconds is None else dt.timedelta(seconds=stale_after_seconds)
+    )
+    stale = snapshot_centres_to_resume(stale_after=stale_after)
     for row in stale:
-        _send_centre(row.run_id, row.centre.schema_name)
+        _send_centre(row.run_id, row.centre.schema_name, queue)
     return len(stale)
