@@ -44,6 +44,13 @@ class MetricDefinition:
     denominator: str
     disclosure: DisclosureClass
     norm: float | None = None
+    # Whose units the counts are: "clients" (households, applications…) or "staff" (minutes of
+    # social workers, posts). Client counts get the threshold k; staff figures only dominance.
+    subject: str = "clients"
+
+    @property
+    def key(self) -> str:
+        return f"{self.code}@{self.version}"
 
 
 DEFINITIONS: tuple[MetricDefinition, ...] = (
@@ -52,7 +59,7 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "Share of social workers' time spent on social work", "%", Better.HIGHER,
         "minuty pracy socjalnej pracowników socjalnych w miesiącu",
         "wszystkie zarejestrowane minuty pracowników socjalnych w miesiącu",
-        DisclosureClass.MAGNITUDE,
+        DisclosureClass.MAGNITUDE, subject="staff",
     ),
     MetricDefinition(
         "social_work_only_households", 1, "Gospodarstwa objęte wyłącznie pracą socjalną",
@@ -64,7 +71,7 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         "residents_per_social_worker", 1, "Mieszkańcy na jednego pracownika socjalnego",
         "Residents per social worker", "osoby", Better.LOWER,
         "liczba mieszkańców gminy", "etaty pracowników socjalnych na koniec miesiąca",
-        DisclosureClass.STAFFING, norm=2000,
+        DisclosureClass.STAFFING, norm=2000, subject="staff",
     ),
     MetricDefinition(
         "households_per_social_worker", 1,
@@ -145,6 +152,12 @@ def current_versions() -> dict[str, int]:
     for definition in DEFINITIONS:
         versions[definition.code] = max(versions.get(definition.code, 0), definition.version)
     return versions
+
+
+def current_definitions() -> list[MetricDefinition]:
+    """The newest version of every metric, in registry order."""
+    versions = current_versions()
+    return [d for d in DEFINITIONS if d.version == versions[d.code]]
 
 
 def definition(code: str, version: int) -> MetricDefinition:

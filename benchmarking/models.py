@@ -3,6 +3,7 @@ ever stored here, only the numbers the metrics contract returns."""
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 
@@ -53,6 +54,7 @@ class SnapshotRunCentre(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    last_progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -93,3 +95,102 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric}@{self.version} {self.year}-{self.month:02d}"
+
+
+class TableSnapshot(models.Model):
+    """One centre's reporting tables (MRPiPS-03 style) for a half-year or a year.
+
+    Aggregates only, keyed by public code lists: households and persons by main art. 7 reason ×
+    form of help, social contracts and care services. Distinct households over a period cannot be
+    summed from months, so the standard reporting periods are computed and stored as such.
+    """
+
+    centre = models.ForeignKey("tenants.Centre", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField()
+    half = models.PositiveSmallIntegerField(help_text="1 or 2 for a half-year, 0 for the year")
+    reason_rows = models.JSONField()
+    form_columns = models.JSONField()
+    households = models.JSONField(help_text='"reason|form" → households')
+    persons = models.JSONField(help_text='"reason|form" → persons')
+    persons_capped = models.JSONField(help_text='"reason|form" → persons, at most 8 a household')
+    contracts = models.JSONField()
+    services = models.JSONField()
+    complete = models.BooleanField(help_text="The period had ended when this was computed.")
+    run = models.ForeignKey(SnapshotRun, on_delete=models.PROTECT, related_name="tables")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["centre_id", "year", "half"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["centre", "version", "year", "half"], name="table_snapshot_once"
+            ),
+            models.CheckConstraint(condition=models.Q(half__in=(0, 1, 2)), name="half_0_1_2"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.year}/{self.half or 'rok'}"
+
+
+class ExportJob(models.Model):
+    """A ministry export: asked for by a portal user, built by a worker, downloaded by them only."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "w kolejce"
+        RUNNING = "running", "w toku"
+        DONE = "done", "gotowy"
+        FAILED = "failed", "błąd"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="benchmark_exports"
+    )
+    parameters = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    content = models.BinaryField(null=True, editable=False)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    provenance = models.JSONField(default=dict)
+    suppressed_pattern = models.JSONField(
+        default=dict, help_text="table code → suppressed cells, kept stable in the next release"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"export {self.public_id} ({self.status})"
+
+
+class PrivacyLedgerEntry(models.Model):
+    """The differential-privacy budget ledger: one row per noisy release, never changed.
+
+    A database trigger refuses UPDATE and DELETE (migration 0003); the yearly budget is the sum of
+    ``rho`` over a budget year.
+    """
+
+    release_id = models.UUIDField(unique=True)
+    budget_year = models.PositiveSmallIntegerField()
+    query_plan_hash = models.CharField(max_length=64)
+    mechanism = models.CharField(max_length=100)
+    scale = models.FloatField()
+    l2_sensitivity = models.FloatField()
+    rho = models.FloatField()
+    epsilon = models.FloatField()
+    delta = models.FloatField()
+    approver = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.release_id} ρ={self.rho}"

@@ -14,16 +14,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from benchmarking.definitions import DEFINITIONS, current_versions
-from benchmarking.models import Snapshot, SnapshotRun, SnapshotRunCentre
+from benchmarking.models import Snapshot, SnapshotRun, SnapshotRunCentre, TableSnapshot
 from casework.metrics import centre_month_aggregates
+from casework.metrics_tables import PeriodTables, centre_period_tables
 from opsplatform.errors import ValidationFailed
 from tenants.models import Centre
 
 HISTORY_START = dt.date(2016, 1, 1)
+TABLES_VERSION = 1
 
 
 def months_between(first: dt.date, last: dt.date) -> Iterator[tuple[int, int]]:
@@ -35,6 +38,46 @@ def months_between(first: dt.date, last: dt.date) -> Iterator[tuple[int, int]]:
 
 def previous_month(today: dt.date) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def reporting_period_bounds(year: int, half: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a half-year (half 1 or 2) or of the whole year (half 0)."""
+    first = dt.date(year, 7 if half == 2 else 1, 1)
+    last = dt.date(year, 6, 30) if half == 1 else dt.date(year, 12, 31)
+    return first, last
+
+
+def reporting_periods(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+    """The half-years and years (MRPiPS-03 periods) that overlap the months first..last."""
+    periods: list[tuple[int, int]] = []
+    for year in range(first.year, last.year + 1):
+        for half in (1, 2, 0):
+            start, end = reporting_period_bounds(year, half)
+            if start <= last and end >= first:
+                periods.append((year, half))
+    return periods
+
+
+def _cell_map(cells: dict[tuple[str, str], int]) -> dict[str, int]:
+    return {f"{row}|{column}": count for (row, column), count in sorted(cells.items())}
+
+
+def _table_snapshot_fields(tables: PeriodTables) -> dict[str, Any]:
+    services = tables.services
+    return {
+        "reason_rows": list(tables.reason_rows),
+        "form_columns": list(tables.form_columns),
+        "households": _cell_map(tables.households),
+        "persons": _cell_map(tables.persons),
+        "persons_capped": _cell_map(tables.persons_capped),
+        "contracts": dict(tables.contracts),
+        "services": {
+            "households": services.households,
+            "hours_planned": str(services.hours_planned),
+            "hours_delivered": str(services.hours_delivered),
+            "top_shares": list(services.top_shares),
+        },
+    }
 
 
 @transaction.atomic
@@ -74,18 +117,29 @@ def snapshot_run_create(
 
 
 def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunCentre:
-    """Compute and store every month of the run for one centre (idempotent, resumable)."""
+    """Compute and store every month of the run for one centre (idempotent, resumable).
+
+    Months are committed one at a time together with the progress, so an attempt sent again
+    after its worker died starts at the first month not done. A message delivered again after
+    the run finished does nothing.
+    """
     progress = SnapshotRunCentre.objects.get(run=run, centre=centre)
+    if run.finished_at is not None or progress.status == SnapshotRunCentre.Status.DONE:
+        return progress
+    now = timezone.now()
     SnapshotRunCentre.objects.filter(pk=progress.pk).update(
         status=SnapshotRunCentre.Status.RUNNING,
-        started_at=timezone.now(),
-        attempts=progress.attempts + 1,
+        started_at=now,
+        last_progress_at=now,
+        attempts=F("attempts") + 1,
         error="",
     )
-    written = 0
+    written = progress.values_written
     months = list(months_between(run.period_from, run.period_to))
     try:
         for done, (year, month) in enumerate(months, start=1):
+            if done <= progress.months_done:
+                continue
             with schema_context(centre.schema_name):
                 aggregates = centre_month_aggregates(
                     year=year, month=month, population=centre.population, versions=run.versions
@@ -115,8 +169,9 @@ def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunC
                 )
                 written += len(rows)
                 SnapshotRunCentre.objects.filter(pk=progress.pk).update(
-                    months_done=done, values_written=written
+                    months_done=done, values_written=written, last_progress_at=timezone.now()
                 )
+        _snapshot_centre_tables(run=run, centre=centre)
     except Exception as exc:
         SnapshotRunCentre.objects.filter(pk=progress.pk).update(
             status=SnapshotRunCentre.Status.FAILED,
@@ -131,6 +186,25 @@ def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunC
     snapshot_run_finish_if_complete(run=run)
     progress.refresh_from_db()
     return progress
+
+
+def _snapshot_centre_tables(*, run: SnapshotRun, centre: Centre) -> None:
+    """The reporting tables of every half-year and year the run's months touch (upserted)."""
+    today = timezone.localdate()
+    for year, half in reporting_periods(run.period_from, run.period_to):
+        first, last = reporting_period_bounds(year, half)
+        if first > today:
+            continue
+        with schema_context(centre.schema_name):
+            tables = centre_period_tables(first=first, last=min(last, today))
+        with transaction.atomic():
+            TableSnapshot.objects.update_or_create(
+                centre=centre,
+                version=TABLES_VERSION,
+                year=year,
+                half=half,
+                defaults=_table_snapshot_fields(tables) | {"complete": last < today, "run": run},
+            )
 
 
 def snapshot_run_finish_if_complete(*, run: SnapshotRun) -> None:
@@ -153,7 +227,7 @@ def snapshot_centres_to_resume(*, stale_after: dt.timedelta) -> list[SnapshotRun
     )
     stale: list[SnapshotRunCentre] = []
     for row in rows:
-        moment = row.started_at or row.run.started_at
+        moment = row.last_progress_at or row.started_at or row.run.started_at
         if row.status == SnapshotRunCentre.Status.FAILED or (
             row.status != SnapshotRunCentre.Status.DONE and moment < cutoff
         ):

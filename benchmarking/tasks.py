@@ -115,3 +115,30 @@ def snapshot_resume(stale_after_seconds: float | None = None, queue: str | None 
     for row in stale:
         _send_centre(row.run_id, row.centre.schema_name, queue)
     return len(stale)
+
+
+@app.task(name="benchmarking.tasks.export_build")
+def export_build_task(job_id: int) -> str:
+    """Build one ministry export; a failure is recorded on the job with a message for the
+    analyst."""
+    from benchmarking.exports import export_build
+    from benchmarking.models import ExportJob
+    from opsplatform.errors import DomainError
+
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    try:
+        export_build(job)
+    except DomainError as error:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=error.message[:500], finished_at=timezone.now()
+        )
+        return "failed"
+    except Exception:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED,
+            error="Nie udało się przygotować eksportu z powodu błędu systemu; zgłoś to "
+            "administratorowi.",
+            finished_at=timezone.now(),
+        )
+        raise
+    return "done"

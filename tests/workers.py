@@ -25,7 +25,11 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(name: str = "suite") -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(
+    name: str = "suite", queue: str | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker consuming ``queue`` (default: the suite's queue); its log is
+    test-artifacts/worker-<name>.log."""
     from opsplatform.celery import app
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -55,7 +59,7 @@ def celery_worker(name: str = "suite") -> Iterator[subprocess.Popen[bytes]]:
             "-n",
             hostname,
             "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
+            queue or settings.CELERY_TASK_DEFAULT_QUEUE,
         ],
         env=env,
         stdout=log,
