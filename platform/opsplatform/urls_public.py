@@ -1,7 +1,9 @@
 """URLs of the portal host (``<BASE_DOMAIN>``): regional coordinators and the ministry."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from opsplatform.api.auth import TokenLoginApi, TokenLogoutApi
 from opsplatform.health import healthz
 from tenants.views import portal_home
 
@@ -9,4 +11,16 @@ urlpatterns = [
     path("", portal_home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("konto/", include("tenants.accounts.urls")),
+    path("api/auth/token/", TokenLoginApi.as_view(), name="api-token"),
+    path("api/auth/logout/", TokenLogoutApi.as_view(), name="api-logout"),
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(
+            urlconf="opsplatform.urls_public",
+            custom_settings={"TITLE": "OPS platform – API portalu (koordynatorzy, ministerstwo)"},
+        ),
+        name="api-schema",
+    ),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("benchmarking.api.urls_portal")),
 ]

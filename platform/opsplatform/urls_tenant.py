@@ -15,5 +15,6 @@ urlpatterns = [
     path("api/auth/logout/", TokenLogoutApi.as_view(), name="api-logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/benchmarks/", include("benchmarking.api.urls_centre")),
     path("api/", include("casework.api.urls")),
 ]

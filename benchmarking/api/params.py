@@ -1,0 +1,63 @@
+"""Query parameters of the benchmarking API, checked with Polish messages per field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.utils import timezone
+
+from benchmarking.comparisons import add_months, check_window, last_complete_month
+from benchmarking.definitions import DEFINITIONS, MetricDefinition, current_versions, definition
+from opsplatform.errors import field_error
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_param(params: Any, name: str, default: dt.date) -> dt.date:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    match = MONTH.match(str(raw))
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
+        raise field_error(name, "Podaj miesiąc w postaci RRRR-MM, np. 2024-03.")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def window_params(params: Any, *, default_months: int = 24) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    last = month_param(params, "to", last_complete_month(today))
+    first = month_param(params, "from", add_months(last, -(default_months - 1)))
+    check_window(first, last, today)
+    return first, last
+
+
+def metric_param(params: Any, *, required: bool = True) -> MetricDefinition:
+    code = params.get("metric")
+    if not code:
+        raise field_error("metric", "Wybierz wskaźnik (parametr metric).")
+    versions = current_versions()
+    if code not in versions:
+        known = ", ".join(sorted(versions))
+        raise field_error("metric", f"Nieznany wskaźnik „{code}”. Dostępne: {known}.")
+    raw_version = params.get("version")
+    if raw_version in (None, ""):
+        return definition(code, versions[code])
+    try:
+        return definition(code, int(raw_version))
+    except (KeyError, ValueError):
+        existing = sorted(d.version for d in DEFINITIONS if d.code == code)
+        raise field_error(
+            "version", f"Wskaźnik „{code}” ma wersje: {', '.join(map(str, existing))}."
+        ) from None
+
+
+def int_param(params: Any, name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise field_error(name, "Podaj liczbę całkowitą.") from None

@@ -1,0 +1,387 @@
+"""The benchmarking API on the portal host: regional coordinators (named centres of their own
+voivodeships, national cohort figures) and ministry analysts (aggregates, exports, the privacy
+budget)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from benchmarking.api.base import (
+    BenchmarkApiView,
+    IsPortalUser,
+    account,
+    require_analyst,
+    require_coordinator,
+    with_disclosure,
+)
+from benchmarking.api.centre import FROM, METRIC, SKIP, TO, VERSION, WINDOW
+from benchmarking.api.params import int_param, metric_param, month_param, window_params
+from benchmarking.cohorts import COHORTS_BY_CODE
+from benchmarking.comparisons import (
+    before_after,
+    cohort_figures,
+    definition_json,
+    last_complete_month,
+    scope_figures,
+    series,
+)
+from benchmarking.definitions import DEFINITIONS, current_definitions
+from benchmarking.disclosure import Audience
+from benchmarking.exports import (
+    NATIONAL,
+    TABLES,
+    budget_summary,
+    export_for_requester,
+    export_json,
+    export_request,
+    scope_centres,
+)
+from benchmarking.models import ExportJob, PrivacyLedgerEntry, SnapshotRun
+from benchmarking.services import run_summary
+from opsplatform.errors import Conflict, NotAllowed, NotFound, field_error
+from tenants.accounts.roles import Role
+from tenants.models import Centre
+from tenants.teryt import Voivodeship
+
+
+def _centre_in_scope(request: Request, slug: str) -> Centre:
+    require_coordinator(request)
+    centre = Centre.objects.select_related("programme").filter(slug=slug).first()
+    if centre is None:
+        raise NotFound("Nie ma takiego ośrodka.", code="unknown_centre")
+    if centre.voivodeship not in account(request).voivodeships:
+        raise NotAllowed(
+            "Ten ośrodek leży poza Twoim województwem: koordynator widzi tylko ośrodki "
+            "swojego regionu.",
+            code="centre_out_of_scope",
+        )
+    return centre
+
+
+def _centre_json(centre: Centre) -> dict[str, Any]:
+    programme = getattr(centre, "programme", None)
+    return {
+        "slug": centre.slug,
+        "name": centre.name,
+        "short_name": centre.short_name,
+        "voivodeship": centre.voivodeship,
+        "gmina_type": centre.gmina_type,
+        "population": centre.population,
+        "go_live": programme.go_live.isoformat() if programme else None,
+        "go_live_assumed": bool(programme and "go_live" in programme.assumed_fields),
+    }
+
+
+class PortalMetricsApi(BenchmarkApiView):
+    releases_aggregates = False
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(operation_id="portal_metrics", responses={200: OpenApiTypes.OBJECT},
+                   description="Rejestr wskaźników reorganizacji (wszystkie wersje).")  # fmt: skip
+    def get(self, request: Request) -> Response:
+        return Response({"metrics": [definition_json(d) for d in DEFINITIONS]})
+
+
+class RegionCentresApi(BenchmarkApiView):
+    releases_aggregates = False
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(
+        operation_id="portal_region_centres",
+        responses={200: OpenApiTypes.OBJECT},
+        description="Ośrodki województw koordynatora (z nazwami). Analityk ministerstwa nie "
+        "widzi nazwanych ośrodków (403).",
+    )
+    def get(self, request: Request) -> Response:
+        require_coordinator(request)
+        centres = Centre.objects.select_related("programme").filter(
+            voivodeship__in=account(request).voivodeships
+        )
+        return Response(
+            {
+                "voivodeships": account(request).voivodeships,
+                "centres": [_centre_json(c) for c in centres.order_by("short_name")],
+            }
+        )
+
+
+class RegionCentreSeriesApi(BenchmarkApiView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(operation_id="portal_centre_series", parameters=[METRIC, VERSION, FROM, TO],
+                   responses={200: OpenApiTypes.OBJECT},
+                   description="Wartości wskaźnika nazwanego ośrodka z województwa koordynatora, "
+                   "po kontroli ujawnień.")  # fmt: skip
+    def get(self, request: Request, slug: str) -> Response:
+        centre = _centre_in_scope(request, slug)
+        definition = metric_param(request.query_params)
+        first, last = window_params(request.query_params)
+        values = series(
+            centre=centre, definition=definition, first=first, last=last, audience=Audience.REGION
+        )
+        return Response(
+            with_disclosure(
+                {"centre": _centre_json(centre), "metric": definition_json(definition),
+                 "series": values}
+            )
+        )  # fmt: skip
+
+
+class RegionCentreBeforeAfterApi(BenchmarkApiView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(operation_id="portal_centre_before_after", parameters=[*WINDOW, SKIP],
+                   responses={200: OpenApiTypes.OBJECT},
+                   description="Przed i po wdrożeniu nowej struktury w nazwanym ośrodku "
+                   "województwa koordynatora.")  # fmt: skip
+    def get(self, request: Request, slug: str) -> Response:
+        centre = _centre_in_scope(request, slug)
+        params = request.query_params
+        report = before_after(
+            centre=centre,
+            definitions=current_definitions(),
+            audience=Audience.REGION,
+            before_months=int_param(params, "before_months", 12),
+            after_months=int_param(params, "after_months", 12),
+            skip_months=int_param(params, "skip_months", 0),
+            today=timezone.localdate(),
+        )
+        return Response(with_disclosure(report))
+
+
+class RegionCompareApi(BenchmarkApiView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(
+        operation_id="portal_region_compare",
+        parameters=[METRIC, VERSION, FROM, TO],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Ośrodki województw koordynatora obok siebie (miesięcznie i za cały okres) "
+        "oraz krajowe wartości grupy porównawczej (kwartyle, bez nazw).",
+    )
+    def get(self, request: Request) -> Response:
+        require_coordinator(request)
+        definition = metric_param(request.query_params)
+        first, last = window_params(request.query_params, default_months=12)
+        centres = Centre.objects.select_related("programme").filter(
+            voivodeship__in=account(request).voivodeships
+        )
+        named = []
+        for centre in centres.order_by("short_name"):
+            window = scope_figures(centres=[centre], definition=definition, first=first, last=last)
+            named.append(
+                {
+                    **_centre_json(centre),
+                    "series": series(
+                        centre=centre,
+                        definition=definition,
+                        first=first,
+                        last=last,
+                        audience=Audience.REGION,
+                    ),
+                    "window": window["window"],
+                }
+            )
+        national = cohort_figures(
+            cohort=COHORTS_BY_CODE["platforma"],
+            definition=definition,
+            first=first,
+            last=last,
+            viewer=None,
+        )
+        national.pop("peers", None)  # the national figures are the distribution, not peers
+        return Response(
+            with_disclosure(
+                {"metric": definition_json(definition), "from": first.isoformat()[:7],
+                 "to": last.isoformat()[:7], "centres": named, "national": national}
+            )
+        )  # fmt: skip
+
+
+SCOPE = OpenApiParameter("scope", str, description="PL (kraj) albo kod województwa, np. 12.")
+
+
+class AggregatesApi(BenchmarkApiView):
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(
+        operation_id="portal_aggregates",
+        parameters=[METRIC, VERSION, FROM, TO, SCOPE],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Wartości zbiorcze wskaźnika dla kraju lub województwa (bez nazw ośrodków). "
+        "Koordynator: kraj albo własne województwa.",
+    )
+    def get(self, request: Request) -> Response:
+        definition = metric_param(request.query_params)
+        first, last = window_params(request.query_params)
+        scope = request.query_params.get("scope") or NATIONAL
+        if scope != NATIONAL and scope not in dict(Voivodeship.choices):
+            raise field_error("scope", "Zakres to PL albo dwucyfrowy kod województwa, np. 12.")
+        if (
+            account(request).role == Role.REGIONAL_COORDINATOR
+            and scope != NATIONAL
+            and scope not in account(request).voivodeships
+        ):
+            raise NotAllowed(
+                "Koordynator widzi wartości zbiorcze kraju i własnych województw.",
+                code="scope_not_allowed",
+            )
+        centres = scope_centres(scope)
+        if not centres:
+            raise field_error("scope", "W tym województwie nie ma jeszcze ośrodków na platformie.")
+        figures = scope_figures(centres=centres, definition=definition, first=first, last=last)
+        return Response(
+            with_disclosure({"scope": scope, "metric": definition_json(definition), **figures})
+        )
+
+
+class SnapshotRunsApi(BenchmarkApiView):
+    releases_aggregates = False
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(operation_id="portal_snapshot_runs", responses={200: OpenApiTypes.OBJECT},
+                   description="Ostatnie przeliczenia wskaźników: początek, postęp w każdym "
+                   "ośrodku, błędy.")  # fmt: skip
+    def get(self, request: Request) -> Response:
+        runs = SnapshotRun.objects.order_by("-started_at")[:20]
+        return Response({"runs": [run_summary(run) for run in runs]})
+
+    @extend_schema(
+        operation_id="portal_snapshot_run_start",
+        request=OpenApiTypes.OBJECT,
+        responses={202: OpenApiTypes.OBJECT},
+        description='Przeliczenie na żądanie (analityk ministerstwa): {"from": "RRRR-MM", '
+        '"to": "RRRR-MM"}.',
+    )
+    def post(self, request: Request) -> Response:
+        from benchmarking.tasks import snapshot_run_start
+
+        require_analyst(request)
+        today = timezone.localdate()
+        last = month_param(request.data, "to", last_complete_month(today))
+        first = month_param(request.data, "from", last)
+        if SnapshotRun.objects.filter(
+            finished_at__isnull=True, started_at__gte=timezone.now() - dt.timedelta(hours=1)
+        ).exists():
+            raise Conflict(
+                "Trwa już przeliczenie wskaźników; poczekaj na jego zakończenie.",
+                code="run_in_progress",
+            )
+        run = snapshot_run_start(
+            kind=SnapshotRun.Kind.ON_DEMAND,
+            period_from=first,
+            period_to=last,
+            requested_by=account(request).get_username(),
+        )
+        return Response(run_summary(run), status=status.HTTP_202_ACCEPTED)
+
+
+class SnapshotRunApi(BenchmarkApiView):
+    releases_aggregates = False
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(operation_id="portal_snapshot_run", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, public_id: str) -> Response:
+        run = SnapshotRun.objects.filter(public_id=public_id).first()
+        if run is None:
+            raise NotFound("Nie ma takiego przeliczenia.", code="unknown_run")
+        return Response(run_summary(run))
+
+
+class ExportsApi(BenchmarkApiView):
+    releases_aggregates = False  # the file itself is built through the gate by the worker
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(operation_id="portal_exports", responses={200: OpenApiTypes.OBJECT},
+                   description="Twoje eksporty (najnowsze najpierw).")  # fmt: skip
+    def get(self, request: Request) -> Response:
+        jobs = ExportJob.objects.filter(requested_by=account(request)).defer("content")[:50]
+        return Response({"exports": [export_json(job) for job in jobs], "tables": TABLES})
+
+    @extend_schema(
+        operation_id="portal_export_create",
+        request=OpenApiTypes.OBJECT,
+        responses={202: OpenApiTypes.OBJECT},
+        description='Zamów eksport (analityk ministerstwa): {"period": "2025-H1" lub '
+        '"2025", "scope": "PL" lub kod województwa, "tables": [...], "format": '
+        '"xlsx"|"csv"|"json", "dp_rho": opcjonalnie ρ prywatności różnicowej}.',
+    )
+    def post(self, request: Request) -> Response:
+        require_analyst(request)
+        data = request.data if isinstance(request.data, dict) else {}
+        job = export_request(user=account(request), data=data)
+        return Response(export_json(job), status=status.HTTP_202_ACCEPTED)
+
+
+class ExportApi(BenchmarkApiView):
+    releases_aggregates = False
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(operation_id="portal_export", responses={200: OpenApiTypes.OBJECT},
+                   description="Stan eksportu (postęp w procentach) i metryczka.")  # fmt: skip
+    def get(self, request: Request, public_id: str) -> Response:
+        job = export_for_requester(user=account(request), public_id=public_id)
+        return Response(export_json(job))
+
+
+class ExportDownloadApi(BenchmarkApiView):
+    releases_aggregates = False
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(operation_id="portal_export_download", responses={200: OpenApiTypes.BINARY},
+                   description="Plik eksportu; tylko dla zamawiającego. Nagłówek "
+                   "X-Checksum-SHA256 niesie sumę kontrolną.")  # fmt: skip
+    def get(self, request: Request, public_id: str) -> HttpResponse:
+        job = export_for_requester(user=account(request), public_id=public_id)
+        if job.status != ExportJob.Status.DONE or job.content is None:
+            raise Conflict("Eksport nie jest jeszcze gotowy.", code="export_not_ready")
+        response = HttpResponse(bytes(job.content), content_type=job.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+        response["X-Checksum-SHA256"] = job.sha256
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class PrivacyBudgetApi(BenchmarkApiView):
+    releases_aggregates = False
+    permission_classes = [IsPortalUser]
+
+    @extend_schema(
+        operation_id="portal_privacy_budget",
+        parameters=[OpenApiParameter("year", int, description="Rok danych (domyślnie bieżący).")],
+        responses={200: OpenApiTypes.OBJECT},
+        description="Roczny budżet prywatności różnicowej (ρ, zCDP) i rejestr wydań.",
+    )
+    def get(self, request: Request) -> Response:
+        require_analyst(request)
+        year = int_param(request.query_params, "year", timezone.localdate().year)
+        entries = PrivacyLedgerEntry.objects.filter(budget_year=year)
+        return Response(
+            budget_summary(year)
+            | {
+                "ledger": [
+                    {
+                        "release_id": str(e.release_id),
+                        "query_plan_hash": e.query_plan_hash,
+                        "mechanism": e.mechanism,
+                        "scale": e.scale,
+                        "l2_sensitivity": e.l2_sensitivity,
+                        "rho": e.rho,
+                        "epsilon": e.epsilon,
+                        "delta": e.delta,
+                        "approver": e.approver,
+                        "created_at": e.created_at.isoformat(),
+                    }
+                    for e in entries
+                ]
+            }
+        )

@@ -1,0 +1,824 @@
+"""Ministry exports: tables in the spirit of MRPiPS-03 and the reorganisation indicators, for a
+reporting period and a scope (the country or one voivodeship), as CSV, XLSX or JSON.
+
+An export is asked for by a ministry analyst (``export_request``) and built by a worker
+(``export_build``): it sums the centres' stored reporting tables, optionally adds differential-
+privacy noise (charged to the yearly budget ledger first), sends every table through the
+disclosure gate, renders the file and stores it with its checksum and provenance. Only the
+requester can list and download it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from benchmarking import dp
+from benchmarking.comparisons import definition_json, release
+from benchmarking.definitions import DisclosureClass, MetricDefinition, current_definitions
+from benchmarking.disclosure import (
+    Audience,
+    CountTable,
+    DisclosureSettings,
+    ReleasedTable,
+    ReleasedValue,
+    ReleasedValueTable,
+    Subject,
+    TableSpec,
+    gate_stamp,
+    protect_table,
+    release_value,
+)
+from benchmarking.models import ExportJob, PrivacyLedgerEntry, Snapshot, TableSnapshot
+from benchmarking.selectors import Figure, centre_series, pool
+from benchmarking.services import TABLES_VERSION, reporting_period_bounds
+from benchmarking.writers import FORMATS, ExportDocument, render
+from casework.metrics_tables import (
+    FORM_ANY,
+    FORM_CONTRACT,
+    FORM_SOCIAL_WORK,
+    PERSONS_CAP,
+    code_lists,
+)
+from opsplatform.errors import Conflict, NotFound, ValidationFailed, field_error
+from tenants.models import Centre
+from tenants.teryt import Voivodeship
+
+NATIONAL = "PL"
+PERIOD = re.compile(r"^(\d{4})(?:-H([12]))?$")
+TOTAL = ("ogolem", "Ogółem")
+
+TABLES: dict[str, str] = {
+    "households": "Gospodarstwa domowe według głównego powodu i formy pomocy",
+    "persons": "Osoby w gospodarstwach według głównego powodu i formy pomocy",
+    "areas": "Gospodarstwa według województw",
+    "contracts": "Kontrakty socjalne",
+    "services": "Usługi opiekuńcze",
+    "indicators": "Wskaźniki reorganizacji",
+}
+# Tables whose sensitivity to one household is bounded: the only ones a DP release contains.
+DP_TABLES = ("households", "persons", "areas")
+AREA_FORMS = (FORM_ANY, FORM_SOCIAL_WORK, FORM_CONTRACT)
+
+
+def dp_settings() -> tuple[float, float]:
+    configured = getattr(settings, "BENCHMARK_DP", {})
+    return float(configured.get("rho_per_year", 1.0)), float(configured.get("delta", 1e-6))
+
+
+@dataclass(frozen=True)
+class ExportParameters:
+    year: int
+    half: int
+    scope: str
+    tables: tuple[str, ...]
+    fmt: str
+    dp_rho: float | None
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}-H{self.half}" if self.half else str(self.year)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period_label,
+            "scope": self.scope,
+            "tables": list(self.tables),
+            "format": self.fmt,
+            "dp_rho": self.dp_rho,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExportParameters:
+        year, half = _period(str(data["period"]))
+        return cls(year, half, data["scope"], tuple(data["tables"]), data["format"], data["dp_rho"])
+
+
+def _period(raw: str) -> tuple[int, int]:
+    match = PERIOD.match(raw.strip())
+    if not match:
+        raise field_error(
+            "period", "Okres sprawozdawczy to rok (np. 2025) lub półrocze (np. 2025-H1)."
+        )
+    return int(match.group(1)), int(match.group(2) or 0)
+
+
+def scope_label(scope: str) -> str:
+    if scope == NATIONAL:
+        return "Polska (ośrodki na platformie)"
+    return f"województwo {dict(Voivodeship.choices)[scope]}"
+
+
+def scope_centres(scope: str) -> list[Centre]:
+    centres = Centre.objects.order_by("slug")
+    return list(centres if scope == NATIONAL else centres.filter(voivodeship=scope))
+
+
+def budget_spent(year: int) -> float:
+    total = PrivacyLedgerEntry.objects.filter(budget_year=year).aggregate(total=Sum("rho"))
+    return float(total["total"] or 0.0)
+
+
+def budget_summary(year: int) -> dict[str, Any]:
+    budget, delta = dp_settings()
+    spent = budget_spent(year)
+    return {
+        "year": year,
+        "rho_budget": budget,
+        "rho_spent": round(spent, 6),
+        "rho_remaining": round(max(budget - spent, 0.0), 6),
+        "delta": delta,
+        "mechanism": dp.MECHANISM,
+        "privacy_unit": "gospodarstwo domowe w okresie sprawozdawczym",
+    }
+
+
+def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParameters:
+    """Check what an analyst asked for; every problem is reported against its field."""
+    errors: dict[str, list[str]] = {}
+    year = half = 0
+    try:
+        year, half = _period(str(data.get("period", "")))
+        first, _ = reporting_period_bounds(year, half)
+        if year < 2016:
+            errors["period"] = ["Dane na platformie zaczynają się od 2016 roku."]
+        elif first > today:
+            errors["period"] = ["Ten okres jeszcze się nie zaczął."]
+    except ValidationFailed as error:
+        errors |= error.fields
+    scope = str(data.get("scope") or NATIONAL)
+    if scope != NATIONAL and scope not in dict(Voivodeship.choices):
+        errors["scope"] = ["Zakres to PL (cały kraj) albo dwucyfrowy kod województwa, np. 12."]
+    elif not scope_centres(scope):
+        errors["scope"] = ["W tym województwie nie ma jeszcze ośrodków na platformie."]
+    raw_tables = data.get("tables") or list(TABLES)
+    if not isinstance(raw_tables, list) or not raw_tables:
+        errors["tables"] = ["Wybierz co najmniej jedną tabelę."]
+        raw_tables = []
+    unknown = [t for t in raw_tables if t not in TABLES]
+    if unknown:
+        errors["tables"] = [
+            f"Nieznane tabele: {', '.join(map(str, unknown))}. Dostępne: {', '.join(TABLES)}."
+        ]
+    fmt = str(data.get("format") or "xlsx")
+    if fmt not in FORMATS:
+        errors["format"] = [f"Format pliku to jeden z: {', '.join(FORMATS)}."]
+    dp_rho: float | None = None
+    raw_rho = data.get("dp_rho")
+    if raw_rho not in (None, ""):
+        try:
+            dp_rho = float(str(raw_rho))
+            if not math.isfinite(dp_rho) or dp_rho <= 0:
+                raise ValueError
+        except ValueError:
+            errors["dp_rho"] = ["Budżet prywatności ρ to liczba większa od zera, np. 0.1."]
+    if scope != NATIONAL and "areas" in raw_tables:
+        if raw_tables == ["areas"]:
+            errors["tables"] = ["Tabela według województw jest tylko w zakresie krajowym (PL)."]
+        raw_tables = [t for t in raw_tables if t != "areas"]
+    tables = tuple(t for t in TABLES if t in raw_tables)
+    if dp_rho is not None:
+        tables = tuple(t for t in tables if t in DP_TABLES)
+        if not tables and "tables" not in errors:
+            errors["tables"] = [
+                "Z szumem różnicowym można wydać tylko tabele gospodarstw, osób i województw."
+            ]
+        if year and "dp_rho" not in errors:
+            remaining = budget_summary(year)["rho_remaining"]
+            if dp_rho > remaining:
+                errors["dp_rho"] = [
+                    f"Przekroczony roczny budżet prywatności za {year}: pozostało ρ = "
+                    f"{remaining:g}, a wydanie wymaga ρ = {dp_rho:g}."
+                ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    if year and not errors:
+        missing = _missing_centres(year, half, scope)
+        if missing:
+            raise Conflict(
+                "Tabele za ten okres nie są jeszcze policzone dla "
+                f"{len(missing)} ośrodków w zakresie. Uruchom przeliczenie wskaźników i spróbuj "
+                "ponownie.",
+                code="tables_not_computed",
+            )
+    return ExportParameters(year, half, scope, tables, fmt, dp_rho)
+
+
+def _missing_centres(year: int, half: int, scope: str) -> list[str]:
+    centres = scope_centres(scope)
+    present = set(
+        TableSnapshot.objects.filter(
+            centre__in=centres, version=TABLES_VERSION, year=year, half=half
+        ).values_list("centre_id", flat=True)
+    )
+    return [c.slug for c in centres if c.pk not in present]
+
+
+def export_request(*, user: Any, data: Mapping[str, Any]) -> ExportJob:
+    """Record an export job and send it to a worker."""
+    from benchmarking.tasks import export_build_task
+
+    parameters = export_parameters(data, today=timezone.localdate())
+    job = ExportJob.objects.create(requested_by=user, parameters=parameters.as_json())
+    transaction.on_commit(lambda: export_build_task.delay(job.pk))
+    return job
+
+
+def export_for_requester(*, user: Any, public_id: str) -> ExportJob:
+    """The requester's own export; anyone else's is 'not found', so ids reveal nothing."""
+    job = ExportJob.objects.filter(public_id=public_id, requested_by=user).first()
+    if job is None:
+        raise NotFound("Nie ma takiego eksportu wśród Twoich eksportów.", code="unknown_export")
+    return job
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def _progress(job: ExportJob, percent: int, stage: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(progress=percent, stage=stage)
+
+
+def _cells(raw: Mapping[str, int]) -> dict[tuple[str, str], int]:
+    cells: dict[tuple[str, str], int] = {}
+    for key, count in raw.items():
+        row, column = key.split("|", 1)
+        cells[(row, column)] = int(count)
+    return cells
+
+
+def _add(into: dict[tuple[str, str], int], cells: Mapping[tuple[str, str], int]) -> None:
+    for key, count in cells.items():
+        into[key] = into.get(key, 0) + count
+
+
+def _ordered(keys: Iterable[str], order: Sequence[str]) -> list[str]:
+    wanted = set(keys)
+    return [k for k in order if k in wanted] + sorted(wanted - set(order))
+
+
+@dataclass
+class _Sums:
+    reasons: list[str]
+    forms: list[str]
+    households: dict[tuple[str, str], int]
+    persons: dict[tuple[str, str], int]
+    by_area: dict[str, dict[str, int]]
+    contracts: dict[str, int]
+    services: list[dict[str, Any]]
+    runs: set[str]
+    complete: bool
+
+
+def _sums(snapshots: Sequence[TableSnapshot], *, capped: bool) -> _Sums:
+    lists = code_lists()
+    reason_order = [code for code, _, _ in lists.reasons]
+    form_order = [code for code, _ in lists.forms]
+    households: dict[tuple[str, str], int] = {}
+    persons: dict[tuple[str, str], int] = {}
+    by_area: dict[str, dict[str, int]] = {}
+    contracts: dict[str, int] = {}
+    reasons: set[str] = set()
+    forms: set[str] = set()
+    for snap in snapshots:
+        reasons |= set(snap.reason_rows)
+        forms |= set(snap.form_columns)
+        centre_households = _cells(snap.households)
+        _add(households, centre_households)
+        _add(persons, _cells(snap.persons_capped if capped else snap.persons))
+        area = by_area.setdefault(snap.centre.voivodeship, {})
+        for (_, form), count in centre_households.items():
+            if form in AREA_FORMS:
+                area[form] = area.get(form, 0) + count
+        for key, count in snap.contracts.items():
+            contracts[key] = contracts.get(key, 0) + int(count)
+    return _Sums(
+        reasons=_ordered(reasons, reason_order),
+        forms=_ordered(forms, form_order),
+        households=households,
+        persons=persons,
+        by_area=by_area,
+        contracts=contracts,
+        services=[snap.services for snap in snapshots],
+        runs={str(snap.run.public_id) for snap in snapshots},
+        complete=all(snap.complete for snap in snapshots),
+    )
+
+
+def _with_total_row(
+    body: Mapping[tuple[str, str], int], rows: Sequence[str], columns: Sequence[str]
+) -> dict[tuple[str, str], int]:
+    counts = {(r, c): max(int(body.get((r, c), 0)), 0) for r in rows for c in columns}
+    for column in columns:
+        counts[(TOTAL[0], column)] = sum(counts[(r, column)] for r in rows)
+    return counts
+
+
+def _reason_form_spec(code: str, title: str, unit: str, sums: _Sums) -> TableSpec:
+    lists = code_lists()
+    reason_labels = {c: label for c, label, _ in lists.reasons}
+    sensitive = frozenset(c for c, _, is_sensitive in lists.reasons if is_sensitive)
+    form_labels = dict(lists.forms)
+    return TableSpec(
+        code=code,
+        title_pl=title,
+        title_en=code.replace("_", " "),
+        rows=tuple((r, reason_labels.get(r, r)) for r in sums.reasons),
+        columns=tuple((f, form_labels.get(f, f)) for f in sums.forms),
+        total_row=TOTAL,
+        sensitive_rows=sensitive,
+        unit=unit,
+    )
+
+
+def _noise(
+    bodies: Mapping[str, dict[tuple[str, str], int]], scale: float
+) -> dict[str, dict[tuple[str, str], int]]:
+    """Discrete Gaussian noise on every body cell of the DP tables, in one vector (the category
+    keys come from the public code lists, zeros included); negative results become zero
+    (post-processing)."""
+    keys = [(name, key) for name, body in bodies.items() for key in sorted(body)]
+    noisy = dp.noisy_counts([bodies[name][key] for name, key in keys], scale=scale)
+    out: dict[str, dict[tuple[str, str], int]] = {name: {} for name in bodies}
+    for (name, key), value in zip(keys, noisy, strict=True):
+        out[name][key] = max(value, 0)
+    return out
+
+
+def _previous_pattern(parameters: ExportParameters) -> dict[str, frozenset[tuple[str, str]]]:
+    """Suppressed cells of the last release for the same scope and of the same or the preceding
+    period: preferred as complements, so patterns stay stable and releases cannot be
+    differenced."""
+    labels = {parameters.period_label}
+    if parameters.half == 2:
+        labels.add(f"{parameters.year}-H1")
+    elif parameters.half == 1:
+        labels.add(f"{parameters.year - 1}-H2")
+    else:
+        labels.add(str(parameters.year - 1))
+    pattern: dict[str, set[tuple[str, str]]] = {}
+    jobs = ExportJob.objects.filter(status=ExportJob.Status.DONE).order_by("-finished_at")
+    seen: set[str] = set()
+    for job in jobs.only("parameters", "suppressed_pattern")[:200]:
+        label = str(job.parameters.get("period"))
+        if job.parameters.get("scope") != parameters.scope or label not in labels:
+            continue
+        if label in seen:
+            continue
+        seen.add(label)
+        for table, cells in job.suppressed_pattern.items():
+            pattern.setdefault(table, set()).update((r, c) for r, c in cells)
+    return {table: frozenset(cells) for table, cells in pattern.items()}
+
+
+def _services_table(sums: _Sums, label: str) -> ReleasedValueTable:
+    households = sum(int(s["households"]) for s in sums.services)
+    planned = sum((Decimal(s["hours_planned"]) for s in sums.services), Decimal(0))
+    delivered_parts = [
+        Figure(Decimal(s["hours_delivered"]), None, Decimal(s["hours_delivered"]), 0,
+               tuple(s["top_shares"]))
+        for s in sums.services
+    ]  # fmt: skip
+    delivered = sum((f.numerator for f in delivered_parts), Decimal(0))
+    top = _pooled_top(delivered_parts)
+
+    def magnitude(value: Decimal, shares: tuple[float, ...]) -> ReleasedValue:
+        return release_value(
+            disclosure=DisclosureClass.MAGNITUDE,
+            subject=Subject.CLIENTS,
+            value=value.quantize(Decimal("0.1")),
+            numerator=value,
+            denominator=None,
+            n=households,
+            top_shares=shares,
+            audience=Audience.MINISTRY,
+        )
+
+    cells = {
+        ("households", "scope"): release_value(
+            disclosure=DisclosureClass.COUNT,
+            subject=Subject.CLIENTS,
+            value=Decimal(households),
+            numerator=Decimal(households),
+            denominator=None,
+            n=households,
+            top_shares=(),
+            audience=Audience.MINISTRY,
+        ),
+        ("hours_planned", "scope"): magnitude(planned, ()),
+        ("hours_delivered", "scope"): magnitude(delivered, top),
+    }
+    return ReleasedValueTable(
+        code="services",
+        title_pl=TABLES["services"],
+        title_en="Care services",
+        rows=(
+            ("households", "Gospodarstwa korzystające z usług"),
+            ("hours_planned", "Godziny usług zaplanowane"),
+            ("hours_delivered", "Godziny usług zrealizowane"),
+        ),
+        columns=(("scope", label),),
+        cells=cells,
+        row_units={
+            "households": "gospodarstwa",
+            "hours_planned": "godz.",
+            "hours_delivered": "godz.",
+        },
+    )
+
+
+def _pooled_top(parts: Sequence[Figure]) -> tuple[float, ...]:
+    total = sum((f.numerator for f in parts), Decimal(0))
+    if not total:
+        return ()
+    bound = sum(Decimal(str(sum(f.top_shares[:2]))) * f.numerator for f in parts) / total
+    return (float(bound),)
+
+
+def _indicators_table(
+    parameters: ExportParameters, centres: Sequence[Centre], label: str
+) -> tuple[ReleasedValueTable, dict[str, int]]:
+    first, last = reporting_period_bounds(parameters.year, parameters.half)
+    last = min(last, timezone.localdate())
+    definitions = current_definitions()
+    areas: list[tuple[str, str, list[Centre]]] = []
+    if parameters.scope == NATIONAL:
+        for code, name in Voivodeship.choices:
+            members = [c for c in centres if c.voivodeship == code]
+            if members:
+                areas.append((code, f"woj. {name}", members))
+    areas.append(("scope", label, list(centres)))
+    cells: dict[tuple[str, str], ReleasedValue] = {}
+    for definition in definitions:
+        by_centre = centre_series(
+            centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
+        )
+        for key, _, members in areas:
+            cells[(definition.code, key)] = release(
+                definition, _area_figure(definition, by_centre, members), Audience.MINISTRY
+            )
+    table = ReleasedValueTable(
+        code="indicators",
+        title_pl=TABLES["indicators"],
+        title_en="Reorganisation indicators",
+        rows=tuple((d.code, d.name_pl) for d in definitions),
+        columns=tuple((key, name) for key, name, _ in areas),
+        cells=cells,
+        row_units={d.code: d.unit for d in definitions},
+    )
+    return table, {d.code: d.version for d in definitions}
+
+
+def _area_figure(
+    definition: MetricDefinition,
+    by_centre: Mapping[int, Mapping[Any, Figure]],
+    members: Sequence[Centre],
+) -> Figure | None:
+    months = sorted({p for c in members for p in by_centre.get(c.pk, {})})
+    monthly = [
+        f
+        for f in (
+            pool(
+                definition,
+                [by_centre[c.pk][p] for c in members if p in by_centre.get(c.pk, {})],
+                over="centres",
+            )
+            for p in months
+        )
+        if f is not None
+    ]
+    return pool(definition, monthly, over="months") if monthly else None
+
+
+def export_build(job: ExportJob) -> ExportJob:
+    """Build, gate, render and store one export (called by the worker)."""
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=5)
+    parameters = ExportParameters.from_json(job.parameters)
+    centres = scope_centres(parameters.scope)
+    label = scope_label(parameters.scope)
+    disclosure = DisclosureSettings.from_django()
+    _progress(job, 10, "Wczytywanie tabel ośrodków")
+    snapshots = list(
+        TableSnapshot.objects.select_related("centre", "run").filter(
+            centre__in=centres, version=TABLES_VERSION, year=parameters.year, half=parameters.half
+        )
+    )
+    if len(snapshots) != len(centres):
+        raise Conflict("Tabele za ten okres nie są policzone dla wszystkich ośrodków w zakresie.")
+    sums = _sums(snapshots, capped=parameters.dp_rho is not None)
+    population = sum(c.population for c in centres)
+    small_unit = population < disclosure.small_unit_population
+
+    bodies: dict[str, dict[tuple[str, str], int]] = {
+        "households": dict(sums.households),
+        "persons": dict(sums.persons),
+        "areas": {
+            (area, form): counts.get(form, 0)
+            for area, counts in sums.by_area.items()
+            for form in AREA_FORMS
+        },
+    }
+    ledger: PrivacyLedgerEntry | None = None
+    provenance_dp: list[tuple[str, str]] = [("Prywatność różnicowa", "nie stosowano")]
+    if parameters.dp_rho is not None:
+        _progress(job, 25, "Szum różnicowy i rejestr budżetu prywatności")
+        ledger, bodies = _differential_privacy(job, parameters, sums, bodies)
+        provenance_dp = _dp_provenance(ledger)
+
+    _progress(job, 45, "Kontrola ujawnień")
+    previous = _previous_pattern(parameters)
+    released: list[ReleasedTable | ReleasedValueTable] = []
+    pattern: dict[str, list[list[str]]] = {}
+    for table in parameters.tables:
+        result: ReleasedTable | ReleasedValueTable
+        if table in ("households", "persons"):
+            unit = "gospodarstwa domowe" if table == "households" else "osoby"
+            spec = _reason_form_spec(table, TABLES[table], unit, sums)
+            counts = _with_total_row(bodies[table], sums.reasons, sums.forms)
+            result = protect_table(
+                CountTable(spec, counts, small_unit=small_unit),
+                settings=disclosure,
+                prefer=previous.get(table, frozenset()),
+            )
+        elif table == "areas":
+            area_codes = [code for code, _ in Voivodeship.choices if code in sums.by_area]
+            form_labels = dict(code_lists().forms)
+            spec = TableSpec(
+                code="areas",
+                title_pl=TABLES["areas"],
+                title_en="Households by voivodeship",
+                rows=tuple((a, f"woj. {dict(Voivodeship.choices)[a]}") for a in area_codes),
+                columns=tuple((f, form_labels.get(f, f)) for f in AREA_FORMS),
+                total_row=("ogolem", "Razem"),
+            )
+            counts = _with_total_row(bodies["areas"], area_codes, list(AREA_FORMS))
+            result = protect_table(
+                CountTable(spec, counts, small_unit=False),
+                settings=disclosure,
+                prefer=previous.get(table, frozenset()),
+            )
+        elif table == "contracts":
+            result = _contracts_table(sums, label, disclosure, previous.get(table, frozenset()))
+        elif table == "services":
+            result = _services_table(sums, label)
+        else:
+            result, _ = _indicators_table(parameters, centres, label)
+        if isinstance(result, ReleasedTable):
+            pattern[table] = [list(cell) for cell in sorted(result.suppressed)]
+        released.append(result)
+
+    _progress(job, 75, "Zapisywanie pliku")
+    versions = {d.code: d.version for d in current_definitions()}
+    indicator_runs = _indicator_runs(centres, parameters, versions)
+    provenance = (
+        _provenance(
+            job, parameters, label, len(centres), sums, versions, indicator_runs, disclosure
+        )
+        + provenance_dp
+    )
+    document = ExportDocument(
+        title=f"Pomoc społeczna – zestawienie za {parameters.period_label}, {label}",
+        tables=released,
+        provenance=provenance,
+        legend=_legend(disclosure),
+    )
+    rendered = render(document, parameters.fmt)
+    digest = hashlib.sha256(rendered.content).hexdigest()
+    filename = (
+        f"ops-eksport-{parameters.period_label}-{parameters.scope.lower()}-"
+        f"{str(job.public_id)[:8]}.{rendered.extension}"
+    )
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        progress=100,
+        stage="Gotowe",
+        content=rendered.content,
+        content_type=rendered.content_type,
+        filename=filename,
+        size=len(rendered.content),
+        sha256=digest,
+        provenance=dict(provenance),
+        suppressed_pattern=pattern,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _contracts_table(
+    sums: _Sums, label: str, disclosure: DisclosureSettings, prefer: frozenset[tuple[str, str]]
+) -> ReleasedTable:
+    rows = (
+        ("signed", "Podpisane w okresie"),
+        ("active", "Realizowane w okresie"),
+        ("completed", "Zakończone w okresie"),
+        ("achieved", "Zakończone osiągnięciem celów"),
+        ("broken", "Zerwane"),
+    )
+    spec = TableSpec(
+        code="contracts",
+        title_pl=TABLES["contracts"],
+        title_en="Social contracts",
+        rows=rows,
+        columns=(("scope", label),),
+        unit="kontrakty",
+    )
+    counts = {(key, "scope"): int(sums.contracts.get(key, 0)) for key, _ in rows}
+    return protect_table(CountTable(spec, counts), settings=disclosure, prefer=prefer)
+
+
+def _indicator_runs(
+    centres: Sequence[Centre], parameters: ExportParameters, versions: Mapping[str, int]
+) -> list[str]:
+    first, last = reporting_period_bounds(parameters.year, parameters.half)
+    runs = (
+        Snapshot.objects.filter(
+            centre__in=centres,
+            metric__in=list(versions),
+            year=parameters.year,
+            month__gte=first.month,
+            month__lte=last.month,
+        )
+        .values_list("run__public_id", flat=True)
+        .distinct()
+    )
+    return sorted(str(r) for r in runs)
+
+
+def _legend(disclosure: DisclosureSettings) -> list[tuple[str, str]]:
+    return [
+        (
+            f"<{disclosure.k}",
+            f"liczba od 1 do {disclosure.k - 1} (lub zero przy powodach szczególnie wrażliwych "
+            "w małej jednostce) – nie publikujemy (ochrona danych osobowych)",
+        ),
+        ("x", "wartość ukryta, aby nie dało się odtworzyć innej ukrytej wartości z sum, albo "
+              "suma, w której dwa największe składniki przekraczają "
+              f"{int(disclosure.dominance_share * 100)}%"),
+        ("–", "brak danych lub wartość nieokreślona (np. dzielenie przez zero)"),
+    ]  # fmt: skip
+
+
+def _provenance(
+    job: ExportJob,
+    parameters: ExportParameters,
+    label: str,
+    centre_count: int,
+    sums: _Sums,
+    versions: Mapping[str, int],
+    indicator_runs: Sequence[str],
+    disclosure: DisclosureSettings,
+) -> list[tuple[str, str]]:
+    first, last = reporting_period_bounds(parameters.year, parameters.half)
+    stamp = gate_stamp(disclosure)
+    return [
+        ("Identyfikator eksportu", str(job.public_id)),
+        ("Okres sprawozdawczy", f"{parameters.period_label} ({first:%d.%m.%Y}–{last:%d.%m.%Y})"),
+        ("Okres zakończony", "tak" if sums.complete else "nie – dane do dnia przeliczenia"),
+        ("Zakres", label),
+        ("Liczba ośrodków w zakresie", str(centre_count)),
+        ("Tabele", ", ".join(TABLES[t] for t in parameters.tables)),
+        ("Format", parameters.fmt.upper()),
+        ("Zamówił(a)", job.requested_by.get_username()),
+        ("Utworzono", timezone.localtime().strftime("%d.%m.%Y %H:%M:%S %Z")),
+        ("Wersja tabel sprawozdawczych", str(TABLES_VERSION)),
+        (
+            "Wersje definicji wskaźników",
+            ", ".join(f"{code}@{version}" for code, version in sorted(versions.items())),
+        ),
+        ("Przebiegi przeliczeń (tabele)", ", ".join(sorted(sums.runs))),
+        ("Przebiegi przeliczeń (wskaźniki)", ", ".join(indicator_runs) or "—"),
+        (
+            "Kontrola ujawnień",
+            f"{stamp['gate']} v{stamp['version']}: próg k = {disclosure.k} dla liczebności i "
+            "podstaw wskaźników na każdym poziomie; zera przy powodach wrażliwych ukrywane, gdy "
+            f"zakres ma mniej niż {disclosure.small_unit_population} mieszkańców; ukrywanie "
+            "uzupełniające w każdym wierszu i kolumnie z sumą (0 lub co najmniej 2 komórki) "
+            "sprawdzone audytem programowania liniowego; reguła dominacji "
+            f"{int(disclosure.dominance_share * 100)}% dla sum godzin",
+        ),
+        (
+            "Główny powód",
+            "każde gospodarstwo liczone raz, pod pierwszym w kolejności ustawowej powodem z "
+            "ostatniego zgłoszenia; formy pomocy nie sumują się (gospodarstwo może mieć kilka)",
+        ),
+    ]
+
+
+def _dp_provenance(entry: PrivacyLedgerEntry) -> list[tuple[str, str]]:
+    return [
+        ("Prywatność różnicowa", entry.mechanism),
+        ("Jednostka ochrony", "gospodarstwo domowe w okresie sprawozdawczym"),
+        ("ρ (zCDP) tego wydania", f"{entry.rho:g}"),
+        ("ε, δ (równoważnie)", f"ε = {entry.epsilon:.4g}, δ = {entry.delta:g}"),
+        ("Skala szumu σ", f"{entry.scale:.4g} (czułość L2 = {entry.l2_sensitivity:.4g})"),
+        (
+            "Osoby w gospodarstwie",
+            f"w wydaniu z szumem liczone najwyżej {PERSONS_CAP} na gospodarstwo",
+        ),
+        ("Budżet roczny", json.dumps(budget_summary(entry.budget_year), ensure_ascii=False)),
+    ]
+
+
+def _differential_privacy(
+    job: ExportJob,
+    parameters: ExportParameters,
+    sums: _Sums,
+    bodies: dict[str, dict[tuple[str, str], int]],
+) -> tuple[PrivacyLedgerEntry, dict[str, dict[tuple[str, str], int]]]:
+    """Charge the release to the budget ledger (refused if over the year's budget), then add
+    noise. The ledger entry is written before any noise is drawn."""
+    rho = float(parameters.dp_rho or 0)
+    noisy_tables = [t for t in parameters.tables if t in DP_TABLES]
+    forms = len(sums.forms)
+    squared = {
+        "households": dp.l2_sensitivity(cells_per_unit=forms) ** 2,
+        "persons": dp.l2_sensitivity(cells_per_unit=forms, per_cell=PERSONS_CAP) ** 2,
+        "areas": dp.l2_sensitivity(cells_per_unit=len(AREA_FORMS)) ** 2,
+    }
+    sensitivity = math.sqrt(sum(squared[t] for t in noisy_tables))
+    scale = dp.scale_for(rho=rho, l2_sensitivity=sensitivity)
+    _, delta = dp_settings()
+    plan = json.dumps(
+        {"tables": noisy_tables, "scope": parameters.scope, "period": parameters.period_label,
+         "forms": sums.forms, "reasons": sums.reasons, "scale": scale, "version": TABLES_VERSION},
+        sort_keys=True,
+    )  # fmt: skip
+    existing = PrivacyLedgerEntry.objects.filter(release_id=job.public_id).first()
+    if existing is not None:
+        # A build sent again after its worker died: charged already, nothing was released.
+        full_bodies = _dp_bodies(sums, bodies)
+        return existing, {**bodies, **_noise({t: full_bodies[t] for t in noisy_tables}, scale)}
+    with transaction.atomic():
+        # One budget writer at a time: the check and the charge cannot interleave.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('benchmarking_dp_budget'))")
+        budget, _ = dp_settings()
+        spent = budget_spent(parameters.year)
+        if spent + rho > budget + 1e-12:
+            raise Conflict(
+                f"Przekroczony roczny budżet prywatności za {parameters.year}: pozostało "
+                f"ρ = {max(budget - spent, 0):g}, a wydanie wymaga ρ = {rho:g}.",
+                code="privacy_budget_exceeded",
+            )
+        entry = PrivacyLedgerEntry.objects.create(
+            release_id=job.public_id,
+            budget_year=parameters.year,
+            query_plan_hash=hashlib.sha256(plan.encode()).hexdigest(),
+            mechanism=dp.MECHANISM,
+            scale=scale,
+            l2_sensitivity=sensitivity,
+            rho=rho,
+            epsilon=dp.epsilon_for(rho=rho, delta=delta),
+            delta=delta,
+            approver=job.requested_by.get_username(),
+        )
+    full = _dp_bodies(sums, bodies)
+    noisy = _noise({t: full[t] for t in noisy_tables}, scale)
+    return entry, {**bodies, **noisy}
+
+
+def _dp_bodies(
+    sums: _Sums, bodies: Mapping[str, dict[tuple[str, str], int]]
+) -> dict[str, dict[tuple[str, str], int]]:
+    """Every body cell the code lists define, zeros included (noise goes on zeros too, so that
+    which categories are empty is not revealed)."""
+    grid = [(r, f) for r in sums.reasons for f in sums.forms]
+    return {
+        "households": {key: bodies["households"].get(key, 0) for key in grid},
+        "persons": {key: bodies["persons"].get(key, 0) for key in grid},
+        "areas": dict(bodies["areas"]),
+    }
+
+
+def export_json(job: ExportJob) -> dict[str, Any]:
+    return {
+        "id": str(job.public_id),
+        "parameters": job.parameters,
+        "status": job.status,
+        "progress": job.progress,
+        "stage": job.stage,
+        "error": job.error,
+        "filename": job.filename or None,
+        "size": job.size,
+        "sha256": job.sha256 or None,
+        "provenance": job.provenance,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def metric_json_list() -> list[dict[str, Any]]:
+    return [definition_json(d) for d in current_definitions()]

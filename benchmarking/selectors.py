@@ -1,0 +1,123 @@
+"""Reads of benchmarking: snapshot values as series, pooled over months or centres.
+
+Everything here is raw (not yet through disclosure control) and stays inside the benchmarking
+package: only ``benchmarking.comparisons`` and ``benchmarking.exports`` turn it into releases,
+through the gate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from benchmarking.definitions import DisclosureClass, MetricDefinition
+from benchmarking.models import Snapshot, SnapshotRun
+from benchmarking.services import months_between
+
+Period = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An aggregate and what disclosure control needs to judge it (never a record)."""
+
+    numerator: Decimal
+    denominator: Decimal | None
+    value: Decimal | None
+    n: int
+    top_shares: tuple[float, ...] = ()
+    months: int = 1
+
+
+def period_key(period: Period) -> str:
+    return f"{period[0]}-{period[1]:02d}"
+
+
+def month_range(first: dt.date, last: dt.date) -> list[Period]:
+    return list(months_between(first, last))
+
+
+def centre_series(
+    *, centre_ids: Sequence[int], definition: MetricDefinition, first: dt.date, last: dt.date
+) -> dict[int, dict[Period, Figure]]:
+    """Monthly figures of one metric version for the given centres, months without a snapshot
+    left out. One query."""
+    rows = Snapshot.objects.filter(
+        centre_id__in=list(centre_ids),
+        metric=definition.code,
+        version=definition.version,
+    ).values_list(
+        "centre_id", "year", "month", "numerator", "denominator", "value", "n", "top_shares"
+    )
+    wanted = set(month_range(first, last))
+    series: dict[int, dict[Period, Figure]] = defaultdict(dict)
+    for centre_id, year, month, numerator, denominator, value, n, top in rows:
+        if (year, month) in wanted:
+            series[centre_id][(year, month)] = Figure(
+                numerator, denominator, value, n, tuple(float(s) for s in top)
+            )
+    return dict(series)
+
+
+def _top_two_share(figures: Sequence[Figure]) -> tuple[float, ...]:
+    """An upper bound of the two largest contributors' share of a pooled magnitude: the sum of
+    the two largest in a pool is at most the sum over its parts of their two largest, so the
+    numerator-weighted mean of the parts' top-two shares bounds the pool's."""
+    total = sum((f.numerator for f in figures), Decimal(0))
+    if not total:
+        return ()
+    bound = sum(Decimal(str(sum(f.top_shares[:2]))) * f.numerator for f in figures) / total
+    return (float(bound),)
+
+
+def pool(definition: MetricDefinition, figures: Iterable[Figure], *, over: str) -> Figure | None:
+    """Pool figures of one metric over months (``over="months"``) or centres (``"centres"``).
+
+    Ratios pool their numerators and denominators; counts are summed over centres and averaged
+    per month over months; medians become the n-weighted mean of the medians; staffing ratios
+    pool over centres and average over months.
+    """
+    parts = [f for f in figures if f.value is not None or f.n]
+    if not parts:
+        return None
+    numerator = sum((f.numerator for f in parts), Decimal(0))
+    n = sum(f.n for f in parts)
+    months = max(f.months for f in parts) if over == "centres" else sum(f.months for f in parts)
+    kind = definition.disclosure
+    if kind == DisclosureClass.COUNT:
+        count = numerator if over == "centres" else numerator / len(parts)
+        return Figure(numerator, None, count.quantize(Decimal("0.01")), n, (), months)
+    if kind == DisclosureClass.MEDIAN:
+        valued = [f for f in parts if f.value is not None and f.n]
+        weight = sum(f.n for f in valued)
+        if not weight:
+            return Figure(Decimal(0), None, None, 0, (), months)
+        mean = sum((f.value * f.n for f in valued if f.value is not None), Decimal(0)) / weight
+        return Figure(mean, None, mean.quantize(Decimal("0.01")), n, (), months)
+    if kind == DisclosureClass.STAFFING and over == "months":
+        values = [f.value for f in parts if f.value is not None]
+        if not values:
+            return Figure(numerator, None, None, n, (), months)
+        mean = sum(values, Decimal(0)) / len(values)
+        return Figure(numerator, None, mean.quantize(Decimal("0.0001")), n, (), months)
+    denominator = sum((f.denominator or Decimal(0) for f in parts), Decimal(0))
+    ratio = (numerator / denominator).quantize(Decimal("0.0001")) if denominator else None
+    top = _top_two_share(parts) if kind == DisclosureClass.MAGNITUDE else ()
+    return Figure(numerator, denominator or None, ratio, n, top, months)
+
+
+def latest_run_id(first: dt.date, last: dt.date) -> int:
+    """The newest finished run whose months overlap the window: the 'release' that peer
+    pseudonyms are drawn for (0 when there is none)."""
+    run = (
+        SnapshotRun.objects.filter(
+            finished_at__isnull=False, period_from__lte=last, period_to__gte=first
+        )
+        .order_by("-finished_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return run or 0

@@ -1,0 +1,162 @@
+"""Comparisons as staff, coordinators and analysts see them, on the demo data."""
+
+from decimal import Decimal
+
+import pytest
+
+from tests.benchmarking.conftest import api_client
+from tests.conftest import CENTRE_SLUGS
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("benchmark_data")]
+
+ASSUMED_GO_LIVE = {"krasnystaw", "piaseczno", "daleszyce", "debica"}
+
+
+@pytest.mark.parametrize("slug", CENTRE_SLUGS)
+def test_each_centre_gets_a_before_after_report_showing_the_reorganisation(slug: str) -> None:
+    client = api_client(slug, "kierownik")
+    response = client.get("/api/benchmarks/before-after/?before_months=6&after_months=6")
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert report["go_live_assumed"] is (slug in ASSUMED_GO_LIVE)
+    assert report["disclosure"]["k"] == 10
+    metrics = {m["metric"]: m for m in report["metrics"]}
+    share = metrics["social_work_time_share"]
+    assert share["unit"] == "%"
+    before, after = Decimal(share["before"]["value"]), Decimal(share["after"]["value"])
+    assert after > before * Decimal("1.5"), (slug, before, after)
+    assert share["direction"] == "better"
+    assert Decimal(share["difference"]) == after - before
+    assert share["months_before"] == 6 and share["months_after"] == 6
+    # The centre's own staff see their own small numbers: nothing suppressed for them.
+    assert all(m["before"]["status"] in ("published", "empty") for m in report["metrics"])
+
+
+def test_a_coordinator_sees_the_same_report_for_a_centre_of_the_region_with_counts_gated() -> None:
+    client = api_client(None, "koordynator.malopolskie")
+    response = client.get(
+        "/api/benchmarks/centres/myslenice/before-after/?before_months=6&after_months=6"
+    )
+    assert response.status_code == 200, response.content
+    for metric in response.json()["metrics"]:
+        for side in ("before", "after"):
+            released = metric[side]
+            if released["status"] != "published":
+                assert released["value"] is None and released["marker"]
+
+
+def test_windows_are_chosen_from_fixed_lengths() -> None:
+    client = api_client("debica", "kierownik")
+    response = client.get("/api/benchmarks/before-after/?before_months=7&after_months=5")
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert "before_months" in fields and "after_months" in fields
+    not_a_number = client.get("/api/benchmarks/before-after/?skip_months=x")
+    assert not_a_number.status_code == 400 and "skip_months" in not_a_number.json()["fields"]
+
+
+def test_own_series_and_bad_parameters() -> None:
+    client = api_client("krasnystaw", "socjalny")
+    ok = client.get("/api/benchmarks/series/?metric=intakes&from=2024-01&to=2024-06")
+    assert ok.status_code == 200
+    assert [p["period"] for p in ok.json()["series"]] == [f"2024-0{m}" for m in range(1, 7)]
+    assert all(p["status"] == "published" for p in ok.json()["series"])
+    unknown = client.get("/api/benchmarks/series/?metric=nie-ma")
+    assert unknown.status_code == 400 and "metric" in unknown.json()["fields"]
+    bad_month = client.get("/api/benchmarks/series/?metric=intakes&from=2024-13")
+    assert bad_month.status_code == 400 and "from" in bad_month.json()["fields"]
+    reversed_window = client.get("/api/benchmarks/series/?metric=intakes&from=2024-06&to=2024-01")
+    assert reversed_window.status_code == 400 and "to" in reversed_window.json()["fields"]
+
+
+def test_position_in_the_platform_cohort_uses_pseudonyms_and_quartiles() -> None:
+    client = api_client("piaseczno", "kierownik")
+    response = client.get(
+        "/api/benchmarks/cohorts/platforma/?metric=social_work_time_share&from=2024-01&to=2024-06"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["allowed"] is True, body
+    q1, q2, q3 = (Decimal(q) for q in body["quartiles"])
+    assert q1 <= q2 <= q3
+    assert len(body["peers"]) == 4
+    text = response.content.decode()
+    for slug in ("myslenice", "krasnystaw", "daleszyce", "debica", "Myślenice", "Dębica"):
+        assert slug not in text
+    assert all(peer["pseudonym"].startswith("Ośrodek ") for peer in body["peers"])
+    assert body["position"]["of"] == 5 and 1 <= body["position"]["rank"] <= 5
+
+
+def test_a_cohort_too_small_is_refused_with_a_reason() -> None:
+    client = api_client("daleszyce", "kierownik")
+    response = client.get(
+        "/api/benchmarks/cohorts/do-20-tys/?metric=social_work_time_share&from=2024-01&to=2024-06"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["allowed"] is False
+    assert "co najmniej 5" in body["reason"]
+    assert "quartiles" not in body and "peers" not in body
+
+
+def test_a_centre_cannot_ask_for_a_cohort_it_is_not_in() -> None:
+    client = api_client("daleszyce", "kierownik")
+    response = client.get("/api/benchmarks/cohorts/50-100-tys/?metric=intakes")
+    assert response.status_code == 400 and "cohort" in response.json()["fields"]
+    assert client.get("/api/benchmarks/cohorts/nie-ma/?metric=intakes").status_code == 404
+
+
+def test_the_coordinator_of_malopolskie_sees_myslenice_named_and_no_other_centre() -> None:
+    client = api_client(None, "koordynator.malopolskie")
+    centres = client.get("/api/benchmarks/centres/")
+    assert centres.status_code == 200
+    assert [c["slug"] for c in centres.json()["centres"]] == ["myslenice"]
+    compare = client.get(
+        "/api/benchmarks/compare/?metric=decided_within_kpa_share&from=2024-01&to=2024-06"
+    )
+    assert compare.status_code == 200, compare.content
+    body = compare.json()
+    assert [c["slug"] for c in body["centres"]] == ["myslenice"]
+    text = compare.content.decode()
+    for other in ("krasnystaw", "piaseczno", "daleszyce", "debica"):
+        assert other not in text
+    assert "peers" not in body["national"]
+    for other in ("krasnystaw", "debica"):
+        denied = client.get(f"/api/benchmarks/centres/{other}/series/?metric=intakes")
+        assert denied.status_code == 403
+        assert denied.json()["code"] == "centre_out_of_scope"
+    own_scope = client.get("/api/benchmarks/aggregates/?metric=intakes&scope=12")
+    assert own_scope.status_code == 200
+    other_scope = client.get("/api/benchmarks/aggregates/?metric=intakes&scope=18")
+    assert other_scope.status_code == 403
+
+
+def test_a_coordinator_of_three_regions_sees_their_three_centres() -> None:
+    client = api_client(None, "koordynator.wschod")
+    slugs = [c["slug"] for c in client.get("/api/benchmarks/centres/").json()["centres"]]
+    assert sorted(slugs) == ["daleszyce", "debica", "krasnystaw"]
+
+
+def test_the_ministry_sees_aggregates_and_no_named_centre() -> None:
+    client = api_client(None, "analityk")
+    assert client.get("/api/benchmarks/centres/").status_code == 403
+    assert client.get("/api/benchmarks/centres/myslenice/series/?metric=intakes").status_code == 403
+    response = client.get("/api/benchmarks/aggregates/?metric=intakes&from=2024-01&to=2024-06")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["centres"] == 5 and len(body["monthly"]) == 6
+    assert body["window"]["status"] == "published"
+
+
+def test_staff_accounts_do_not_exist_on_the_portal_and_portal_accounts_not_at_centres() -> None:
+    from django.test import Client
+
+    from tenants.demo import DEMO_PASSWORD
+
+    for host, username in (("localhost", "kierownik"), ("myslenice.localhost", "analityk")):
+        response = Client(HTTP_HOST=host).post(
+            "/api/auth/token/",
+            {"username": username, "password": DEMO_PASSWORD},
+            content_type="application/json",
+        )
+        assert response.status_code == 400
