@@ -224,6 +224,9 @@ def before_after(
             "version": definition.version,
             "name_pl": definition.name_pl,
             "unit": definition.unit,
+            "aggregation": "mean_per_month"
+            if definition.disclosure == DisclosureClass.COUNT
+            else "pooled",
             "better": definition.better.value,
             "before": released_before.as_json(),
             "after": released_after.as_json(),

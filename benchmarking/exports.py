@@ -476,7 +476,12 @@ def _indicators_table(
         rows=tuple((d.code, d.name_pl) for d in definitions),
         columns=tuple((key, name) for key, name, _ in areas),
         cells=cells,
-        row_units={d.code: d.unit for d in definitions},
+        row_units={
+            d.code: f"{d.unit}, średnio w miesiącu"
+            if d.disclosure == DisclosureClass.COUNT
+            else d.unit
+            for d in definitions
+        },
     )
     return table, {d.code: d.version for d in definitions}
 
@@ -651,6 +656,7 @@ def _indicator_runs(
             month__gte=first.month,
             month__lte=last.month,
         )
+        .order_by()
         .values_list("run__public_id", flat=True)
         .distinct()
     )

@@ -413,6 +413,11 @@ def test_a_sensitive_zero_is_hidden_only_in_a_small_unit() -> None:
     assert small.cells[("r0", "c0")].status == CellStatus.PRIMARY
     assert small.cells[("r0", "c0")].marker == "<10"
     assert large.cells[("r0", "c0")] == ReleasedCell(0, CellStatus.PUBLISHED, None)
+    # A zero column total would say the violence cell above it is zero as well.
+    column_zero = table_from([[0, 0], [1, 0]], sensitive_rows=frozenset({"r1"}), small_unit=True)
+    released = protect_table(column_zero, settings=K10)
+    assert released.cells[(TOTAL, "c1")].status == CellStatus.PRIMARY
+    assert_protected(column_zero, released)
     # An ordinary zero is published even in a small unit.
     ordinary = protect_table(table_from([[25, 0], [30, 40]], small_unit=True), settings=K10)
     assert ordinary.cells[("r0", "c1")] == ReleasedCell(0, CellStatus.PUBLISHED, None)
