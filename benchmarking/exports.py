@@ -358,16 +358,13 @@ def _noise(
 
 
 def _previous_pattern(parameters: ExportParameters) -> dict[str, frozenset[tuple[str, str]]]:
-    """Suppressed cells of the last release for the same scope and of the same or the preceding
-    period: preferred as complements, so patterns stay stable and releases cannot be
+    """Suppressed cells of the last release for the same scope and period (and, for the second
+    half-year, the first): hidden again, so patterns stay stable and releases cannot be
     differenced."""
     labels = {parameters.period_label}
     if parameters.half == 2:
+        # Hidden cells carried forward are hidden again, so the chain restarts every year.
         labels.add(f"{parameters.year}-H1")
-    elif parameters.half == 1:
-        labels.add(f"{parameters.year - 1}-H2")
-    else:
-        labels.add(str(parameters.year - 1))
     pattern: dict[str, set[tuple[str, str]]] = {}
     jobs = ExportJob.objects.filter(status=ExportJob.Status.DONE).order_by("-finished_at")
     seen: set[str] = set()
