@@ -42,7 +42,7 @@ from benchmarking.disclosure import (
     release_value,
 )
 from benchmarking.models import ExportJob, PrivacyLedgerEntry, Snapshot, TableSnapshot
-from benchmarking.selectors import Figure, centre_series, pool
+from benchmarking.selectors import Figure, centre_series, pool, top_two_share_bound
 from benchmarking.services import TABLES_VERSION, reporting_period_bounds
 from benchmarking.writers import FORMATS, ExportDocument, render
 from casework.metrics_tables import (
@@ -389,7 +389,7 @@ def _services_table(sums: _Sums, label: str) -> ReleasedValueTable:
         for s in sums.services
     ]  # fmt: skip
     delivered = sum((f.numerator for f in delivered_parts), Decimal(0))
-    top = _pooled_top(delivered_parts)
+    top = top_two_share_bound(delivered_parts)
 
     def magnitude(value: Decimal, shares: tuple[float, ...]) -> ReleasedValue:
         return release_value(
@@ -434,14 +434,6 @@ def _services_table(sums: _Sums, label: str) -> ReleasedValueTable:
             "hours_delivered": "godz.",
         },
     )
-
-
-def _pooled_top(parts: Sequence[Figure]) -> tuple[float, ...]:
-    total = sum((f.numerator for f in parts), Decimal(0))
-    if not total:
-        return ()
-    bound = sum(Decimal(str(sum(f.top_shares[:2]))) * f.numerator for f in parts) / total
-    return (float(bound),)
 
 
 def _indicators_table(

@@ -62,7 +62,7 @@ def centre_series(
     return dict(series)
 
 
-def _top_two_share(figures: Sequence[Figure]) -> tuple[float, ...]:
+def top_two_share_bound(figures: Sequence[Figure]) -> tuple[float, ...]:
     """An upper bound of the two largest contributors' share of a pooled magnitude: the sum of
     the two largest in a pool is at most the sum over its parts of their two largest, so the
     numerator-weighted mean of the parts' top-two shares bounds the pool's."""
@@ -105,7 +105,7 @@ def pool(definition: MetricDefinition, figures: Iterable[Figure], *, over: str) 
         return Figure(numerator, None, mean.quantize(Decimal("0.0001")), n, (), months)
     denominator = sum((f.denominator or Decimal(0) for f in parts), Decimal(0))
     ratio = (numerator / denominator).quantize(Decimal("0.0001")) if denominator else None
-    top = _top_two_share(parts) if kind == DisclosureClass.MAGNITUDE else ()
+    top = top_two_share_bound(parts) if kind == DisclosureClass.MAGNITUDE else ()
     return Figure(numerator, denominator or None, ratio, n, top, months)
 
 
