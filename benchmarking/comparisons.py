@@ -37,6 +37,7 @@ from benchmarking.selectors import (
     month_range,
     period_key,
     pool,
+    pool_scope,
 )
 from benchmarking.services import previous_month
 from opsplatform.errors import ValidationFailed
@@ -398,23 +399,11 @@ def scope_figures(
     by_centre = centre_series(
         centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
     )
-    monthly: list[dict[str, Any]] = []
-    month_figures: list[Figure] = []
-    for period in month_range(first, last):
-        figure = pool(
-            definition,
-            [by_centre[c.pk][period] for c in centres if period in by_centre.get(c.pk, {})],
-            over="centres",
-        )
-        if figure is not None:
-            month_figures.append(figure)
-        monthly.append(
-            {
-                "period": period_key(period),
-                **release(definition, figure, Audience.MINISTRY).as_json(),
-            }
-        )
-    window = pool(definition, month_figures, over="months") if month_figures else None
+    months, window = pool_scope(definition, by_centre, centres, month_range(first, last))
+    monthly = [
+        {"period": period_key(period), **release(definition, figure, Audience.MINISTRY).as_json()}
+        for period, figure in months
+    ]
     return {
         "metric": definition.code,
         "version": definition.version,

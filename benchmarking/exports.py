@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from benchmarking import dp
 from benchmarking.comparisons import definition_json, release
-from benchmarking.definitions import DisclosureClass, MetricDefinition, current_definitions
+from benchmarking.definitions import DisclosureClass, current_definitions
 from benchmarking.disclosure import (
     Audience,
     CountTable,
@@ -42,7 +42,13 @@ from benchmarking.disclosure import (
     release_value,
 )
 from benchmarking.models import ExportJob, PrivacyLedgerEntry, Snapshot, TableSnapshot
-from benchmarking.selectors import Figure, centre_series, pool, top_two_share_bound
+from benchmarking.selectors import (
+    Figure,
+    centre_series,
+    month_range,
+    pool_scope,
+    top_two_share_bound,
+)
 from benchmarking.services import TABLES_VERSION, reporting_period_bounds
 from benchmarking.writers import FORMATS, ExportDocument, render
 from casework.metrics_tables import (
@@ -50,6 +56,7 @@ from casework.metrics_tables import (
     FORM_CONTRACT,
     FORM_SOCIAL_WORK,
     PERSONS_CAP,
+    CodeLists,
     code_lists,
 )
 from opsplatform.errors import Conflict, NotFound, ValidationFailed, field_error
@@ -280,6 +287,7 @@ class _Sums:
     services: list[dict[str, Any]]
     runs: set[str]
     complete: bool
+    lists: CodeLists
 
 
 def _sums(snapshots: Sequence[TableSnapshot], *, capped: bool) -> _Sums:
@@ -314,6 +322,7 @@ def _sums(snapshots: Sequence[TableSnapshot], *, capped: bool) -> _Sums:
         services=[snap.services for snap in snapshots],
         runs={str(snap.run.public_id) for snap in snapshots},
         complete=all(snap.complete for snap in snapshots),
+        lists=lists,
     )
 
 
@@ -327,7 +336,7 @@ def _with_total_row(
 
 
 def _reason_form_spec(code: str, title: str, unit: str, sums: _Sums) -> TableSpec:
-    lists = code_lists()
+    lists = sums.lists
     reason_labels = {c: label for c, label, _ in lists.reasons}
     sensitive = frozenset(c for c, _, is_sensitive in lists.reasons if is_sensitive)
     form_labels = dict(lists.forms)
@@ -366,13 +375,19 @@ def _previous_pattern(parameters: ExportParameters) -> dict[str, frozenset[tuple
         # Hidden cells carried forward are hidden again, so the chain restarts every year.
         labels.add(f"{parameters.year}-H1")
     pattern: dict[str, set[tuple[str, str]]] = {}
-    jobs = ExportJob.objects.filter(status=ExportJob.Status.DONE).order_by("-finished_at")
+    jobs = (
+        ExportJob.objects.filter(
+            status=ExportJob.Status.DONE,
+            parameters__scope=parameters.scope,
+            parameters__period__in=sorted(labels),
+        )
+        .order_by("-finished_at")
+        .only("parameters", "suppressed_pattern")
+    )
     seen: set[str] = set()
-    for job in jobs.only("parameters", "suppressed_pattern")[:200]:
+    for job in jobs:
         label = str(job.parameters.get("period"))
-        if job.parameters.get("scope") != parameters.scope or label not in labels:
-            continue
-        if label in seen:
+        if label in seen:  # the latest release of each period already carries the earlier ones
             continue
         seen.add(label)
         for table, cells in job.suppressed_pattern.items():
@@ -450,14 +465,14 @@ def _indicators_table(
                 areas.append((code, f"woj. {name}", members))
     areas.append(("scope", label, list(centres)))
     cells: dict[tuple[str, str], ReleasedValue] = {}
+    periods = month_range(first, last)
     for definition in definitions:
         by_centre = centre_series(
             centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
         )
         for key, _, members in areas:
-            cells[(definition.code, key)] = release(
-                definition, _area_figure(definition, by_centre, members), Audience.MINISTRY
-            )
+            _, window = pool_scope(definition, by_centre, members, periods)
+            cells[(definition.code, key)] = release(definition, window, Audience.MINISTRY)
     table = ReleasedValueTable(
         code="indicators",
         title_pl=TABLES["indicators"],
@@ -473,27 +488,6 @@ def _indicators_table(
         },
     )
     return table, {d.code: d.version for d in definitions}
-
-
-def _area_figure(
-    definition: MetricDefinition,
-    by_centre: Mapping[int, Mapping[Any, Figure]],
-    members: Sequence[Centre],
-) -> Figure | None:
-    months = sorted({p for c in members for p in by_centre.get(c.pk, {})})
-    monthly = [
-        f
-        for f in (
-            pool(
-                definition,
-                [by_centre[c.pk][p] for c in members if p in by_centre.get(c.pk, {})],
-                over="centres",
-            )
-            for p in months
-        )
-        if f is not None
-    ]
-    return pool(definition, monthly, over="months") if monthly else None
 
 
 def export_build(job: ExportJob) -> ExportJob:
@@ -548,7 +542,7 @@ def export_build(job: ExportJob) -> ExportJob:
             )
         elif table == "areas":
             area_codes = [code for code, _ in Voivodeship.choices if code in sums.by_area]
-            form_labels = dict(code_lists().forms)
+            form_labels = dict(sums.lists.forms)
             spec = TableSpec(
                 code="areas",
                 title_pl=TABLES["areas"],

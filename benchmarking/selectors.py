@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from benchmarking.definitions import DisclosureClass, MetricDefinition
 from benchmarking.models import Snapshot, SnapshotRun
 from benchmarking.services import months_between
+from tenants.models import Centre
 
 Period = tuple[int, int]
 
@@ -107,6 +108,29 @@ def pool(definition: MetricDefinition, figures: Iterable[Figure], *, over: str) 
     ratio = (numerator / denominator).quantize(Decimal("0.0001")) if denominator else None
     top = top_two_share_bound(parts) if kind == DisclosureClass.MAGNITUDE else ()
     return Figure(numerator, denominator or None, ratio, n, top, months)
+
+
+def pool_scope(
+    definition: MetricDefinition,
+    by_centre: Mapping[int, Mapping[Period, Figure]],
+    centres: Sequence[Centre],
+    periods: Sequence[Period],
+) -> tuple[list[tuple[Period, Figure | None]], Figure | None]:
+    """A set of centres as one area: each month pooled over the centres, and the whole window
+    pooled over those months."""
+    monthly = [
+        (
+            period,
+            pool(
+                definition,
+                [by_centre[c.pk][period] for c in centres if period in by_centre.get(c.pk, {})],
+                over="centres",
+            ),
+        )
+        for period in periods
+    ]
+    figures = [figure for _, figure in monthly if figure is not None]
+    return monthly, pool(definition, figures, over="months") if figures else None
 
 
 def latest_run_id(first: dt.date, last: dt.date) -> int:
