@@ -11,6 +11,8 @@ urlpatterns = [
     path("", portal_home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("konto/", include("tenants.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("benchmarking.ui.urls_portal")),
     path("api/auth/token/", TokenLoginApi.as_view(), name="api-token"),
     path("api/auth/logout/", TokenLogoutApi.as_view(), name="api-logout"),
     path(

@@ -12,6 +12,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "casework.reference",
     "benchmarking",
     "rest_framework",
