@@ -10,10 +10,15 @@ rendered again with the bound form.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from opsplatform.errors import DomainError
+from opsplatform.ui.access import is_htmx
 
 
 def apply_domain_error(
@@ -21,14 +26,14 @@ def apply_domain_error(
 ) -> None:
     field_map = field_map or {}
     placed = False
-    for name, messages in error.fields.items():
+    for name, field_messages in error.fields.items():
         target = field_map.get(name, name)
         if target in form.fields:
-            for message in messages:
+            for message in field_messages:
                 form.add_error(target, message)
             placed = True
         else:
-            for message in messages:
+            for message in field_messages:
                 form.add_error(None, message)
     if not placed or not error.fields:
         form.add_error(None, error.message)
@@ -41,3 +46,37 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def form_response(
+    request: HttpRequest,
+    partial: str,
+    context: dict[str, Any],
+    *,
+    title: str,
+    back_url: str | None = None,
+) -> HttpResponse:
+    """Answer a form that needs correcting (status 200, as Django's own forms do).
+
+    htmx requests get the form's partial alone, swapped in place of the form; a plain browser post
+    (no JavaScript) gets a whole page around the same partial. Either way the user's input stays in
+    the bound form and the errors stand next to their fields.
+    """
+    if is_htmx(request):
+        return render(request, partial, context)
+    return render(
+        request,
+        "ui/form_page.html",
+        {**context, "partial": partial, "page_title": title, "back_url": back_url},
+    )
+
+
+def success_redirect(request: HttpRequest, url: str, message: str | None = None) -> HttpResponse:
+    """After a successful post: a flash message and a redirect (HX-Redirect for htmx)."""
+    if message:
+        messages.success(request, message)
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
