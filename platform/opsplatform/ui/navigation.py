@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tenants.accounts.roles import Role
@@ -15,11 +16,10 @@ from tenants.accounts.roles import Role
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
-    label: str
+    label: Promise
     roles: frozenset[str] | None = None  # None: every role of the host
 
 
-_ALL_STAFF = None
 _CENTRE_MENU = (
     NavItem("home", _("Pulpit")),
     NavItem(
