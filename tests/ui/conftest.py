@@ -1,0 +1,159 @@
+"""Browser tests: a real server process serves the test database, Debian's chromium driven by
+Playwright visits it. Every screen is checked with axe-core and photographed at two widths
+(test-artifacts/screenshots/); a console error or an uncaught page error fails the test.
+
+The demo centres and the benchmark snapshots are committed by session fixtures, so the server
+process sees them; what a browser test saves is committed too and stays for the session (these
+tests run last, after the rolled-back ones)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, sync_playwright
+
+from tests.benchmarking.conftest import benchmark_data  # noqa: F401  (re-exported fixture)
+from tests.ui.browser import CHROMIUM_ARGS, chromium_executable
+from tests.ui.helpers import DESKTOP, SERVER, server_url
+from tests.workers import ARTIFACTS, test_database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+# Playwright's sync API runs an event loop in the test thread; Django refuses database calls from a
+# thread with a running loop unless told otherwise. The tests' own queries (fixtures, checks of what
+# a page saved) are ordinary synchronous code, so this is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/ui/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            # pytest-django creates the test database only for tests that ask for it.
+            item.add_marker(pytest.mark.django_db)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server_process(
+    django_db_setup: None,
+    benchmark_data: None,  # noqa: F811
+    django_db_blocker: pytest.FixtureRequest,
+) -> Iterator[int]:
+    """`manage.py runserver` on a free port against the test database (as `make run` serves)."""
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "browser-server.log").open("wb")
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        database_url = test_database_url()
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "opsplatform.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_TEST_URL": settings.CELERY_BROKER_URL,
+        "REDIS_URL": settings.CELERY_BROKER_URL,
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://localhost:{port}/konto/logowanie/", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start; see {log.name}") from None
+                time.sleep(0.3)
+        SERVER["port"] = port
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+            _close_leftover_sessions()
+
+
+def _close_leftover_sessions() -> None:
+    """Once the server has stopped, end any session still open on the test database so that it
+    can be dropped: PostgreSQL notices a dead client a moment later, and a connection opened
+    inside Playwright's greenlets is invisible to Django's close_all()."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(scope="session")
+def host_url(live_server_process: int) -> Callable[[str | None], str]:
+    """``host_url("daleszyce")`` -> the centre's address; ``host_url(None)`` -> the portal's."""
+    return server_url
+
+
+@pytest.fixture(scope="session")
+def playwright_instance(live_server_process: int) -> Iterator[Playwright]:
+    """Started after the database and the server are ready: Playwright's event loop must not be
+    running while the test database is created and migrated."""
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(
+        executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(
+    browser: Browser, host_url: Callable[[str | None], str], request: pytest.FixtureRequest
+) -> Iterator[Page]:
+    """A fresh browser context (no cookies) in Polish at 1280 px; fails the test on any console
+    error or uncaught page error."""
+    context = browser.new_context(
+        viewport=DESKTOP, locale="pl-PL", timezone_id="Europe/Warsaw", accept_downloads=True
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page._ops_test_name = request.node.name  # type: ignore[attr-defined]
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"console: {message.text} ({message.location.get('url', '')})")
+
+    def on_page_error(error: Error) -> None:
+        errors.append(f"page error: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    yield page
+    context.close()
+    assert not errors, "the browser reported errors:\n" + "\n".join(errors)
