@@ -4,6 +4,7 @@
 #   make run       migrate, provision the demo centres, serve http://localhost:8000/ [PORT=8000]
 #   make test      ruff, ruff format --check, mypy, import contracts, pytest [PYTEST_ARGS="-x -k ..."]
 #   make lint | typecheck | fmt
+#   make messages  collect the UI texts into the English catalogue and compile it (needs gettext)
 #   make services-start | services-status | services-stop     the embedded PostgreSQL and Redis
 #   make clean     stop them, delete .venv and .local (the embedded servers' data)
 
@@ -24,7 +25,7 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 IS_PY311 := -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint typecheck fmt services-start services-status services-stop clean
+.PHONY: help venv run test lint typecheck fmt messages services-start services-status services-stop clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -76,6 +77,9 @@ lint: venv
 
 typecheck: venv
 	$(BIN)/mypy .
+
+messages: venv
+	$(PY) deploy/messages.py
 
 fmt: venv
 	$(BIN)/ruff format .

@@ -27,8 +27,8 @@ MIDDLEWARE = [
     "opsplatform.middleware.CentreTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Polish unless the user picked English (cookie set by /i18n/setlang/); never from the URL.
-    "django.middleware.locale.LocaleMiddleware",
+    # Polish unless the user picked English with the switch (a cookie); never the browser's.
+    "opsplatform.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
