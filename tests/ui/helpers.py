@@ -71,7 +71,7 @@ def check_screen(page: Page, name: str) -> None:
         page.set_viewport_size(DESKTOP)
         page.screenshot(path=str(folder / f"{stem}-1280.png"), full_page=True)
         page.set_viewport_size(PHONE)
-        page.wait_for_timeout(50)
+        page.wait_for_timeout(300)  # app.js re-marks scrollable boxes after a resize
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

@@ -26,6 +26,32 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { focusErrors(event.target); });
+  // A box that scrolls sideways (a wide table on a phone) must be reachable by keyboard, or its
+  // hidden columns are out of reach without a mouse: make each overflowing box focusable.
+  function scrollablesFocusable() {
+    document.querySelectorAll(".table-wrap, .card").forEach(function (box) {
+      var overflowing = box.scrollWidth > box.clientWidth + 1;
+      if (overflowing && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (!overflowing && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(scrollablesFocusable, 100);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    focusErrors(document);
+    scrollablesFocusable();
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    focusErrors(event.target);
+    scrollablesFocusable();
+  });
 })();
