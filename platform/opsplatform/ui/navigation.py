@@ -28,6 +28,19 @@ _CENTRE_MENU = (
         frozenset({Role.FIRST_CONTACT, Role.MANAGER}),
     ),
     NavItem("casework-ui:case-list", _("Sprawy")),
+    NavItem(
+        "casework-ui:activity-log",
+        _("Czas pracy"),
+        frozenset(
+            {
+                Role.FIRST_CONTACT,
+                Role.BENEFITS,
+                Role.SOCIAL_WORKER,
+                Role.SERVICES_COORDINATOR,
+                Role.MANAGER,
+            }
+        ),
+    ),
     NavItem("casework-ui:manager", _("Kierownik"), frozenset({Role.MANAGER})),
     NavItem(
         "casework-ui:access-log",
