@@ -3,12 +3,12 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from casework.ui.dashboard import dashboard
 from opsplatform.api.auth import TokenLoginApi, TokenLogoutApi
 from opsplatform.health import healthz
-from tenants.views import centre_home
 
 urlpatterns = [
-    path("", centre_home, name="home"),
+    path("", dashboard, name="home"),
     path("healthz", healthz, name="healthz"),
     path("konto/", include("tenants.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
