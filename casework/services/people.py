@@ -23,7 +23,7 @@ PERSON_FIELDS = (
 )  # fmt: skip
 
 
-def _person_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+def person_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     """Check a person's identity data; fill date of birth and sex from the PESEL when absent."""
     errors: dict[str, list[str]] = {}
     for name, label in (("first_name", "imię"), ("last_name", "nazwisko")):
@@ -92,7 +92,7 @@ def _refuse_duplicate_pesel(pesel: str | None, *, exclude: Person | None = None)
 def person_create(*, user: Any, **data: Any) -> Person:
     require_capability(user, Capability.PERSON_WRITE)
     values = {name: data[name] for name in PERSON_FIELDS if name in data and data[name] is not None}
-    errors = _person_errors(values)
+    errors = person_errors(values)
     if errors:
         raise ValidationFailed(fields=errors)
     _refuse_duplicate_pesel(values.get("pesel"))
@@ -117,7 +117,7 @@ def person_update(*, user: Any, person: Person, **changes: Any) -> Person:
     if "pesel" in changes and "date_of_birth" not in changes:
         values["date_of_birth"] = None
         values["sex"] = changes.get("sex")
-    errors = _person_errors(values)
+    errors = person_errors(values)
     if errors:
         raise ValidationFailed(fields=errors)
     _refuse_duplicate_pesel(values.get("pesel"), exclude=person)

@@ -54,7 +54,7 @@ from casework.selectors.dashboard import (
 )
 from casework.selectors.people import person_by_id
 from casework.services.intake import intake_register, intake_resolve, intake_route
-from casework.services.people import _person_errors, household_create, person_create
+from casework.services.people import household_create, person_create, person_errors
 from casework.ui.desk_forms import (
     NEW_PERSON_FIELDS,
     VALIDATED_ON_CHANGE,
@@ -237,7 +237,7 @@ def desk_validate(request: HttpRequest, field: str) -> HttpResponse:
     form.is_valid()  # parse: a malformed date is the form's own error
     if not form.errors.get(field):
         values = {name: form.cleaned_data.get(name) for name in NEW_PERSON_FIELDS}
-        messages = _person_errors(values).get(field, [])
+        messages = person_errors(values).get(field, [])
         for message in messages:
             form.add_error(field, message)
         pesel = str(values.get("pesel") or "")
