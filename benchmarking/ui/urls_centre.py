@@ -1,7 +1,11 @@
-"""Placeholder until the pages land."""
+"""Benchmark pages of a centre's host, mounted at ``/wskazniki/``."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from benchmarking.ui import centre
 
 app_name = "benchmarking-ui"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", centre.centre_benchmarks, name="centre"),
+]

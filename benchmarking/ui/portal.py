@@ -1,0 +1,254 @@
+"""Comparison pages of the portal host.
+
+A regional coordinator sees the named centres of their voivodeships side by side, their trends
+and before/after reports, the national distribution without names, and a drill-down page per
+centre (the portal API's ``compare``, ``centres/<slug>/series`` and ``before-after`` answers).
+A ministry analyst sees aggregates of the country or a voivodeship only, never a named centre
+(the API's ``aggregates``). Never case data: only released indicator values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from benchmarking.cohorts import COHORTS_BY_CODE
+from benchmarking.comparisons import scope_figures, series
+from benchmarking.disclosure import Audience
+from benchmarking.exports import scope_centres, scope_label
+from benchmarking.ui.charts import bar_chart, line_chart
+from benchmarking.ui.display import Shown, month_text, reasons_of, shown, unit_text
+from benchmarking.ui.forms import BenchmarkForm
+from benchmarking.ui.pages import gate_context, page
+from benchmarking.ui.sections import (
+    QUARTILE_LABELS,
+    WindowChange,
+    before_after_or_error,
+    cohort_section,
+    go_live_key,
+    go_live_label,
+    go_live_of,
+    indicator,
+    scope_choices,
+    series_section,
+    sorted_by_name,
+    window_change,
+)
+from opsplatform.ui.access import portal_required
+from tenants.accounts.roles import Role
+from tenants.models import Centre
+from tenants.selectors import centre_list, centre_list_for_portal_user
+
+NAMED_CENTRES_ONLY = gettext_lazy(
+    "Dane nazwanych ośrodków widzą tylko koordynatorzy regionalni swoich województw; "
+    "ministerstwo otrzymuje zestawienia zbiorcze."
+)
+OUT_OF_SCOPE = gettext_lazy(
+    "Ten ośrodek leży poza Twoim województwem: koordynator widzi tylko ośrodki swojego regionu."
+)
+
+
+@page(releases_aggregates=True)
+@portal_required
+def compare(request: HttpRequest) -> HttpResponse:
+    """Coordinators: their named centres; analysts: aggregates only."""
+    today = timezone.localdate()
+    if getattr(request.user, "role", "") == Role.REGIONAL_COORDINATOR:
+        return _region(request, today)
+    return _aggregates(request, today)
+
+
+@dataclass(frozen=True)
+class CentreRow:
+    centre: Centre
+    go_live: dt.date | None
+    go_live_assumed: bool
+    window: Shown
+    change: WindowChange | None
+    change_note: str
+
+
+@dataclass(frozen=True)
+class MonthCells:
+    month: str
+    values: list[Shown]
+
+
+def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
+    user: Any = request.user
+    centres = sorted_by_name(list(centre_list_for_portal_user(user=user)))
+    form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True)
+    context: dict[str, Any] = {
+        "form": form,
+        "centres": centres,
+        "voivodeships": user.voivodeship_labels,
+        "gate": gate_context(),
+    }
+    if not form.is_valid() or not centres:
+        return render(request, "benchmarking/ui/compare_region.html", context)
+    definition = form.definition
+    first, last = form.window
+    data = form.cleaned_data
+    rows: list[CentreRow] = []
+    monthly: dict[int, list[dict[str, Any]]] = {}
+    for centre in centres:
+        # As the API's compare: the window pooled through the gate, the months for the region.
+        window = scope_figures(centres=[centre], definition=definition, first=first, last=last)
+        monthly[centre.pk] = series(
+            centre=centre, definition=definition, first=first, last=last, audience=Audience.REGION
+        )
+        change, note = window_change(
+            centre=centre,
+            definition=definition,
+            audience=Audience.REGION,
+            before_months=data["before_months"],
+            after_months=data["after_months"],
+            skip_months=data["skip_months"],
+            today=today,
+        )
+        go_live, assumed = go_live_of(centre)
+        rows.append(CentreRow(centre, go_live, assumed, shown(window["window"]), change, note))
+    periods = [entry["period"] for entry in monthly[centres[0].pk]]
+    months = [
+        MonthCells(month_text(period), [shown(monthly[c.pk][i]) for c in centres])
+        for i, period in enumerate(periods)
+    ]
+    national = cohort_section(
+        cohort=COHORTS_BY_CODE["platforma"],
+        definition=definition,
+        first=first,
+        last=last,
+        viewer=None,
+        chart_id="national-chart",
+    )
+    quartiles = list(zip(QUARTILE_LABELS, national.quartile_values, strict=False))
+    unit = unit_text(definition)
+    all_values = [r.window for r in rows] + [v for m in months for v in m.values]
+    for row in rows:
+        if row.change:
+            all_values += [row.change.before, row.change.after]
+    context |= {
+        "indicator": indicator(definition),
+        "rows": rows,
+        "months": months,
+        "national": national,
+        "reasons": reasons_of(all_values),
+        "window_chart": bar_chart(
+            chart_id="window-chart",
+            title=_("%(indicator)s w całym okresie – ośrodki regionu")
+            % {"indicator": definition.name_pl},
+            rows=[(r.centre.short_name, r.window.value, r.window.text, False) for r in rows],
+            unit=unit,
+            quartiles=quartiles,
+            intro=_("Linie przerywane: kwartyle wszystkich ośrodków na platformie.")
+            if quartiles
+            else "",
+        ),
+        "trend_chart": line_chart(
+            chart_id="trend-chart",
+            title=_("%(indicator)s miesiąc po miesiącu – ośrodki regionu")
+            % {"indicator": definition.name_pl},
+            periods=periods,
+            series=[(c.short_name, [shown(v).value for v in monthly[c.pk]]) for c in centres],
+            unit=unit,
+            go_lives=[
+                (key, go_live_label(c, named=True))
+                for c in centres
+                if (key := go_live_key(c)) is not None
+            ],
+        ),
+    }
+    return render(request, "benchmarking/ui/compare_region.html", context)
+
+
+def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
+    form = BenchmarkForm(request.GET, today=today, default_months=12, scopes=scope_choices())
+    context: dict[str, Any] = {"form": form, "gate": gate_context()}
+    if form.is_valid():
+        definition = form.definition
+        first, last = form.window
+        scope = form.cleaned_data["scope"]
+        centres = scope_centres(scope)
+        # As the API's aggregates: the scope's months and window, for the ministry.
+        figures = scope_figures(centres=centres, definition=definition, first=first, last=last)
+        months = [(month_text(m["period"]), m["period"], shown(m)) for m in figures["monthly"]]
+        label = scope_label(scope)
+        context |= {
+            "indicator": indicator(definition),
+            "scope_label": label,
+            "centre_count": figures["centres"],
+            "window": shown(figures["window"]),
+            "months": months,
+            "reasons": reasons_of([m[2] for m in months] + [shown(figures["window"])]),
+            "chart": line_chart(
+                chart_id="aggregate-chart",
+                title=_("%(indicator)s – %(scope)s")
+                % {"indicator": definition.name_pl, "scope": label},
+                periods=[m[1] for m in months],
+                series=[(label, [m[2].value for m in months])],
+                unit=unit_text(definition),
+            ),
+        }
+    return render(request, "benchmarking/ui/compare_aggregates.html", context)
+
+
+@page(releases_aggregates=True)
+@portal_required
+def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One centre of a coordinator's region: its indicators over time and before/after."""
+    user: Any = request.user
+    if user.role != Role.REGIONAL_COORDINATOR:
+        raise PermissionDenied(NAMED_CENTRES_ONLY)
+    centre = centre_list().filter(slug=slug).first()
+    if centre is None:
+        raise Http404(_("Nie ma takiego ośrodka."))
+    if centre.voivodeship not in user.voivodeships:
+        raise PermissionDenied(OUT_OF_SCOPE)
+    today = timezone.localdate()
+    form = BenchmarkForm(request.GET, today=today, default_months=24, windows=True)
+    go_live, assumed = go_live_of(centre)
+    context: dict[str, Any] = {
+        "form": form,
+        "centre_shown": centre,
+        "go_live": go_live,
+        "go_live_assumed": assumed,
+        "gate": gate_context(),
+    }
+    if form.is_valid():
+        definition = form.definition
+        first, last = form.window
+        data = form.cleaned_data
+        before_after, before_after_error = before_after_or_error(
+            centre=centre,
+            definition=definition,
+            audience=Audience.REGION,
+            before_months=data["before_months"],
+            after_months=data["after_months"],
+            skip_months=data["skip_months"],
+            today=today,
+            chart_id="before-after-chart",
+        )
+        context |= {
+            "indicator": indicator(definition),
+            "series": series_section(
+                centre=centre,
+                definition=definition,
+                first=first,
+                last=last,
+                audience=Audience.REGION,
+                chart_id="series-chart",
+                title=_("%(indicator)s w kolejnych miesiącach – %(centre)s")
+                % {"indicator": definition.name_pl, "centre": centre.short_name},
+            ),
+            "before_after": before_after,
+            "before_after_error": before_after_error,
+        }
+    return render(request, "benchmarking/ui/centre_detail.html", context)

@@ -1,0 +1,407 @@
+"""Parts that several benchmark pages show: one centre's series of an indicator, its before/after
+report, its position in a cohort, the national distribution. Each is built by calling the same
+``benchmarking.comparisons`` function the API calls, for the page's audience, and only then
+turned into rows and charts: every figure here has passed the gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from benchmarking.cohorts import Cohort
+from benchmarking.comparisons import before_after, cohort_figures, series
+from benchmarking.definitions import Better, MetricDefinition, current_definitions
+from benchmarking.disclosure import Audience
+from benchmarking.exports import NATIONAL
+from benchmarking.selectors import period_key
+from benchmarking.ui.charts import BarChart, LineChart, bar_chart, line_chart
+from benchmarking.ui.display import (
+    BETTER_TEXT,
+    DIRECTION_SYMBOL,
+    DIRECTION_TEXT,
+    Reason,
+    Shown,
+    month_text,
+    number_text,
+    reasons_of,
+    shown,
+    signed_text,
+    unit_text,
+)
+from opsplatform.errors import ValidationFailed
+from tenants.models import Centre
+from tenants.selectors import centre_list
+from tenants.teryt import Voivodeship
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What a page says about the indicator it shows (from the registry of definitions)."""
+
+    code: str
+    version: int
+    name: str
+    unit: str
+    better: str
+    numerator: str
+    denominator: str
+    norm: str | None
+    per_month: bool
+
+
+def indicator(definition: MetricDefinition) -> Indicator:
+    return Indicator(
+        code=definition.code,
+        version=definition.version,
+        name=definition.name_pl,
+        unit=unit_text(definition),
+        better=str(BETTER_TEXT[definition.better]),
+        numerator=definition.numerator,
+        denominator=definition.denominator,
+        norm=number_text(Decimal(str(definition.norm))) if definition.norm is not None else None,
+        per_month=definition.disclosure.value == "count",
+    )
+
+
+def go_live_of(centre: Centre) -> tuple[dt.date | None, bool]:
+    programme = getattr(centre, "programme", None)
+    if programme is None:
+        return None, False
+    return programme.go_live, "go_live" in programme.assumed_fields
+
+
+def go_live_label(centre: Centre, *, named: bool = False) -> str:
+    _day, assumed = go_live_of(centre)
+    label = _("wdrożenie nowej struktury")
+    if named:
+        label = _("wdrożenie: %(centre)s") % {"centre": centre.short_name}
+    return label + (" " + _("(data przyjęta)") if assumed else "")
+
+
+def go_live_key(centre: Centre) -> str | None:
+    day, _assumed = go_live_of(centre)
+    return period_key((day.year, day.month)) if day else None
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    period: str
+    month: str
+    value: Shown
+
+
+@dataclass(frozen=True)
+class SeriesSection:
+    rows: list[MonthRow]
+    chart: LineChart
+    reasons: list[Reason]
+
+
+def series_section(
+    *,
+    centre: Centre,
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    audience: Audience,
+    chart_id: str,
+    title: str,
+) -> SeriesSection:
+    values = series(centre=centre, definition=definition, first=first, last=last, audience=audience)
+    rows = [MonthRow(v["period"], month_text(v["period"]), shown(v)) for v in values]
+    key = go_live_key(centre)
+    chart = line_chart(
+        chart_id=chart_id,
+        title=title,
+        periods=[r.period for r in rows],
+        series=[(centre.short_name, [r.value.value for r in rows])],
+        unit=unit_text(definition),
+        go_lives=[(key, go_live_label(centre))] if key else [],
+    )
+    return SeriesSection(rows, chart, reasons_of([r.value for r in rows]))
+
+
+def direction_text(direction: str | None) -> str:
+    return str(DIRECTION_TEXT[direction]) if direction else _("nie da się ocenić")
+
+
+@dataclass(frozen=True)
+class BeforeAfterRow:
+    code: str
+    name: str
+    unit: str
+    per_month: bool
+    before: Shown
+    after: Shown
+    difference: str
+    relative: str
+    direction: str | None
+    direction_text: str
+    symbol: str
+    months_before: int
+    months_after: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class BeforeAfterSection:
+    go_live: dt.date
+    go_live_assumed: bool
+    before_from: str
+    before_to: str
+    after_from: str | None
+    after_to: str | None
+    notes: list[str]
+    rows: list[BeforeAfterRow]
+    reasons: list[Reason]
+    chart: SeriesSection
+
+
+def before_after_section(
+    *,
+    centre: Centre,
+    definition: MetricDefinition,
+    audience: Audience,
+    before_months: int,
+    after_months: int,
+    skip_months: int,
+    today: dt.date,
+    chart_id: str,
+) -> BeforeAfterSection:
+    """The before/after report of every current indicator, and the chosen indicator's months
+    across both windows as a chart. Raises ValidationFailed (e.g. no go-live date)."""
+    report = before_after(
+        centre=centre,
+        definitions=current_definitions(),
+        audience=audience,
+        before_months=before_months,
+        after_months=after_months,
+        skip_months=skip_months,
+        today=today,
+    )
+    rows = []
+    for entry in report["metrics"]:
+        direction = entry["direction"]
+        relative = entry["relative_change"]
+        rows.append(
+            BeforeAfterRow(
+                code=entry["metric"],
+                name=entry["name_pl"],
+                unit=entry["unit"],
+                per_month=entry["aggregation"] == "mean_per_month",
+                before=shown(entry["before"]),
+                after=shown(entry["after"]),
+                difference=signed_text(
+                    entry["difference"], suffix=" p.p." if entry["unit"] == "%" else ""
+                ),
+                relative=signed_text(relative, suffix=" %") if relative is not None else "–",
+                direction=direction,
+                direction_text=direction_text(direction),
+                symbol=DIRECTION_SYMBOL.get(direction or "", "?"),
+                months_before=entry["months_before"],
+                months_after=entry["months_after"],
+                selected=entry["metric"] == definition.code,
+            )
+        )
+    notes = [report[key] for key in ("note", "go_live_month_note") if report.get(key)]
+    before, after = report["before"], report["after"]
+    last_key = after["to"] if after else before["to"]
+    chart = series_section(
+        centre=centre,
+        definition=definition,
+        first=dt.date.fromisoformat(before["from"] + "-01"),
+        last=dt.date.fromisoformat(last_key + "-01"),
+        audience=audience,
+        chart_id=chart_id,
+        title=_("%(indicator)s przed i po wdrożeniu nowej struktury")
+        % {"indicator": definition.name_pl},
+    )
+    values = [r.before for r in rows] + [r.after for r in rows]
+    return BeforeAfterSection(
+        go_live=dt.date.fromisoformat(report["go_live"]),
+        go_live_assumed=report["go_live_assumed"],
+        before_from=month_text(before["from"]),
+        before_to=month_text(before["to"]),
+        after_from=month_text(after["from"]) if after else None,
+        after_to=month_text(after["to"]) if after else None,
+        notes=notes,
+        rows=rows,
+        reasons=reasons_of(values),
+        chart=chart,
+    )
+
+
+def before_after_or_error(**kwargs: Any) -> tuple[BeforeAfterSection | None, str | None]:
+    """The before/after section, or the Polish reason it cannot be shown."""
+    try:
+        return before_after_section(**kwargs), None
+    except ValidationFailed as error:
+        return None, " ".join([error.message, *(m for ms in error.fields.values() for m in ms)])
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    label: str
+    value: Shown
+    own: bool
+
+
+@dataclass(frozen=True)
+class CohortSection:
+    name: str
+    members: int
+    comparable: int
+    allowed: bool
+    reason: str
+    quartiles: list[str]
+    quartile_values: list[Decimal]
+    peers: list[PeerRow]
+    position: dict[str, Any] | None
+    position_note: str
+    pooled: Shown | None
+    pooled_reason: str
+    chart: BarChart | None
+    release: str
+
+
+QUARTILE_LABELS = ("Q1", "mediana", "Q3")
+
+
+def _published(value: str) -> Shown:
+    return shown({"value": value, "status": "published", "marker": None, "reason": ""})
+
+
+def cohort_section(
+    *,
+    cohort: Cohort,
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    viewer: Centre | None,
+    chart_id: str,
+) -> CohortSection:
+    """A cohort's distribution and, for a centre, its position among pseudonymous peers; or the
+    reason the comparison may not be shown. For the national view (no viewer) the peers are left
+    out, as the API leaves them out of a coordinator's comparison."""
+    figures = cohort_figures(
+        cohort=cohort, definition=definition, first=first, last=last, viewer=viewer
+    )
+    allowed = bool(figures["allowed"])
+    quartiles = [Decimal(q) for q in figures.get("quartiles", [])]
+    peers: list[PeerRow] = []
+    position = figures.get("position") if viewer is not None else None
+    if allowed and viewer is not None:
+        peers = [PeerRow(p["pseudonym"], _published(p["value"]), False) for p in figures["peers"]]
+        if position:
+            peers.append(PeerRow(_("Twój ośrodek"), _published(position["value"]), True))
+        peers.sort(
+            key=lambda p: p.value.value or Decimal(0),
+            reverse=definition.better != Better.LOWER,
+        )
+    chart = None
+    if allowed:
+        rows = [(p.label, p.value.value, p.value.text, p.own) for p in peers]
+        if viewer is None:
+            rows = []
+        chart = (
+            bar_chart(
+                chart_id=chart_id,
+                title=_("Pozycja wśród ośrodków grupy „%(cohort)s”: %(indicator)s")
+                % {"cohort": figures["cohort_name"], "indicator": definition.name_pl},
+                rows=rows,
+                unit=unit_text(definition),
+                quartiles=list(zip(QUARTILE_LABELS, quartiles, strict=True)),
+                intro=_("Ośrodki grupy pod pseudonimami, od najlepszej wartości."),
+            )
+            if rows
+            else None
+        )
+    pooled_raw = figures.get("pooled")
+    return CohortSection(
+        name=figures["cohort_name"],
+        members=figures["members"],
+        comparable=figures["comparable"],
+        allowed=allowed,
+        reason=figures.get("reason", ""),
+        quartiles=[number_text(q) for q in quartiles],
+        quartile_values=quartiles,
+        peers=peers,
+        position=position,
+        position_note=figures.get("position_note", ""),
+        pooled=shown(pooled_raw) if pooled_raw else None,
+        pooled_reason=figures.get("pooled_reason", ""),
+        chart=chart,
+        release=figures.get("release", ""),
+    )
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    """The country and the voivodeships that have centres on the platform (the scopes an
+    aggregate or an export can have)."""
+    present = {c.voivodeship for c in centre_list()}
+    return [(NATIONAL, _("Polska – wszystkie ośrodki na platformie"))] + [
+        (code, _("województwo %(name)s") % {"name": name})
+        for code, name in Voivodeship.choices
+        if code in present
+    ]
+
+
+def sorted_by_name(centres: Sequence[Centre]) -> list[Centre]:
+    return sorted(centres, key=lambda c: c.short_name)
+
+
+@dataclass(frozen=True)
+class WindowChange:
+    """One indicator of one centre before and after its go-live (a row of a region's table)."""
+
+    before: Shown
+    after: Shown
+    difference: str
+    direction_text: str
+    symbol: str
+    direction: str | None
+
+
+def window_change(
+    *,
+    centre: Centre,
+    definition: MetricDefinition,
+    audience: Audience,
+    before_months: int,
+    after_months: int,
+    skip_months: int,
+    today: dt.date,
+) -> tuple[WindowChange | None, str]:
+    """The chosen indicator before/after the centre's go-live, or the reason it is missing."""
+    try:
+        report = before_after(
+            centre=centre,
+            definitions=[definition],
+            audience=audience,
+            before_months=before_months,
+            after_months=after_months,
+            skip_months=skip_months,
+            today=today,
+        )
+    except ValidationFailed as error:
+        return None, " ".join([error.message, *(m for ms in error.fields.values() for m in ms)])
+    entry = report["metrics"][0]
+    direction = entry["direction"]
+    return (
+        WindowChange(
+            before=shown(entry["before"]),
+            after=shown(entry["after"]),
+            difference=signed_text(
+                entry["difference"], suffix=" p.p." if entry["unit"] == "%" else ""
+            ),
+            direction_text=direction_text(direction),
+            symbol=DIRECTION_SYMBOL.get(direction or "", "?"),
+            direction=direction,
+        ),
+        report.get("note", ""),
+    )

@@ -1,0 +1,161 @@
+"""Benchmarks in the browser: the coordinators comparing the centres of their region (the
+coordinator of świętokrzyskie with Daleszyce; the coordinator of three eastern voivodeships side
+by side), the ministry analyst ordering an XLSX export, watching its progress bar and downloading
+it, and the benchmark page of Daleszyce as its manager sees it. Every screen is checked with
+axe-core and photographed at both widths."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from tests.ui.helpers import check_screen, login
+
+EXPORT_TIMEOUT_MS = 120_000
+
+
+def _choose_window(page: Page, first: str, last: str, *, windows: bool = True) -> None:
+    page.get_by_label("Od miesiąca").fill(first)
+    page.get_by_label("Do miesiąca").fill(last)
+    if windows:
+        page.get_by_label("Okres przed wdrożeniem").select_option("6")
+        page.get_by_label("Okres po wdrożeniu").select_option("6")
+
+
+def test_the_coordinator_of_swietokrzyskie_compares_centres(page: Page) -> None:
+    login(page, None, "koordynator.swietokrzyskie")
+    check_screen(page, "portal-start-koordynator")
+    page.get_by_role("link", name="Porównaj ośrodki regionu").click()
+    expect(page.get_by_role("heading", level=1, name="Porównanie ośrodków regionu")).to_be_visible()
+    check_screen(page, "porownanie-domyslne")
+
+    page.get_by_role("combobox", name="Wskaźnik").select_option("social_work_time_share")
+    _choose_window(page, "2019-09", "2020-08")
+    page.get_by_role("button", name="Pokaż").click()
+    side = page.get_by_role("region", name=re.compile("Ośrodki regionu: wartość za okres"))
+    expect(side.get_by_role("link", name=re.compile("MGOPS Daleszyce"))).to_be_visible()
+    expect(side.get_by_text("data przyjęta")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("miesiąc po miesiącu"))).to_be_visible()
+    check_screen(page, "porownanie-daleszyce")
+
+    side.get_by_role("link", name=re.compile("MGOPS Daleszyce")).click()
+    expect(page.get_by_role("heading", level=1, name="Wskaźniki: MGOPS Daleszyce")).to_be_visible()
+    check_screen(page, "osrodek-daleszyce-domyslnie")
+    page.get_by_role("combobox", name="Wskaźnik").select_option("decided_within_kpa_share")
+    _choose_window(page, "2019-09", "2020-08")
+    page.get_by_role("button", name="Pokaż").click()
+    before_after = page.get_by_role("region", name=re.compile("Wszystkie wskaźniki: MGOPS"))
+    expect(
+        before_after.get_by_role("row", name=re.compile("Decyzje wydane w terminie KPA"))
+    ).to_be_visible()
+    check_screen(page, "osrodek-daleszyce-przed-po")
+
+
+def test_a_coordinator_of_three_voivodeships_sees_their_centres_side_by_side(page: Page) -> None:
+    login(page, None, "koordynator.wschod")
+    page.get_by_role("navigation", name="Menu główne").get_by_role(
+        "link", name="Porównanie ośrodków"
+    ).click()
+    expect(page.get_by_role("heading", level=1, name="Porównanie ośrodków regionu")).to_be_visible()
+    check_screen(page, "porownanie-wschod-domyslne")
+    page.get_by_role("combobox", name="Wskaźnik").select_option("contracts_signed")
+    _choose_window(page, "2024-01", "2024-06")
+    page.get_by_role("button", name="Pokaż").click()
+    trend = page.get_by_role("region", name=re.compile("Wartości miesięczne ośrodków regionu"))
+    for name in ("MGOPS Daleszyce", "MOPS Dębica", "MOPS Krasnystaw"):
+        expect(trend.get_by_role("columnheader", name=name)).to_be_visible()
+    # Counts under 10 are withheld with the reason, never left blank.
+    expect(page.get_by_text(re.compile("Liczba jest mniejsza niż 10"))).to_be_visible()
+    expect(page.locator(".bm-legend .legend-key.s2")).to_be_visible()
+    check_screen(page, "porownanie-trzy-osrodki")
+
+
+def test_a_ministry_export_is_ordered_and_downloaded(
+    page: Page, worker: object, tmp_path: Path
+) -> None:
+    login(page, None, "analityk")
+    check_screen(page, "portal-start-analityk")
+    page.get_by_role("link", name="Zamów lub pobierz eksport").click()
+    expect(page.get_by_role("heading", level=1, name="Eksporty dla ministerstwa")).to_be_visible()
+    check_screen(page, "eksporty")
+
+    page.get_by_role("combobox", name="Rok").select_option("2020")
+    expect(page.locator("#budget-info")).to_contain_text("dane z 2020 r.")
+    page.get_by_role("radio", name="I półrocze", exact=True).check()
+    page.get_by_role("combobox", name="Zakres").select_option("26")
+    page.get_by_role("radio", name=re.compile("XLSX")).check()
+    # Too much privacy budget first: refused next to the field, nothing else lost.
+    page.get_by_role("checkbox", name=re.compile("Dodaj szum prywatności")).check()
+    page.get_by_role("textbox", name=re.compile("Budżet prywatności ρ")).fill("5")
+    page.get_by_role("button", name="Zamów eksport").click()
+    expect(page.locator("#id_dp_rho_error")).to_contain_text("Przekroczony roczny budżet")
+    expect(page.get_by_role("combobox", name="Zakres")).to_have_value("26")
+    check_screen(page, "eksport-blad-budzetu")
+
+    page.get_by_role("checkbox", name=re.compile("Dodaj szum prywatności")).uncheck()
+    page.get_by_role("textbox", name=re.compile("Budżet prywatności ρ")).fill("")
+    page.get_by_role("button", name="Zamów eksport").click()
+    expect(page.get_by_role("heading", level=1, name=re.compile("Eksport 2020-H1"))).to_be_visible()
+    expect(page.get_by_label("Postęp przygotowania pliku")).to_be_visible()
+    expect(page.get_by_text("Plik jest gotowy do pobrania.")).to_be_visible(
+        timeout=EXPORT_TIMEOUT_MS
+    )
+    expect(page.get_by_label("Postęp przygotowania pliku")).to_have_attribute("value", "100")
+    check_screen(page, "eksport-gotowy")
+
+    checksum = page.locator("#export-status code.bm-hash").inner_text().strip()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Pobierz plik ops-eksport-2020-H1-26")).click()
+    download = download_info.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    assert target.suffix == ".xlsx"
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == checksum
+    workbook = load_workbook(target)
+    assert workbook.sheetnames[-1] == "Metryczka"
+    provenance = {
+        row[0]: row[1]
+        for row in workbook["Metryczka"].iter_rows(values_only=True)
+        if row and row[0] and len(row) > 1
+    }
+    assert provenance["Zamówił(a)"] == "analityk"
+    assert "świętokrzyskie" in str(provenance["Zakres"])
+
+    page.get_by_role("link", name="← Wszystkie eksporty").click()
+    expect(page.get_by_role("heading", name="Twoje eksporty")).to_be_visible()
+    expect(page.get_by_text(checksum).first).to_be_visible()
+    check_screen(page, "eksporty-lista")
+
+
+def test_the_benchmark_page_of_daleszyce_for_its_manager(page: Page) -> None:
+    login(page, "daleszyce", "kierownik")
+    page.get_by_role("navigation", name="Menu główne").get_by_role("link", name="Wskaźniki").click()
+    expect(page.get_by_role("heading", level=1, name="Wskaźniki ośrodka")).to_be_visible()
+    check_screen(page, "wskazniki-domyslne")
+
+    page.get_by_role("combobox", name="Wskaźnik").select_option("social_work_time_share")
+    _choose_window(page, "2019-09", "2020-08")
+    page.get_by_role("button", name="Pokaż").click()
+    series_title = "Udział pracy socjalnej w czasie pracowników socjalnych w kolejnych miesiącach"
+    expect(page.get_by_role("img", name=re.compile("^" + series_title))).to_be_visible()
+    expect(page.locator(".golive-label").first).to_contain_text("data przyjęta")
+    before_after = page.get_by_role(
+        "region", name="Wszystkie wskaźniki ośrodka przed i po wdrożeniu"
+    )
+    expect(before_after.get_by_text("poprawa").first).to_be_visible()
+    check_screen(page, "wskazniki-wokol-wdrozenia")
+
+    page.get_by_label("Grupa porównawcza").select_option("do-20-tys")
+    _choose_window(page, "2024-01", "2024-06", windows=False)
+    page.get_by_role("button", name="Pokaż").click()
+    expect(page.get_by_text(re.compile("potrzeba co najmniej 5"))).to_be_visible()
+    check_screen(page, "wskazniki-grupa-za-mala")
+
+    page.get_by_label("Grupa porównawcza").select_option("platforma")
+    page.get_by_role("button", name="Pokaż").click()
+    expect(page.get_by_role("img", name=re.compile("Pozycja wśród ośrodków grupy"))).to_be_visible()
+    check_screen(page, "wskazniki-pozycja-wsrod-osrodkow")
