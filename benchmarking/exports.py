@@ -243,6 +243,12 @@ def export_request(*, user: Any, data: Mapping[str, Any]) -> ExportJob:
     return job
 
 
+def export_list_for_requester(*, user: Any, limit: int = 50) -> list[ExportJob]:
+    """The requester's own exports, newest first, without their files (API list and page)."""
+    jobs = ExportJob.objects.filter(requested_by=user).defer("content").order_by("-created_at")
+    return list(jobs[:limit])
+
+
 def export_for_requester(*, user: Any, public_id: str) -> ExportJob:
     """The requester's own export; anyone else's is 'not found', so ids reveal nothing."""
     job = ExportJob.objects.filter(public_id=public_id, requested_by=user).first()

@@ -42,6 +42,7 @@ from benchmarking.exports import (
     budget_summary,
     export_for_requester,
     export_json,
+    export_list_for_requester,
     export_request,
     scope_centres,
 )
@@ -304,7 +305,7 @@ class ExportsApi(BenchmarkApiView):
     @extend_schema(operation_id="portal_exports", responses={200: OpenApiTypes.OBJECT},
                    description="Twoje eksporty (najnowsze najpierw).")  # fmt: skip
     def get(self, request: Request) -> Response:
-        jobs = ExportJob.objects.filter(requested_by=account(request)).defer("content")[:50]
+        jobs = export_list_for_requester(user=account(request))
         return Response({"exports": [export_json(job) for job in jobs], "tables": TABLES})
 
     @extend_schema(

@@ -20,7 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from benchmarking.exports import TABLES, budget_summary, export_for_requester, export_request
+from benchmarking.exports import (
+    TABLES,
+    budget_summary,
+    export_for_requester,
+    export_list_for_requester,
+    export_request,
+)
 from benchmarking.models import ExportJob
 from benchmarking.ui.forms import EXPORT_FIELD_MAP, ExportForm
 from benchmarking.ui.pages import page
@@ -85,9 +91,7 @@ def export_row(job: ExportJob) -> ExportRow:
 
 
 def _own_exports(user: Any) -> list[ExportRow]:
-    # As the API's list: the requester's own exports, newest first, without the files.
-    jobs = ExportJob.objects.filter(requested_by=user).defer("content").order_by("-created_at")
-    return [export_row(job) for job in jobs[:50]]
+    return [export_row(job) for job in export_list_for_requester(user=user)]
 
 
 def _own_export(request: HttpRequest, public_id: UUID) -> ExportJob:

@@ -7,6 +7,7 @@ process sees them; what a browser test saves is committed too and stays for the 
 tests run last, after the rolled-back ones)."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright
 
 from tests.benchmarking.conftest import benchmark_data  # noqa: F401  (re-exported fixture)
 from tests.ui.browser import CHROMIUM_ARGS, chromium_executable
+from tests.ui.helpers import ARTIFACTS as SCREENSHOTS
 from tests.ui.helpers import DESKTOP, SERVER, server_url
 from tests.workers import ARTIFACTS, test_database_url
 
@@ -143,6 +145,8 @@ def page(
     context.set_default_timeout(15_000)
     page = context.new_page()
     page._ops_test_name = request.node.name  # type: ignore[attr-defined]
+    # Screenshots of an earlier run of this test would mix with this run's.
+    shutil.rmtree(SCREENSHOTS / request.node.name, ignore_errors=True)
     errors: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
