@@ -1,5 +1,19 @@
-"""Placeholder until the pages land."""
+"""The case list, the case file and the next steps posted from it (see casework.ui.cases.STEPS)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from casework.ui import cases
+
+urlpatterns: list[URLPattern] = [
+    path("sprawy/", cases.case_list_page, name="case-list"),
+    path("sprawy/<uuid:case_id>/", cases.case_detail_page, name="case-detail"),
+    *(
+        path(
+            f"sprawy/<uuid:case_id>/{step.slug}/",
+            cases.case_step,
+            {"step": step.key},
+            name=f"case-{step.key}",
+        )
+        for step in cases.STEPS
+    ),
+]
