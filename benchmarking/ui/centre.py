@@ -13,13 +13,7 @@ from benchmarking.cohorts import COHORTS_BY_CODE, cohorts_of
 from benchmarking.disclosure import Audience
 from benchmarking.ui.forms import BenchmarkForm
 from benchmarking.ui.pages import gate_context, page
-from benchmarking.ui.sections import (
-    before_after_or_error,
-    cohort_section,
-    go_live_of,
-    indicator,
-    series_section,
-)
+from benchmarking.ui.sections import centre_sections, cohort_section, go_live_context
 from opsplatform.schemas import current_tenant
 from opsplatform.ui.access import staff_required
 
@@ -31,48 +25,28 @@ def centre_benchmarks(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cohorts = cohorts_of(centre, today)
     form = BenchmarkForm(request.GET, today=today, default_months=24, windows=True, cohorts=cohorts)
-    go_live, go_live_assumed = go_live_of(centre)
     context: dict[str, object] = {
         "form": form,
         "centre": centre,
-        "go_live": go_live,
-        "go_live_assumed": go_live_assumed,
+        **go_live_context(centre),
         "gate": gate_context(),
     }
     if form.is_valid():
-        definition = form.definition
         first, last = form.window
-        data = form.cleaned_data
-        before_after, before_after_error = before_after_or_error(
+        context |= centre_sections(
             centre=centre,
-            definition=definition,
+            form=form,
             audience=Audience.OWN_CENTRE,
-            before_months=data["before_months"],
-            after_months=data["after_months"],
-            skip_months=data["skip_months"],
             today=today,
-            chart_id="before-after-chart",
+            series_title=_("%(indicator)s w kolejnych miesiącach")
+            % {"indicator": form.definition.name_pl},
         )
-        context |= {
-            "indicator": indicator(definition),
-            "series": series_section(
-                centre=centre,
-                definition=definition,
-                first=first,
-                last=last,
-                audience=Audience.OWN_CENTRE,
-                chart_id="series-chart",
-                title=_("%(indicator)s w kolejnych miesiącach") % {"indicator": definition.name_pl},
-            ),
-            "before_after": before_after,
-            "before_after_error": before_after_error,
-            "cohort": cohort_section(
-                cohort=COHORTS_BY_CODE[data["cohort"]],
-                definition=definition,
-                first=first,
-                last=last,
-                viewer=centre,
-                chart_id="cohort-chart",
-            ),
-        }
+        context["cohort"] = cohort_section(
+            cohort=COHORTS_BY_CODE[form.cleaned_data["cohort"]],
+            definition=form.definition,
+            first=first,
+            last=last,
+            viewer=centre,
+            chart_id="cohort-chart",
+        )
     return render(request, "benchmarking/ui/centre.html", context)

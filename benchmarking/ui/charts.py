@@ -11,7 +11,7 @@ Coordinates are rounded to one decimal; values that were withheld leave a gap.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -53,8 +53,22 @@ class LineSeries:
         return f"s{self.style}"
 
 
+class _Labelled:
+    """The ids a chart's ``<title>`` and ``<desc>`` carry (its ``aria-labelledby``)."""
+
+    chart_id: str
+
+    @property
+    def title_id(self) -> str:
+        return f"{self.chart_id}-title"
+
+    @property
+    def desc_id(self) -> str:
+        return f"{self.chart_id}-desc"
+
+
 @dataclass(frozen=True)
-class LineChart:
+class LineChart(_Labelled):
     chart_id: str
     title: str
     description: str
@@ -70,14 +84,6 @@ class LineChart:
     y_label: str
     empty: bool
     width: int = WIDTH
-
-    @property
-    def title_id(self) -> str:
-        return f"{self.chart_id}-title"
-
-    @property
-    def desc_id(self) -> str:
-        return f"{self.chart_id}-desc"
 
     @property
     def x_label_y(self) -> float:
@@ -101,6 +107,16 @@ def _tick_label(value: float) -> str:
 
 def _r(value: float) -> float:
     return round(value, 1)
+
+
+def _ticks(low: float, high: float, step: float, at: Callable[[float], float]) -> list[Tick]:
+    """A labelled tick every ``step`` from ``low`` to ``high``, placed by ``at``."""
+    ticks = []
+    tick = low
+    while tick <= high + step / 1000:
+        ticks.append(Tick(_r(at(tick)), _tick_label(tick)))
+        tick += step
+    return ticks
 
 
 def _polygon(points: Sequence[tuple[float, float]]) -> str:
@@ -166,11 +182,7 @@ def line_chart(
     def y_at(value: float) -> float:
         return bottom - (value - low) / (high - low) * (bottom - top)
 
-    y_ticks = []
-    tick = low
-    while tick <= high + step / 1000:
-        y_ticks.append(Tick(_r(y_at(tick)), _tick_label(tick)))
-        tick += step
+    y_ticks = _ticks(low, high, step, y_at)
     every = max(math.ceil(count / 6), 1)
     x_ticks = tuple(
         Tick(_r(x_at(i)), month_short(key)) for i, key in enumerate(periods) if i % every == 0
@@ -257,7 +269,7 @@ class Quartile:
 
 
 @dataclass(frozen=True)
-class BarChart:
+class BarChart(_Labelled):
     chart_id: str
     title: str
     description: str
@@ -271,14 +283,6 @@ class BarChart:
     quartiles: tuple[Quartile, ...]
     empty: bool
     width: int = WIDTH
-
-    @property
-    def title_id(self) -> str:
-        return f"{self.chart_id}-title"
-
-    @property
-    def desc_id(self) -> str:
-        return f"{self.chart_id}-desc"
 
     @property
     def pattern_id(self) -> str:
@@ -315,11 +319,7 @@ def bar_chart(
     def x_at(value: float) -> float:
         return plot_left + value / high * (plot_right - plot_left)
 
-    ticks = []
-    tick = 0.0
-    while tick <= high + step / 1000:
-        ticks.append(Tick(_r(x_at(tick)), _tick_label(tick)))
-        tick += step
+    ticks = _ticks(0.0, high, step, x_at)
     bars = []
     for i, (label, value, text, highlight) in enumerate(rows):
         bar_top = top + i * row_height + (row_height - bar_height) / 2

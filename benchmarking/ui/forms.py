@@ -32,6 +32,9 @@ SKIP_CHOICES = [
 MONTH_HELP = _("Miesiąc w postaci RRRR-MM, np. 2024-03.")
 
 
+WINDOW_FIELDS = ("before_months", "after_months", "skip_months")
+
+
 class MonthInput(forms.TextInput):
     """The browser's month picker; its value is 'RRRR-MM', as the API's parameters."""
 
@@ -137,7 +140,12 @@ class BenchmarkForm(forms.Form):
 
     @property
     def window_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("before_months", "after_months", "skip_months")]
+        return [self[name] for name in WINDOW_FIELDS]
+
+    @property
+    def window_months(self) -> dict[str, int]:
+        """The chosen before/after windows, as keyword arguments of ``comparisons.before_after``."""
+        return {name: self.cleaned_data[name] for name in WINDOW_FIELDS}
 
 
 HALF_CHOICES = [

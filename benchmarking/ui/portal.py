@@ -31,14 +31,14 @@ from benchmarking.ui.pages import gate_context, page
 from benchmarking.ui.sections import (
     QUARTILE_LABELS,
     WindowChange,
-    before_after_or_error,
+    centre_sections,
     cohort_section,
+    go_live_context,
     go_live_key,
     go_live_label,
     go_live_of,
     indicator,
     scope_choices,
-    series_section,
     sorted_by_name,
     window_change,
 )
@@ -96,7 +96,6 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
         return render(request, "benchmarking/ui/compare_region.html", context)
     definition = form.definition
     first, last = form.window
-    data = form.cleaned_data
     rows: list[CentreRow] = []
     monthly: dict[int, list[dict[str, Any]]] = {}
     for centre in centres:
@@ -109,10 +108,8 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
             centre=centre,
             definition=definition,
             audience=Audience.REGION,
-            before_months=data["before_months"],
-            after_months=data["after_months"],
-            skip_months=data["skip_months"],
             today=today,
+            **form.window_months,
         )
         go_live, assumed = go_live_of(centre)
         rows.append(CentreRow(centre, go_live, assumed, shown(window["window"]), change, note))
@@ -214,41 +211,19 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied(OUT_OF_SCOPE)
     today = timezone.localdate()
     form = BenchmarkForm(request.GET, today=today, default_months=24, windows=True)
-    go_live, assumed = go_live_of(centre)
     context: dict[str, Any] = {
         "form": form,
         "centre_shown": centre,
-        "go_live": go_live,
-        "go_live_assumed": assumed,
+        **go_live_context(centre),
         "gate": gate_context(),
     }
     if form.is_valid():
-        definition = form.definition
-        first, last = form.window
-        data = form.cleaned_data
-        before_after, before_after_error = before_after_or_error(
+        context |= centre_sections(
             centre=centre,
-            definition=definition,
+            form=form,
             audience=Audience.REGION,
-            before_months=data["before_months"],
-            after_months=data["after_months"],
-            skip_months=data["skip_months"],
             today=today,
-            chart_id="before-after-chart",
+            series_title=_("%(indicator)s w kolejnych miesiącach – %(centre)s")
+            % {"indicator": form.definition.name_pl, "centre": centre.short_name},
         )
-        context |= {
-            "indicator": indicator(definition),
-            "series": series_section(
-                centre=centre,
-                definition=definition,
-                first=first,
-                last=last,
-                audience=Audience.REGION,
-                chart_id="series-chart",
-                title=_("%(indicator)s w kolejnych miesiącach – %(centre)s")
-                % {"indicator": definition.name_pl, "centre": centre.short_name},
-            ),
-            "before_after": before_after,
-            "before_after_error": before_after_error,
-        }
     return render(request, "benchmarking/ui/centre_detail.html", context)

@@ -33,6 +33,7 @@ from benchmarking.ui.display import (
     signed_text,
     unit_text,
 )
+from benchmarking.ui.forms import BenchmarkForm
 from opsplatform.errors import ValidationFailed
 from tenants.models import Centre
 from tenants.selectors import centre_list
@@ -130,6 +131,15 @@ def direction_text(direction: str | None) -> str:
     return str(DIRECTION_TEXT[direction]) if direction else _("nie da się ocenić")
 
 
+def direction_symbol(direction: str | None) -> str:
+    return DIRECTION_SYMBOL.get(direction or "", "?")
+
+
+def difference_text(entry: dict[str, Any]) -> str:
+    """The signed difference of a before/after entry (percentage points for a share)."""
+    return signed_text(entry["difference"], suffix=" p.p." if entry["unit"] == "%" else "")
+
+
 @dataclass(frozen=True)
 class BeforeAfterRow:
     code: str
@@ -196,13 +206,11 @@ def before_after_section(
                 per_month=entry["aggregation"] == "mean_per_month",
                 before=shown(entry["before"]),
                 after=shown(entry["after"]),
-                difference=signed_text(
-                    entry["difference"], suffix=" p.p." if entry["unit"] == "%" else ""
-                ),
+                difference=difference_text(entry),
                 relative=signed_text(relative, suffix=" %") if relative is not None else "–",
                 direction=direction,
                 direction_text=direction_text(direction),
-                symbol=DIRECTION_SYMBOL.get(direction or "", "?"),
+                symbol=direction_symbol(direction),
                 months_before=entry["months_before"],
                 months_after=entry["months_after"],
                 selected=entry["metric"] == definition.code,
@@ -236,12 +244,60 @@ def before_after_section(
     )
 
 
+def error_text(error: ValidationFailed) -> str:
+    """A refusal's message and its field messages, as one Polish sentence for the page."""
+    return " ".join([error.message, *(m for ms in error.fields.values() for m in ms)])
+
+
 def before_after_or_error(**kwargs: Any) -> tuple[BeforeAfterSection | None, str | None]:
     """The before/after section, or the Polish reason it cannot be shown."""
     try:
         return before_after_section(**kwargs), None
     except ValidationFailed as error:
-        return None, " ".join([error.message, *(m for ms in error.fields.values() for m in ms)])
+        return None, error_text(error)
+
+
+def go_live_context(centre: Centre) -> dict[str, Any]:
+    """The centre's go-live date and whether it was assumed, for a page's header."""
+    go_live, assumed = go_live_of(centre)
+    return {"go_live": go_live, "go_live_assumed": assumed}
+
+
+def centre_sections(
+    *,
+    centre: Centre,
+    form: BenchmarkForm,
+    audience: Audience,
+    today: dt.date,
+    series_title: str,
+) -> dict[str, Any]:
+    """What a page of one centre shows for a valid form (the centre's own page and a
+    coordinator's page of one centre): the indicator, its months and the before/after report,
+    each through the same ``benchmarking.comparisons`` call as the API, for ``audience``."""
+    definition = form.definition
+    first, last = form.window
+    before_after, before_after_error = before_after_or_error(
+        centre=centre,
+        definition=definition,
+        audience=audience,
+        today=today,
+        chart_id="before-after-chart",
+        **form.window_months,
+    )
+    return {
+        "indicator": indicator(definition),
+        "series": series_section(
+            centre=centre,
+            definition=definition,
+            first=first,
+            last=last,
+            audience=audience,
+            chart_id="series-chart",
+            title=series_title,
+        ),
+        "before_after": before_after,
+        "before_after_error": before_after_error,
+    }
 
 
 @dataclass(frozen=True)
@@ -389,18 +445,16 @@ def window_change(
             today=today,
         )
     except ValidationFailed as error:
-        return None, " ".join([error.message, *(m for ms in error.fields.values() for m in ms)])
+        return None, error_text(error)
     entry = report["metrics"][0]
     direction = entry["direction"]
     return (
         WindowChange(
             before=shown(entry["before"]),
             after=shown(entry["after"]),
-            difference=signed_text(
-                entry["difference"], suffix=" p.p." if entry["unit"] == "%" else ""
-            ),
+            difference=difference_text(entry),
             direction_text=direction_text(direction),
-            symbol=DIRECTION_SYMBOL.get(direction or "", "?"),
+            symbol=direction_symbol(direction),
             direction=direction,
         ),
         report.get("note", ""),
