@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case as Cases
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from casework.models import (
     Appeal,
@@ -16,8 +17,11 @@ from casework.models import (
     Decision,
     FamilyInterview,
     Handover,
+    HouseholdMember,
     Intake,
 )
+from casework.models.people import Relation
+from casework.selectors.deadlines import Scope, user_team_ids
 from casework.selectors.lookup import PublicId, get_or_404, get_or_field_error
 from opsplatform.errors import ValidationFailed
 from tenants.org.models import StaffPosition, Team
@@ -201,3 +205,36 @@ def appeal_list(*, pending: bool | None = None) -> QuerySet[Appeal]:
 
 def appeal_get(*, public_id: PublicId) -> Appeal:
     return get_or_404(appeal_list(), public_id, "Nie znaleziono odwołania.")
+
+
+# --- the case list ---------------------------------------------------------------------------
+
+
+def case_search(
+    *, user: Any, query: str = "", scope: str = Scope.ALL, status: str = ""
+) -> QuerySet[Case]:
+    """Cases whose register number, or the name or PESEL of a household member (present or
+    past), matches every word of ``query``; ``mine``: cases currently assigned to the user,
+    ``team``: to the user's team(s) and the units under them, ``all``: the whole centre. Newest
+    first, with the household's current members and the current assignments."""
+    cases = case_list(status=status).prefetch_related(
+        Prefetch(
+            "household__members",
+            queryset=HouseholdMember.objects.filter(left_on__isnull=True)
+            .select_related("person")
+            .order_by(Cases(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)), "id"),
+            to_attr="current_members",
+        )
+    )
+    current = CaseAssignment.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
+    if scope == Scope.MINE:
+        cases = cases.filter(Exists(current.filter(worker_id=user.pk)))
+    elif scope == Scope.TEAM:
+        cases = cases.filter(Exists(current.filter(team_id__in=user_team_ids(user))))
+    for word in query.split():
+        members = HouseholdMember.objects.filter(household=OuterRef("household"))
+        person_match = Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)
+        if word.isdigit():
+            person_match |= Q(person__pesel__startswith=word)
+        cases = cases.filter(Q(number__icontains=word) | Exists(members.filter(person_match)))
+    return cases

@@ -26,19 +26,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Case as Cases
-from django.db.models import (
-    Count,
-    Exists,
-    Max,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -67,11 +55,9 @@ from casework.models import (
 )
 from casework.models.cases import CaseStatus
 from casework.models.intake import IntakeOutcome
-from casework.models.people import Relation
 from casework.models.proceedings import AppealOutcome, ApplicationStatus
 from casework.reference.models import AssistanceReason, BenefitType
-from casework.selectors.cases import case_get, case_list
-from casework.selectors.deadlines import Scope, user_team_ids
+from casework.selectors.cases import case_get
 from casework.selectors.lookup import PublicId
 from tenants.org.models import CanonicalFunction
 
@@ -1011,36 +997,3 @@ class _TimelineBuilder:
 def _shorten(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# --- the case list ---------------------------------------------------------------------------
-
-
-def case_search(
-    *, user: Any, query: str = "", scope: str = Scope.ALL, status: str = ""
-) -> QuerySet[Case]:
-    """Cases whose register number, or the name or PESEL of a household member (present or
-    past), matches every word of ``query``; ``mine``: cases currently assigned to the user,
-    ``team``: to the user's team(s) and the units under them, ``all``: the whole centre. Newest
-    first, with the household's current members and the current assignments."""
-    cases = case_list(status=status).prefetch_related(
-        Prefetch(
-            "household__members",
-            queryset=HouseholdMember.objects.filter(left_on__isnull=True)
-            .select_related("person")
-            .order_by(Cases(When(relation=Relation.HEAD, then=Value(0)), default=Value(1)), "id"),
-            to_attr="current_members",
-        )
-    )
-    current = CaseAssignment.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
-    if scope == Scope.MINE:
-        cases = cases.filter(Exists(current.filter(worker_id=user.pk)))
-    elif scope == Scope.TEAM:
-        cases = cases.filter(Exists(current.filter(team_id__in=user_team_ids(user))))
-    for word in query.split():
-        members = HouseholdMember.objects.filter(household=OuterRef("household"))
-        person_match = Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)
-        if word.isdigit():
-            person_match |= Q(person__pesel__startswith=word)
-        cases = cases.filter(Q(number__icontains=word) | Exists(members.filter(person_match)))
-    return cases

@@ -11,9 +11,8 @@ back to the case file with a message.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from types import ModuleType
@@ -22,7 +21,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -31,11 +30,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework.audit import Actor, acting_as, audit_reads
+from casework.audit import audit_reads
 from casework.models import Case
 from casework.permissions import DESCRIPTIONS, Capability, has_capability
 from casework.reference.selectors import benefit_types
-from casework.selectors.cases import case_get, staff_list, team_list
+from casework.selectors.cases import case_get, case_search, staff_list, team_list
 from casework.selectors.deadlines import Scope, user_team_ids
 from casework.selectors.people import household_income_assessment
 from casework.selectors.timeline import (
@@ -46,7 +45,6 @@ from casework.selectors.timeline import (
     TimelineEntry,
     case_file_get,
     case_proceedings_get,
-    case_search,
 )
 from casework.services.cases import case_assign, case_close, case_handover
 from casework.services.proceedings import (
@@ -63,8 +61,8 @@ from casework.services.proceedings import (
     interview_schedule,
 )
 from casework.ui import case_forms as f
-from opsplatform.errors import DomainError, NotAllowed, NotFound
-from opsplatform.ui.access import is_htmx, staff_required
+from opsplatform.errors import DomainError, NotAllowed
+from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required
 from opsplatform.ui.forms import apply_domain_error, form_response, success_redirect
 from tenants.accounts.roles import Role
 from tenants.org.models import CanonicalFunction
@@ -87,20 +85,6 @@ STATUS_LABELS: dict[str, Promise] = {
     "closed": _("zamknięte"),
     "any": _("otwarte i zamknięte"),
 }
-
-
-@contextlib.contextmanager
-def _acting(request: HttpRequest) -> Iterator[None]:
-    """The user is the actor of every write and read the page makes (the audit trail), and
-    domain errors that are not about a form become the HTTP answers they stand for."""
-    actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR") or None)
-    with acting_as(actor):
-        try:
-            yield
-        except NotFound as error:
-            raise Http404(error.message) from error
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
 
 
 def _require(user: Any, capability: Capability) -> None:
@@ -143,7 +127,7 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
     if status not in STATUS_LABELS:
         status = "open"
     query = request.GET.get("q", "").strip()[:100]
-    with _acting(request):
+    with domain_errors_as_http():
         cases = case_search(
             user=user, query=query, scope=scope, status="" if status == "any" else status
         )
@@ -519,7 +503,7 @@ def case_step(request: HttpRequest, case_id: UUID, step: str) -> HttpResponse:
     the_step = STEPS_BY_KEY[step]
     user = request.user
     _require(user, the_step.capability)
-    with _acting(request):
+    with domain_errors_as_http():
         case = case_get(public_id=case_id)
         data = StepData(user, case_proceedings_get(case=case))
         form = the_step.build(data, request.POST if request.method == "POST" else None)
@@ -626,7 +610,7 @@ def case_detail_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
     user = request.user
     _require(user, Capability.READ)
     whole = request.GET.get("historia") == "cala"
-    with _acting(request):
+    with domain_errors_as_http():
         file = case_file_get(public_id=case_id, limit=None if whole else DEFAULT_TIMELINE_LIMIT)
         audit_reads([file.case])
         today = timezone.localdate()

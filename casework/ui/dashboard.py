@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from casework.audit import Actor, acting_as, audit_reads
+from casework.audit import audit_reads
 from casework.calendar_days import working_days_between
 from casework.models import Case, Intake
 from casework.permissions import Capability, has_capability
@@ -41,8 +40,7 @@ from casework.selectors.dashboard import (
     unassigned_queue,
 )
 from casework.selectors.deadlines import DEFAULT_HORIZON, Scope, user_team_ids
-from opsplatform.errors import NotAllowed
-from opsplatform.ui.access import staff_required
+from opsplatform.ui.access import domain_errors_as_http, staff_required
 from tenants.accounts.roles import Role
 from tenants.org.models import CanonicalFunction
 from tenants.selectors import centre_for_request, team_list_with_staffing
@@ -87,10 +85,6 @@ class QueueRow:
     working_days_waiting: int
     reasons: list[str]
     note: str
-
-
-def _acting(request: HttpRequest) -> Any:
-    return acting_as(Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR") or None))
 
 
 def _scopes(role: str, requested: str) -> tuple[Scope, list[ScopeLink]]:
@@ -152,15 +146,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "programme": centre.programme if centre else None,
     }
     read: list[Any] = []
-    with _acting(request):
+    # NotAllowed is not expected (the scope is chosen from the allowed); if it comes, a 403.
+    with domain_errors_as_http():
         if role != Role.AUDITOR:
             scope, links = _scopes(role, request.GET.get("zakres", ""))
-            try:
-                deadlines: DeadlineSummary = deadline_summary(
-                    user=user, scope=scope, today=today, limit=DEADLINE_LIMIT
-                )
-            except NotAllowed as error:  # not expected: the scope is chosen from the allowed
-                raise PermissionDenied(error.message) from error
+            deadlines: DeadlineSummary = deadline_summary(
+                user=user, scope=scope, today=today, limit=DEADLINE_LIMIT
+            )
             context.update(
                 deadlines=deadlines,
                 deadline_kinds=DEADLINE_KINDS,

@@ -24,7 +24,6 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +33,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework.audit import Actor, acting_as, audit_reads
+from casework.audit import audit_reads
 from casework.models import Intake, Person
 from casework.models.intake import IntakeOutcome
 from casework.models.people import Sex
@@ -62,8 +61,8 @@ from casework.ui.desk_forms import (
     PersonSearchForm,
     parse_route,
 )
-from opsplatform.errors import DomainError, NotAllowed, NotFound
-from opsplatform.ui.access import is_htmx, staff_required
+from opsplatform.errors import DomainError, NotAllowed
+from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required
 from opsplatform.ui.forms import apply_domain_error, success_redirect
 from tenants.org.models import CanonicalFunction, Team
 
@@ -84,19 +83,14 @@ View = Callable[..., HttpResponse]
 
 def desk_view(view: View) -> View:
     """Staff with the INTAKE_REGISTER capability only (403 with the reason otherwise); the view
-    acts as the user in the audit trail; NotAllowed and NotFound from services become 403/404."""
+    acts as the user in the audit trail (AuditActorMiddleware); NotAllowed and NotFound from
+    services become 403/404."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
+        with domain_errors_as_http():
             require_capability(request.user, Capability.INTAKE_REGISTER)
-            actor = Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR") or None)
-            with acting_as(actor):
-                return view(request, *args, **kwargs)
-        except NotAllowed as error:
-            raise PermissionDenied(error.message) from error
-        except NotFound as error:
-            raise Http404(error.message) from error
+            return view(request, *args, **kwargs)
 
     return staff_required(wrapped)
 

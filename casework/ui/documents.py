@@ -4,17 +4,15 @@ data and is recorded in the audit trail, as the API records its reads."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
 
-from casework.audit import Actor, audit_reads
+from casework.audit import audit_reads
 from casework.documents.builders import CentreInfo, contract_document, decision_document
 from casework.documents.model import Document
 from casework.documents.pdf import render_pdf
@@ -26,27 +24,8 @@ from casework.documents.selectors import (
 )
 from casework.models import Decision, SocialContract
 from casework.permissions import Capability, require_capability
-from opsplatform.errors import NotAllowed, NotFound
-from opsplatform.ui.access import staff_required
+from opsplatform.ui.access import domain_errors_as_http, staff_required
 from tenants.selectors import centre_for_request
-
-
-@contextlib.contextmanager
-def domain_errors_as_http() -> Iterator[None]:
-    """A refusal from a selector or a capability check becomes a 403 page with its reason, an
-    unknown record a 404 page."""
-    try:
-        yield
-    except NotAllowed as error:
-        raise PermissionDenied(error.message) from error
-    except NotFound as error:
-        raise Http404(error.message) from error
-
-
-def request_actor(request: HttpRequest) -> Actor:
-    """The logged-in user as the audit trail names them, with the client's address (REMOTE_ADDR
-    only, as the API: our own proxy sets it)."""
-    return Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR") or None)
 
 
 def case_detail_url(case_id: UUID) -> str | None:
@@ -75,7 +54,7 @@ def _decision(request: HttpRequest, decision_id: UUID) -> tuple[Decision, Docume
         benefit=benefit_name(decision.benefit),
         signatory_post=post.job_title if post else "",
     )
-    audit_reads([decision], actor=request_actor(request))
+    audit_reads([decision])
     return decision, document
 
 
@@ -87,7 +66,7 @@ def _contract(request: HttpRequest, contract_id: UUID) -> tuple[SocialContract, 
     document = contract_document(
         contract, centre=_centre(request), worker_post=post.job_title if post else ""
     )
-    audit_reads([contract], actor=request_actor(request))
+    audit_reads([contract])
     return contract, document
 
 

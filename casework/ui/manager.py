@@ -32,8 +32,8 @@ from casework.selectors.deadlines import KIND_LABELS, Scope, deadline_list
 from casework.selectors.manager import case_ids_by_number, staff_names, team_workloads
 from casework.selectors.people import person_get, person_search
 from casework.selectors.socialwork import TimeSplit, activity_summary
-from casework.ui.documents import case_detail_url, domain_errors_as_http, request_actor
-from opsplatform.ui.access import is_htmx, roles_required, staff_required
+from casework.ui.documents import case_detail_url
+from opsplatform.ui.access import domain_errors_as_http, is_htmx, roles_required, staff_required
 from opsplatform.ui.forms import DateInput
 from tenants.accounts.roles import Role
 
@@ -254,7 +254,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     more = len(people) > SEARCH_LIMIT
     people = people[:SEARCH_LIMIT]
     if people:
-        audit_reads(people, actor=request_actor(request))  # the list shows names and PESELs
+        audit_reads(people)  # the list shows names and PESELs
     context = {
         "form": form,
         "query": query,
@@ -335,5 +335,5 @@ def access_log_person(request: HttpRequest, person_id: UUID) -> HttpResponse:
         "casework/ui/manager/access_log_person.html",
         {"person": person, "form": form, "page": page, "rows": rows, "action": action},
     )
-    audit_reads([person], actor=request_actor(request))
+    audit_reads([person])
     return response

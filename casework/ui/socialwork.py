@@ -10,7 +10,7 @@ this module, which calls the same service as the REST API (``casework.api.social
 redirects back to the case file at the section concerned. The standalone contract page shows one
 contract with the forms for its next steps.
 
-Every view acts as the logged-in user in the audit trail (writes and the reads it records), turns
+Every view acts as the logged-in user in the audit trail (AuditActorMiddleware), turns
 a service's ``NotAllowed`` into 403 and ``NotFound`` into 404, and checks the role's capability
 before reading the form, so a role without it gets 403 whatever it posts.
 """
@@ -24,16 +24,15 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casework.audit import Actor, acting_as, audit_reads
+from casework.audit import audit_reads
 from casework.models import (
     Case,
     CommunityProject,
@@ -100,8 +99,8 @@ from casework.ui.socialwork_forms import (
     ServicePlanCreateForm,
     object_key,
 )
-from opsplatform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from opsplatform.ui.access import staff_required
+from opsplatform.errors import Conflict, NotFound, ValidationFailed
+from opsplatform.ui.access import domain_errors_as_http, staff_required
 from opsplatform.ui.forms import apply_domain_error, form_response, success_redirect
 from tenants.accounts.roles import Role
 
@@ -122,24 +121,14 @@ View = Callable[..., HttpResponse]
 # --- access, audit and addresses ---------------------------------------------------------------
 
 
-def _actor(request: HttpRequest) -> Actor:
-    # REMOTE_ADDR only, as the API does (our proxy replaces it; client headers are not trusted).
-    return Actor.for_user(request.user, ip=request.META.get("REMOTE_ADDR") or None)
-
-
 def casework_page(view: View) -> View:
-    """A page or form of the case file: staff only, acting as the user in the audit trail, with
-    the services' NotAllowed and NotFound answered as 403 and 404."""
+    """A page or form of the case file: staff only, with the services' NotAllowed and NotFound
+    answered as 403 and 404 (AuditActorMiddleware makes the user the actor in the audit trail)."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            with acting_as(_actor(request)):
-                return view(request, *args, **kwargs)
-        except NotAllowed as err:
-            raise PermissionDenied(err.message) from err
-        except NotFound as err:
-            raise Http404(err.message) from err
+        with domain_errors_as_http():
+            return view(request, *args, **kwargs)
 
     return staff_required(wrapped)
 
@@ -564,7 +553,7 @@ def build_panel(request: HttpRequest, case: Case) -> SocialWorkPanel:
     )
     read: list[Model] = [*contracts, *programmes, *plans]
     read += [participation for _project, participation in participations]
-    audit_reads(read, actor=_actor(request))
+    audit_reads(read)
 
     panel = SocialWorkPanel(
         case=case,
@@ -655,7 +644,7 @@ def case_socialwork(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def contract_detail(request: HttpRequest, contract_id: UUID) -> HttpResponse:
     require_capability(request.user, Capability.READ)
     contract = contract_get(public_id=contract_id)
-    audit_reads([contract], actor=_actor(request))
+    audit_reads([contract])
     return render(
         request,
         "casework/ui/socialwork/contract_detail.html",
@@ -1054,7 +1043,7 @@ def activity_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     week_start = today - dt.timedelta(days=6)
     entries = list(activity_list(worker=user.public_id, date_from=week_start))
-    audit_reads([entry for entry in entries if entry.household_id], actor=_actor(request))
+    audit_reads([entry for entry in entries if entry.household_id])
     month = activity_summary(date_from=today.replace(day=1), date_to=today, worker=user.public_id)
     return render(
         request,

@@ -3,14 +3,16 @@ shows it); a user who is not logged in is sent to the log-in page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
+from opsplatform.errors import NotAllowed, NotFound
 from opsplatform.schemas import current_schema
 from tenants.accounts.roles import PORTAL_ROLES, STAFF_ROLES
 
@@ -60,3 +62,15 @@ def portal_required(view: View) -> View:
 def is_htmx(request: HttpRequest) -> bool:
     """A request made by htmx (it answers with a fragment, not a whole page)."""
     return request.headers.get("HX-Request") == "true"
+
+
+@contextlib.contextmanager
+def domain_errors_as_http() -> Iterator[None]:
+    """Domain errors that are not about a form become the HTTP answers they stand for: a
+    service's ``NotAllowed`` a 403 with its message, ``NotFound`` a 404."""
+    try:
+        yield
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from error
+    except NotFound as error:
+        raise Http404(error.message) from error

@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from casework.audit import Actor, acting_as
 from casework.models import (
     ActivityEntry,
     AuditEntry,
@@ -121,7 +122,9 @@ def _panel(username: str, opened: Case) -> SocialWorkPanel:
     request = RequestFactory().get("/", HTTP_HOST=f"{SLUG}.localhost")
     with schema_context(SLUG):
         request.user = user(SLUG, username)
-        panel = case_panel_context(request, opened)["socialwork"]
+        # As AuditActorMiddleware does for a page request.
+        with acting_as(Actor.for_user(request.user)):
+            panel = case_panel_context(request, opened)["socialwork"]
     assert isinstance(panel, SocialWorkPanel)
     return panel
 
