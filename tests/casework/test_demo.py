@@ -5,9 +5,10 @@ import datetime as dt
 import re
 import time
 from statistics import median
+from typing import TypeVar
 
 import pytest
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -26,10 +27,23 @@ from tests.conftest import CENTRE_SLUGS
 pytestmark = pytest.mark.django_db
 
 HISTORY_START = dt.date(2016, 1, 1)
+M = TypeVar("M", bound=Model)
 
 
 def _centre(slug: str) -> Centre:
     return Centre.objects.select_related("programme").get(slug=slug)
+
+
+def _history(model: type[M]) -> QuerySet[M]:
+    """The rows the history builder wrote: it writes with COPY, so it leaves no 'create' entry in
+    the audit trail; casework.demo_today (today's open work) goes through the services, which do.
+    The history's statutory dates are checked here; the services' own are checked by their tests."""
+    from casework.models import AuditEntry
+
+    created = AuditEntry.objects.filter(
+        action="create", object_type=model._meta.label_lower
+    ).values_list("object_id", flat=True)
+    return model._default_manager.exclude(public_id__in=list(created))
 
 
 def _months(start: dt.date, end: dt.date) -> float:
@@ -72,7 +86,7 @@ def test_history_runs_from_2016_to_the_last_working_days(slug: str) -> None:
         first_case = cw.Case.objects.order_by("opened_on").first()
         assert first_case is not None
         assert first_case.opened_on.year == 2016
-        last_intake = cw.Intake.objects.order_by("-arrived_at").first()
+        last_intake = _history(cw.Intake).order_by("-arrived_at").first()
         last_activity = cw.ActivityEntry.objects.order_by("-day").first()
         assert last_intake is not None and last_activity is not None
         for latest in (timezone.localtime(last_intake.arrived_at).date(), last_activity.day):
@@ -229,13 +243,13 @@ def test_every_decision_follows_an_interview_and_is_issued_by_an_authorised_work
 @pytest.mark.parametrize("slug", CENTRE_SLUGS)
 def test_proceedings_keep_the_statutory_dates(slug: str) -> None:
     with schema_context(slug):
-        for received, complex_, due in cw.Application.objects.values_list(
+        for received, complex_, due in _history(cw.Application).values_list(
             "received_on", "complex", "decision_due_on"
         ):
             assert due == add_months(received, 2 if complex_ else 1)
-        interviews = cw.FamilyInterview.objects.values_list(
-            "needed_since", "application__urgent", "due_on", "conducted_on"
-        )
+        interviews = cw.FamilyInterview.objects.filter(
+            application__in=_history(cw.Application)
+        ).values_list("needed_since", "application__urgent", "due_on", "conducted_on")
         on_time = 0
         for needed, urgent, due, conducted in interviews:
             assert due == add_working_days(needed, 2 if urgent else 14)

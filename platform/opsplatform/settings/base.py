@@ -154,6 +154,6 @@ SPECTACULAR_SETTINGS = {
 
 # Demo data builders run by `provision_centres --demo` for each centre, by dotted path, so that
 # tenants never imports the apps that add their own synthetic data (casework, later).
-DEMO_DATA_BUILDERS: list[str] = ["casework.demo.build"]
+DEMO_DATA_BUILDERS: list[str] = ["casework.demo.build", "casework.demo_today.build"]
 # The port `make run` serves on, for the URLs printed to the console.
 RUN_PORT = env.int("PORT", default=8000)
