@@ -17,8 +17,16 @@ ROOT = Path(__file__).resolve().parents[1]
 IGNORE = [".venv/*", ".local/*", "tests/*", "test-artifacts/*", "deploy/*"]
 
 
+PACKAGES = ("platform", "tenants", "casework", "benchmarking", "tasks")
+
+
 def catalogues() -> list[Path]:
-    return sorted(ROOT.glob("**/locale/*/LC_MESSAGES/*.po"))
+    """The project's own catalogues (never those of the packages installed in .venv)."""
+    return sorted(
+        path
+        for package in PACKAGES
+        for path in (ROOT / package).glob("**/locale/*/LC_MESSAGES/*.po")
+    )
 
 
 def compile_all() -> None:

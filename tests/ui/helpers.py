@@ -22,6 +22,21 @@ AXE_OPTIONS = {
 }
 FAILING_IMPACTS = {"serious", "critical"}
 _axe = Axe()
+# The innermost elements that stick out past the right edge of the viewport (for the failure
+# message): each as tag#id.class and its right edge.
+WIDEST_ELEMENTS = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [...document.querySelectorAll("body *")].filter((el) => {
+    const box = el.getBoundingClientRect();
+    if (box.right <= width + 1) return false;
+    return true;
+  });
+  const innermost = out.filter((el) => !out.some((other) => other !== el && el.contains(other)));
+  return innermost.slice(0, 5).map((el) =>
+    el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (typeof el.className === "string" && el.className ? "." + el.className.split(" ")[0] : "") +
+    " (right " + Math.round(el.getBoundingClientRect().right) + "px)");
+}"""
 # Set by the session's server fixture (tests/ui/conftest.py).
 SERVER = {"port": 0}
 
@@ -76,7 +91,10 @@ def check_screen(page: Page, name: str) -> None:
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         page.screenshot(path=str(folder / f"{stem}-390.png"), full_page=True)
-        assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at 390 px ({page.url})"
+        assert overflow <= 1, (
+            f"{name} scrolls sideways by {overflow}px at 390 px ({page.url}); too wide: "
+            + ", ".join(page.evaluate(WIDEST_ELEMENTS))
+        )
         phone_violations = axe_violations(page)
         assert not phone_violations, (
             f"accessibility violations on {name} at 390 px ({page.url}):\n"
