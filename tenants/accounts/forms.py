@@ -1,22 +1,23 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
     """Django's login form with Polish messages that do not reveal whether an account exists."""
 
     error_messages = {
-        "invalid_login": "Nieprawidłowa nazwa użytkownika lub hasło.",
-        "inactive": "To konto jest nieaktywne.",
+        "invalid_login": _("Nieprawidłowa nazwa użytkownika lub hasło."),
+        "inactive": _("To konto jest nieaktywne."),
     }
 
     username = forms.CharField(
-        label="Nazwa użytkownika",
+        label=_("Nazwa użytkownika"),
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
-        label="Hasło",
+        label=_("Hasło"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
