@@ -5,20 +5,21 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SnapshotRun(models.Model):
     """One computation of snapshots over centres and months (nightly, on demand or a backfill)."""
 
     class Kind(models.TextChoices):
-        NIGHTLY = "nightly", "nocne"
-        ON_DEMAND = "on_demand", "na żądanie"
-        BACKFILL = "backfill", "uzupełnienie historii"
+        NIGHTLY = "nightly", _("nocne")
+        ON_DEMAND = "on_demand", _("na żądanie")
+        BACKFILL = "backfill", _("uzupełnienie historii")
 
     class Status(models.TextChoices):
-        RUNNING = "running", "w toku"
-        DONE = "done", "zakończone"
-        FAILED = "failed", "z błędami"
+        RUNNING = "running", _("w toku")
+        DONE = "done", _("zakończone")
+        FAILED = "failed", _("z błędami")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -41,10 +42,10 @@ class SnapshotRunCentre(models.Model):
     """Progress of one centre within a run; a rerun picks up the centres not done."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "oczekuje"
-        RUNNING = "running", "w toku"
-        DONE = "done", "gotowe"
-        FAILED = "failed", "błąd"
+        PENDING = "pending", _("oczekuje")
+        RUNNING = "running", _("w toku")
+        DONE = "done", _("gotowe")
+        FAILED = "failed", _("błąd")
 
     run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="centres")
     centre = models.ForeignKey("tenants.Centre", on_delete=models.CASCADE, related_name="+")
@@ -137,10 +138,10 @@ class ExportJob(models.Model):
     """A ministry export: asked for by a portal user, built by a worker, downloaded by them only."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "w kolejce"
-        RUNNING = "running", "w toku"
-        DONE = "done", "gotowy"
-        FAILED = "failed", "błąd"
+        QUEUED = "queued", _("w kolejce")
+        RUNNING = "running", _("w toku")
+        DONE = "done", _("gotowy")
+        FAILED = "failed", _("błąd")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.utils import translation
+
 from opsplatform.errors import NotAllowed
 from tenants.accounts.roles import Role
 
@@ -33,7 +35,7 @@ class Capability(StrEnum):
 
 
 DESCRIPTIONS: dict[Capability, str] = {
-    Capability.READ: "przeglądać dane ośrodka",
+    Capability.READ: "przeglądać danych ośrodka",
     Capability.PERSON_WRITE: "zapisywać danych osób i gospodarstw",
     Capability.INTAKE_REGISTER: "rejestrować zgłoszeń",
     Capability.CASE_MANAGE: "zakładać spraw ani przekazywać ich między zespołami",
@@ -90,7 +92,8 @@ def has_capability(user: Any, capability: Capability) -> bool:
 def require_capability(user: Any, capability: Capability) -> None:
     """Raise NotAllowed, saying in Polish what the user's role may not do."""
     if not has_capability(user, capability):
-        role = getattr(user, "get_role_display", lambda: "")()
+        with translation.override("pl"):  # the API answers in Polish whatever the language
+            role = str(getattr(user, "get_role_display", lambda: "")())
         raise NotAllowed(
             f"Rola „{role}” nie może {DESCRIPTIONS[capability]}.",
             code=f"not_allowed_{capability.value}",

@@ -195,7 +195,7 @@ def demo_staff_ensure(*, centre: Centre, fixed_headcounts: dict[str, int]) -> li
                         is_social_worker=_is_social_work_post(team),
                         started_on=go_live,
                     )
-            logins.append(DemoLogin(host=host, username=username, role=role.label))
+            logins.append(DemoLogin(host=host, username=username, role=str(role.label)))
         for team in teams:
             planned = _headcount_planned(centre, team, teams, fixed_headcounts)
             present = StaffPosition.objects.filter(team=team).count()
@@ -266,5 +266,7 @@ def demo_portal_accounts_ensure() -> list[DemoLogin]:
                 user.password = _demo_password_hash()
                 user.full_clean()
                 user.save()
-            logins.append(DemoLogin(host=settings.PORTAL_HOST, username=username, role=role.label))
+            logins.append(
+                DemoLogin(host=settings.PORTAL_HOST, username=username, role=str(role.label))
+            )
     return logins

@@ -10,7 +10,7 @@ built through the disclosure gate by the worker. Only the requester sees or down
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from benchmarking.exports import (
     TABLES,
@@ -36,8 +37,8 @@ from opsplatform.ui.access import is_htmx, portal_required, roles_required
 from opsplatform.ui.forms import apply_domain_error, success_redirect
 from tenants.accounts.roles import Role
 
-ANALYST_ONLY = "Eksporty dla ministerstwa zamawiają analitycy ministerstwa."
-analyst_required = roles_required({Role.MINISTRY_ANALYST}, ANALYST_ONLY)
+ANALYST_ONLY = gettext_lazy("Eksporty dla ministerstwa zamawiają analitycy ministerstwa.")
+analyst_required = roles_required({Role.MINISTRY_ANALYST}, cast(str, ANALYST_ONLY))
 PROVENANCE_VERSIONS = "Wersje definicji wskaźników"
 PROVENANCE_RUNS = ("Przebiegi przeliczeń (tabele)", "Przebiegi przeliczeń (wskaźniki)")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,8 +18,6 @@ from casework.permissions import Capability, require_capability
 from casework.selectors.audit import person_access_log
 from casework.selectors.people import person_get
 from tenants.accounts.roles import Role
-
-ROLE_LABELS: dict[str, str] = {**dict(Role.choices), "system": "system"}
 
 
 class AccessLogOutput(serializers.ModelSerializer[AuditEntry]):
@@ -35,7 +34,10 @@ class AccessLogOutput(serializers.ModelSerializer[AuditEntry]):
         ]  # fmt: skip
 
     def get_role_label(self, entry: AuditEntry) -> str:
-        return str(ROLE_LABELS.get(entry.actor_role, entry.actor_role))
+        if entry.actor_role not in Role.values:
+            return entry.actor_role  # "system"
+        with translation.override("pl"):  # the API answers in Polish whatever the language
+            return str(Role(entry.actor_role).label)
 
 
 class AccessLogQuery(serializers.Serializer[Any]):

@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create", "utworzenie"
-    UPDATE = "update", "zmiana"
-    DELETE = "delete", "usunięcie"
-    READ = "read", "odczyt"
+    CREATE = "create", _("utworzenie")
+    UPDATE = "update", _("zmiana")
+    DELETE = "delete", _("usunięcie")
+    READ = "read", _("odczyt")
 
 
 class AuditEntry(models.Model):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from casework.models.base import Record
 from casework.models.cases import Case
@@ -13,23 +14,23 @@ from casework.models.people import Person
 
 
 class ServiceType(models.TextChoices):
-    CARE = "uslugi-opiekuncze", "usługi opiekuńcze"
-    SPECIALIST = "specjalistyczne-uslugi-opiekuncze", "specjalistyczne usługi opiekuńcze"
+    CARE = "uslugi-opiekuncze", _("usługi opiekuńcze")
+    SPECIALIST = "specjalistyczne-uslugi-opiekuncze", _("specjalistyczne usługi opiekuńcze")
     MENTAL = (
         "uslugi-zaburzenia-psychiczne",
-        ("specjalistyczne usługi opiekuńcze dla osób z zaburzeniami psychicznymi"),
+        _("specjalistyczne usługi opiekuńcze dla osób z zaburzeniami psychicznymi"),
     )
 
 
 class ProviderKind(models.TextChoices):
-    IN_HOUSE = "in_house", "ośrodek (własne opiekunki)"
-    CONTRACTED = "contracted", "podmiot zewnętrzny (zlecenie)"
+    IN_HOUSE = "in_house", _("ośrodek (własne opiekunki)")
+    CONTRACTED = "contracted", _("podmiot zewnętrzny (zlecenie)")
 
 
 class FeeRule(models.TextChoices):
-    FREE = "free", "nieodpłatnie"
-    PERCENT = "percent", "odpłatność procentowa od kosztu godziny"
-    FULL = "full", "pełna odpłatność"
+    FREE = "free", _("nieodpłatnie")
+    PERCENT = "percent", _("odpłatność procentowa od kosztu godziny")
+    FULL = "full", _("pełna odpłatność")
 
 
 class ServicePlan(Record):

@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from casework.models.base import Record
 from casework.models.people import Household
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", "otwarta"
-    CLOSED = "closed", "zamknięta"
+    OPEN = "open", _("otwarta")
+    CLOSED = "closed", _("zamknięta")
 
 
 class Case(Record):

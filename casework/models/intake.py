@@ -1,36 +1,37 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from casework.models.base import Record
 from casework.models.people import Household, Person
 
 
 class Channel(models.TextChoices):
-    VISIT = "visit", "wizyta osobista"
-    PHONE = "phone", "telefon"
-    EMAIL = "email", "e-mail"
-    LETTER = "letter", "pismo"
-    EPUAP = "epuap", "ePUAP"
+    VISIT = "visit", _("wizyta osobista")
+    PHONE = "phone", _("telefon")
+    EMAIL = "email", _("e-mail")
+    LETTER = "letter", _("pismo")
+    EPUAP = "epuap", _("ePUAP")
 
 
 class ReporterKind(models.TextChoices):
-    SELF = "self", "osoba zainteresowana"
-    RELATIVE = "relative", "członek rodziny"
-    NEIGHBOUR = "neighbour", "sąsiad"
-    POLICE = "police", "policja"
-    SCHOOL = "school", "szkoła"
-    COURT = "court", "sąd / kurator"
-    HEALTH = "health", "ochrona zdrowia"
-    OTHER_INSTITUTION = "other_institution", "inna instytucja"
+    SELF = "self", _("osoba zainteresowana")
+    RELATIVE = "relative", _("członek rodziny")
+    NEIGHBOUR = "neighbour", _("sąsiad")
+    POLICE = "police", _("policja")
+    SCHOOL = "school", _("szkoła")
+    COURT = "court", _("sąd / kurator")
+    HEALTH = "health", _("ochrona zdrowia")
+    OTHER_INSTITUTION = "other_institution", _("inna instytucja")
 
 
 class IntakeOutcome(models.TextChoices):
-    PENDING = "pending", "w trakcie"
-    INFORMATION = "information", "udzielono informacji"
-    ADVICE = "advice", "udzielono porady"
-    REFERRAL_OUTSIDE = "referral_outside", "skierowano poza ośrodek"
-    ROUTED = "routed", "przekazano do zespołu / pracownika"
+    PENDING = "pending", _("w trakcie")
+    INFORMATION = "information", _("udzielono informacji")
+    ADVICE = "advice", _("udzielono porady")
+    REFERRAL_OUTSIDE = "referral_outside", _("skierowano poza ośrodek")
+    ROUTED = "routed", _("przekazano do zespołu / pracownika")
 
 
 RESOLVED_AT_DESK = (

@@ -1,20 +1,21 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from casework.models.base import Record
 
 
 class Sex(models.TextChoices):
-    FEMALE = "F", "kobieta"
-    MALE = "M", "mężczyzna"
+    FEMALE = "F", _("kobieta")
+    MALE = "M", _("mężczyzna")
 
 
 class IdentityDocument(models.TextChoices):
-    ID_CARD = "id_card", "dowód osobisty"
-    PASSPORT = "passport", "paszport"
-    RESIDENCE_CARD = "residence_card", "karta pobytu"
-    OTHER = "other", "inny dokument"
+    ID_CARD = "id_card", _("dowód osobisty")
+    PASSPORT = "passport", _("paszport")
+    RESIDENCE_CARD = "residence_card", _("karta pobytu")
+    OTHER = "other", _("inny dokument")
 
 
 class Person(Record):
@@ -56,13 +57,13 @@ class Person(Record):
 
 
 class Relation(models.TextChoices):
-    HEAD = "head", "osoba prowadząca gospodarstwo"
-    SPOUSE = "spouse", "małżonek / partner"
-    CHILD = "child", "dziecko"
-    PARENT = "parent", "rodzic"
-    SIBLING = "sibling", "rodzeństwo"
-    GRANDCHILD = "grandchild", "wnuk"
-    OTHER = "other", "inna osoba"
+    HEAD = "head", _("osoba prowadząca gospodarstwo")
+    SPOUSE = "spouse", _("małżonek / partner")
+    CHILD = "child", _("dziecko")
+    PARENT = "parent", _("rodzic")
+    SIBLING = "sibling", _("rodzeństwo")
+    GRANDCHILD = "grandchild", _("wnuk")
+    OTHER = "other", _("inna osoba")
 
 
 class Household(Record):

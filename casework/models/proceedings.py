@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from casework.models.base import Record
 from casework.models.cases import Case
@@ -11,9 +12,9 @@ from casework.models.people import Person
 
 
 class ApplicationStatus(models.TextChoices):
-    PENDING = "pending", "w toku"
-    DECIDED = "decided", "rozpatrzony"
-    WITHDRAWN = "withdrawn", "wycofany"
+    PENDING = "pending", _("w toku")
+    DECIDED = "decided", _("rozpatrzony")
+    WITHDRAWN = "withdrawn", _("wycofany")
 
 
 class Application(Record):
@@ -39,8 +40,8 @@ class Application(Record):
 
 
 class InterviewKind(models.TextChoices):
-    FULL = "full", "rodzinny wywiad środowiskowy"
-    UPDATE = "update", "aktualizacja wywiadu (część IV)"
+    FULL = "full", _("rodzinny wywiad środowiskowy")
+    UPDATE = "update", _("aktualizacja wywiadu (część IV)")
 
 
 class FamilyInterview(Record):
@@ -84,15 +85,15 @@ class DecisionAuthorisation(Record):
 
 
 class DecisionOutcome(models.TextChoices):
-    GRANT = "grant", "przyznanie"
-    PARTIAL = "partial", "przyznanie w części"
-    REFUSE = "refuse", "odmowa"
+    GRANT = "grant", _("przyznanie")
+    PARTIAL = "partial", _("przyznanie w części")
+    REFUSE = "refuse", _("odmowa")
 
 
 class PaymentSchedule(models.TextChoices):
-    ONCE = "once", "jednorazowo"
-    MONTHLY = "monthly", "co miesiąc"
-    IN_KIND = "in_kind", "w naturze / usługa"
+    ONCE = "once", _("jednorazowo")
+    MONTHLY = "monthly", _("co miesiąc")
+    IN_KIND = "in_kind", _("w naturze / usługa")
 
 
 class Decision(Record):
@@ -156,12 +157,12 @@ class DelayNotice(Record):
 
 
 class AppealOutcome(models.TextChoices):
-    PENDING = "pending", "w toku"
-    UPHELD = "upheld", "utrzymana w mocy"
-    OVERTURNED = "overturned", "uchylona i orzeczono co do istoty"
-    REFERRED_BACK = "referred_back", "uchylona i przekazana do ponownego rozpatrzenia"
-    DISCONTINUED = "discontinued", "postępowanie umorzone"
-    SELF_CORRECTED = "self_corrected", "uwzględniona przez organ I instancji"
+    PENDING = "pending", _("w toku")
+    UPHELD = "upheld", _("utrzymana w mocy")
+    OVERTURNED = "overturned", _("uchylona i orzeczono co do istoty")
+    REFERRED_BACK = "referred_back", _("uchylona i przekazana do ponownego rozpatrzenia")
+    DISCONTINUED = "discontinued", _("postępowanie umorzone")
+    SELF_CORRECTED = "self_corrected", _("uwzględniona przez organ I instancji")
 
 
 class Appeal(Record):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from casework.models.base import Record
 from casework.models.cases import Case
@@ -12,10 +13,10 @@ from casework.models.people import Household, Person
 
 
 class ActivityCategory(models.TextChoices):
-    SOCIAL_WORK = "social_work", "praca socjalna"
-    PROCEEDINGS = "proceedings", "postępowania administracyjne"
-    SERVICES = "services", "koordynacja usług"
-    OTHER = "other", "inne"
+    SOCIAL_WORK = "social_work", _("praca socjalna")
+    PROCEEDINGS = "proceedings", _("postępowania administracyjne")
+    SERVICES = "services", _("koordynacja usług")
+    OTHER = "other", _("inne")
 
 
 class ActivityEntry(Record):
@@ -42,18 +43,18 @@ class ActivityEntry(Record):
 
 
 class ContractStatus(models.TextChoices):
-    DRAFT = "draft", "projekt"
-    SIGNED = "signed", "podpisany"
-    ACTIVE = "active", "realizowany"
-    COMPLETED = "completed", "zakończony"
-    BROKEN = "broken", "zerwany / niedotrzymany"
+    DRAFT = "draft", _("projekt")
+    SIGNED = "signed", _("podpisany")
+    ACTIVE = "active", _("realizowany")
+    COMPLETED = "completed", _("zakończony")
+    BROKEN = "broken", _("zerwany / niedotrzymany")
 
 
 class ContractVariant(models.TextChoices):
-    STANDARD = "standard", "kontrakt socjalny"
-    UNEMPLOYED = "unemployed", "kontrakt socjalny dla osoby bezrobotnej"
-    HOMELESS = "homeless", "kontrakt socjalny dla osoby bezdomnej"
-    FAMILY = "family", "kontrakt socjalny z rodziną"
+    STANDARD = "standard", _("kontrakt socjalny")
+    UNEMPLOYED = "unemployed", _("kontrakt socjalny dla osoby bezrobotnej")
+    HOMELESS = "homeless", _("kontrakt socjalny dla osoby bezdomnej")
+    FAMILY = "family", _("kontrakt socjalny z rodziną")
 
 
 class SocialContract(Record):
@@ -96,15 +97,15 @@ class ContractReview(Record):
 
 
 class ProgrammeKind(models.TextChoices):
-    HOMELESSNESS = "homelessness", "indywidualny program wychodzenia z bezdomności"
-    INDEPENDENCE = "independence", "indywidualny program usamodzielnienia"
-    FOREIGNERS = "foreigners", "indywidualny program integracji cudzoziemca"
+    HOMELESSNESS = "homelessness", _("indywidualny program wychodzenia z bezdomności")
+    INDEPENDENCE = "independence", _("indywidualny program usamodzielnienia")
+    FOREIGNERS = "foreigners", _("indywidualny program integracji cudzoziemca")
 
 
 class ProgrammeStatus(models.TextChoices):
-    ACTIVE = "active", "realizowany"
-    COMPLETED = "completed", "zakończony"
-    DISCONTINUED = "discontinued", "przerwany"
+    ACTIVE = "active", _("realizowany")
+    COMPLETED = "completed", _("zakończony")
+    DISCONTINUED = "discontinued", _("przerwany")
 
 
 class IndividualProgramme(Record):
@@ -128,8 +129,8 @@ class IndividualProgramme(Record):
 
 
 class ProjectKind(models.TextChoices):
-    SOCIAL_PROJECT = "social_project", "projekt socjalny"
-    PAL = "pal", "program aktywności lokalnej (PAL)"
+    SOCIAL_PROJECT = "social_project", _("projekt socjalny")
+    PAL = "pal", _("program aktywności lokalnej (PAL)")
 
 
 class CommunityProject(Record):

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AssistanceReason(models.Model):
@@ -43,8 +44,8 @@ class IncomeCriterion(models.Model):
 
 
 class BenefitKind(models.TextChoices):
-    CASH = "cash", "świadczenie pieniężne"
-    NON_CASH = "non_cash", "świadczenie niepieniężne"
+    CASH = "cash", _("świadczenie pieniężne")
+    NON_CASH = "non_cash", _("świadczenie niepieniężne")
 
 
 class BenefitType(models.Model):

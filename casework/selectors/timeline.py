@@ -29,7 +29,8 @@ from uuid import UUID
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from casework.models import (
@@ -250,8 +251,8 @@ def _day(value: dt.date | None) -> str:
 def _money(amount: Decimal | None) -> str:
     if amount is None:
         return ""
-    whole, _sep, cents = f"{amount:,.2f}".partition(".")
-    return _("%(amount)s zł") % {"amount": whole.replace(",", "\u00a0") + "," + cents}
+    text = number_format(amount, decimal_pos=2, force_grouping=True)
+    return _("%(amount)s zł") % {"amount": text}
 
 
 def _hours(minutes: int) -> str:
@@ -264,7 +265,7 @@ def _hours(minutes: int) -> str:
 
 
 def _decimal_hours(value: Decimal) -> str:
-    text = f"{value.normalize():f}".replace(".", ",")
+    text = number_format(value.normalize(), force_grouping=True)
     return _("%(h)s godz.") % {"h": text}
 
 
@@ -274,7 +275,9 @@ def _cap(text: str) -> str:
 
 
 def _month(day: dt.date) -> str:
-    return date_format(day, "F Y").lower()
+    """The month and year; Polish writes the month's name in lower case, English does not."""
+    text = date_format(day, "F Y")
+    return text.lower() if (get_language() or "pl").startswith("pl") else text
 
 
 def _team_and_worker(team: Any, worker: Any) -> str:

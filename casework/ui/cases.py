@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casework.audit import audit_reads
 from casework.models import Case
-from casework.permissions import DESCRIPTIONS, Capability, has_capability
+from casework.permissions import Capability, has_capability
 from casework.reference.selectors import benefit_types
 from casework.selectors.cases import case_get, case_search, staff_list, team_list
 from casework.selectors.deadlines import Scope, user_team_ids
@@ -87,13 +87,42 @@ STATUS_LABELS: dict[str, Promise] = {
 }
 
 
+# The refusal of each capability as one sentence, so that it translates as a whole (the API says
+# the same in Polish, built from casework.permissions.DESCRIPTIONS).
+REFUSALS: dict[Capability, Promise] = {
+    Capability.READ: _("Rola „%(role)s” nie może przeglądać danych ośrodka."),
+    Capability.PERSON_WRITE: _("Rola „%(role)s” nie może zapisywać danych osób i gospodarstw."),
+    Capability.INTAKE_REGISTER: _("Rola „%(role)s” nie może rejestrować zgłoszeń."),
+    Capability.CASE_MANAGE: _(
+        "Rola „%(role)s” nie może zakładać spraw ani przekazywać ich między zespołami."
+    ),
+    Capability.APPLICATION_REGISTER: _("Rola „%(role)s” nie może przyjmować wniosków."),
+    Capability.INTERVIEW_CONDUCT: _(
+        "Rola „%(role)s” nie może przeprowadzać wywiadów środowiskowych."
+    ),
+    Capability.DECISION_ISSUE: _("Rola „%(role)s” nie może wydawać decyzji administracyjnych."),
+    Capability.PROCEEDING_MANAGE: _(
+        "Rola „%(role)s” nie może prowadzić postępowań (zawiadomienia, odwołania)."
+    ),
+    Capability.AUTHORISATION_GRANT: _(
+        "Rola „%(role)s” nie może nadawać upoważnień do wydawania decyzji."
+    ),
+    Capability.ACTIVITY_LOG: _("Rola „%(role)s” nie może rejestrować czasu pracy."),
+    Capability.CONTRACT_MANAGE: _(
+        "Rola „%(role)s” nie może zawierać kontraktów socjalnych ani prowadzić programów."
+    ),
+    Capability.PROJECT_MANAGE: _("Rola „%(role)s” nie może prowadzić projektów socjalnych i PAL."),
+    Capability.SERVICE_PLAN_MANAGE: _(
+        "Rola „%(role)s” nie może planować usług ani rejestrować ich realizacji."
+    ),
+    Capability.AUDIT_READ: _("Rola „%(role)s” nie może przeglądać dziennika dostępu do danych."),
+}
+
+
 def _require(user: Any, capability: Capability) -> None:
     if not has_capability(user, capability):
         role = user.get_role_display()
-        raise PermissionDenied(
-            gettext("Rola „%(role)s” nie może %(what)s.")
-            % {"role": role, "what": DESCRIPTIONS[capability]}
-        )
+        raise PermissionDenied(str(REFUSALS[capability]) % {"role": role})
 
 
 # --- the case list -----------------------------------------------------------------------------

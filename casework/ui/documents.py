@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from casework.audit import audit_reads
 from casework.documents.builders import CentreInfo, contract_document, decision_document
@@ -39,7 +40,7 @@ def case_detail_url(case_id: UUID) -> str | None:
 def _centre(request: HttpRequest) -> CentreInfo:
     centre = centre_for_request(request)
     if centre is None:  # staff_required already keeps the portal out
-        raise PermissionDenied("Dokumenty są dostępne tylko w ośrodku.")
+        raise PermissionDenied(_("Dokumenty są dostępne tylko w ośrodku."))
     return CentreInfo.of(centre)
 
 

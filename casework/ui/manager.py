@@ -43,7 +43,13 @@ LOG_PAGE_SIZE = 50
 SEARCH_LIMIT = 20
 SEARCH_MIN_LENGTH = 2
 
-ROLE_LABELS: dict[str, str] = {**{k: str(v) for k, v in Role.choices}, "system": "system"}
+
+def role_label(role: str) -> str:
+    """A role's name in the active language (``system`` for the system's own actions)."""
+    if role in Role.values:
+        return str(Role(role).label)
+    return role
+
 
 # What a person's data looks like in the trail, as a clerk would name it.
 OBJECT_LABELS: dict[str, Any] = {
@@ -319,7 +325,7 @@ def access_log_person(request: HttpRequest, person_id: UUID) -> HttpResponse:
             at=entry.at,
             actor=names.get(entry.actor_id or 0, entry.actor_username),
             username=entry.actor_username,
-            role=ROLE_LABELS.get(entry.actor_role, entry.actor_role),
+            role=role_label(entry.actor_role),
             action=str(actions.get(entry.action, entry.action)),
             action_code=entry.action,
             what=str(OBJECT_LABELS.get(entry.object_type, entry.object_type)),

@@ -1,17 +1,18 @@
 """Roles. Staff roles exist only in a centre's schema, portal roles only in the public schema."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    FIRST_CONTACT = "first_contact", "pracownik pierwszego kontaktu"
-    BENEFITS = "benefits", "pracownik ds. świadczeń"
-    SOCIAL_WORKER = "social_worker", "pracownik socjalny"
-    SERVICES_COORDINATOR = "services_coordinator", "koordynator usług"
-    MANAGER = "manager", "kierownik"
-    AUDITOR = "auditor", "audytor (tylko odczyt)"
-    REGIONAL_COORDINATOR = "regional_coordinator", "koordynator regionalny"
-    MINISTRY_ANALYST = "ministry_analyst", "analityk ministerstwa"
+    FIRST_CONTACT = "first_contact", _("pracownik pierwszego kontaktu")
+    BENEFITS = "benefits", _("pracownik ds. świadczeń")
+    SOCIAL_WORKER = "social_worker", _("pracownik socjalny")
+    SERVICES_COORDINATOR = "services_coordinator", _("koordynator usług")
+    MANAGER = "manager", _("kierownik")
+    AUDITOR = "auditor", _("audytor (tylko odczyt)")
+    REGIONAL_COORDINATOR = "regional_coordinator", _("koordynator regionalny")
+    MINISTRY_ANALYST = "ministry_analyst", _("analityk ministerstwa")
 
 
 STAFF_ROLES: frozenset[str] = frozenset(

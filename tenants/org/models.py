@@ -6,22 +6,23 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CanonicalFunction(models.TextChoices):
     """What benchmarking compares: functions, never the centres' own team names."""
 
-    FIRST_CONTACT = "first_contact", "pierwszy kontakt"
-    BENEFITS = "benefits", "świadczenia przyznawane decyzją"
-    SOCIAL_WORK = "social_work", "praca socjalna"
-    SERVICES = "services", "usługi"
-    LOCAL_ACTIVITY = "local_activity", "aktywność lokalna (PAL)"
+    FIRST_CONTACT = "first_contact", _("pierwszy kontakt")
+    BENEFITS = "benefits", _("świadczenia przyznawane decyzją")
+    SOCIAL_WORK = "social_work", _("praca socjalna")
+    SERVICES = "services", _("usługi")
+    LOCAL_ACTIVITY = "local_activity", _("aktywność lokalna (PAL)")
 
 
 class UnitKind(models.TextChoices):
-    SECTION = "section", "sekcja"
-    TEAM = "team", "zespół"
-    POST = "post", "stanowisko"
+    SECTION = "section", _("sekcja")
+    TEAM = "team", _("zespół")
+    POST = "post", _("stanowisko")
 
 
 class Team(models.Model):

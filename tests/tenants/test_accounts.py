@@ -61,7 +61,7 @@ def test_every_demo_role_logs_in_at_every_centre(centre_client: CentreClientFact
         for username, role, _ in STAFF_DEMO_ACCOUNTS:
             client = centre_client.logged_in(slug, username)
             page = client.get("/").content.decode()
-            assert role.label in page
+            assert str(role.label) in page
             assert "Struktura organizacyjna" in page
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from opsplatform.errors import NotAllowed, NotFound
 from opsplatform.schemas import current_schema
@@ -41,7 +42,7 @@ def staff_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if current_schema() == "public" or request.user.role not in STAFF_ROLES:  # type: ignore[union-attr]
-            raise PermissionDenied("Ta strona jest dostępna tylko dla pracowników ośrodka.")
+            raise PermissionDenied(_("Ta strona jest dostępna tylko dla pracowników ośrodka."))
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
@@ -53,7 +54,7 @@ def portal_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if current_schema() != "public" or request.user.role not in PORTAL_ROLES:  # type: ignore[union-attr]
-            raise PermissionDenied("Ta strona jest dostępna tylko w portalu.")
+            raise PermissionDenied(_("Ta strona jest dostępna tylko w portalu."))
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)

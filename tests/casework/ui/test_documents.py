@@ -207,7 +207,7 @@ def test_documents_are_refused_to_a_role_without_read(
     for url in (f"/decyzje/{decision.public_id}/druk/", f"/decyzje/{decision.public_id}/pdf/"):
         response = client.get(url)
         assert response.status_code == 403
-        assert "przeglądać dane ośrodka" in response.content.decode()
+        assert "przeglądać danych ośrodka" in response.content.decode()
     with schema_context(SLUG):
         assert not AuditEntry.objects.filter(
             object_id=str(decision.public_id), actor_username="uslugi"
