@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+from tenants.demo import DEMO_PASSWORD
 from tests.ui.helpers import check_screen, login
 
 
@@ -33,3 +34,36 @@ def test_portal_login(page: Page) -> None:
     login(page, None, "koordynator.swietokrzyskie")
     expect(page.get_by_role("navigation", name="Menu główne")).to_be_visible()
     check_screen(page, "portal-start")
+
+
+def test_keyboard_only_log_in_and_skip_link(
+    page: Page, host_url: Callable[[str | None], str]
+) -> None:
+    """No mouse: the user name field has the focus, Tab reaches the password, Enter logs in; on
+    the next page the first Tab lands on "skip to content"."""
+    page.goto(f"{host_url('daleszyce')}/konto/logowanie/")
+    expect(page.get_by_label("Nazwa użytkownika")).to_be_focused()
+    page.keyboard.type("swiadczenia")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Hasło")).to_be_focused()
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1, name="Pulpit")).to_be_visible()
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Przejdź do treści")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_the_interface_in_english(page: Page) -> None:
+    login(page, "daleszyce", "kierownik")
+    page.get_by_role("button", name="English").click()
+    menu = page.get_by_role("navigation", name="Main menu")
+    for label in ("Dashboard", "Cases", "Manager", "Indicators"):
+        expect(menu.get_by_role("link", name=label, exact=True)).to_be_visible()
+    page.get_by_role("link", name="Cases", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    check_screen(page, "cases-english")
+    page.get_by_role("button", name="Polski").click()
+    expect(page.get_by_role("navigation", name="Menu główne")).to_be_visible()
