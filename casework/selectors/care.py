@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from casework.calendar_days import is_working_day
+from casework.calendar_days import working_days_between
 from casework.models import ServiceDelivery, ServicePlan
 from casework.selectors.lookup import PublicId
 from opsplatform.errors import NotFound
@@ -92,6 +93,23 @@ class PlanBalance:
         )
 
 
+def _balance(
+    plan: ServicePlan, date_from: dt.date, date_to: dt.date, delivered: Decimal | None
+) -> PlanBalance:
+    """The balance of ``plan`` over the period, with ``delivered`` the hours recorded in the
+    overlap (None: the plan has none there)."""
+    start = max(date_from, plan.starts_on)
+    end = min(date_to, plan.ends_on) if plan.ends_on else date_to
+    if end < start:
+        return PlanBalance(date_from, date_to, None, None, 0, Decimal("0.00"), Decimal("0.00"))
+    # working_days_between counts the days after its start, so start the day before.
+    days = working_days_between(start - dt.timedelta(days=1), end)
+    planned = (plan.hours_per_week * days / WORKING_DAYS_IN_A_WEEK).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    return PlanBalance(date_from, date_to, start, end, days, planned, delivered or Decimal("0.00"))
+
+
 def service_plan_balance(*, plan: ServicePlan, date_from: dt.date, date_to: dt.date) -> PlanBalance:
     """Planned hours are the weekly hours spread over the working days (Monday to Friday, public
     holidays excluded) of the overlap of the period with the plan's own, five per week; delivered
@@ -99,17 +117,38 @@ def service_plan_balance(*, plan: ServicePlan, date_from: dt.date, date_to: dt.d
     delivery may exceed the plan."""
     start = max(date_from, plan.starts_on)
     end = min(date_to, plan.ends_on) if plan.ends_on else date_to
-    if end < start:
-        return PlanBalance(date_from, date_to, None, None, 0, Decimal("0.00"), Decimal("0.00"))
-    days = sum(
-        1
-        for offset in range((end - start).days + 1)
-        if is_working_day(start + dt.timedelta(offset))
-    )
-    planned = (plan.hours_per_week * days / WORKING_DAYS_IN_A_WEEK).quantize(
-        Decimal("0.01"), ROUND_HALF_UP
-    )
-    delivered = ServiceDelivery.objects.filter(plan=plan, day__gte=start, day__lte=end).aggregate(
-        total=Sum("hours")
-    )["total"] or Decimal("0.00")
-    return PlanBalance(date_from, date_to, start, end, days, planned, delivered)
+    delivered: Decimal | None = None
+    if start <= end:
+        delivered = ServiceDelivery.objects.filter(
+            plan=plan, day__gte=start, day__lte=end
+        ).aggregate(total=Sum("hours"))["total"]
+    return _balance(plan, date_from, date_to, delivered)
+
+
+def service_plan_balances(
+    *, plans: Iterable[ServicePlan], date_to: dt.date
+) -> dict[int, PlanBalance]:
+    """The balance of each plan (by primary key) from its start to its end or ``date_to``,
+    whichever comes first – as :func:`service_plan_balance` counts it – with the hours delivered
+    summed for all the plans in one query. A plan starting after ``date_to`` has an empty
+    balance."""
+    periods: dict[int, tuple[ServicePlan, dt.date, dt.date]] = {}
+    for plan in plans:
+        end = min(plan.ends_on, date_to) if plan.ends_on else date_to
+        periods[plan.pk] = (plan, min(plan.starts_on, end), end)
+    delivered: dict[int, Decimal] = {}
+    if periods:
+        rows = (
+            ServiceDelivery.objects.filter(
+                plan_id__in=periods, day__gte=F("plan__starts_on"), day__lte=date_to
+            )
+            .filter(Q(plan__ends_on__isnull=True) | Q(day__lte=F("plan__ends_on")))
+            .values("plan_id")
+            .annotate(total=Sum("hours"))
+            .order_by()
+        )
+        delivered = {row["plan_id"]: row["total"] for row in rows}
+    return {
+        pk: _balance(plan, date_from, end, delivered.get(pk))
+        for pk, (plan, date_from, end) in periods.items()
+    }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case as Cases
@@ -121,6 +123,16 @@ def case_get(*, public_id: PublicId) -> Case:
         )
     )
     return get_or_404(cases, public_id, "Nie znaleziono sprawy.")
+
+
+def case_ids_by_number(numbers: Iterable[str]) -> dict[str, UUID]:
+    """The public ids of the cases with these numbers (znak sprawy; deadline rows carry the
+    number), from one query."""
+    wanted = {number for number in numbers if number}
+    if not wanted:
+        return {}
+    rows = Case.objects.filter(number__in=wanted).values_list("number", "public_id")
+    return {str(number): public_id for number, public_id in rows}
 
 
 def case_by_id(public_id: PublicId, *, field: str = "case") -> Case:

@@ -23,6 +23,7 @@ from casework.models import Case, CaseAssignment, HouseholdMember, Intake, Perso
 from casework.models.cases import CaseStatus
 from casework.models.intake import IntakeOutcome
 from casework.reference.models import AssistanceReason
+from casework.selectors.cases import case_ids_by_number
 from casework.selectors.deadlines import (
     DEFAULT_HORIZON,
     Scope,
@@ -82,14 +83,6 @@ class DeadlineSummary:
 def _worker_name(row: dict[str, Any]) -> str:
     name = f"{row['d_worker_first_name'] or ''} {row['d_worker_last_name'] or ''}".strip()
     return name or str(row["d_worker_username"] or "")
-
-
-def case_ids_by_number(numbers: set[str]) -> dict[str, UUID]:
-    """The public ids of the cases with these numbers (znak sprawy), from one query."""
-    if not numbers:
-        return {}
-    rows = Case.objects.filter(number__in=numbers).values_list("number", "public_id")
-    return {str(number): public_id for number, public_id in rows}
 
 
 def deadline_summary(

@@ -12,12 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
-from casework.models import Case, CaseAssignment
+from casework.models import CaseAssignment
 from casework.models.cases import CaseStatus
 from casework.selectors.deadlines import HOUSEHOLDS_PER_WORKER_NORM, is_manager
 from opsplatform.errors import NotAllowed
@@ -145,15 +144,6 @@ def _team_counts() -> dict[int, tuple[int, int]]:
         .order_by()
     )
     return {row["team_id"]: (row["cases"], row["queue"]) for row in rows}
-
-
-def case_ids_by_number(numbers: Iterable[str]) -> dict[str, UUID]:
-    """Public ids of the cases with these numbers (deadline rows carry the number)."""
-    wanted = {number for number in numbers if number}
-    if not wanted:
-        return {}
-    rows = Case.objects.filter(number__in=wanted).values_list("number", "public_id")
-    return dict(rows)
 
 
 def staff_names(user_ids: Iterable[int | None]) -> dict[int, str]:

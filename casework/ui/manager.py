@@ -28,8 +28,9 @@ from casework.models.audit import AuditAction
 from casework.models.socialwork import ActivityCategory
 from casework.permissions import Capability, require_capability
 from casework.selectors.audit import person_access_log
+from casework.selectors.cases import case_ids_by_number
 from casework.selectors.deadlines import KIND_LABELS, Scope, deadline_list
-from casework.selectors.manager import case_ids_by_number, staff_names, team_workloads
+from casework.selectors.manager import staff_names, team_workloads
 from casework.selectors.people import person_get, person_search
 from casework.selectors.socialwork import TimeSplit, activity_summary
 from casework.ui.documents import case_detail_url

@@ -46,7 +46,7 @@ from casework.models.socialwork import ContractStatus, ProgrammeStatus
 from casework.permissions import Capability, has_capability, require_capability
 from casework.selectors.care import (
     PlanBalance,
-    service_plan_balance,
+    service_plan_balances,
     service_plan_get,
     service_plan_list,
 )
@@ -59,6 +59,7 @@ from casework.selectors.socialwork import (
     contract_get,
     contract_list,
     contract_review_get,
+    current_participations,
     participation_get,
     programme_get,
     programme_list,
@@ -504,27 +505,15 @@ class SocialWorkPanel:
     today_time: TimeSplit | None = None
 
 
-def _plan_balance(plan: ServicePlan) -> PlanBalance:
-    """From the plan's start to its end or today, whichever comes first (as the API does)."""
-    today = timezone.localdate()
-    date_from = plan.starts_on
-    date_to = min(plan.ends_on, today) if plan.ends_on else today
-    date_from = min(date_from, date_to)
-    return service_plan_balance(plan=plan, date_from=date_from, date_to=date_to)
-
-
 def _household_participations(
-    case: Case, member_ids: set[str], projects: Sequence[CommunityProject]
+    member_ids: set[str], projects: Sequence[CommunityProject]
 ) -> list[tuple[CommunityProject, ProjectParticipation]]:
-    """Current participations of the household's members in the projects running today (a
-    centre runs a handful at a time, so one read per project)."""
-    found = []
-    for listed in projects:
-        project = project_get(public_id=listed.public_id)
-        for participation in project.participations.all():
-            if participation.left_on is None and str(participation.person.public_id) in member_ids:
-                found.append((project, participation))
-    return found
+    """Current participations of the household's members in the projects running today."""
+    by_pk = {project.pk: project for project in projects}
+    return [
+        (by_pk[participation.project_id], participation)
+        for participation in current_participations(projects=projects, person_ids=member_ids)
+    ]
 
 
 def _user_time_today(user: Any) -> TimeSplit:
@@ -546,10 +535,12 @@ def build_panel(request: HttpRequest, case: Case) -> SocialWorkPanel:
     contracts = list(contract_list(case=case.public_id))
     programmes = list(programme_list(case=case.public_id))
     plans = list(service_plan_list(case=case.public_id))
+    # From each plan's start to its end or today, whichever comes first (as the API does).
+    balances = service_plan_balances(plans=plans, date_to=timezone.localdate())
     projects = list(project_list(active_on=timezone.localdate()))
     member_choices = _members(case)
     participations = _household_participations(
-        case, {value for value, _label in member_choices}, projects
+        {value for value, _label in member_choices}, projects
     )
     read: list[Model] = [*contracts, *programmes, *plans]
     read += [participation for _project, participation in participations]
@@ -592,7 +583,7 @@ def build_panel(request: HttpRequest, case: Case) -> SocialWorkPanel:
         plans=[
             PlanItem(
                 plan=plan,
-                balance=_plan_balance(plan),
+                balance=balances[plan.pk],
                 actions=[_delivery_action(plan)] if can_plan else [],
             )
             for plan in plans

@@ -11,12 +11,15 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from casework.audit import Actor, acting_as
+from casework.calendar_days import next_working_day_if_needed
 from casework.models import (
     ActivityEntry,
     AuditEntry,
@@ -30,7 +33,8 @@ from casework.models import (
     SocialContract,
 )
 from casework.models.people import Relation
-from casework.services.care import service_plan_create
+from casework.selectors.care import service_plan_balance
+from casework.services.care import service_delivery_record, service_plan_create
 from casework.services.people import household_member_add
 from casework.services.socialwork import (
     contract_create,
@@ -192,6 +196,59 @@ def test_panel_shows_plans_with_hours_planned_against_delivered(
     assert item.balance.covered_from == start and item.balance.planned_hours > 0
     assert item.balance.delivered_hours == 0 and item.delivered_percent == 0
     assert [action.title for action in item.actions] == ["Zapisz realizację usług"]
+
+
+def _plans(opened: Case, head: Person, count: int) -> list[ServicePlan]:
+    """``count`` service plans of the case, each with hours delivered on a working day."""
+    start = TODAY() - dt.timedelta(days=30)
+    day = next_working_day_if_needed(start + dt.timedelta(days=1))
+    coordinator = user(SLUG, "uslugi")
+    plans = []
+    with schema_context(SLUG):
+        for index in range(count):
+            plan = service_plan_create(
+                user=coordinator,
+                case=opened,
+                recipient=head,
+                service_type="uslugi-opiekuncze",
+                provider_kind="in_house",
+                hours_per_week=Decimal(5 + index),
+                starts_on=start,
+                ends_on=TODAY() - dt.timedelta(days=3) if index == 1 else None,
+                hourly_cost=Decimal("35.00"),
+                fee_rule="free",
+            )
+            service_delivery_record(
+                user=coordinator, plan=plan, day=day, hours=Decimal(index + 1), carer="Opiekunka"
+            )
+            plans.append(plan)
+    return plans
+
+
+def test_case_file_queries_do_not_grow_with_the_service_plans(
+    family: tuple[Case, Person], centre_client: Any
+) -> None:
+    opened, head = family
+    services = centre_client.logged_in(SLUG, "uslugi")
+    detail = _url("case-detail", case_id=opened.public_id)
+    _plans(opened, head, 1)
+    assert services.get(detail).status_code == 200  # warm the per-process caches
+    with CaptureQueriesContext(connection) as one_plan:
+        assert services.get(detail).status_code == 200
+    _plans(opened, head, 2)
+    with CaptureQueriesContext(connection) as three_plans:
+        response = services.get(detail)
+    assert response.status_code == 200
+    assert len(three_plans.captured_queries) == len(one_plan.captured_queries)
+    # The balances read together are the ones the API reads plan by plan.
+    panel = _panel("uslugi", opened)
+    assert len(panel.plans) == 3
+    with schema_context(SLUG):
+        for item in panel.plans:
+            end = min(item.plan.ends_on or TODAY(), TODAY())
+            alone = service_plan_balance(plan=item.plan, date_from=item.plan.starts_on, date_to=end)
+            assert item.balance == alone
+            assert item.balance.delivered_hours > 0
 
 
 def test_social_work_page_renders_the_panel(
