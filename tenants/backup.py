@@ -1,0 +1,344 @@
+"""Backup and restore of one centre's schema, in plain SQL through the Django connection.
+
+No pg_dump is needed: every table of the centre's schema is streamed with ``COPY ... TO STDOUT``
+(CSV) into one zip archive, next to ``manifest.json``: format version, source centre and schema,
+the schema's migration state (its ``django_migrations`` rows) and, per table, the columns, the row
+count and the SHA-256 of its CSV. The code knows no app's models: it works on whatever tables the
+schema has, so it stays generic over the centre's schema.
+
+Restore checks the whole archive first (every checksum, the migration state and the tables and
+columns of the target schema) and only then writes, in one transaction: with
+``session_replication_role = replica`` for that transaction only, so that the append-only audit
+triggers (which refuse TRUNCATE and would re-chain inserted rows) and the foreign-key triggers do
+not fire while the snapshot is loaded as it was. That setting needs a superuser (or, on
+PostgreSQL 15+, ``GRANT SET ON PARAMETER session_replication_role``). Every sequence is then set
+past the largest value of its column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, cast
+
+import psycopg
+from django.db import DatabaseError, connection, transaction
+
+from tenants.errors import TenantsError
+from tenants.models import Centre
+
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+# The schema's migration state is compared, never overwritten: it belongs to the target's code.
+SKIPPED_TABLES = frozenset({"django_migrations"})
+CHUNK = 1 << 20
+
+
+class BackupError(TenantsError):
+    code = "backup_error"
+
+
+@dataclass
+class TableResult:
+    name: str
+    rows: int
+
+
+@dataclass
+class BackupResult:
+    slug: str
+    path: Path
+    tables: list[TableResult]
+
+
+@dataclass
+class RestoreResult:
+    slug: str
+    source_slug: str
+    tables: list[TableResult]
+    replaced: bool
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _raw(cursor: Any) -> psycopg.Cursor[Any]:
+    return cast("psycopg.Cursor[Any]", cursor.cursor)
+
+
+def schema_tables(schema: str) -> list[str]:
+    """The base tables of ``schema`` that hold data (without ``django_migrations``), by name."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY table_name",
+            [schema],
+        )
+        return [row[0] for row in cursor.fetchall() if row[0] not in SKIPPED_TABLES]
+
+
+def table_columns(schema: str, table: str) -> list[str]:
+    """Columns that can be copied (generated columns are left to PostgreSQL), in table order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s AND is_generated = 'NEVER' "
+            "ORDER BY ordinal_position",
+            [schema, table],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def schema_migrations(schema: str) -> list[list[str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT app, name FROM {_q(schema)}.django_migrations ORDER BY app, name"  # noqa: S608
+        )
+        return [[app, name] for app, name in cursor.fetchall()]
+
+
+def schema_fingerprint(schema: str) -> dict[str, tuple[int, str]]:
+    """Per table: row count and an MD5 of every row's text, in a stable order."""
+    result: dict[str, tuple[int, str]] = {}
+    with connection.cursor() as cursor:
+        for table in schema_tables(schema):
+            rows = "string_agg(t::text, E'\\n' ORDER BY t::text)"
+            cursor.execute(
+                f"SELECT count(*), md5(coalesce({rows}, '')) FROM {_q(schema)}.{_q(table)} AS t"  # noqa: S608
+            )
+            count, digest = cursor.fetchone()
+            result[table] = (int(count), str(digest))
+    return result
+
+
+def _centre(slug: str) -> Centre:
+    centre = Centre.objects.filter(slug=slug).first()
+    if centre is None:
+        raise BackupError(
+            f"Nie ma ośrodka „{slug}”. Nowy ośrodek najpierw dodaj do rejestru i utwórz "
+            "poleceniem provision_centres, potem odtwórz do niego kopię z --replace."
+        )
+    return centre
+
+
+def centre_backup(*, slug: str, output: Path) -> BackupResult:
+    """Write the centre's schema to ``output`` (a zip archive), as one consistent snapshot."""
+    centre = _centre(slug)
+    schema = centre.schema_name
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".backup-", suffix=".zip", dir=output.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        outer = connection.in_atomic_block
+        with transaction.atomic():
+            if not outer:  # inside a caller's transaction the level is the caller's
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            tables = _write_archive(tmp, slug=slug, schema=schema)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return BackupResult(
+        slug=slug, path=output, tables=[TableResult(t["name"], t["rows"]) for t in tables]
+    )
+
+
+def _write_archive(path: Path, *, slug: str, schema: str) -> list[dict[str, Any]]:
+    tables: list[dict[str, Any]] = []
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with connection.cursor() as cursor:
+            for table in schema_tables(schema):
+                columns = table_columns(schema, table)
+                cols = ", ".join(_q(c) for c in columns)
+                cursor.execute(f"SELECT count(*) FROM {_q(schema)}.{_q(table)}")  # noqa: S608
+                rows = int(cursor.fetchone()[0])
+                digest = hashlib.sha256()
+                member = f"data/{table}.csv"
+                with (
+                    archive.open(member, "w", force_zip64=True) as out,
+                    _raw(cursor).copy(
+                        f"COPY {_q(schema)}.{_q(table)} ({cols}) TO STDOUT WITH (FORMAT csv)"
+                    ) as copy,
+                ):
+                    for chunk in copy:
+                        data = bytes(chunk)
+                        digest.update(data)
+                        out.write(data)
+                tables.append(
+                    {
+                        "name": table,
+                        "file": member,
+                        "columns": columns,
+                        "rows": rows,
+                        "sha256": digest.hexdigest(),
+                    }
+                )
+        manifest = {
+            "format": FORMAT_VERSION,
+            "source": {"slug": slug, "schema": schema},
+            "created_at": datetime.now(UTC).isoformat(),
+            "postgresql": connection.pg_version,  # type: ignore[attr-defined]
+            "migrations": schema_migrations(schema),
+            "tables": tables,
+        }
+        archive.writestr(MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False))
+    return tables
+
+
+def archive_read(path: Path) -> tuple[zipfile.ZipFile, dict[str, Any]]:
+    """Open the archive and check it whole: format, manifest and every table's checksum."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise BackupError(f"Nie da się odczytać archiwum {path}: {exc}") from exc
+    try:
+        manifest = json.loads(archive.read(MANIFEST_NAME))
+        if manifest.get("format") != FORMAT_VERSION:
+            raise BackupError(
+                f"Nieznany format archiwum ({manifest.get('format')!r}); "
+                f"to polecenie zna format {FORMAT_VERSION}."
+            )
+        for table in manifest["tables"]:
+            digest = hashlib.sha256()
+            with archive.open(table["file"]) as member:
+                while chunk := member.read(CHUNK):
+                    digest.update(chunk)
+            if digest.hexdigest() != table["sha256"]:
+                raise BackupError(
+                    f"Archiwum jest uszkodzone: suma kontrolna tabeli {table['name']} się nie "
+                    "zgadza. Nic nie zostało zmienione."
+                )
+    except BackupError:
+        archive.close()
+        raise
+    except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as exc:
+        archive.close()
+        raise BackupError(f"Archiwum jest uszkodzone lub niekompletne: {exc!r}") from exc
+    return archive, manifest
+
+
+def centre_restore(*, archive_path: Path, into: str, replace: bool) -> RestoreResult:
+    """Load the archive into centre ``into`` (the same centre or another one).
+
+    Refuses, before writing anything, when a checksum fails, when the archive's migration state
+    or tables differ from the target schema's, or when the target has data and ``replace`` is off.
+    """
+    centre = _centre(into)
+    schema = centre.schema_name
+    archive, manifest = archive_read(archive_path)
+    with archive:
+        _check_target(manifest, schema=schema, replace=replace)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Deferred checks still pending in this transaction would block TRUNCATE: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SHOW session_replication_role")
+            previous = cursor.fetchone()[0]
+            try:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            except DatabaseError as exc:
+                if not isinstance(exc.__cause__, psycopg.errors.InsufficientPrivilege):
+                    raise
+                raise BackupError(
+                    "Odtworzenie wymaga prawa do ustawienia session_replication_role "
+                    "(superużytkownik bazy albo GRANT SET ON PARAMETER)."
+                ) from exc
+            tables = manifest["tables"]
+            if replace and tables:
+                names = ", ".join(f"{_q(schema)}.{_q(t['name'])}" for t in tables)
+                cursor.execute(f"TRUNCATE {names}")
+            results = [_copy_in(cursor, archive, table, schema=schema) for table in tables]
+            _sequences_reset(cursor, schema)
+            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [previous])
+    return RestoreResult(
+        slug=into, source_slug=manifest["source"]["slug"], tables=results, replaced=replace
+    )
+
+
+def _check_target(manifest: dict[str, Any], *, schema: str, replace: bool) -> None:
+    ours = schema_migrations(schema)
+    theirs = [list(m) for m in manifest["migrations"]]
+    if ours != theirs:
+        missing = sorted({tuple(m) for m in theirs} - {tuple(m) for m in ours})
+        extra = sorted({tuple(m) for m in ours} - {tuple(m) for m in theirs})
+        raise BackupError(
+            f"Stan migracji archiwum różni się od schematu „{schema}” (brak w schemacie: "
+            f"{_names(missing)}; brak w archiwum: {_names(extra)}). Odtwórz kopię w wersji "
+            "aplikacji, z której pochodzi, albo najpierw doprowadź migracje do tego samego stanu."
+        )
+    archived = {t["name"]: t["columns"] for t in manifest["tables"]}
+    present = schema_tables(schema)
+    if set(archived) != set(present):
+        raise BackupError(
+            f"Tabele archiwum i schematu „{schema}” się różnią: "
+            f"{sorted(set(archived) ^ set(present))}."
+        )
+    for table, columns in archived.items():
+        if sorted(columns) != sorted(table_columns(schema, table)):
+            raise BackupError(f"Kolumny tabeli {table} w archiwum i w schemacie się różnią.")
+    if not replace:
+        with connection.cursor() as cursor:
+            for table in present:
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {_q(schema)}.{_q(table)})")  # noqa: S608
+                if cursor.fetchone()[0]:
+                    raise BackupError(
+                        f"Ośrodek „{schema}” ma już dane (tabela {table}). Aby je zastąpić "
+                        "kopią, dodaj --replace."
+                    )
+
+
+def _names(items: list[tuple[str, ...]]) -> str:
+    return ", ".join(".".join(i) for i in items[:5]) + (" …" if len(items) > 5 else "") or "—"
+
+
+def _copy_in(
+    cursor: Any, archive: zipfile.ZipFile, table: dict[str, Any], *, schema: str
+) -> TableResult:
+    cols = ", ".join(_q(c) for c in table["columns"])
+    with (
+        archive.open(table["file"]) as member,
+        _raw(cursor).copy(
+            f"COPY {_q(schema)}.{_q(table['name'])} ({cols}) FROM STDIN WITH (FORMAT csv)"
+        ) as copy,
+    ):
+        _stream(member, copy)
+    cursor.execute(f"SELECT count(*) FROM {_q(schema)}.{_q(table['name'])}")  # noqa: S608
+    rows = int(cursor.fetchone()[0])
+    if rows != table["rows"]:
+        raise BackupError(
+            f"Tabela {table['name']}: po odtworzeniu {rows} wierszy, w archiwum {table['rows']}."
+        )
+    return TableResult(table["name"], rows)
+
+
+def _stream(source: IO[bytes], copy: psycopg.Copy) -> None:
+    while chunk := source.read(CHUNK):
+        copy.write(chunk)
+
+
+def _sequences_reset(cursor: Any, schema: str) -> None:
+    """Set every sequence owned by a column of the schema (serial or identity) past its max."""
+    cursor.execute(
+        "SELECT s.relname, t.relname, a.attname FROM pg_class s "
+        "JOIN pg_namespace n ON n.oid = s.relnamespace "
+        "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass "
+        "  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+        "JOIN pg_class t ON t.oid = d.refobjid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+        "WHERE s.relkind = 'S' AND n.nspname = %s",
+        [schema],
+    )
+    for sequence, table, column in cursor.fetchall():
+        top = f"SELECT max({_q(column)}) FROM {_q(schema)}.{_q(table)}"  # noqa: S608
+        cursor.execute(
+            f"SELECT setval(%s::regclass, coalesce(({top}), 0) + 1, false)",
+            [f"{_q(schema)}.{_q(sequence)}"],
+        )
