@@ -1,10 +1,11 @@
 """URLs of the portal host (``<BASE_DOMAIN>``): regional coordinators and the ministry."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from opsplatform.api.auth import TokenLoginApi, TokenLogoutApi
 from opsplatform.health import healthz
+from opsplatform.security import swagger_docs_view
 from tenants.views import portal_home
 
 urlpatterns = [
@@ -23,6 +24,6 @@ urlpatterns = [
         ),
         name="api-schema",
     ),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", swagger_docs_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("benchmarking.api.urls_portal")),
 ]

@@ -1,11 +1,12 @@
 """URLs of a centre's host (``<slug>.<BASE_DOMAIN>``)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from casework.ui.dashboard import dashboard
 from opsplatform.api.auth import TokenLoginApi, TokenLogoutApi
 from opsplatform.health import healthz
+from opsplatform.security import swagger_docs_view
 
 urlpatterns = [
     path("", dashboard, name="home"),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("api/auth/token/", TokenLoginApi.as_view(), name="api-token"),
     path("api/auth/logout/", TokenLogoutApi.as_view(), name="api-logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", swagger_docs_view(url_name="api-schema"), name="api-docs"),
     path("api/benchmarks/", include("benchmarking.api.urls_centre")),
     path("api/", include("casework.api.urls")),
 ]
