@@ -67,3 +67,12 @@ def test_the_interface_in_english(page: Page) -> None:
     check_screen(page, "cases-english")
     page.get_by_role("button", name="Polski").click()
     expect(page.get_by_role("navigation", name="Menu główne")).to_be_visible()
+
+
+def test_api_docs_work_under_the_content_security_policy(
+    page: Page, host_url: Callable[[str | None], str]
+) -> None:
+    """Swagger UI renders the schema with no CSP violation (one would be a console error)."""
+    page.goto(f"{host_url('daleszyce')}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_be_visible(timeout=20_000)
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
