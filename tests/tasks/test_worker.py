@@ -48,6 +48,12 @@ def test_a_task_sent_with_an_unknown_schema_does_not_run(worker: object) -> None
     assert not isinstance(excinfo.value, CeleryTimeout)
 
 
+def test_a_centre_task_sent_with_the_portal_schema_is_refused(worker: object) -> None:
+    result = app.send_task("tasks.probe.centre_probe", headers={"_schema_name": "public"})
+    with pytest.raises(Exception, match="needs a centre's schema"):
+        result.get(timeout=30)
+
+
 def test_fan_out_reaches_every_centre_in_its_own_schema(worker: object) -> None:
     sent = centre_fan_out("tasks.probe.centre_probe")
     assert sent == sorted(CENTRE_SLUGS)
