@@ -3,6 +3,8 @@
 #
 #   make run       migrate, provision the demo centres, serve http://localhost:8000/ [PORT=8000]
 #   make test      ruff, ruff format --check, mypy, import contracts, pytest [PYTEST_ARGS="-x -k ..."]
+#   make perf      the benchmark suite: p95 of the main screens and API calls against budgets
+#                  [PERF_ARGS="--only case --repeat 30"]
 #   make lint | typecheck | fmt
 #   make messages  collect the UI texts into the English catalogue and compile it (needs gettext)
 #   make services-start | services-status | services-stop     the embedded PostgreSQL and Redis
@@ -25,7 +27,7 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 IS_PY311 := -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint typecheck fmt messages services-start services-status services-stop clean
+.PHONY: help venv run test perf lint typecheck fmt messages services-start services-status services-stop clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -69,6 +71,13 @@ test: venv
 		status=0; $(BIN)/pytest "$$@" || status=$$?; \
 		if [ $$status -eq 5 ]; then echo "make: pytest collected no tests" >&2; fi; \
 		exit $$status'
+
+# Timings live here, never in the tests: its own database (<name>_perf), demo data, budgets in
+# deploy/perf_budgets.toml; results in test-artifacts/perf/results.json.
+PERF_ARGS ?=
+export PERF_ARGS
+perf: venv
+	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_ARGS"; $(PY) deploy/perf.py "$$@"'
 
 lint: venv
 	$(BIN)/ruff check .
