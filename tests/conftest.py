@@ -29,6 +29,16 @@ def _public_schema_after_each_test() -> Iterator[None]:
     use_public_schema()
 
 
+@pytest.fixture(autouse=True)
+def _login_lockouts_cleared() -> Iterator[None]:
+    """Failed log-ins are counted in Redis, which no transaction rolls back: forget them after each
+    test, so that one test's failures (or a fuzzing run's) never lock out the next test's log-in."""
+    yield
+    from tenants.accounts.lockout import clear_all
+
+    clear_all()
+
+
 def host(slug: str | None) -> str:
     return f"{slug}.localhost" if slug else "localhost"
 

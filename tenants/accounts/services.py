@@ -55,3 +55,18 @@ def account_create(
         user.set_password(password)
         user.save()
         return user
+
+
+def credentials_changed(user: User) -> None:
+    """After a password or second-factor change: a new session epoch (every session of the user
+    ends; the caller keeps the current one with update_session_auth_hash) and no API tokens."""
+    from rest_framework.authtoken.models import Token
+
+    user.rotate_session_epoch()
+    user.save(update_fields=["session_epoch", "updated_at"])
+    Token.objects.filter(user=user).delete()
+
+
+def log_out_everywhere(user: User) -> None:
+    """End every session and API token of the user, on every device."""
+    credentials_changed(user)

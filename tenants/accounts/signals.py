@@ -1,3 +1,4 @@
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
@@ -5,9 +6,10 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from opsplatform.schemas import current_schema
-from tenants.accounts.middleware import SESSION_SCHEMA_KEY
+from tenants.accounts.middleware import SESSION_LOGIN_AT_KEY, SESSION_SCHEMA_KEY
 
 
 @receiver(user_logged_in)
 def remember_schema(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     request.session[SESSION_SCHEMA_KEY] = current_schema()
+    request.session[SESSION_LOGIN_AT_KEY] = time.time()

@@ -2,6 +2,7 @@
 widths, check the page does not scroll sideways on a phone."""
 
 import re
+import time
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -47,13 +48,32 @@ def server_url(slug: str | None) -> str:
     return f"http://{host}:{SERVER['port']}"
 
 
-def login(page: Page, slug: str | None, username: str, password: str = DEMO_PASSWORD) -> None:
+def login(
+    page: Page,
+    slug: str | None,
+    username: str,
+    password: str = DEMO_PASSWORD,
+    *,
+    otp_secret: str | None = None,
+    base_url: str | None = None,
+) -> None:
     """Log in through the log-in form of a centre (slug) or the portal (None); waits until the
-    start page shows the log-out button."""
-    page.goto(f"{server_url(slug)}/konto/logowanie/")
+    start page shows the log-out button. With ``otp_secret`` the second step gets the code of the
+    next 30-second step (the current one may have been used a moment ago, and is then refused);
+    ``base_url`` names another server than the session's."""
+    page.goto(f"{base_url or server_url(slug)}/konto/logowanie/")
     page.get_by_label("Nazwa użytkownika").fill(username)
     page.get_by_label("Hasło").fill(password)
     page.get_by_role("button", name="Zaloguj się").click()
+    if otp_secret is not None:
+        from tenants.accounts import totp
+
+        expect(page.get_by_role("heading", name="Kod jednorazowy")).to_be_visible()
+        next_step = time.time() + totp.STEP_SECONDS
+        page.get_by_label("Kod z aplikacji uwierzytelniającej").fill(
+            totp.code_at(otp_secret, next_step)
+        )
+        page.get_by_role("button", name="Zaloguj się").click()
     expect(page.get_by_role("button", name="Wyloguj")).to_be_visible()
 
 

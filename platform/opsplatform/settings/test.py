@@ -25,3 +25,4 @@ os.environ["REDIS_TEST_URL"] = os.environ["REDIS_URL"]
 from opsplatform.settings.base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -67,3 +67,13 @@ class Command(BaseCommand):
                 current = login.host
                 self.stdout.write(f"  http://{login.host}:{port}/")
             self.stdout.write(f"      {login.username:<28} {login.role}")
+        if settings.TWO_FACTOR_REQUIRED:
+            self.stdout.write(
+                "Logowanie dwuetapowe: WŁĄCZONE – pracownicy ośrodków ustawiają aplikację "
+                "uwierzytelniającą (TOTP) przy pierwszym logowaniu."
+            )
+        else:
+            self.stdout.write(
+                "Logowanie dwuetapowe: wyłączone (tryb demonstracyjny); "
+                "włącz je: OPS_TWO_FACTOR=required make run"
+            )

@@ -43,3 +43,25 @@ CELERY_QUEUE: str = env.str("CELERY_QUEUE", default="ops")
 LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT: str = env.str("LOG_FORMAT", default="json")
 EXTRA_ALLOWED_HOSTS: list[str] = env.list("EXTRA_ALLOWED_HOSTS", default=[])
+
+# Two-factor log-in (TOTP) for every centre staff role: "required" or "off". "off" is accepted only
+# in demo mode, where it is the default so that testers can log in with the demo accounts.
+TWO_FACTOR: str = env.str("OPS_TWO_FACTOR", default="off" if DEMO_MODE else "required").lower()
+if TWO_FACTOR not in {"required", "off"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured('OPS_TWO_FACTOR must be "required" or "off".')
+if TWO_FACTOR == "off" and not DEMO_MODE:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "OPS_TWO_FACTOR=off is accepted only in demo mode: staff who see personal data must use "
+        "two-factor log-in."
+    )
+# A session ends after this many minutes without a request, and in any case this many hours after
+# the log-in.
+SESSION_IDLE_MINUTES: int = env.int("OPS_SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS: int = env.int("OPS_SESSION_MAX_HOURS", default=10)
+# E-mail (password reset links): printed to the console in development, SMTP in production.
+EMAIL_URL: str = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="ops@localhost")
