@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.audit import Actor, reset_actor, set_actor
+from casework.visibility import require_url_access
 
 
 def client_ip(request: Request) -> str | None:
@@ -19,16 +20,31 @@ def client_ip(request: Request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class CaseworkApiView(APIView):
     """Authenticated casework endpoint. After authentication, the user becomes the actor to whom
-    the audit trail attributes every write and read made while the request is handled."""
+    the audit trail attributes every write and read made while the request is handled, and every
+    record the URL names is checked against the user's scope (``casework.visibility``: 403 with
+    ``household_out_of_scope`` outside it). A view that must run outside the scope (the
+    break-glass request itself) sets ``scope_exempt``."""
 
     _actor_token: Any = None
+    scope_exempt = False
+    # For the OpenAPI schema: lists (``many=True`` answers) are documented as pages of
+    # ``paginate`` with its ``page`` and ``page_size`` parameters; an unpaged list sets None.
+    pagination_class: type[PageNumberPagination] | None = Pagination
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if request.user and request.user.is_authenticated:
             self._actor_token = set_actor(Actor.for_user(request.user, ip=client_ip(request)))
+            if not self.scope_exempt:
+                require_url_access(request.user, kwargs)
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -37,12 +53,6 @@ class CaseworkApiView(APIView):
             reset_actor(self._actor_token)
             self._actor_token = None
         return super().finalize_response(request, response, *args, **kwargs)
-
-
-class Pagination(PageNumberPagination):
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class PageResponse(Response):

@@ -31,6 +31,7 @@ from casework.selectors.care import (
 from casework.selectors.cases import case_by_id
 from casework.selectors.people import person_by_id
 from casework.services.care import service_delivery_record, service_plan_create
+from casework.visibility import audit_list_reads, households_q
 
 
 class ServicePlanOutput(serializers.ModelSerializer[ServicePlan]):
@@ -150,9 +151,9 @@ class ServicePlanListApi(CaseworkApiView):
             coordinator=query.get("coordinator"),
             service_type=query.get("service_type", ""),
             active_on=query.get("active_on"),
-        )
+        ).filter(households_q(request.user, "case__household"))
         response = paginate(self, request, plans, ServicePlanOutput)
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(
@@ -209,7 +210,7 @@ class ServiceDeliveryListApi(CaseworkApiView):
             plan=plan, date_from=query.get("from"), date_to=query.get("to")
         )
         response = paginate(self, request, deliveries, DeliveryOutput)
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(

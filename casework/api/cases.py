@@ -30,6 +30,7 @@ from casework.selectors.cases import (
 from casework.selectors.people import household_by_id, person_by_id
 from casework.services.cases import case_assign, case_close, case_handover, case_open
 from casework.services.intake import intake_register, intake_resolve, intake_route
+from casework.visibility import audit_list_reads, cases_q, intakes_q
 from tenants.org.models import Team
 
 
@@ -53,6 +54,8 @@ class BenefitOutput(serializers.ModelSerializer[BenefitType]):
 
 
 class ReasonListApi(CaseworkApiView):
+    pagination_class = None
+
     @extend_schema(
         operation_id="reference_reasons",
         parameters=[OpenApiParameter("on", str, description="Dzień (RRRR-MM-DD), domyślnie dziś.")],
@@ -67,6 +70,8 @@ class ReasonListApi(CaseworkApiView):
 
 
 class BenefitListApi(CaseworkApiView):
+    pagination_class = None
+
     @extend_schema(operation_id="reference_benefits", responses=BenefitOutput(many=True))
     def get(self, request: Request) -> Response:
         return Response(BenefitOutput(benefit_types(), many=True).data)
@@ -101,6 +106,8 @@ class TeamOutput(serializers.ModelSerializer[Team]):
 
 
 class TeamListApi(CaseworkApiView):
+    pagination_class = None
+
     @extend_schema(operation_id="team_list", responses=TeamOutput(many=True))
     def get(self, request: Request) -> Response:
         return Response(TeamOutput(team_list(), many=True).data)
@@ -177,9 +184,9 @@ class IntakeListApi(CaseworkApiView):
             outcome=params.get("outcome", ""),
             day_from=day.run_validation(params.get("from") or None),
             day_to=day.run_validation(params.get("to") or None),
-        )
+        ).filter(intakes_q(request.user))
         response = paginate(self, request, intakes, IntakeOutput)
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(
@@ -322,9 +329,9 @@ class CaseListApi(CaseworkApiView):
         worker = serializers.UUIDField(allow_null=True).run_validation(params.get("worker") or None)
         cases = case_list(
             status=params.get("status", ""), team=params.get("team", ""), worker=worker
-        )
+        ).filter(cases_q(request.user))
         response = paginate(self, request, cases, CaseOutput)
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(operation_id="case_open", request=CaseInput, responses={201: CaseOutput})

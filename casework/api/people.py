@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from casework.api.base import CaseworkApiView, paginate, validated
 from casework.audit import audit_reads
-from casework.models import Household, HouseholdMember, IncomeRecord, Person
+from casework.models import BreakGlassGrant, Household, HouseholdMember, IncomeRecord, Person
 from casework.models.people import IdentityDocument, Relation, Sex
 from casework.permissions import Capability, require_capability
 from casework.selectors.people import (
@@ -30,6 +30,15 @@ from casework.services.people import (
     income_record,
     person_create,
     person_update,
+)
+from casework.visibility import (
+    audit_list_reads,
+    break_glass_grant,
+    household_for_break_glass,
+    household_identity_q,
+    persons_q,
+    require_household_access,
+    require_person_access,
 )
 
 
@@ -70,9 +79,11 @@ class PersonListApi(CaseworkApiView):
     )
     def get(self, request: Request) -> Response:
         require_capability(request.user, Capability.READ)
-        people = person_search(query=request.query_params.get("q", ""))
+        people = person_search(query=request.query_params.get("q", "")).filter(
+            persons_q(request.user)
+        )
         response = paginate(self, request, people, PersonOutput)
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(operation_id="person_create", request=PersonInput, responses={201: PersonOutput})
@@ -87,6 +98,7 @@ class PersonDetailApi(CaseworkApiView):
     def get(self, request: Request, person_id: str) -> Response:
         require_capability(request.user, Capability.READ)
         person = person_get(public_id=person_id)
+        require_person_access(request.user, person)
         audit_reads([person])
         return Response(PersonOutput(person).data)
 
@@ -133,10 +145,11 @@ class HouseholdListApi(CaseworkApiView):
     )
     def get(self, request: Request) -> Response:
         require_capability(request.user, Capability.READ)
-        response = paginate(
-            self, request, household_list(query=request.query_params.get("q", "")), HouseholdOutput
+        households = household_list(query=request.query_params.get("q", "")).filter(
+            household_identity_q(request.user)
         )
-        audit_reads(response.page_objects)
+        response = paginate(self, request, households, HouseholdOutput)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(
@@ -247,6 +260,7 @@ class HouseholdIncomeApi(CaseworkApiView):
     def get(self, request: Request, household_id: str) -> Response:
         require_capability(request.user, Capability.READ)
         household = household_get(public_id=household_id)
+        require_household_access(request.user, household)  # incomes are case data
         on = serializers.DateField().run_validation(
             request.query_params.get("on") or timezone.localdate().isoformat()
         )
@@ -254,3 +268,42 @@ class HouseholdIncomeApi(CaseworkApiView):
         return Response(
             AssessmentOutput(household_income_assessment(household=household, on=on)).data
         )
+
+
+# --- break-glass ---------------------------------------------------------------------------------
+
+
+class BreakGlassInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(
+        max_length=300,
+        allow_blank=True,
+        help_text="Dlaczego potrzebny jest dostęp (min. 10 znaków).",
+    )
+
+
+class BreakGlassOutput(serializers.ModelSerializer[BreakGlassGrant]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    household = serializers.UUIDField(source="household.public_id", read_only=True)
+
+    class Meta:
+        model = BreakGlassGrant
+        fields = ["id", "household", "reason", "granted_at", "expires_at"]
+
+
+class HouseholdBreakGlassApi(CaseworkApiView):
+    # The request is about a household outside the scope: the URL is not checked against it.
+    scope_exempt = True
+
+    @extend_schema(
+        operation_id="household_break_glass",
+        request=BreakGlassInput,
+        responses={201: BreakGlassOutput},
+        description="Dostęp w trybie nadzwyczajnym do gospodarstwa spoza zakresu pracownika, z "
+        "powodem; ważny 8 godzin, odnotowany w dzienniku dostępu (każdy odczyt i zapis z powodem).",
+    )
+    def post(self, request: Request, household_id: str) -> Response:
+        require_capability(request.user, Capability.READ)
+        household = household_for_break_glass(household_id)
+        data = validated(BreakGlassInput, request.data)
+        grant = break_glass_grant(user=request.user, household=household, reason=data["reason"])
+        return Response(BreakGlassOutput(grant).data, status=status.HTTP_201_CREATED)

@@ -57,6 +57,7 @@ from casework.services.proceedings import (
     interview_record,
     interview_schedule,
 )
+from casework.visibility import audit_list_reads, households_q
 
 # --- applications ----------------------------------------------------------------------------
 
@@ -119,9 +120,11 @@ class ApplicationListApi(CaseworkApiView):
         case = serializers.UUIDField(allow_null=True).run_validation(
             request.query_params.get("case") or None
         )
-        applications = application_list(status=request.query_params.get("status", ""), case=case)
+        applications = application_list(
+            status=request.query_params.get("status", ""), case=case
+        ).filter(households_q(request.user, "case__household"))
         response = paginate(self, request, applications, ApplicationOutput)
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(
@@ -220,9 +223,14 @@ class InterviewListApi(CaseworkApiView):
         case = serializers.UUIDField(allow_null=True).run_validation(params.get("case") or None)
         pending = serializers.BooleanField(allow_null=True).run_validation(params.get("pending"))
         response = paginate(
-            self, request, interview_list(case=case, pending=pending), InterviewOutput
+            self,
+            request,
+            interview_list(case=case, pending=pending).filter(
+                households_q(request.user, "case__household")
+            ),
+            InterviewOutput,
         )
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(
@@ -342,8 +350,11 @@ class DecisionListApi(CaseworkApiView):
         application = serializers.UUIDField(allow_null=True).run_validation(
             request.query_params.get("application") or None
         )
-        response = paginate(self, request, decision_list(application=application), DecisionOutput)
-        audit_reads(response.page_objects)
+        decisions = decision_list(application=application).filter(
+            households_q(request.user, "application__case__household")
+        )
+        response = paginate(self, request, decisions, DecisionOutput)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(
@@ -425,8 +436,11 @@ class AppealListApi(CaseworkApiView):
         pending = serializers.BooleanField(allow_null=True).run_validation(
             request.query_params.get("pending")
         )
-        response = paginate(self, request, appeal_list(pending=pending), AppealOutput)
-        audit_reads(response.page_objects)
+        appeals = appeal_list(pending=pending).filter(
+            households_q(request.user, "decision__application__case__household")
+        )
+        response = paginate(self, request, appeals, AppealOutput)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(

@@ -68,6 +68,7 @@ from casework.services.socialwork import (
     project_participant_add,
     project_participant_remove,
 )
+from casework.visibility import activities_q, audit_list_reads, households_q
 from opsplatform.errors import field_error
 
 # --- activity log ------------------------------------------------------------------------------
@@ -114,9 +115,11 @@ class ActivityListApi(CaseworkApiView):
             date_from=query.get("from"),
             date_to=query.get("to"),
             category=query.get("category", ""),
-        )
+        ).filter(activities_q(request.user))
         response = paginate(self, request, entries, ActivityOutput)
-        audit_reads([entry for entry in response.page_objects if entry.household_id])
+        audit_list_reads(
+            request.user, [entry for entry in response.page_objects if entry.household_id]
+        )
         return response
 
     @extend_schema(
@@ -298,9 +301,9 @@ class ContractListApi(CaseworkApiView):
         query = validated(ContractQuery, request.query_params)
         contracts = contract_list(
             status=query.get("status", ""), worker=query.get("worker"), case=query.get("case")
-        )
+        ).filter(households_q(request.user, "case__household"))
         response = paginate(self, request, contracts, ContractOutput)
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(
@@ -461,9 +464,9 @@ class ProgrammeListApi(CaseworkApiView):
             kind=query.get("kind", ""),
             worker=query.get("worker"),
             case=query.get("case"),
-        )
+        ).filter(households_q(request.user, "case__household"))
         response = paginate(self, request, programmes, ProgrammeOutput)
-        audit_reads(response.page_objects)
+        audit_list_reads(request.user, response.page_objects)
         return response
 
     @extend_schema(

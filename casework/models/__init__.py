@@ -3,6 +3,7 @@
 Records that appear in URLs carry a UUID ``public_id``; integer keys never leave the server.
 """
 
+from casework.models.access import BreakGlassGrant
 from casework.models.audit import AuditEntry
 from casework.models.care import ServiceDelivery, ServicePlan
 from casework.models.cases import Case, CaseAssignment, Handover
@@ -30,6 +31,7 @@ __all__ = [
     "Appeal",
     "Application",
     "AuditEntry",
+    "BreakGlassGrant",
     "Case",
     "CaseAssignment",
     "CommunityProject",

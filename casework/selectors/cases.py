@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case as Cases
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from casework.models import (
     Appeal,
@@ -25,6 +25,7 @@ from casework.models import (
 from casework.models.people import Relation
 from casework.selectors.deadlines import Scope, user_team_ids
 from casework.selectors.lookup import PublicId, get_or_404, get_or_field_error
+from casework.visibility import households_q
 from opsplatform.errors import ValidationFailed
 from tenants.org.models import StaffPosition, Team
 
@@ -227,8 +228,9 @@ def case_search(
 ) -> QuerySet[Case]:
     """Cases whose register number, or the name or PESEL of a household member (present or
     past), matches every word of ``query``; ``mine``: cases currently assigned to the user,
-    ``team``: to the user's team(s) and the units under them, ``all``: the whole centre. Newest
-    first, with the household's current members and the current assignments."""
+    ``team``: to the user's team(s) and the units under them, ``all``: the whole centre. Only the
+    households the user sees (``casework.visibility``), whatever the scope. Newest first, with the
+    household's current members and the current assignments."""
     cases = case_list(status=status).prefetch_related(
         Prefetch(
             "household__members",
@@ -238,7 +240,11 @@ def case_search(
             to_attr="current_members",
         )
     )
-    current = CaseAssignment.objects.filter(case=OuterRef("pk"), ended_on__isnull=True)
+    cases = cases.filter(households_q(user, "household"))
+    # Current assignments; of a closed case, those it had when it closed (closing ends them).
+    current = CaseAssignment.objects.filter(case=OuterRef("pk")).filter(
+        Q(ended_on__isnull=True) | Q(case__status="closed", ended_on=F("case__closed_on"))
+    )
     if scope == Scope.MINE:
         cases = cases.filter(Exists(current.filter(worker_id=user.pk)))
     elif scope == Scope.TEAM:

@@ -13,6 +13,7 @@ from casework.models import Case, HouseholdMember, Person, ServiceDelivery, Serv
 from casework.models.care import FeeRule, ProviderKind, ServiceType
 from casework.models.cases import CaseStatus
 from casework.permissions import Capability, require_capability
+from casework.visibility import require_case_access
 from opsplatform.errors import Conflict, ValidationFailed
 
 HOURS_IN_A_WEEK = Decimal(168)
@@ -38,6 +39,7 @@ def service_plan_create(
     """Plan care services for a current member of the case's household, coordinated by the user.
     A percentage fee needs ``fee_percent`` (0–100); the other fee rules take none."""
     require_capability(user, Capability.SERVICE_PLAN_MANAGE)
+    require_case_access(user, case)
     if case.status != CaseStatus.OPEN:
         raise Conflict(
             f"Sprawa {case.number} jest zamknięta.",
@@ -105,6 +107,7 @@ def service_delivery_record(
 ) -> ServiceDelivery:
     """Record the hours delivered under ``plan`` on one day (one record per plan and day)."""
     require_capability(user, Capability.SERVICE_PLAN_MANAGE)
+    require_case_access(user, plan.case)
     errors: dict[str, list[str]] = {}
     if day < plan.starts_on or (plan.ends_on is not None and day > plan.ends_on):
         period = f"od {plan.starts_on:%d.%m.%Y}" + (

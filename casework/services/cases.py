@@ -12,6 +12,7 @@ from casework.models import Case, CaseAssignment, Handover, Household
 from casework.models.cases import CaseStatus
 from casework.permissions import Capability, require_capability
 from casework.services.numbering import next_number
+from casework.visibility import require_case_access
 from opsplatform.errors import Conflict, ValidationFailed
 from tenants.org.models import StaffPosition, Team
 
@@ -45,6 +46,7 @@ def open_case_for(*, user: Any, household: Household, on: dt.date) -> Case:
 @transaction.atomic
 def case_close(*, user: Any, case: Case, closed_on: dt.date, reason: str) -> Case:
     require_capability(user, Capability.CASE_MANAGE)
+    require_case_access(user, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
         raise Conflict("Sprawa jest już zamknięta.", code="case_closed")
@@ -103,8 +105,23 @@ def case_assign(
     on: dt.date | None = None,
 ) -> CaseAssignment:
     """Assign the case, for one canonical function, to a team (and a worker in it). The previous
-    assignment for that function ends the same day."""
+    assignment for that function ends the same day. The case must be in the user's scope."""
     require_capability(user, Capability.CASE_MANAGE)
+    require_case_access(user, case)
+    return assign_to(case=case, team=team, worker=worker, function=function, on=on)
+
+
+def assign_to(
+    *,
+    case: Case,
+    team: Team,
+    worker: Any = None,
+    function: str | None = None,
+    on: dt.date | None = None,
+) -> CaseAssignment:
+    """The assignment itself, for services that have checked the user already: routing an intake
+    (the desk routes any household, that is its job) and a handover (the case leaves the user's
+    scope on the way)."""
     day = on or timezone.localdate()
     if case.status != CaseStatus.OPEN:
         raise Conflict("Sprawa jest zamknięta.", code="case_closed")
@@ -131,6 +148,7 @@ def case_handover(
 ) -> Handover:
     """Hand the case over to another team (and worker), recording why and when."""
     require_capability(user, Capability.CASE_MANAGE)
+    require_case_access(user, case)
     if not reason.strip():
         raise ValidationFailed(fields={"reason": ["Podaj powód przekazania sprawy."]})
     moment = at or timezone.now()
@@ -157,12 +175,7 @@ def case_handover(
     )
     if previous is not None and previous.function != chosen:
         CaseAssignment.objects.filter(pk=previous.pk).update(ended_on=timezone.localdate(moment))
-    case_assign(
-        user=user,
-        case=case,
-        team=to_team,
-        worker=to_worker,
-        function=chosen,
-        on=timezone.localdate(moment),
+    assign_to(
+        case=case, team=to_team, worker=to_worker, function=chosen, on=timezone.localdate(moment)
     )
     return handover

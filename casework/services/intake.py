@@ -12,7 +12,7 @@ from casework.models import Household, Intake, Person
 from casework.models.intake import RESOLVED_AT_DESK, Channel, IntakeOutcome, ReporterKind
 from casework.permissions import Capability, require_capability
 from casework.reference.selectors import invalid_reason_codes
-from casework.services.cases import case_assign, open_case_for
+from casework.services.cases import assign_to, open_case_for
 from opsplatform.errors import Conflict, ValidationFailed
 from tenants.org.models import Team
 
@@ -138,7 +138,7 @@ def intake_route(
             code="intake_without_household",
         )
     case = open_case_for(user=user, household=intake.household, on=timezone.localdate(moment))
-    case_assign(user=user, case=case, team=team, worker=worker, on=timezone.localdate(moment))
+    assign_to(case=case, team=team, worker=worker, on=timezone.localdate(moment))
     intake.outcome = IntakeOutcome.ROUTED
     intake.routed_team = team
     intake.routed_worker = worker

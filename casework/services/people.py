@@ -15,6 +15,11 @@ from casework.permissions import Capability, require_capability
 from casework.pesel import PeselError
 from casework.pesel import sex as pesel_sex
 from casework.pesel import validate as pesel_validate
+from casework.visibility import (
+    require_household_access,
+    require_household_identity_access,
+    require_person_access,
+)
 from opsplatform.errors import Conflict, ValidationFailed
 
 PERSON_FIELDS = (
@@ -111,6 +116,7 @@ def person_create(*, user: Any, **data: Any) -> Person:
 def person_update(*, user: Any, person: Person, **changes: Any) -> Person:
     """Rectify a person's data (also the RODO right to rectification)."""
     require_capability(user, Capability.PERSON_WRITE)
+    require_person_access(user, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     values = {name: getattr(person, name) for name in PERSON_FIELDS}
     values.update({name: changes[name] for name in PERSON_FIELDS if name in changes})
@@ -165,6 +171,7 @@ def household_member_add(
     joined_on: dt.date | None = None,
 ) -> HouseholdMember:
     require_capability(user, Capability.PERSON_WRITE)
+    require_household_identity_access(user, household)
     if relation not in Relation.values or relation == Relation.HEAD:
         raise ValidationFailed(
             fields={"relation": ["Podaj pokrewieństwo z osobą prowadzącą gospodarstwo."]}
@@ -188,6 +195,7 @@ def household_member_remove(
     *, user: Any, member: HouseholdMember, left_on: dt.date
 ) -> HouseholdMember:
     require_capability(user, Capability.PERSON_WRITE)
+    require_household_identity_access(user, member.household)
     if member.relation == Relation.HEAD:
         raise ValidationFailed(
             fields={"member": ["Nie można usunąć osoby prowadzącej gospodarstwo."]},
@@ -205,6 +213,7 @@ def income_record(
     *, user: Any, member: HouseholdMember, as_of: dt.date, amount: Decimal, source: str = ""
 ) -> IncomeRecord:
     require_capability(user, Capability.PERSON_WRITE)
+    require_household_access(user, member.household, purpose="write")
     errors: dict[str, list[str]] = {}
     if amount < 0:
         errors["amount"] = ["Dochód nie może być ujemny (wpisz 0, jeśli osoba nie ma dochodu)."]

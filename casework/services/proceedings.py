@@ -39,6 +39,7 @@ from casework.models.reference_codes import BENEFITS_NEEDING_AMOUNT
 from casework.permissions import Capability, has_capability, require_capability
 from casework.reference.selectors import benefit_type
 from casework.services.numbering import next_number
+from casework.visibility import require_case_access, require_intake_work_access
 from opsplatform.errors import Conflict, NotAllowed, ValidationFailed
 
 INTERVIEW_WORKING_DAYS = 14
@@ -71,6 +72,7 @@ def application_register(
 ) -> Application:
     """Register an application; its KPA time limit is computed from the day it was received."""
     require_capability(user, Capability.APPLICATION_REGISTER)
+    require_intake_work_access(user, case)
     _open_case(case)
     errors: dict[str, list[str]] = {}
     _refuse_future("received_on", received_on, errors)
@@ -117,6 +119,7 @@ def interview_schedule(
 ) -> FamilyInterview:
     """Plan a family interview; due 14 working days after the need arose (2 if urgent)."""
     require_capability(user, Capability.INTERVIEW_CONDUCT)
+    require_case_access(user, case)
     _open_case(case)
     errors: dict[str, list[str]] = {}
     if kind not in InterviewKind.values:
@@ -145,6 +148,7 @@ def interview_record(
     *, user: Any, interview: FamilyInterview, conducted_on: dt.date, diagnosis: str, help_plan: str
 ) -> FamilyInterview:
     require_capability(user, Capability.INTERVIEW_CONDUCT)
+    require_case_access(user, interview.case)
     interview = FamilyInterview.objects.select_for_update().get(pk=interview.pk)
     if interview.conducted_on is not None:
         raise Conflict("Wywiad został już przeprowadzony.", code="interview_done")
@@ -241,6 +245,7 @@ def decision_issue(
     case by that day. The application is decided once every benefit asked for has a decision.
     """
     require_capability(user, Capability.DECISION_ISSUE)
+    require_case_access(user, application.case)
     application = (
         Application.objects.select_for_update().select_related("case").get(pk=application.pk)
     )
@@ -314,6 +319,7 @@ def decision_issue(
 @transaction.atomic
 def decision_deliver(*, user: Any, decision: Decision, delivered_on: dt.date) -> Decision:
     require_capability(user, Capability.PROCEEDING_MANAGE)
+    require_case_access(user, decision.application.case)
     errors: dict[str, list[str]] = {}
     _refuse_future("delivered_on", delivered_on, errors)
     if delivered_on < decision.issued_on:
@@ -344,6 +350,7 @@ def delay_notice_send(
 ) -> DelayNotice:
     """Tell the party the matter will not be settled in time, why, and the new date (art. 36)."""
     require_capability(user, Capability.PROCEEDING_MANAGE)
+    require_case_access(user, application.case)
     if application.status != ApplicationStatus.PENDING:
         raise Conflict("Wniosek został już rozpatrzony.", code="application_closed")
     errors: dict[str, list[str]] = {}
@@ -363,6 +370,7 @@ def delay_notice_send(
 def appeal_register(*, user: Any, decision: Decision, lodged_on: dt.date) -> Appeal:
     """Register an appeal lodged within 14 days of delivery of the decision."""
     require_capability(user, Capability.PROCEEDING_MANAGE)
+    require_case_access(user, decision.application.case)
     errors: dict[str, list[str]] = {}
     _refuse_future("lodged_on", lodged_on, errors)
     if decision.delivered_on is None:
@@ -384,6 +392,7 @@ def appeal_register(*, user: Any, decision: Decision, lodged_on: dt.date) -> App
 @transaction.atomic
 def appeal_forward(*, user: Any, appeal: Appeal, forwarded_on: dt.date) -> Appeal:
     require_capability(user, Capability.PROCEEDING_MANAGE)
+    require_case_access(user, appeal.decision.application.case)
     if appeal.forwarded_on is not None:
         raise Conflict("Odwołanie zostało już przekazane do SKO.", code="appeal_forwarded")
     errors: dict[str, list[str]] = {}
@@ -400,6 +409,7 @@ def appeal_forward(*, user: Any, appeal: Appeal, forwarded_on: dt.date) -> Appea
 @transaction.atomic
 def appeal_decide(*, user: Any, appeal: Appeal, outcome: str, outcome_on: dt.date) -> Appeal:
     require_capability(user, Capability.PROCEEDING_MANAGE)
+    require_case_access(user, appeal.decision.application.case)
     if appeal.outcome != AppealOutcome.PENDING:
         raise Conflict("Rozstrzygnięcie odwołania zostało już odnotowane.", code="appeal_decided")
     errors: dict[str, list[str]] = {}

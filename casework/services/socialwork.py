@@ -33,6 +33,7 @@ from casework.models.socialwork import (
     ProjectKind,
 )
 from casework.permissions import Capability, has_capability, require_capability
+from casework.visibility import require_case_access, require_household_access
 from opsplatform.errors import Conflict, ValidationFailed
 
 # A day's logged time may not exceed 16 hours: the same bound the table's check constraint puts
@@ -85,6 +86,8 @@ def activity_log(
     than 960 minutes; the check holds under concurrent logging because the worker's account row is
     locked first."""
     require_capability(user, Capability.ACTIVITY_LOG)
+    if household is not None:
+        require_household_access(user, household, purpose="write")
     errors: dict[str, list[str]] = {}
     if not 0 < minutes <= MAX_MINUTES_PER_DAY:
         errors["minutes"] = ["Czas czynności to od 1 do 960 minut (16 godzin)."]
@@ -151,6 +154,7 @@ def contract_create(
     """Draft a social contract with a current member of the case's household. The social worker
     party is ``worker`` (default: the user), who must be able to conclude contracts."""
     require_capability(user, Capability.CONTRACT_MANAGE)
+    require_case_access(user, case)
     _require_open_case(case)
     party = worker or user
     errors: dict[str, list[str]] = {}
@@ -193,6 +197,7 @@ def contract_sign(*, user: Any, contract: SocialContract, signed_on: dt.date) ->
     """Record the signing of a draft. The contract is active at once if it has already started on
     the day of signing, else it is signed and waits for its start date."""
     require_capability(user, Capability.CONTRACT_MANAGE)
+    require_case_access(user, contract.case)
     contract = _lock_contract(contract)
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(
@@ -237,6 +242,7 @@ def contracts_activate_due(*, on: dt.date) -> int:
 def contract_review_plan(*, user: Any, contract: SocialContract, due_on: dt.date) -> ContractReview:
     """Add a review date within the contract's period (drafts may have them planned too)."""
     require_capability(user, Capability.CONTRACT_MANAGE)
+    require_case_access(user, contract.case)
     contract = _lock_contract(contract)
     if contract.status in (ContractStatus.COMPLETED, ContractStatus.BROKEN):
         raise Conflict("Kontrakt jest już zamknięty.", code="contract_closed")
@@ -263,6 +269,7 @@ def contract_review_record(
     *, user: Any, review: ContractReview, done_on: dt.date, note: str
 ) -> ContractReview:
     require_capability(user, Capability.CONTRACT_MANAGE)
+    require_case_access(user, review.contract.case)
     contract = _lock_contract(review.contract)
     review = ContractReview.objects.select_for_update().get(pk=review.pk)
     if review.done_on is not None:
@@ -310,6 +317,7 @@ def _contract_close(
     outcome_note: str,
 ) -> SocialContract:
     require_capability(user, Capability.CONTRACT_MANAGE)
+    require_case_access(user, contract.case)
     contract = _lock_contract(contract)
     _require_in_force(contract, action)
     _close_errors(contract, closed_on, outcome_note)
@@ -378,6 +386,7 @@ def programme_create(
     """Start an individual programme (leaving homelessness, becoming independent, integration of a
     foreigner) for a current member of the case's household, run by the user."""
     require_capability(user, Capability.CONTRACT_MANAGE)
+    require_case_access(user, case)
     _require_open_case(case)
     errors: dict[str, list[str]] = {}
     if not _is_current_member(case, person):
@@ -403,6 +412,7 @@ def _programme_end(
     user: Any, programme: IndividualProgramme, ends_on: dt.date, status: ProgrammeStatus
 ) -> IndividualProgramme:
     require_capability(user, Capability.CONTRACT_MANAGE)
+    require_case_access(user, programme.case)
     programme = IndividualProgramme.objects.select_for_update().get(pk=programme.pk)
     if programme.status != ProgrammeStatus.ACTIVE:
         raise Conflict(

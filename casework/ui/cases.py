@@ -61,6 +61,7 @@ from casework.services.proceedings import (
     interview_schedule,
 )
 from casework.ui import case_forms as f
+from casework.visibility import audit_list_reads, sees_all
 from opsplatform.errors import DomainError, NotAllowed
 from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required
 from opsplatform.ui.forms import apply_domain_error, form_response, success_redirect
@@ -72,9 +73,9 @@ CASES_PER_PAGE = 25
 ASSIGNED_ROLES = frozenset(
     {Role.BENEFITS, Role.SOCIAL_WORKER, Role.SERVICES_COORDINATOR, Role.MANAGER}
 )
-# Roles that start from the whole centre: the desk serves anyone, the manager and the auditor
-# oversee everyone.
-WHOLE_CENTRE_ROLES = frozenset({Role.FIRST_CONTACT, Role.MANAGER, Role.AUDITOR})
+# Roles that start from the whole centre: the manager and the auditor oversee everyone (and only
+# they may list it, see casework.visibility).
+WHOLE_CENTRE_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
 SCOPE_LABELS: dict[str, Promise] = {
     Scope.MINE: _("moje"),
     Scope.TEAM: _("mojego zespołu"),
@@ -129,13 +130,17 @@ def _require(user: Any, capability: Capability) -> None:
 
 
 def scopes_for(user: Any) -> list[str]:
+    """The lists the user may choose: "mine" for roles that are assigned cases, "my team's" for
+    members of a team, "all in the centre" only for the manager and the auditor. Whatever the
+    choice, the list holds only households the user sees (casework.visibility)."""
     scopes: list[str] = []
     if user.role in ASSIGNED_ROLES:
         scopes.append(Scope.MINE)
     if user_team_ids(user):
         scopes.append(Scope.TEAM)
-    scopes.append(Scope.ALL)
-    return scopes
+    if sees_all(user):
+        scopes.append(Scope.ALL)
+    return scopes or [Scope.MINE]
 
 
 def _default_scope(user: Any, scopes: list[str]) -> str:
@@ -161,7 +166,7 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
             user=user, query=query, scope=scope, status="" if status == "any" else status
         )
         page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("strona"))
-        audit_reads(page.object_list)
+        audit_list_reads(user, page.object_list)
     context = {
         "page": page,
         "query": query,

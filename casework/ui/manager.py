@@ -34,6 +34,7 @@ from casework.selectors.manager import staff_names, team_workloads
 from casework.selectors.people import person_get, person_search
 from casework.selectors.socialwork import TimeSplit, activity_summary
 from casework.ui.documents import case_detail_url
+from casework.visibility import break_glass_list
 from opsplatform.ui.access import domain_errors_as_http, is_htmx, roles_required, staff_required
 from opsplatform.ui.forms import DateInput
 from tenants.accounts.roles import Role
@@ -53,9 +54,12 @@ def role_label(role: str) -> str:
 
 
 # What a person's data looks like in the trail, as a clerk would name it.
+BREAK_GLASS_LIST_DAYS = 30
+BREAK_GLASS_LIST_LIMIT = 50
 OBJECT_LABELS: dict[str, Any] = {
     "casework.person": _("dane osobowe"),
     "casework.household": _("gospodarstwo domowe"),
+    "casework.breakglassgrant": _("udzielenie dostępu nadzwyczajnego"),
     "casework.householdmember": _("członkostwo w gospodarstwie"),
     "casework.incomerecord": _("dochód"),
     "casework.intake": _("zgłoszenie"),
@@ -268,6 +272,13 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "people": people,
         "more": more,
         "min_length": SEARCH_MIN_LENGTH,
+        "grants": list(
+            break_glass_list(since=timezone.now() - dt.timedelta(days=BREAK_GLASS_LIST_DAYS))[
+                :BREAK_GLASS_LIST_LIMIT
+            ]
+        ),
+        "grant_days": BREAK_GLASS_LIST_DAYS,
+        "now": timezone.now(),
     }
     if is_htmx(request) and request.headers.get("HX-Target") == "person-results":
         return render(request, "casework/ui/manager/_person_results.html", context)

@@ -2,11 +2,16 @@
 
 from django.urls import URLPattern, path
 
-from casework.ui import cases
+from casework.ui import break_glass, cases
 
 urlpatterns: list[URLPattern] = [
     path("sprawy/", cases.case_list_page, name="case-list"),
     path("sprawy/<uuid:case_id>/", cases.case_detail_page, name="case-detail"),
+    path(
+        "gospodarstwa/<uuid:household_id>/dostep-nadzwyczajny/",
+        break_glass.break_glass_view,
+        name="break-glass",
+    ),
     *(
         path(
             f"sprawy/<uuid:case_id>/{step.slug}/",

@@ -73,3 +73,56 @@ def case(slug: str, hh: Household | None = None, opened_on: dt.date | None = Non
         return case_open(
             user=user(slug, "kierownik"), household=hh, opened_on=opened_on or timezone.localdate()
         )
+
+
+ROLE_FUNCTIONS = {
+    "benefits": "benefits",
+    "social_worker": "social_work",
+    "services_coordinator": "services",
+}
+
+
+def assigned(slug: str, opened: Case, username: str, function: str | None = None) -> Case:
+    """Assign the case (as the manager) to the team where the demo account holds its post, and
+    to the account, so that the account's scope includes the household (casework.visibility).
+    The function is the account's role's, where its team carries it."""
+    from casework.services.cases import case_assign
+    from tenants.org.models import StaffPosition
+
+    worker = user(slug, username)
+    with schema_context(slug):
+        position = (
+            StaffPosition.objects.filter(person=worker, ended_on__isnull=True)
+            .select_related("team")
+            .order_by("id")
+            .first()
+        )
+        assert position is not None, f"{username} holds no post at {slug}"
+        if function is None and ROLE_FUNCTIONS.get(worker.role) in position.team.functions:
+            function = ROLE_FUNCTIONS[worker.role]
+        case_assign(
+            user=user(slug, "kierownik"),
+            case=opened,
+            team=position.team,
+            worker=worker,
+            function=function,
+        )
+    return opened
+
+
+def open_to(slug: str, opened: Case, *usernames: str) -> Case:
+    """Bring the case into the scope of each demo account: the team roles by assignment, first
+    contact by break-glass access (it sees no case file otherwise); managers and auditors see
+    every case already."""
+    from casework.visibility import TEAM_ROLES, break_glass_grant
+
+    for username in usernames:
+        account = user(slug, username)
+        if account.role in TEAM_ROLES:
+            assigned(slug, opened, username)
+        elif account.role == "first_contact":
+            with schema_context(slug):
+                break_glass_grant(
+                    user=account, household=opened.household, reason="Test: dostęp do sprawy."
+                )
+    return opened

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from casework.models import ServiceDelivery, ServicePlan
 from casework.services.care import service_delivery_record, service_plan_create
-from tests.casework.factories import api, case, household, person, user
+from tests.casework.factories import api, assigned, case, household, person, user
 
 pytestmark = pytest.mark.django_db
 SLUG = "krasnystaw"
@@ -28,7 +28,8 @@ def _count(model: Any, **filters: Any) -> int:
 @pytest.fixture
 def family() -> tuple[Any, Any]:
     head = person(SLUG, last_name="Podopieczna")
-    return case(SLUG, household(SLUG, head)), head
+    # The coordinator's scope: the case is assigned to the services team and to the coordinator.
+    return assigned(SLUG, case(SLUG, household(SLUG, head)), "uslugi"), head
 
 
 def _plan_body(family: tuple[Any, Any], **changes: Any) -> dict[str, Any]:
@@ -195,7 +196,7 @@ def twelve_plans() -> str:
     plan_ids = []
     for i in range(12):
         head = person(SLUG, last_name=f"Planowana{i}")
-        opened = case(SLUG, household(SLUG, head))
+        opened = assigned(SLUG, case(SLUG, household(SLUG, head)), "uslugi")
         with schema_context(SLUG):
             plan = service_plan_create(
                 user=coordinator,

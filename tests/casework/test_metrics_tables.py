@@ -30,7 +30,7 @@ from casework.models.people import Relation
 from casework.models.proceedings import DecisionOutcome
 from casework.models.socialwork import ActivityCategory, ContractStatus
 from casework.reference.models import AssistanceReason, BenefitType
-from tests.casework.factories import person, user
+from tests.casework.factories import assigned, person, user
 
 pytestmark = pytest.mark.django_db
 
@@ -376,6 +376,7 @@ def test_a_large_household_is_capped_and_a_contract_counts_once() -> None:
     earlier_before = tables(SLUG, dt.date(2024, 7, 1), dt.date(2024, 12, 31))
     household, case = new_household(PERSONS_CAP + 3)
     intake(household, dt.date(2024, 11, 4), ["macierzynstwo", "bezradnosc"])
+    assigned(SLUG, case, "socjalny")  # the social worker's scope (casework.visibility)
     worker = user(SLUG, "socjalny")
     with schema_context(SLUG):
         contract = contract_create(

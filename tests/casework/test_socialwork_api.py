@@ -26,7 +26,7 @@ from casework.services.socialwork import (
     project_create,
     project_participant_add,
 )
-from tests.casework.factories import api, case, household, person, user
+from tests.casework.factories import api, assigned, case, household, person, user
 
 pytestmark = pytest.mark.django_db
 SLUG = "krasnystaw"
@@ -56,7 +56,8 @@ def _contract_body(opened: Any, head: Any, **changes: Any) -> dict[str, Any]:
 def family() -> tuple[Any, Any]:
     """An open case of a one-person household: (case, head)."""
     head = person(SLUG, last_name="Kontraktowa")
-    return case(SLUG, household(SLUG, head)), head
+    # The social worker's scope: the case is assigned to the social-work team and the worker.
+    return assigned(SLUG, case(SLUG, household(SLUG, head)), "socjalny"), head
 
 
 def _draft(client: Client, family: tuple[Any, Any], **changes: Any) -> dict[str, Any]:
@@ -484,7 +485,7 @@ def twelve_of_each() -> None:
     for i in range(12):
         head = person(SLUG, last_name=f"Liczona{i}")
         hh = household(SLUG, head)
-        opened = case(SLUG, hh)
+        opened = assigned(SLUG, case(SLUG, hh), "socjalny")
         with schema_context(SLUG):
             child = person(SLUG, first_name="Jan", last_name=f"Liczony{i}")
             household_member_add(user=social, household=hh, person=child, relation=Relation.CHILD)
@@ -545,7 +546,7 @@ def test_signed_contracts_become_active_when_their_start_date_comes() -> None:
     from tests.casework.factories import case as make_case
     from tests.casework.factories import user as demo_user
 
-    opened = make_case("krasnystaw")
+    opened = assigned("krasnystaw", make_case("krasnystaw"), "socjalny")
     social = demo_user("krasnystaw", "socjalny")
     today = timezone.localdate()
     with schema_context("krasnystaw"):

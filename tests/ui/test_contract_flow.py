@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -14,17 +15,21 @@ from playwright.sync_api import Locator, Page, expect
 
 from casework.models import Case, HouseholdMember
 from casework.models.cases import CaseStatus
+from casework.visibility import households_q
 from tests.ui.helpers import check_screen, login
 
 SLUG = "daleszyce"
 
 
 def _open_case_with_a_head() -> Case:
-    """An open demo case whose household has a current head (the contract's party)."""
+    """An open demo case whose household has a current head (the contract's party), in the
+    social worker's scope (casework.visibility)."""
     with schema_context(SLUG):
+        social = get_user_model().objects.get(username="socjalny")
         heads = HouseholdMember.objects.filter(relation="head", left_on__isnull=True)
         found = (
             Case.objects.filter(status=CaseStatus.OPEN, household__members__in=heads.values("pk"))
+            .filter(households_q(social, "household"))
             .select_related("household")
             .order_by("-opened_on", "-id")
             .first()

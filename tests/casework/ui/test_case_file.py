@@ -39,6 +39,7 @@ from casework.selectors.timeline import EntryKind, case_file_get, group_by_day
 from casework.services.cases import case_close, case_handover, case_open
 from casework.services.intake import intake_register
 from casework.services.proceedings import delay_notice_send
+from casework.visibility import households_q
 from tenants.org.models import Team
 from tests.casework.factories import user
 from tests.casework.ui.test_proceedings_forms import (
@@ -345,12 +346,14 @@ def test_timeline_holds_each_kind_of_demo_event(kind: EntryKind) -> None:
 
 
 def test_demo_case_page_names_its_events(benefits: Client) -> None:
-    """One long-served demo household's page, with the label of every kind it holds."""
+    """One long-served demo household's page, with the label of every kind it holds (one the
+    benefits worker's scope includes)."""
     with schema_context(SLUG):
         busiest = (
             SocialContract.objects.filter(
                 closed_on__isnull=False, case__applications__decisions__appeals__isnull=False
             )
+            .filter(households_q(user(SLUG, "swiadczenia"), "case__household"))
             .values_list("case__public_id", flat=True)
             .first()
         )

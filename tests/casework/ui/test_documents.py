@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from casework.models import AuditEntry, ContractReview, Decision, Person, SocialContract
 from casework.models.socialwork import ContractStatus
+from tests.casework.factories import open_to
 from tests.conftest import CentreClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -146,12 +147,20 @@ def test_decision_pdf_prints_polish_letters(
     assert "ustawa z dnia 12 marca 2004 r. o pomocy społecznej" in text.replace("\u00a0", " ")
 
 
-def test_every_staff_role_may_read_documents_and_each_read_is_audited(
+def test_every_staff_role_may_read_documents_in_its_scope_and_each_read_is_audited(
     centre_client: CentreClientFactory, decision: Decision, contract: SocialContract
 ) -> None:
     with schema_context(SLUG):
         applicant = decision.application.applicant.public_id
-    for username in STAFF:
+        cases = [decision.application.case, contract.case]
+    team_roles = ("swiadczenia", "socjalny", "uslugi")
+    for opened in cases:
+        open_to(SLUG, opened, *team_roles)  # the team roles see their teams' documents only
+    desk = centre_client.logged_in(SLUG, "pierwszy.kontakt")
+    for url in (f"/decyzje/{decision.public_id}/druk/", f"/kontrakty/{contract.public_id}/pdf/"):
+        refused = desk.get(url)  # first contact reads no case file documents
+        assert refused.status_code == 403 and "trybie nadzwyczajnym" in refused.content.decode()
+    for username in (u for u in STAFF if u != "pierwszy.kontakt"):
         client = centre_client.logged_in(SLUG, username)
         for url, object_type, object_id in (
             (f"/decyzje/{decision.public_id}/druk/", "casework.decision", decision.public_id),

@@ -43,7 +43,7 @@ from casework.services.proceedings import (
     interview_schedule,
 )
 from tenants.org.models import Team
-from tests.casework.factories import case, household, person, user
+from tests.casework.factories import case, household, open_to, person, user
 
 pytestmark = pytest.mark.django_db
 SLUG = "daleszyce"
@@ -205,6 +205,8 @@ VISIBLE = {
 def test_each_role_sees_the_forms_of_its_capabilities(centre_client: Any, username: str) -> None:
     opened, head = family_case()
     pending_application(opened, head)
+    if username in ("socjalny", "pierwszy.kontakt"):
+        open_to(SLUG, opened, username)  # the case is the benefits team's
     html = page(centre_client.logged_in(SLUG, username), opened)
     for key, title in PANELS.items():
         shown = f'id="panel-{key}"' in html
@@ -394,7 +396,7 @@ def test_appeal_register_forward_and_outcome(benefits: Client) -> None:
     assert "utrzymana w mocy" in html
 
 
-def test_handover_and_assign(benefits: Client) -> None:
+def test_handover_and_assign(benefits: Client, manager: Client) -> None:
     opened, _head = family_case()
     with schema_context(SLUG):
         social_team = Team.objects.get(functions__contains=["social_work"])
@@ -414,8 +416,10 @@ def test_handover_and_assign(benefits: Client) -> None:
     assert handover.to_worker_id == social.pk
     assert count(CaseAssignment, case=opened, ended_on__isnull=True, worker=social) == 1
 
+    # Handed over, the case has left the benefits worker's scope.
+    assert benefits.get(url("case-detail", opened)).status_code == 403
     other = next(u for u in _team_workers(benefits_team()) if u.username != "swiadczenia")
-    response = benefits.post(
+    response = manager.post(
         url("case-assign", opened),
         form_data(
             "assign", team=benefits_team().public_id, function="benefits", worker=other.public_id
@@ -424,7 +428,7 @@ def test_handover_and_assign(benefits: Client) -> None:
     assert response.status_code == 302
     current = get(CaseAssignment, case=opened, function="benefits", ended_on__isnull=True)
     assert current.worker_id == other.pk
-    html = page(benefits, opened)
+    html = page(manager, opened)
     assert "Przekazanie sprawy" in html and "Potrzebna praca socjalna" in html
 
 
@@ -679,6 +683,7 @@ def test_a_role_without_the_capability_gets_403(
     centre_client: Any, username: str, step: str
 ) -> None:
     opened, _head = family_case()
+    open_to(SLUG, opened, username)  # in the user's scope: the refusal is the capability's
     client = centre_client.logged_in(SLUG, username)
     response = client.post(url(step, opened), {"close-reason": "x", "close-closed_on": today()})
     assert response.status_code == 403

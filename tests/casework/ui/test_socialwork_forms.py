@@ -45,7 +45,7 @@ from casework.services.socialwork import (
 )
 from casework.ui.socialwork import SocialWorkPanel, case_panel_context
 from casework.ui.socialwork_forms import object_key
-from tests.casework.factories import case, household, person, user
+from tests.casework.factories import case, household, open_to, person, user
 
 pytestmark = pytest.mark.django_db
 SLUG = "daleszyce"
@@ -72,9 +72,11 @@ def _url(name: str, **kwargs: Any) -> str:
 
 @pytest.fixture
 def family() -> tuple[Case, Person]:
-    """An open case of a one-person household at Daleszyce: (case, head)."""
+    """An open case of a one-person household at Daleszyce, with social work and services:
+    (case, head)."""
     head = person(SLUG, last_name="Kontraktowa", city="Daleszyce")
-    return case(SLUG, household(SLUG, head)), head
+    # Assigned to the social worker's and the services coordinator's teams (their scope).
+    return open_to(SLUG, case(SLUG, household(SLUG, head)), "socjalny", "uslugi"), head
 
 
 @pytest.fixture
@@ -467,6 +469,7 @@ def test_roles_without_contracts_are_refused(
     family: tuple[Case, Person], centre_client: Any, username: str
 ) -> None:
     contract = _draft(family)
+    open_to(SLUG, family[0], username)  # in scope (first contact: break-glass), yet refused
     client = centre_client.logged_in(SLUG, username)
     key = object_key(contract.public_id)
     response = client.post(
@@ -588,7 +591,7 @@ def test_programme_errors_and_foreign_case(family: tuple[Case, Person], social: 
             kind="homelessness",
             starts_on=TODAY(),
         )
-    other = case(SLUG)
+    other = open_to(SLUG, case(SLUG), "socjalny")  # the worker's too: 404, not out of scope
     url = _url("programme-complete", case_id=other.public_id, programme_id=programme.public_id)
     assert social.post(url, {}).status_code == 404
 
