@@ -18,6 +18,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": crontab(hour=0, minute=15),
             "args": ("tasks.casework.contracts_activate_due",),
         },
+        "retention-apply-nightly": {
+            "task": "tasks.fanout.fan_out",
+            "schedule": crontab(hour=1, minute=30),
+            "args": ("tasks.casework.retention_apply",),
+        },
         "benchmark-snapshots-nightly": {
             "task": "benchmarking.tasks.snapshot_nightly",
             "schedule": crontab(hour=3, minute=0),

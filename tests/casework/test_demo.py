@@ -83,7 +83,8 @@ def test_two_to_four_percent_of_residents_helped_each_year(slug: str) -> None:
 def test_history_runs_from_2016_to_the_last_working_days(slug: str) -> None:
     today = timezone.localdate()
     with schema_context(slug):
-        first_case = cw.Case.objects.order_by("opened_on").first()
+        # (_history: casework.privacy.demo adds two cases closed in 2014, for the retention demo)
+        first_case = _history(cw.Case).order_by("opened_on").first()
         assert first_case is not None
         assert first_case.opened_on.year == 2016
         last_intake = _history(cw.Intake).order_by("-arrived_at").first()
@@ -95,7 +96,7 @@ def test_history_runs_from_2016_to_the_last_working_days(slug: str) -> None:
         assert not cw.Case.objects.filter(opened_on__gt=today).exists()
         assert not cw.Decision.objects.filter(issued_on__gt=today).exists()
         assert not cw.Intake.objects.filter(arrived_at__gt=timezone.now()).exists()
-        assert cw.Intake.objects.filter(arrived_at__date__lt=HISTORY_START).count() == 0
+        assert _history(cw.Intake).filter(arrived_at__date__lt=HISTORY_START).count() == 0
 
 
 @pytest.mark.parametrize("slug", CENTRE_SLUGS)

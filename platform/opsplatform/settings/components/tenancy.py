@@ -30,6 +30,7 @@ TENANT_APPS = [
     "tenants.org",
     "rest_framework.authtoken",
     "casework",
+    "casework.privacy",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
