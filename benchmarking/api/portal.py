@@ -48,7 +48,7 @@ from benchmarking.exports import (
 )
 from benchmarking.models import ExportJob, PrivacyLedgerEntry, SnapshotRun
 from benchmarking.services import run_summary
-from opsplatform.errors import Conflict, NotAllowed, NotFound, field_error
+from opsplatform.errors import Conflict, NotAllowed, NotFound, ValidationFailed, field_error
 from tenants.accounts.roles import Role
 from tenants.models import Centre
 from tenants.teryt import Voivodeship
@@ -267,6 +267,10 @@ class SnapshotRunsApi(BenchmarkApiView):
         from benchmarking.tasks import snapshot_run_start
 
         require_analyst(request)
+        if not isinstance(request.data, dict):
+            raise ValidationFailed(
+                'Prześlij obiekt JSON, np. {"from": "2024-01", "to": "2024-06"}.'
+            )
         today = timezone.localdate()
         last = month_param(request.data, "to", last_complete_month(today))
         first = month_param(request.data, "from", last)

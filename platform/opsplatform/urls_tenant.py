@@ -8,6 +8,9 @@ from opsplatform.api.auth import TokenLoginApi, TokenLogoutApi
 from opsplatform.health import healthz
 from opsplatform.security import swagger_docs_view
 
+# Unknown addresses under /api/ answer JSON {"code", "message", "fields"}, like the API.
+handler404 = "opsplatform.api.exceptions.page_not_found"
+
 urlpatterns = [
     path("", dashboard, name="home"),
     path("healthz", healthz, name="healthz"),

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -88,3 +89,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         ),
         status=500,
     )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The ``handler404`` of both URL configurations: an address under ``/api/`` that matches no
+    endpoint (or a malformed identifier in it) answers in the API's error format; pages keep
+    the HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(body(*MESSAGES[drf.NotFound]), status=404)
+    return defaults.page_not_found(request, exception)
