@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from casework.api import people
+from casework.api import people, rodo
 
 app_name = "casework-api"
 
@@ -26,6 +26,11 @@ urlpatterns = [
         name="household-member-remove",
     ),
     path(
+        "households/<uuid:household_id>/break-glass/",
+        people.HouseholdBreakGlassApi.as_view(),
+        name="household-break-glass",
+    ),
+    path(
         "households/<uuid:household_id>/income/",
         people.HouseholdIncomeApi.as_view(),
         name="household-income",
@@ -34,4 +39,6 @@ urlpatterns = [
     path("", include("casework.api.urls_cases")),
     # Social work, care services, deadlines and the access log.
     path("", include("casework.api.urls_work")),
+    # RODO: subject-access report (JSON, PDF) and the art. 30 register.
+    path("", include(rodo.urlpatterns)),
 ]

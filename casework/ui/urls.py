@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("casework.ui.urls_socialwork")),
     path("", include("casework.ui.urls_documents")),
     path("", include("casework.ui.urls_manager")),
+    path("", include("casework.ui.urls_retention")),
+    path("", include("casework.ui.urls_rodo")),
 ]

@@ -25,6 +25,12 @@ VICTIM_CENTRE = "daleszyce"
 OPEN_ENDPOINTS = {
     "konto/logowanie/",
     "konto/wyloguj/",
+    "konto/logowanie/kod/",  # second log-in step: only a pending log-in of this session's own
+    "konto/logowanie/aplikacja/",  # second step, app set-up: likewise, nothing without one
+    "konto/haslo/reset/",  # password reset request: same answer for every address
+    "konto/haslo/reset/wyslano/",  # static "check your e-mail" page
+    "konto/haslo/reset/<uidb64>/<token>/",  # reset link: needs a valid token of this schema
+    "konto/haslo/reset/gotowe/",  # static "password changed" page
     "healthz",
     "i18n/setlang/",
     "api/auth/token/",

@@ -81,8 +81,37 @@ SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Idle expiry: every request saves the session and moves its expiry SESSION_COOKIE_AGE ahead, so
+# a session ends after OPS_SESSION_IDLE_MINUTES without a request; the accounts middleware ends it
+# SESSION_MAX_AGE_SECONDS after the log-in whatever the activity.
+SESSION_COOKIE_AGE = environment.SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_MAX_AGE_SECONDS = environment.SESSION_MAX_HOURS * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Two-factor log-in (TOTP) for every staff role; may be off only in demo mode (environment.py).
+TWO_FACTOR_REQUIRED = environment.TWO_FACTOR == "required"
+TWO_FACTOR_ISSUER = "OPS"
+# Failed log-ins (password or code) per user name and per client address, counted in the cache
+# (per schema): past the limit within the window, the name or address is locked for LOCKOUT_SECONDS.
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_IP_FAILURE_LIMIT = 30
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# Reset e-mails: one per address per interval, and so many requests per client address per hour.
+PASSWORD_RESET_EMAIL_INTERVAL_SECONDS = 10 * 60
+PASSWORD_RESET_REQUESTS_PER_ADDRESS = 10
+
+_email = env.email_url_config(environment.EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = environment.DEFAULT_FROM_EMAIL
 X_FRAME_OPTIONS = "DENY"
 
 # A strict Content-Security-Policy on every response, in every environment (django-csp): the pages
@@ -160,6 +189,11 @@ SPECTACULAR_SETTINGS = {
     # break the img-src 'self' policy.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its error answers ({"code", "message", "fields"}).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "opsplatform.api.schema_hooks.document_errors",
+    ],
     # Several models have a `status`, `kind` or `outcome`: name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "casework.models.proceedings.ApplicationStatus",
@@ -178,6 +212,10 @@ SPECTACULAR_SETTINGS = {
 
 # Demo data builders run by `provision_centres --demo` for each centre, by dotted path, so that
 # tenants never imports the apps that add their own synthetic data (casework, later).
-DEMO_DATA_BUILDERS: list[str] = ["casework.demo.build", "casework.demo_today.build"]
+DEMO_DATA_BUILDERS: list[str] = [
+    "casework.demo.build",
+    "casework.demo_today.build",
+    "casework.privacy.demo.build",
+]
 # The port `make run` serves on, for the URLs printed to the console.
 RUN_PORT = env.int("PORT", default=8000)

@@ -47,6 +47,8 @@ _CENTRE_MENU = (
         _("Dziennik dostępu"),
         frozenset({Role.MANAGER, Role.AUDITOR}),
     ),
+    NavItem("casework-ui:rodo", _("Wnioski RODO"), frozenset({Role.MANAGER, Role.AUDITOR})),
+    NavItem("casework-ui:retention", _("Retencja"), frozenset({Role.MANAGER, Role.AUDITOR})),
     NavItem("benchmarking-ui:centre", _("Wskaźniki")),
 )
 _PORTAL_MENU = (
