@@ -38,7 +38,7 @@ from casework.models.socialwork import (
     ProgrammeStatus,
     ProjectKind,
 )
-from casework.permissions import Capability, require_capability
+from casework.permissions import Capability, has_capability, require_capability
 from casework.selectors.cases import case_by_id, team_by_code, worker_by_id
 from casework.selectors.people import household_by_id, person_by_id
 from casework.selectors.socialwork import (
@@ -612,8 +612,16 @@ class ProjectDetailApi(CaseworkApiView):
     def get(self, request: Request, project_id: str) -> Response:
         require_capability(request.user, Capability.READ)
         project = project_get(public_id=project_id)
-        audit_reads(project.participations.all())
-        return Response(ProjectDetailOutput(project).data)
+        data = ProjectDetailOutput(project).data
+        # Who takes part is shown to those who run projects (social work), the manager and the
+        # auditor; other roles see the project and its head count, not the participants' names.
+        if has_capability(request.user, Capability.PROJECT_MANAGE) or has_capability(
+            request.user, Capability.AUDIT_READ
+        ):
+            audit_reads(project.participations.all())
+        else:
+            data["participations"] = []
+        return Response(data)
 
 
 class ProjectParticipantAddApi(CaseworkApiView):

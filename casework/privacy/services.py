@@ -73,6 +73,7 @@ from casework.models import (
     ActivityEntry,
     Application,
     AuditEntry,
+    BreakGlassGrant,
     Case,
     ContractReview,
     Decision,
@@ -481,15 +482,20 @@ def _anonymise_persons(ids: set[int]) -> list[int]:
     return todo
 
 
-def _anonymise_households(ids: set[int]) -> tuple[list[int], list[int]]:
+def _anonymise_households(ids: set[int]) -> tuple[list[int], list[int], list[int]]:
+    """Anonymise the households; returns their ids, the income records deleted and the
+    break-glass grants whose stated reason (free text, possibly about the household) was blanked.
+    The same reason copied into the audit trail stays there: the trail is append-only and kept for
+    its own period (the break-glass form asks not to write personal data in it)."""
     todo = sorted(ids - _anonymised_household_ids())
     if not todo:
-        return [], []
+        return [], [], []
     incomes = _delete(IncomeRecord.objects.filter(member__household_id__in=todo))
+    grants = _blank(BreakGlassGrant.objects.filter(household_id__in=todo), reason="")
     Household.objects.filter(id__in=todo).update(
         public_id=_new_uuid(), street="", postal_code="", city=""
     )
-    return todo, incomes
+    return todo, incomes, grants
 
 
 def _sync_hold_flags(on: dt.date) -> None:
@@ -612,8 +618,16 @@ def apply_retention(
             rule=rule,
             due_on=today,
         )
-        household_ids, income_ids = _anonymise_households(households)
+        household_ids, income_ids, grant_ids = _anonymise_households(households)
         result.households = len(household_ids)
+        register.add(
+            model="casework.breakglassgrant",
+            ids=grant_ids,
+            method=ErasureMethod.ANONYMISED,
+            record_type=rule.record_type,
+            rule=rule,
+            due_on=today,
+        )
         register.add(
             model="casework.incomerecord",
             ids=income_ids,

@@ -37,8 +37,10 @@ class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         label=_("Powód dostępu"),
         help_text=_(
-            "Napisz, dlaczego potrzebujesz danych tego gospodarstwa (co najmniej 10 znaków). "
-            "Powód zostanie zapisany w dzienniku dostępu i zobaczy go kierownik."
+            "Napisz, dlaczego potrzebujesz danych tego gospodarstwa (co najmniej 10 znaków), "
+            "bez danych osobowych i informacji o zdrowiu (np. „zastępstwo za nieobecnego "
+            "pracownika, pilny wniosek”). Powód zostanie trwale zapisany w dzienniku dostępu "
+            "i zobaczy go kierownik."
         ),
         min_length=REASON_MIN_LENGTH,
         max_length=REASON_MAX_LENGTH,

@@ -33,6 +33,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casework import visibility
 from casework.audit import audit_reads
 from casework.models import Intake, Person
 from casework.models.intake import IntakeOutcome
@@ -263,6 +264,9 @@ def desk_done(request: HttpRequest, intake_id: UUID) -> HttpResponse:
             "entry": intake_day_entry(intake),
             "reasons": [names.get(code, code) for code in intake.reasons],
             "routed": intake.outcome == IntakeOutcome.ROUTED,
+            # First contact routes the case on; its file is then the team's, not theirs to open.
+            "case_file_open": intake.case is not None
+            and visibility.in_scope(request.user, intake.case.household),
         },
     )
 

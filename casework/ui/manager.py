@@ -78,6 +78,10 @@ OBJECT_LABELS: dict[str, Any] = {
     "casework.projectparticipation": _("udział w projekcie"),
     "casework.serviceplan": _("plan usług"),
     "casework.servicedelivery": _("realizacja usług"),
+    "rodo.subject_access": _("raport dostępu do danych (wniosek RODO)"),
+    "privacy.retentionrun": _("usuwanie danych po okresie przechowywania"),
+    "privacy.retentionrule": _("zasada retencji"),
+    "privacy.legalhold": _("wstrzymanie usunięcia"),
 }
 
 

@@ -23,6 +23,7 @@ from casework.metrics_tables import centre_period_tables
 from casework.models import (
     Application,
     AuditEntry,
+    BreakGlassGrant,
     Case,
     Decision,
     DecisionAuthorisation,
@@ -77,6 +78,14 @@ def test_a_closed_case_past_retention_is_anonymised_and_recorded() -> None:
         pesels = [p.pesel for p in people]
         old_person_ids = [p.public_id for p in people]
         old_household_id = case.household.public_id
+        now = timezone.now()
+        grant = BreakGlassGrant.objects.create(
+            user=user(SLUG, "socjalny"),
+            household=case.household,
+            reason="Telefon od rodziny Przeterminowanych w sprawie zasiłku",
+            granted_at=now - dt.timedelta(days=4000),
+            expires_at=now - dt.timedelta(days=3999),
+        )
         audit_before = AuditEntry.objects.count()
 
         result = apply_retention(TODAY)
@@ -116,6 +125,10 @@ def test_a_closed_case_past_retention_is_anonymised_and_recorded() -> None:
         assert {p.id for p in people} <= set(persons.object_ids)
         incomes = ErasureRecord.objects.get(run=run, model="casework.incomerecord")
         assert incomes.method == "erased" and incomes.rows >= 1
+        grant.refresh_from_db()
+        assert grant.reason == ""
+        grants = ErasureRecord.objects.get(run=run, model="casework.breakglassgrant")
+        assert grant.id in grants.object_ids and grants.method == "anonymised"
         # The register holds ids, numbers and counts, never the erased values.
         for record in ErasureRecord.objects.filter(run=run):
             assert "Przeterminowan" not in str(record.__dict__)

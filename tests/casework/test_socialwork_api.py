@@ -456,6 +456,12 @@ def test_project_participants_are_added_once_and_removed() -> None:
     detail = social.get(f"{url}/").json()
     assert detail["participants_count"] == 1
     assert [p["person"]["last_name"] for p in detail["participations"]] == ["Uczestniczka"]
+    # Other roles see the project and its head count, never who takes part.
+    for username in ("swiadczenia", "uslugi", "pierwszy.kontakt"):
+        seen = api(SLUG, username).get(f"{url}/").json()
+        assert (seen["participants_count"], seen["participations"]) == (1, []), username
+    audited = api(SLUG, "audytor").get(f"{url}/").json()["participations"]
+    assert [p["person"]["last_name"] for p in audited] == ["Uczestniczka"]
     remove_url = f"{url}/participants/{added.json()['id']}/remove/"
     removed = social.post(remove_url, {"left_on": today.isoformat()}, content_type=JSON)
     assert removed.status_code == 200 and removed.json()["left_on"] == today.isoformat()

@@ -111,7 +111,8 @@ def test_first_visit_routed_from_the_desk(
         number = intake.case.number
     expect(page.locator("main")).to_contain_text(number)
     expect(page.get_by_role("link", name="Następny klient")).to_be_focused()
-    expect(page.get_by_role("link", name=f"Akta sprawy {number}")).to_be_visible()
+    # The case file is the team's now: first contact gets no link to it (least privilege).
+    expect(page.get_by_role("link", name=f"Akta sprawy {number}")).to_have_count(0)
     check_screen(page, "zgloszenie-zarejestrowane")
 
     # A social worker of that team sees the case waiting in the team's queue.

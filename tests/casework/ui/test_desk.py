@@ -360,7 +360,9 @@ def test_new_person_routed_to_a_team_opens_a_case_in_its_queue(
     assert "Zgłoszenie zarejestrowane" in done
     assert re.search(r"Wpis nr \d+ w rejestrze zgłoszeń z \d\d\.\d\d\.\d{4}", done)
     assert intake.case.number in done
-    assert f'href="{case_url}"' in done
+    # The file is the team's now: first contact gets no link to it; the manager does.
+    assert f'href="{case_url}"' not in done
+    assert f'href="{case_url}"' in _clerk(centre_client, "kierownik").get(done_url).content.decode()
     assert f'href="{DESK}" autofocus>Następny klient' in done
     assert "Pracownicy socjalni ds. pracy w terenie" in done
     # the team sees it in its queue

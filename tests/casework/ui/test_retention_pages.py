@@ -198,3 +198,20 @@ def test_the_case_file_panel_shows_the_hold() -> None:
             Context({"case": held, "user": user(SLUG, "kierownik"), "request": request})
         )
     assert HOLD_REASON in html and f"/retencja/wstrzymania/{held.public_id}/zniesienie/" in html
+
+
+def test_the_case_file_shows_retention_for_closed_and_held_cases_only(
+    centre_client: CentreClientFactory,
+) -> None:
+    expired, held = _demo_cases()
+    client = centre_client.logged_in(SLUG, "kierownik")
+    held_page = _text(client.get(f"/sprawy/{held.public_id}/"))
+    assert HOLD_REASON in held_page and "Znieś wstrzymanie" in held_page
+    expired_page = _text(client.get(f"/sprawy/{expired.public_id}/"))
+    assert "Sprawa nie jest objęta wstrzymaniem usuwania." in expired_page
+    assert "Wstrzymaj usuwanie" in expired_page
+    with schema_context(SLUG):
+        open_case = Case.objects.filter(status="open", legal_hold=False).first()
+    assert open_case is not None
+    open_page = client.get(f"/sprawy/{open_case.public_id}/").content.decode()
+    assert 'id="retention-' not in open_page and "wstrzymaniem usuwania" not in open_page
