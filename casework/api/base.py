@@ -72,6 +72,17 @@ def paginate(
     return paged
 
 
+def query_param(
+    request: Request, name: str, field: serializers.Field[Any, Any, Any, Any], default: Any = None
+) -> Any:
+    """A query parameter checked by a DRF field (an empty one counts as ``default``); an invalid
+    one is a 400 whose ``fields`` names the parameter."""
+    try:
+        return field.run_validation(request.query_params.get(name) or default)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({name: error.detail}) from None
+
+
 def validated(
     serializer_class: type[serializers.Serializer[Any]], data: Any, *, partial: bool = False
 ) -> dict[str, Any]:

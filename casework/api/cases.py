@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, validated
+from casework.api.base import CaseworkApiView, paginate, query_param, validated
 from casework.audit import audit_reads
 from casework.models import Case, CaseAssignment, Handover, Intake
 from casework.models.intake import Channel, IntakeOutcome, ReporterKind
@@ -63,9 +63,7 @@ class ReasonListApi(CaseworkApiView):
         description="Powody udzielenia pomocy (art. 7 u.p.s.) obowiązujące w danym dniu.",
     )
     def get(self, request: Request) -> Response:
-        on = serializers.DateField().run_validation(
-            request.query_params.get("on") or timezone.localdate().isoformat()
-        )
+        on = query_param(request, "on", serializers.DateField(), timezone.localdate().isoformat())
         return Response(ReasonOutput(reasons_valid_on(on), many=True).data)
 
 
@@ -182,8 +180,8 @@ class IntakeListApi(CaseworkApiView):
         day = serializers.DateField(allow_null=True)
         intakes = intake_list(
             outcome=params.get("outcome", ""),
-            day_from=day.run_validation(params.get("from") or None),
-            day_to=day.run_validation(params.get("to") or None),
+            day_from=query_param(request, "from", day),
+            day_to=query_param(request, "to", day),
         ).filter(intakes_q(request.user))
         response = paginate(self, request, intakes, IntakeOutput)
         audit_list_reads(request.user, response.page_objects)
@@ -326,10 +324,13 @@ class CaseListApi(CaseworkApiView):
     def get(self, request: Request) -> Response:
         require_capability(request.user, Capability.READ)
         params = request.query_params
-        worker = serializers.UUIDField(allow_null=True).run_validation(params.get("worker") or None)
-        cases = case_list(
-            status=params.get("status", ""), team=params.get("team", ""), worker=worker
-        ).filter(cases_q(request.user))
+        worker = query_param(request, "worker", serializers.UUIDField(allow_null=True))
+        status_filter = query_param(
+            request, "status", serializers.ChoiceField(["open", "closed"], allow_blank=True), ""
+        )
+        cases = case_list(status=status_filter, team=params.get("team", ""), worker=worker).filter(
+            cases_q(request.user)
+        )
         response = paginate(self, request, cases, CaseOutput)
         audit_list_reads(request.user, response.page_objects)
         return response

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, validated
+from casework.api.base import CaseworkApiView, paginate, query_param, validated
 from casework.audit import audit_reads
 from casework.models import BreakGlassGrant, Household, HouseholdMember, IncomeRecord, Person
 from casework.models.people import IdentityDocument, Relation, Sex
@@ -261,9 +261,7 @@ class HouseholdIncomeApi(CaseworkApiView):
         require_capability(request.user, Capability.READ)
         household = household_get(public_id=household_id)
         require_household_access(request.user, household)  # incomes are case data
-        on = serializers.DateField().run_validation(
-            request.query_params.get("on") or timezone.localdate().isoformat()
-        )
+        on = query_param(request, "on", serializers.DateField(), timezone.localdate().isoformat())
         audit_reads([household])
         return Response(
             AssessmentOutput(household_income_assessment(household=household, on=on)).data

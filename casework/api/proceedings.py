@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, validated
+from casework.api.base import CaseworkApiView, paginate, query_param, validated
 from casework.api.cases import _uuid
 from casework.audit import audit_reads
 from casework.models import (
@@ -117,9 +117,7 @@ class ApplicationListApi(CaseworkApiView):
     )
     def get(self, request: Request) -> Response:
         require_capability(request.user, Capability.READ)
-        case = serializers.UUIDField(allow_null=True).run_validation(
-            request.query_params.get("case") or None
-        )
+        case = query_param(request, "case", serializers.UUIDField(allow_null=True))
         applications = application_list(
             status=request.query_params.get("status", ""), case=case
         ).filter(households_q(request.user, "case__household"))
@@ -219,9 +217,8 @@ class InterviewListApi(CaseworkApiView):
     )
     def get(self, request: Request) -> Response:
         require_capability(request.user, Capability.READ)
-        params = request.query_params
-        case = serializers.UUIDField(allow_null=True).run_validation(params.get("case") or None)
-        pending = serializers.BooleanField(allow_null=True).run_validation(params.get("pending"))
+        case = query_param(request, "case", serializers.UUIDField(allow_null=True))
+        pending = query_param(request, "pending", serializers.BooleanField(allow_null=True))
         response = paginate(
             self,
             request,
@@ -347,9 +344,7 @@ class DecisionListApi(CaseworkApiView):
     )
     def get(self, request: Request) -> Response:
         require_capability(request.user, Capability.READ)
-        application = serializers.UUIDField(allow_null=True).run_validation(
-            request.query_params.get("application") or None
-        )
+        application = query_param(request, "application", serializers.UUIDField(allow_null=True))
         decisions = decision_list(application=application).filter(
             households_q(request.user, "application__case__household")
         )

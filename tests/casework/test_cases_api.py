@@ -88,3 +88,22 @@ def test_auditor_reads_but_cannot_open_a_case() -> None:
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/cases/?status=all", "status"),
+        ("/api/cases/?worker=nie-uuid", "worker"),
+        ("/api/intakes/?from=2026-13-01", "from"),
+        ("/api/applications/?case=x", "case"),
+        ("/api/interviews/?pending=moze", "pending"),
+        ("/api/decisions/?application=1", "application"),
+        ("/api/reference/reasons/?on=wczoraj", "on"),
+    ],
+)
+def test_a_bad_query_parameter_is_a_400_naming_it(url: str, parameter: str) -> None:
+    response = api(SLUG, "kierownik").get(url)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid" and list(body["fields"]) == [parameter]
