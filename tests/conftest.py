@@ -30,6 +30,15 @@ def _public_schema_after_each_test() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _domain_cache_emptied() -> None:
+    """Each test starts with an empty host → centre cache (rolled-back centres leave no trace),
+    which the test settings keep for the whole test (stable query counts)."""
+    from opsplatform.middleware import forget_cached_domains
+
+    forget_cached_domains()
+
+
+@pytest.fixture(autouse=True)
 def _login_lockouts_cleared() -> Iterator[None]:
     """Failed log-ins are counted in Redis, which no transaction rolls back: forget them after each
     test, so that one test's failures (or a fuzzing run's) never lock out the next test's log-in."""

@@ -19,7 +19,6 @@ from django_tenants.middleware.main import TenantMainMiddleware
 
 from opsplatform.schemas import current_tenant, use_public_schema
 
-_CACHE_SECONDS = 30.0
 _domain_cache: dict[str, tuple[float, Any]] = {}
 
 
@@ -35,7 +34,7 @@ class CentreTenantMiddleware(TenantMainMiddleware):
         if cached is not None and cached[0] > now:
             return cached[1]
         tenant = super().get_tenant(domain_model, hostname)
-        _domain_cache[hostname] = (now + _CACHE_SECONDS, tenant)
+        _domain_cache[hostname] = (now + settings.TENANT_DOMAIN_CACHE_SECONDS, tenant)
         return tenant
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:

@@ -86,6 +86,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # SESSION_MAX_AGE_SECONDS after the log-in whatever the activity.
 SESSION_COOKIE_AGE = environment.SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# How long a process remembers which centre a host name belongs to (opsplatform/middleware.py).
+TENANT_DOMAIN_CACHE_SECONDS = 30.0
 SESSION_MAX_AGE_SECONDS = environment.SESSION_MAX_HOURS * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
