@@ -620,30 +620,19 @@ def apply_retention(
         )
         household_ids, income_ids, grant_ids = _anonymise_households(households)
         result.households = len(household_ids)
-        register.add(
-            model="casework.breakglassgrant",
-            ids=grant_ids,
-            method=ErasureMethod.ANONYMISED,
-            record_type=rule.record_type,
-            rule=rule,
-            due_on=today,
-        )
-        register.add(
-            model="casework.incomerecord",
-            ids=income_ids,
-            method=ErasureMethod.ERASED,
-            record_type=rule.record_type,
-            rule=rule,
-            due_on=today,
-        )
-        register.add(
-            model="casework.household",
-            ids=household_ids,
-            method=ErasureMethod.ANONYMISED,
-            record_type=rule.record_type,
-            rule=rule,
-            due_on=today,
-        )
+        for model, ids, method in (
+            ("casework.breakglassgrant", grant_ids, ErasureMethod.ANONYMISED),
+            ("casework.incomerecord", income_ids, ErasureMethod.ERASED),
+            ("casework.household", household_ids, ErasureMethod.ANONYMISED),
+        ):
+            register.add(
+                model=model,
+                ids=ids,
+                method=method,
+                record_type=rule.record_type,
+                rule=rule,
+                due_on=today,
+            )
 
     result.rows_by_model = dict(register.rows_by_model)
     run = RetentionRun.objects.create(
