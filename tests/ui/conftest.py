@@ -8,23 +8,18 @@ tests run last, after the rolled-back ones)."""
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, sync_playwright
 
 from tests.benchmarking.conftest import benchmark_data  # noqa: F401  (re-exported fixture)
 from tests.ui.browser import CHROMIUM_ARGS, chromium_executable
 from tests.ui.helpers import ARTIFACTS as SCREENSHOTS
 from tests.ui.helpers import DESKTOP, SERVER, server_url
-from tests.workers import ARTIFACTS, test_database_url
+from tests.ui.server import serve_test_database
+from tests.workers import test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 # Playwright's sync API runs an event loop in the test thread; Django refuses database calls from a
@@ -41,12 +36,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server_process(
     django_db_setup: None,
@@ -54,45 +43,13 @@ def live_server_process(
     django_db_blocker: pytest.FixtureRequest,
 ) -> Iterator[int]:
     """`manage.py runserver` on a free port against the test database (as `make run` serves)."""
-    port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "browser-server.log").open("wb")
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         database_url = test_database_url()
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "opsplatform.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_TEST_URL": settings.CELERY_BROKER_URL,
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://localhost:{port}/konto/logowanie/", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start; see {log.name}") from None
-                time.sleep(0.3)
-        SERVER["port"] = port
-        yield port
+        with serve_test_database(database_url, "browser-server.log") as port:
+            SERVER["port"] = port
+            yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         with django_db_blocker.unblock():  # type: ignore[attr-defined]
             _close_leftover_sessions()
 

@@ -7,8 +7,6 @@ import os
 import secrets
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,18 +17,11 @@ from playwright.sync_api import Page, expect
 from tenants.accounts import totp
 from tests import workers
 from tests.ui.helpers import check_screen, login
+from tests.ui.server import serve_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CENTRE = "krasnystaw"
 PASSWORD = "Dwuetapowe-Haslo-2026!"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -41,43 +32,10 @@ def required_server(
     yields the centre's address on it."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         database_url = workers.test_database_url()
-    port = _free_port()
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "opsplatform.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_TEST_URL": settings.CELERY_BROKER_URL,
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "OPS_TWO_FACTOR": "required",
-        "PYTHONUNBUFFERED": "1",
-    }
-    workers.ARTIFACTS.mkdir(exist_ok=True)
-    log = (workers.ARTIFACTS / "browser-server-two-factor.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://localhost:{port}/konto/logowanie/", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start; see {log.name}") from None
-                time.sleep(0.3)
+    with serve_test_database(
+        database_url, "browser-server-two-factor.log", {"OPS_TWO_FACTOR": "required"}
+    ) as port:
         yield f"http://{CENTRE}.localhost:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
