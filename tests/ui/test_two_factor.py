@@ -21,7 +21,8 @@ from tests.ui.server import serve_test_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CENTRE = "krasnystaw"
-PASSWORD = "Dwuetapowe-Haslo-2026!"
+# Nothing like the user name or names: the similarity validator must never refuse it.
+PASSWORD = "Zielony-Parasol-2026!"
 
 
 @pytest.fixture(scope="module")
