@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.benchmarking.conftest import benchmark_data  # noqa: F401  (re-exported fixture)
 from tests.ui.browser import CHROMIUM_ARGS, chromium_executable
@@ -26,6 +34,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # thread with a running loop unless told otherwise. The tests' own queries (fixtures, checks of what
 # a page saved) are ordinary synchronous code, so this is safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Every wait in these tests waits for a condition (an element, a text, a download); the limit only
+# ends a wait that will never succeed. Playwright's own default for `expect` is 5 s, which a busy
+# 2-core machine (make run and make perf beside the suite) exceeded for an htmx search result; the
+# same 30 s bounds page actions (context.set_default_timeout below).
+WAIT_LIMIT_MS = 30_000
+expect.set_options(timeout=WAIT_LIMIT_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -99,7 +114,7 @@ def page(
     context = browser.new_context(
         viewport=DESKTOP, locale="pl-PL", timezone_id="Europe/Warsaw", accept_downloads=True
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(WAIT_LIMIT_MS)
     page = context.new_page()
     page._ops_test_name = request.node.name  # type: ignore[attr-defined]
     # Screenshots of an earlier run of this test would mix with this run's.

@@ -105,8 +105,14 @@ def check_screen(page: Page, name: str) -> None:
     try:
         page.set_viewport_size(DESKTOP)
         page.screenshot(path=str(folder / f"{stem}-1280.png"), full_page=True)
+        # Forget the last check's width first, so that only the check after this resize counts.
+        page.evaluate("document.documentElement.removeAttribute('data-scroll-checked')")
         page.set_viewport_size(PHONE)
-        page.wait_for_timeout(300)  # app.js re-marks scrollable boxes after a resize
+        # app.js re-marks scrollable boxes after a resize: wait until it has done so at 390 px.
+        page.wait_for_function(
+            "w => document.documentElement.getAttribute('data-scroll-checked') === String(w)",
+            arg=PHONE["width"],
+        )
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

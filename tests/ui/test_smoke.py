@@ -74,5 +74,5 @@ def test_api_docs_work_under_the_content_security_policy(
 ) -> None:
     """Swagger UI renders the schema with no CSP violation (one would be a console error)."""
     page.goto(f"{host_url('daleszyce')}/api/docs/")
-    expect(page.locator(".swagger-ui .info .title")).to_be_visible(timeout=20_000)
+    expect(page.locator(".swagger-ui .info .title")).to_be_visible()
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()

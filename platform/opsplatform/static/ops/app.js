@@ -39,6 +39,8 @@
         box.removeAttribute("data-scroll-focus");
       }
     });
+    // The width the boxes were last checked at: lets a test wait for the check after a resize.
+    document.documentElement.setAttribute("data-scroll-checked", String(window.innerWidth));
   }
   var resizeTimer = null;
   window.addEventListener("resize", function () {
