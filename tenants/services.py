@@ -1,8 +1,9 @@
 """Writes to the centre registry: provisioning centres from the registry file.
 
 Provisioning is idempotent (a second run with the same registry writes nothing) and fast: a new
-centre's schema is cloned from the template schema ``settings.TENANT_BASE_SCHEMA``, which is kept
-migrated here, instead of replaying every migration. Each new centre is created inside one
+centre's schema is made from the template schema ``settings.TENANT_BASE_SCHEMA``, which is kept
+migrated here, by replaying the template's rendered DDL (tenants/schema_template.py) instead of
+replaying every migration or cloning table by table. Each new centre is created inside one
 transaction, and PostgreSQL DDL is transactional, so a failure leaves no schema or row behind.
 """
 
@@ -24,6 +25,7 @@ from tenants.errors import CentreInvalid
 from tenants.models import Centre, Domain, ReorganisationProgramme
 from tenants.org.models import Team
 from tenants.registry import CentreSpec, Registry, TeamSpec
+from tenants.schema_template import schema_create
 
 CENTRE_FIELDS = (
     "name",
@@ -131,7 +133,7 @@ def centre_provision(
             centre = Centre(slug=spec.slug, schema_name=spec.slug)
             _assign(centre, _centre_values(spec, registry_version))
             centre.save()
-            centre.create_schema(check_if_exists=False, verbosity=0)
+            schema_create(centre.schema_name)
         else:
             changed += _update(centre, _centre_values(spec, registry_version), prefix="")
         changed += _programme_sync(centre, spec)
