@@ -49,6 +49,11 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # `migrate_schemas --executor=multiprocessing` across many centres.
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATION_PROCESSES", default=4)
 
+# One `SET search_path` per request (after each switch of schema), not one per cursor. Safe with
+# django-tenants 4: a rollback (or a rollback to a savepoint) forgets the setting it reverted, and
+# every switch of tenant or schema forgets it too, so a query never runs on a stale path.
+TENANT_LIMIT_SET_CALLS = True
+
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 PORTAL_HOST = BASE_DOMAIN
