@@ -46,6 +46,13 @@ ROOT_URLCONF = "opsplatform.urls_tenant"
 TENANT_BASE_SCHEMA = "_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
+# `migrate_schemas` migrates only the centre schemas that lack a migration, found in a few
+# statements, each with a lock timeout and retried later when busy (tenants/migration_executor.py);
+# `--executor=standard` or `multiprocessing` picks django-tenants' own.
+GET_EXECUTOR_FUNCTION = "tenants.migration_executor.get_executor"
+MIGRATION_LOCK_TIMEOUT = env.str("MIGRATION_LOCK_TIMEOUT", default="5s")
+MIGRATION_LOCK_ROUNDS = env.int("MIGRATION_LOCK_ROUNDS", default=5)
+
 # `migrate_schemas --executor=multiprocessing` across many centres.
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("MIGRATION_PROCESSES", default=4)
 
