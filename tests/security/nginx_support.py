@@ -54,12 +54,11 @@ def nginx_and_openssl() -> tuple[str, str] | str:
     apt = shutil.which("apt-get")
     if apt and os.geteuid() == 0:
         env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run([apt, "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            [apt, "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],
-            check=True,
-            env=env,
-        )
+        install = [apt, "install", "-y", "-qq", "--no-install-recommends", *PACKAGES]
+        for command in ([apt, "update", "-qq"], install):
+            done = subprocess.run(command, env=env, capture_output=True, text=True)
+            if done.returncode != 0:
+                return f"`{' '.join(command)}` failed: {done.stderr.strip()[-500:]}"
         nginx, openssl = _found_nginx(), shutil.which("openssl")
         if nginx and openssl:
             return nginx, openssl
