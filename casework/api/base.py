@@ -37,7 +37,9 @@ class CaseworkApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if request.user and request.user.is_authenticated:
-            self._actor_token = set_actor(Actor.for_user(request.user, ip=client_ip(request._request)))
+            self._actor_token = set_actor(
+                Actor.for_user(request.user, ip=client_ip(request._request))
+            )
             if not self.scope_exempt:
                 require_url_access(request.user, kwargs)
 

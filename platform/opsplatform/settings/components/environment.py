@@ -44,7 +44,8 @@ LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT: str = env.str("LOG_FORMAT", default="json")
 EXTRA_ALLOWED_HOSTS: list[str] = env.list("EXTRA_ALLOWED_HOSTS", default=[])
 # How many reverse proxies of our own stand between the clients and the web process: the client's
-# address is the entry this many places from the right of X-Forwarded-For (opsplatform.client_address).
+# address is the entry this many places from the right of X-Forwarded-For
+# (opsplatform.client_address).
 # 0 (the default, development) ignores the header: a client could write anything into it. The
 # production kit (nginx on the host in front of web) uses 1.
 TRUSTED_PROXY_HOPS: int = env.int("OPS_TRUSTED_PROXY_HOPS", default=0)
