@@ -12,12 +12,7 @@ from rest_framework.views import APIView
 
 from casework.audit import Actor, reset_actor, set_actor
 from casework.visibility import require_url_access
-
-
-def client_ip(request: Request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is set by our own proxy, which replaces REMOTE_ADDR when
-    # configured (see deploy/production/nginx.conf); a client-supplied header is not trusted.
-    return request.META.get("REMOTE_ADDR") or None
+from opsplatform.client_address import client_ip
 
 
 class Pagination(PageNumberPagination):
@@ -42,7 +37,9 @@ class CaseworkApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if request.user and request.user.is_authenticated:
-            self._actor_token = set_actor(Actor.for_user(request.user, ip=client_ip(request)))
+            self._actor_token = set_actor(
+                Actor.for_user(request.user, ip=client_ip(request._request))
+            )
             if not self.scope_exempt:
                 require_url_access(request.user, kwargs)
 

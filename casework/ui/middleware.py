@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from casework.audit import Actor, reset_actor, set_actor
 from casework.visibility import HouseholdOutOfScope, require_url_access
+from opsplatform.client_address import client_ip
 from opsplatform.schemas import current_schema
 from tenants.accounts.roles import STAFF_ROLES
 
@@ -33,8 +34,7 @@ class AuditActorMiddleware:
         if not _acts(request):
             return self.get_response(request)
         user = request.user
-        # REMOTE_ADDR only (see casework.api.base.client_ip): a forwarded header is not trusted.
-        token = set_actor(Actor.for_user(user, ip=request.META.get("REMOTE_ADDR") or None))
+        token = set_actor(Actor.for_user(user, ip=client_ip(request)))
         try:
             return self.get_response(request)
         finally:

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from opsplatform.api.auth import TokenLoginApi, TokenLogoutApi
-from opsplatform.health import healthz
+from opsplatform.health import readyz
 from opsplatform.security import swagger_docs_view
 from tenants.views import portal_home
 
@@ -13,7 +13,7 @@ handler404 = "opsplatform.api.exceptions.page_not_found"
 
 urlpatterns = [
     path("", portal_home, name="home"),
-    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("konto/", include("tenants.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("benchmarking.ui.urls_portal")),

@@ -1,6 +1,7 @@
 """Throttling and lock-out of repeated failed log-ins (passwords and two-factor codes alike).
 
-Failures are counted in the cache per user name and per client address. The cache's key function
+Failures are counted in the cache per user name and per client address (the client's own, seen
+through our trusted proxies: opsplatform.client_address). The cache's key function
 prefixes every key with the current schema, so the same demo user name at two centres (or at a
 centre and the portal) has two separate counters: failures at one centre never lock anyone at
 another. Past LOGIN_FAILURE_LIMIT failures of a user name within the window, that name is locked
@@ -19,14 +20,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from opsplatform.client_address import client_ip
 from opsplatform.schemas import current_schema
 
 logger = logging.getLogger("tenants.accounts.login")
 
 
 def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only (as casework.api.base.client_ip): a forwarded header is not trusted.
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The client's address as the lock-out and the password-reset limit count it: that of
+    opsplatform.client_address.client_ip (through our trusted proxies), "unknown" without one."""
+    return client_ip(request) or "unknown"
 
 
 def _subjects(username: str, address: str) -> list[tuple[str, int]]:

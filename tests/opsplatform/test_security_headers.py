@@ -77,7 +77,7 @@ def test_logged_in_dashboard_carries_the_strict_policy(centre_client: CentreClie
 @pytest.mark.django_db
 def test_api_and_error_responses_carry_the_policy_too(centre_client: CentreClientFactory) -> None:
     client = centre_client.logged_in("daleszyce", "kierownik")
-    assert_strict(client.get("/healthz"))
+    assert_strict(client.get("/readyz"))
     assert_strict(centre_client("daleszyce").get("/api/cases/"))  # 401/403 JSON
     assert_strict(client.get("/api/schema/"))
 

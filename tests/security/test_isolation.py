@@ -31,7 +31,7 @@ OPEN_ENDPOINTS = {
     "konto/haslo/reset/wyslano/",  # static "check your e-mail" page
     "konto/haslo/reset/<uidb64>/<token>/",  # reset link: needs a valid token of this schema
     "konto/haslo/reset/gotowe/",  # static "password changed" page
-    "healthz",
+    "readyz",  # details only for a bearer token or loopback (the test client's 127.0.0.1)
     "i18n/setlang/",
     "api/auth/token/",
     "api/auth/logout/",

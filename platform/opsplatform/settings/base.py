@@ -12,6 +12,9 @@ DEMO_MODE = environment.DEMO_MODE
 SECRET_KEY = environment.SECRET_KEY
 BASE_DOMAIN = environment.BASE_DOMAIN
 REDIS_URL = environment.REDIS_URL
+# Reverse proxies in front of the web process whose X-Forwarded-For entries are trusted.
+TRUSTED_PROXY_HOPS = environment.TRUSTED_PROXY_HOPS
+READYZ_TOKEN = environment.READYZ_TOKEN
 env = environment.env
 
 DATABASES = {"default": env.db_url_config(environment.DATABASE_URL)}
@@ -24,6 +27,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *environment.EXTRA_ALLOWED_HOSTS]
 
 MIDDLEWARE = [
+    # /livez, before host routing: on any host, without touching the database (opsplatform.health).
+    "opsplatform.health.LivenessMiddleware",
     "opsplatform.middleware.CentreTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy below on every response, in every environment.

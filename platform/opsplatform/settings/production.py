@@ -9,6 +9,9 @@ from opsplatform.settings.components.environment import env
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Probes reach the web process directly over plain HTTP (a token, if any, never crosses a network
+# nginx serves: nginx only redirects plain HTTP). /livez is answered before the redirect anyway.
+SECURE_REDIRECT_EXEMPT = [r"^readyz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

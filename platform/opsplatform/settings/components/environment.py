@@ -43,6 +43,19 @@ CELERY_QUEUE: str = env.str("CELERY_QUEUE", default="ops")
 LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT: str = env.str("LOG_FORMAT", default="json")
 EXTRA_ALLOWED_HOSTS: list[str] = env.list("EXTRA_ALLOWED_HOSTS", default=[])
+# How many reverse proxies of our own stand between the clients and the web process: the client's
+# address is the entry this many places from the right of X-Forwarded-For
+# (opsplatform.client_address).
+# 0 (the default, development) ignores the header: a client could write anything into it. The
+# production kit (nginx on the host in front of web) uses 1.
+TRUSTED_PROXY_HOPS: int = env.int("OPS_TRUSTED_PROXY_HOPS", default=0)
+if TRUSTED_PROXY_HOPS < 0:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("OPS_TRUSTED_PROXY_HOPS must be 0 or a positive number.")
+# /readyz (database, Redis and worker detail) answers a request that carries
+# "Authorization: Bearer <this token>"; with no token set, it answers requests from loopback only.
+READYZ_TOKEN: str = env.str("OPS_READYZ_TOKEN", default="")
 
 # Two-factor log-in (TOTP) for every centre staff role: "required" or "off". "off" is accepted only
 # in demo mode, where it is the default so that testers can log in with the demo accounts.
