@@ -15,6 +15,11 @@ Without JavaScript every step still works: the search is a GET form, "choose" re
 with the person chosen, the visit form posts normally. Only roles with the INTAKE_REGISTER
 capability may use the desk (403 otherwise); every view acts as the logged-in user in the audit
 trail, and the people it lists are recorded as read.
+
+First contact and the manager search and take visits about anyone. A team role finds and chooses
+only the people ``GET /api/people/<id>/`` shows it (the same filter, ``person_search_for``) and
+takes visits only about households the intake service lets it (its own, new ones, or opened by
+break-glass); choosing or routing anyone else answers the 403 page that offers break-glass access.
 """
 
 from __future__ import annotations
