@@ -523,8 +523,8 @@ def test_team_role_finds_at_the_desk_only_whom_the_api_shows(
 
     social = centre_client.logged_in(SCOPED, "socjalny")
     for response in (
-        social.get(DESK, {"q": head.pesel}),
-        social.get(f"{DESK}szukaj/", {"q": head.pesel}, headers=HTMX),
+        social.get(DESK, {"q": str(head.pesel)}),
+        social.get(f"{DESK}szukaj/", {"q": str(head.pesel)}, headers=HTMX),
         social.get(f"{DESK}szukaj/", {"q": "Ukryta Halina"}, headers=HTMX),
     ):
         assert response.status_code == 200
@@ -533,14 +533,14 @@ def test_team_role_finds_at_the_desk_only_whom_the_api_shows(
         assert f"PESEL {head.pesel}" not in html and "person-results" not in html
         assert "ul. Testowa 1" not in html
         assert "Nie znaleziono osoby" in html
-    html = social.get(f"{DESK}szukaj/", {"q": own.pesel}, headers=HTMX).content.decode()
+    html = social.get(f"{DESK}szukaj/", {"q": str(own.pesel)}, headers=HTMX).content.decode()
     assert "Własna Olga" in html and str(own.public_id) in html
 
     # The desk and the manager keep their search of the whole centre.
     for username in ("pierwszy.kontakt", "kierownik"):
         assert _api_person(username, head) == 200
         client = centre_client.logged_in(SCOPED, username)
-        html = client.get(f"{DESK}szukaj/", {"q": head.pesel}, headers=HTMX).content.decode()
+        html = client.get(f"{DESK}szukaj/", {"q": str(head.pesel)}, headers=HTMX).content.decode()
         assert "Ukryta Halina" in html and str(head.public_id) in html
 
 
@@ -589,7 +589,7 @@ def test_break_glass_lets_the_team_role_take_the_visit_with_the_reason_recorded(
         )
     granted = social.post(grant_url, {"reason": reason, "next": DESK})
     assert granted.status_code == 302
-    html = social.get(f"{DESK}szukaj/", {"q": head.pesel}, headers=HTMX).content.decode()
+    html = social.get(f"{DESK}szukaj/", {"q": str(head.pesel)}, headers=HTMX).content.decode()
     assert str(head.public_id) in html
     response = social.post(
         DESK, _visit(person=str(head.public_id), outcome="route", route_to=_to_social_worker())
