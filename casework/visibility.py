@@ -18,6 +18,11 @@ plans, incomes, documents) follows the rule above. *Identity data* (a person's o
 record and members) is wider, because registering an intake needs it: first contact sees all of
 it, the team roles also the people and households that no open case belongs to.
 
+Taking an intake (registering, routing or closing it) and opening a case are writes that bring a
+household into a scope, so they follow the rule too (:func:`require_intake_household_access`):
+first contact and managers for any household, the team roles for the households they see, a new
+household nobody has recorded anything about, or one opened to them by break-glass access.
+
 Break-glass access (:func:`break_glass_grant`) opens one household to one worker for
 ``BREAK_GLASS_HOURS`` with a stated reason. Granting it is written to the audit trail with the
 reason, and every read and write made under it is recorded with the reason too (the actor of the
@@ -40,6 +45,7 @@ from django.utils import timezone
 
 from casework.audit import audit_reads, current_actor, set_actor, subject_of
 from casework.models import (
+    ActivityEntry,
     Appeal,
     Application,
     AuditEntry,
@@ -50,6 +56,7 @@ from casework.models import (
     FamilyInterview,
     Household,
     HouseholdMember,
+    IncomeRecord,
     IndividualProgramme,
     Intake,
     Person,
@@ -272,6 +279,54 @@ def require_intake_work_access(user: Any, case: Case) -> None:
     require_case_access(user, case)
 
 
+def _new_households(user: Any) -> QuerySet[Household, Any]:
+    """Households nobody but ``user`` has recorded anything about beyond identity: no case (open
+    or closed), no income, no intake registered and no time entry made by someone else. A
+    household the desk has just created for a new person is one."""
+    case = Case.objects.filter(household=OuterRef("pk"))
+    income = IncomeRecord.objects.filter(member__household=OuterRef("pk"))
+    intake = Intake.objects.filter(household=OuterRef("pk")).exclude(registered_by_id=user.pk)
+    activity = ActivityEntry.objects.filter(household=OuterRef("pk")).exclude(worker_id=user.pk)
+    return (
+        Household.objects.exclude(Exists(case))
+        .exclude(Exists(income))
+        .exclude(Exists(intake))
+        .exclude(Exists(activity))
+        .values("pk")
+    )
+
+
+def require_intake_household_access(user: Any, household: Household | None) -> None:
+    """Taking an intake about ``household`` (registering it, routing it, closing it at the desk)
+    or opening its case: refused (403, ``household_out_of_scope``) unless the user may.
+
+    Routing opens the household's case and assigns it, which brings the household into the
+    scope of the team or worker it is routed to; so only the desk may do it for any household:
+    first contact (its job) and managers (who see everything). The team roles may for a
+    household whose case data they see by the rule, one opened to them by break-glass access
+    (the request is then flagged with the grant's reason, so the intake, the case and the
+    assignment are recorded with it), and a new household that nobody has recorded anything
+    about yet (:func:`_new_households`): registering someone new, e.g. met in the field, is
+    part of their work and opens nobody's data. An intake about nobody (``None``) is always
+    allowed."""
+    if household is None or sees_all(user) or _role(user) == Role.FIRST_CONTACT:
+        return
+    if in_scope(user, household):
+        return
+    if Household.objects.filter(pk=household.pk, pk__in=_new_households(user)).exists():
+        return
+    grant = _grant_for(user, household.pk)
+    if grant is not None:
+        _flag_actor(user, grant.reason)
+        return
+    raise HouseholdOutOfScope(
+        household,
+        "Nie możesz przyjąć zgłoszenia ani założyć sprawy gospodarstwa spoza spraw Twoich ani "
+        "Twojego zespołu – przekaże je pierwszy kontakt. Dostęp jest możliwy tylko w trybie "
+        "nadzwyczajnym, z podaniem powodu, i zostanie odnotowany w dzienniku dostępu.",
+    )
+
+
 def require_household_identity_access(user: Any, household: Household) -> None:
     """The household's record and members: wider than its case data (see the module)."""
     if Household.objects.filter(pk=household.pk).filter(household_identity_q(user)).exists():
@@ -323,7 +378,8 @@ def require_intake_access(user: Any, intake: Intake) -> None:
         return
     raise HouseholdOutOfScope(
         intake.household,
-        "To zgłoszenie dotyczy gospodarstwa spoza spraw Twoich ani Twojego zespołu.",
+        "To zgłoszenie dotyczy gospodarstwa spoza spraw Twoich ani Twojego zespołu. Dostęp jest "
+        "możliwy tylko w trybie nadzwyczajnym, z podaniem powodu.",
     )
 
 

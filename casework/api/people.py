@@ -21,7 +21,7 @@ from casework.selectors.people import (
     household_list,
     member_get,
     person_get,
-    person_search,
+    person_search_for,
 )
 from casework.services.people import (
     household_create,
@@ -36,7 +36,6 @@ from casework.visibility import (
     break_glass_grant,
     household_for_break_glass,
     household_identity_q,
-    persons_q,
     require_household_access,
     require_person_access,
 )
@@ -79,9 +78,7 @@ class PersonListApi(CaseworkApiView):
     )
     def get(self, request: Request) -> Response:
         require_capability(request.user, Capability.READ)
-        people = person_search(query=request.query_params.get("q", "")).filter(
-            persons_q(request.user)
-        )
+        people = person_search_for(user=request.user, query=request.query_params.get("q", ""))
         response = paginate(self, request, people, PersonOutput)
         audit_list_reads(request.user, response.page_objects)
         return response

@@ -30,7 +30,7 @@ from casework.selectors.deadlines import (
     caseload_get,
     deadline_list,
 )
-from casework.selectors.people import person_search
+from casework.selectors.people import person_search_for
 
 RECENTLY_ROUTED_DAYS = 14  # calendar days during which an intake routed to a worker is "new"
 
@@ -291,10 +291,12 @@ def _match(person: Person) -> PersonMatch:
     return match
 
 
-def desk_person_matches(*, query: str, limit: int = 10) -> tuple[list[PersonMatch], int]:
-    """People matching ``query`` (every word, by name, PESEL or address – see ``person_search``):
-    the first ``limit`` with their households, and how many match in all."""
-    people = person_search(query=query)
+def desk_person_matches(*, user: Any, query: str, limit: int = 10) -> tuple[list[PersonMatch], int]:
+    """People matching ``query`` (every word, by name, PESEL or address) whose identity data
+    ``user`` may see – ``person_search_for``, the API's rule: everyone for first contact and
+    managers, for a team role only those ``GET /api/people/<id>/`` shows it – the first ``limit``
+    with their households, and how many match in all."""
+    people = person_search_for(user=user, query=query)
     total = people.count()
     found = list(people.prefetch_related(_current_memberships())[:limit])
     return [_match(person) for person in found], total

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from casework.models import Household, HouseholdMember, IncomeRecord, Person
 from casework.reference.selectors import income_criterion_on
 from casework.selectors.lookup import get_or_404, get_or_field_error
+from casework.visibility import persons_q
 from opsplatform.errors import NotFound
 
 
@@ -29,6 +30,13 @@ def person_search(*, query: str = "") -> QuerySet[Person]:
             | Q(city__icontains=word)
         )
     return people.order_by("last_name", "first_name", "id")
+
+
+def person_search_for(*, user: Any, query: str = "") -> QuerySet[Person]:
+    """``person_search`` narrowed to the people whose identity data ``user`` may see
+    (``casework.visibility.persons_q``, the rule ``GET /api/people/<id>/`` applies): the API's
+    list of people and the desk's search, so neither shows what the other hides."""
+    return person_search(query=query).filter(persons_q(user))
 
 
 def person_get(*, public_id: UUID | str) -> Person:

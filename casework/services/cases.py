@@ -12,15 +12,18 @@ from casework.models import Case, CaseAssignment, Handover, Household
 from casework.models.cases import CaseStatus
 from casework.permissions import Capability, require_capability
 from casework.services.numbering import next_number
-from casework.visibility import require_case_access
+from casework.visibility import require_case_access, require_intake_household_access
 from opsplatform.errors import Conflict, ValidationFailed
 from tenants.org.models import StaffPosition, Team
 
 
 @transaction.atomic
 def case_open(*, user: Any, household: Household, opened_on: dt.date | None = None) -> Case:
-    """Open the household's case; at most one case of a household is open at a time."""
+    """Open the household's case; at most one case of a household is open at a time. Team roles
+    only for a household they may take an intake about (see
+    ``casework.visibility.require_intake_household_access``)."""
     require_capability(user, Capability.CASE_MANAGE)
+    require_intake_household_access(user, household)
     day = opened_on or timezone.localdate()
     if day > timezone.localdate():
         raise ValidationFailed(fields={"opened_on": ["Sprawy nie można otworzyć z datą przyszłą."]})
@@ -120,7 +123,8 @@ def assign_to(
     on: dt.date | None = None,
 ) -> CaseAssignment:
     """The assignment itself, for services that have checked the user already: routing an intake
-    (the desk routes any household, that is its job) and a handover (the case leaves the user's
+    (checked by ``require_intake_household_access``: the desk routes any household, that is
+    its job; a team role only one it may take) and a handover (the case leaves the user's
     scope on the way)."""
     day = on or timezone.localdate()
     if case.status != CaseStatus.OPEN:

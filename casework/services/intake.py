@@ -13,6 +13,7 @@ from casework.models.intake import RESOLVED_AT_DESK, Channel, IntakeOutcome, Rep
 from casework.permissions import Capability, require_capability
 from casework.reference.selectors import invalid_reason_codes
 from casework.services.cases import assign_to, open_case_for
+from casework.visibility import require_intake_household_access
 from opsplatform.errors import Conflict, ValidationFailed
 from tenants.org.models import Team
 
@@ -30,8 +31,19 @@ def intake_register(
     reporter_name: str = "",
     notes: str = "",
 ) -> Intake:
-    """Register a visit or a report. Reasons are art. 7 codes in force on the day of arrival."""
+    """Register a visit or a report. Reasons are art. 7 codes in force on the day of arrival.
+
+    The household is the one named, or else the person's current one. A team role may name only
+    a household it may take an intake about (in its scope, new, or opened by break-glass: see
+    ``casework.visibility.require_intake_household_access``); first contact and managers any."""
     require_capability(user, Capability.INTAKE_REGISTER)
+    if household is None and person is not None:
+        membership = (
+            person.memberships.filter(left_on__isnull=True).select_related("household").first()
+        )
+        household = membership.household if membership else None
+    # Named directly or through the person: routing the intake would open the household's case.
+    require_intake_household_access(user, household)
     moment = arrived_at or timezone.now()
     errors: dict[str, list[str]] = {}
     if moment > timezone.now() + dt.timedelta(minutes=5):
@@ -62,11 +74,6 @@ def intake_register(
         errors["household"] = ["Osoba nie jest członkiem wskazanego gospodarstwa."]
     if errors:
         raise ValidationFailed(fields=errors)
-    if household is None and person is not None:
-        membership = (
-            person.memberships.filter(left_on__isnull=True).select_related("household").first()
-        )
-        household = membership.household if membership else None
     return Intake.objects.create(
         arrived_at=moment,
         channel=channel,
@@ -95,6 +102,8 @@ def intake_resolve(
     """Close the intake at the desk: information, advice or a referral outside the centre."""
     require_capability(user, Capability.INTAKE_REGISTER)
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    # Checked again now: the household may have gained another team's case since registration.
+    require_intake_household_access(user, intake.household)
     _refuse_if_closed(intake)
     moment = at or timezone.now()
     errors: dict[str, list[str]] = {}
@@ -127,6 +136,8 @@ def intake_route(
     and assigned to the team for its function. The time of routing is recorded."""
     require_capability(user, Capability.INTAKE_REGISTER)
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    # Checked again now: the household may have gained another team's case since registration.
+    require_intake_household_access(user, intake.household)
     _refuse_if_closed(intake)
     moment = at or timezone.now()
     if moment < intake.arrived_at:

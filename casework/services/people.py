@@ -16,6 +16,7 @@ from casework.pesel import PeselError
 from casework.pesel import sex as pesel_sex
 from casework.pesel import validate as pesel_validate
 from casework.visibility import (
+    persons_q,
     require_household_access,
     require_household_identity_access,
     require_person_access,
@@ -78,7 +79,9 @@ def person_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _refuse_duplicate_pesel(pesel: str | None, *, exclude: Person | None = None) -> None:
+def _refuse_duplicate_pesel(user: Any, pesel: str | None, *, exclude: Person | None = None) -> None:
+    """A PESEL already registered is refused; the other person's id is given only to a user who
+    may see that person (``persons_q``, the rule of ``GET /api/people/<id>/``)."""
     if not pesel:
         return
     existing = Person.objects.filter(pesel=pesel)
@@ -86,9 +89,17 @@ def _refuse_duplicate_pesel(pesel: str | None, *, exclude: Person | None = None)
         existing = existing.exclude(pk=exclude.pk)
     other = existing.first()
     if other is not None:
+        visible = Person.objects.filter(pk=other.pk).filter(persons_q(user)).exists()
         raise Conflict(
             "Osoba o tym numerze PESEL jest już w kartotece ośrodka.",
-            fields={"pesel": [f"Numer PESEL należy do osoby {other.public_id}."]},
+            fields={
+                "pesel": [
+                    f"Numer PESEL należy do osoby {other.public_id}."
+                    if visible
+                    else "Numer PESEL należy do osoby z gospodarstwa spoza spraw Twoich ani "
+                    "Twojego zespołu."
+                ]
+            },
             code="duplicate_pesel",
         )
 
@@ -100,7 +111,7 @@ def person_create(*, user: Any, **data: Any) -> Person:
     errors = person_errors(values)
     if errors:
         raise ValidationFailed(fields=errors)
-    _refuse_duplicate_pesel(values.get("pesel"))
+    _refuse_duplicate_pesel(user, values.get("pesel"))
     try:
         with transaction.atomic():
             return Person.objects.create(**values)
@@ -126,7 +137,7 @@ def person_update(*, user: Any, person: Person, **changes: Any) -> Person:
     errors = person_errors(values)
     if errors:
         raise ValidationFailed(fields=errors)
-    _refuse_duplicate_pesel(values.get("pesel"), exclude=person)
+    _refuse_duplicate_pesel(user, values.get("pesel"), exclude=person)
     changed = [name for name in PERSON_FIELDS if getattr(person, name) != values.get(name)]
     for name in changed:
         setattr(person, name, values.get(name))

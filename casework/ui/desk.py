@@ -15,6 +15,11 @@ Without JavaScript every step still works: the search is a GET form, "choose" re
 with the person chosen, the visit form posts normally. Only roles with the INTAKE_REGISTER
 capability may use the desk (403 otherwise); every view acts as the logged-in user in the audit
 trail, and the people it lists are recorded as read.
+
+First contact and the manager search and take visits about anyone. A team role finds and chooses
+only the people ``GET /api/people/<id>/`` shows it (the same filter, ``person_search_for``) and
+takes visits only about households the intake service lets it (its own, new ones, or opened by
+break-glass); choosing or routing anyone else answers the 403 page that offers break-glass access.
 """
 
 from __future__ import annotations
@@ -122,7 +127,9 @@ def desk_form(data: Any = None, *, initial: dict[str, Any] | None = None) -> Des
     )
 
 
-def _chosen(public_id: Any) -> PersonMatch | None:
+def _chosen(user: Any, public_id: Any) -> PersonMatch | None:
+    """The person chosen by id, if the user may see them (the rule of ``GET /api/people/<id>/``:
+    outside it, the refusal page that offers break-glass access)."""
     if not public_id:
         return None
     try:
@@ -131,6 +138,7 @@ def _chosen(public_id: Any) -> PersonMatch | None:
         return None
     match = desk_person(public_id=str(public_id))
     if match is not None:
+        visibility.require_person_access(user, match.person)
         audit_reads([match.person])
     return match
 
@@ -148,12 +156,12 @@ def _slot_context(form: DeskForm, chosen: PersonMatch | None) -> dict[str, Any]:
     return {"form": form, "chosen": chosen, "new_person_open": _new_person_open(form)}
 
 
-def _search(query: str) -> dict[str, Any]:
+def _search(user: Any, query: str) -> dict[str, Any]:
     query = query.strip()
     context: dict[str, Any] = {"query": query, "too_short": 0 < len(query) < SEARCH_MIN_LENGTH}
     if len(query) >= SEARCH_MIN_LENGTH:
-        matches, total = desk_person_matches(query=query, limit=SEARCH_LIMIT)
-        audit_reads([match.person for match in matches])
+        matches, total = desk_person_matches(user=user, query=query, limit=SEARCH_LIMIT)
+        visibility.audit_list_reads(user, [match.person for match in matches])
         context.update(matches=matches, total=total, searched=True)
     return context
 
@@ -168,7 +176,7 @@ def _page(request: HttpRequest, form: DeskForm, chosen: PersonMatch | None) -> H
         "casework/ui/desk/desk.html",
         {
             "search_form": search,
-            **_search(query),
+            **_search(request.user, query),
             **_slot_context(form, chosen),
         },
     )
@@ -182,7 +190,7 @@ def _page(request: HttpRequest, form: DeskForm, chosen: PersonMatch | None) -> H
 def desk(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _register(request)
-    chosen = _chosen(request.GET.get("person"))
+    chosen = _chosen(request.user, request.GET.get("person"))
     form = desk_form(initial={"person": chosen.person.public_id} if chosen else None)
     return _page(request, form, chosen)
 
@@ -198,7 +206,7 @@ def desk_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/ui/desk/_search_results.html",
-        {**_search(request.GET.get("q", "")), "oob": True},
+        {**_search(request.user, request.GET.get("q", "")), "oob": True},
     )
 
 
@@ -210,7 +218,7 @@ def desk_person_slot(request: HttpRequest) -> HttpResponse:
     if not is_htmx(request):
         url = reverse("casework-ui:desk")
         return redirect(f"{url}?{urlencode({'person': public_id})}" if public_id else url)
-    chosen = _chosen(public_id)
+    chosen = _chosen(request.user, public_id)
     if public_id and chosen is None:
         raise Http404(_("Nie znaleziono osoby."))
     form = desk_form(initial={"person": chosen.person.public_id} if chosen else None)
@@ -371,7 +379,7 @@ def _register(request: HttpRequest) -> HttpResponse:
         return success_redirect(
             request, reverse("casework-ui:desk-done", kwargs={"intake_id": intake.public_id})
         )
-    chosen = _chosen(form.data.get("person"))
+    chosen = _chosen(request.user, form.data.get("person"))
     if is_htmx(request):
         return render(request, "casework/ui/desk/_form.html", {**_slot_context(form, chosen)})
     return _page(request, form, chosen)

@@ -1,6 +1,7 @@
 """The first-contact desk: search, choose or add a person (checked field by field), reasons, then
 resolve at the desk or route; refused visits save nothing and keep every input; only roles that
-register intakes may use it."""
+register intakes may use it, and a team role finds and takes only what the household rule gives
+it (issue 12)."""
 
 import datetime as dt
 import itertools
@@ -18,7 +19,7 @@ from casework.models.intake import IntakeOutcome
 from casework.pesel import make as make_pesel
 from casework.services.cases import case_assign
 from tenants.org.models import Team
-from tests.casework.factories import case, household, person, user
+from tests.casework.factories import api, assigned, case, household, person, user
 from tests.conftest import CentreClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -475,3 +476,149 @@ def test_chosen_person_shows_the_open_case_and_who_handles_it(
     )
     assert f'href="{case_url}"' in html and opened.number in html
     assert f"Prowadzą: {worker.get_full_name()} (Pracownicy socjalni ds. świadczeń i usług)" in html
+
+
+# --- team roles at the desk: the household rule (issue 12) ------------------------------------
+
+SCOPED = (
+    "piaseczno"  # where the issue was found: the social worker holds a post in "praca-socjalna"
+)
+
+
+def _benefits_household(last_name: str) -> tuple[Person, Case]:
+    """A person whose household's open case the benefits team has: outside the social worker's
+    scope."""
+    head = person(SCOPED, first_name="Halina", last_name=last_name, pesel=synthetic_pesel())
+    opened = case(SCOPED, household(SCOPED, head))
+    with schema_context(SCOPED):
+        case_assign(
+            user=user(SCOPED, "kierownik"), case=opened, team=Team.objects.get(code="swiadczenia")
+        )
+    return head, opened
+
+
+def _to_social_worker() -> str:
+    return f"worker:praca-socjalna:{user(SCOPED, 'socjalny').public_id}"
+
+
+def _scoped_counts() -> tuple[int, int, int]:
+    with schema_context(SCOPED):
+        return Intake.objects.count(), Case.objects.count(), Household.objects.count()
+
+
+def _api_person(username: str, head: Person) -> int:
+    return api(SCOPED, username).get(f"/api/people/{head.public_id}/").status_code
+
+
+def test_team_role_finds_at_the_desk_only_whom_the_api_shows(
+    centre_client: CentreClientFactory,
+) -> None:
+    """Issue 12, item 2: the social worker searching by PESEL sees nothing of a person the API
+    refuses him (name, PESEL, address, id), with or without htmx; his own client he finds."""
+    head, _opened = _benefits_household("Ukryta")
+    own = person(SCOPED, first_name="Olga", last_name="Własna", pesel=synthetic_pesel())
+    assigned(SCOPED, case(SCOPED, household(SCOPED, own)), "socjalny")
+    assert _api_person("socjalny", head) == 403
+    assert _api_person("socjalny", own) == 200
+
+    social = centre_client.logged_in(SCOPED, "socjalny")
+    for response in (
+        social.get(DESK, {"q": str(head.pesel)}),
+        social.get(f"{DESK}szukaj/", {"q": str(head.pesel)}, headers=HTMX),
+        social.get(f"{DESK}szukaj/", {"q": "Ukryta Halina"}, headers=HTMX),
+    ):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "<strong>Ukryta" not in html and str(head.public_id) not in html
+        assert f"PESEL {head.pesel}" not in html and "person-results" not in html
+        assert "ul. Testowa 1" not in html
+        assert "Nie znaleziono osoby" in html
+    html = social.get(f"{DESK}szukaj/", {"q": str(own.pesel)}, headers=HTMX).content.decode()
+    assert "Własna Olga" in html and str(own.public_id) in html
+
+    # The desk and the manager keep their search of the whole centre.
+    for username in ("pierwszy.kontakt", "kierownik"):
+        assert _api_person(username, head) == 200
+        client = centre_client.logged_in(SCOPED, username)
+        html = client.get(f"{DESK}szukaj/", {"q": str(head.pesel)}, headers=HTMX).content.decode()
+        assert "Ukryta Halina" in html and str(head.public_id) in html
+
+
+def test_team_role_choosing_someone_outside_the_scope_gets_the_break_glass_page(
+    centre_client: CentreClientFactory,
+) -> None:
+    head, _opened = _benefits_household("Wybierana")
+    social = centre_client.logged_in(SCOPED, "socjalny")
+    for response in (
+        social.get(DESK, {"person": str(head.public_id)}),
+        social.get(f"{DESK}osoba/", {"person": str(head.public_id)}, headers=HTMX),
+    ):
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert "Dostęp w trybie nadzwyczajnym" in html
+        assert "Wybierana" not in html and str(head.pesel) not in html
+
+
+def test_team_role_cannot_route_someone_outside_the_scope_to_himself_at_the_desk(
+    centre_client: CentreClientFactory,
+) -> None:
+    """Issue 12, item 1, through the page: the visit is refused with the break-glass page and
+    saves nothing; the case file stays closed to him."""
+    head, opened = _benefits_household("Przejmowana")
+    social = centre_client.logged_in(SCOPED, "socjalny")
+    before = _scoped_counts()
+    response = social.post(
+        DESK, _visit(person=str(head.public_id), outcome="route", route_to=_to_social_worker())
+    )
+    assert response.status_code == 403
+    assert "Dostęp w trybie nadzwyczajnym" in response.content.decode()
+    assert _scoped_counts() == before
+    case_url = reverse("casework-ui:case-detail", kwargs={"case_id": opened.public_id})
+    assert social.get(case_url).status_code == 403
+
+
+def test_break_glass_lets_the_team_role_take_the_visit_with_the_reason_recorded(
+    centre_client: CentreClientFactory,
+) -> None:
+    head, opened = _benefits_household("Zastępowana")
+    social = centre_client.logged_in(SCOPED, "socjalny")
+    reason = "Zastępstwo za pracownika na urlopie, klientka czeka w ośrodku."
+    with schema_context(SCOPED):
+        grant_url = reverse(
+            "casework-ui:break-glass", kwargs={"household_id": opened.household.public_id}
+        )
+    granted = social.post(grant_url, {"reason": reason, "next": DESK})
+    assert granted.status_code == 302
+    html = social.get(f"{DESK}szukaj/", {"q": str(head.pesel)}, headers=HTMX).content.decode()
+    assert str(head.public_id) in html
+    response = social.post(
+        DESK, _visit(person=str(head.public_id), outcome="route", route_to=_to_social_worker())
+    )
+    assert response.status_code == 302
+    with schema_context(SCOPED):
+        intake = Intake.objects.get(person=head)
+        assert intake.case_id == opened.pk and intake.routed_worker == user(SCOPED, "socjalny")
+        entry = AuditEntry.objects.get(
+            action="create", object_type="casework.intake", object_id=str(intake.public_id)
+        )
+        assert entry.actor_username == "socjalny" and entry.break_glass_reason == reason
+
+
+def test_team_role_registers_someone_new_at_the_desk(centre_client: CentreClientFactory) -> None:
+    """A person new to the centre is nobody's yet: the social worker adds and routes them."""
+    pesel = synthetic_pesel()
+    social = centre_client.logged_in(SCOPED, "socjalny")
+    response = social.post(
+        DESK,
+        _visit(
+            **_new_person(pesel=pesel, postal_code="05-500", city="Piaseczno"),
+            outcome="route",
+            route_to=_to_social_worker(),
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()
+    with schema_context(SCOPED):
+        intake = Intake.objects.select_related("case").get(person__pesel=pesel)
+        assert intake.case is not None
+        case_url = reverse("casework-ui:case-detail", kwargs={"case_id": intake.case.public_id})
+    assert social.get(case_url).status_code == 200
