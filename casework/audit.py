@@ -229,6 +229,8 @@ def audited_update(queryset: AuditedQuerySet, values: dict[str, Any]) -> int:
     ``subject_of`` needs, in chunks. Returns the number of rows updated, as ``update()`` does.
     """
     model = queryset.model
+    if queryset.query.is_sliced:
+        raise TypeError("Cannot update a query once a slice has been taken.")
     with transaction.atomic(using=queryset.db):
         ids = list(
             queryset.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True)
