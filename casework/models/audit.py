@@ -28,12 +28,16 @@ class AuditEntry(models.Model):
     break_glass_reason = models.CharField(max_length=300, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
+    # The writing transaction (``txid_current()``, set by the chaining trigger, not hashed): the
+    # audit guard looks up the entries of the transaction being committed by it.
+    xact = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["seq"]
         indexes = [
             models.Index(fields=["person_id", "at"]),
             models.Index(fields=["household_id", "at"]),
+            models.Index(fields=["xact", "object_id"], name="casework_audit_xact_idx"),
         ]
 
     def __str__(self) -> str:

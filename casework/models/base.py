@@ -1,4 +1,6 @@
 import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import models
 
@@ -12,3 +14,60 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditedQuerySet(models.QuerySet[Any]):
+    """The queryset of an audited record: its bulk writes leave the same audit entries as the
+    single-row path (``save()`` and ``delete()``, recorded by model signals).
+
+    * ``update()`` locks the matching rows, updates exactly those, and records an ``update`` entry
+      for each of them, as they are after the update.
+    * ``bulk_update()`` is Django's, which writes through ``update()``: an entry per object.
+    * ``bulk_create()`` records a ``create`` entry per object. With ``ignore_conflicts`` or
+      ``update_conflicts`` it is refused: it cannot tell which rows it wrote.
+    * ``delete()`` needs nothing here: Django deletes rows that have ``post_delete`` receivers one
+      by one through its collector, which sends the signal that records the entry.
+
+    The entries are written by ``casework.audit`` (imported late: it imports the models). A write
+    that bypasses the ORM is refused by the database at commit (migration 0005).
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        from casework.audit import audited_update
+
+        return audited_update(self, kwargs)
+
+    def bulk_create(  # type: ignore[override]
+        self,
+        objs: Iterable[Any],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Sequence[str] | None = None,
+        unique_fields: Sequence[str] | None = None,
+    ) -> list[Any]:
+        from casework.audit import AuditAction, record_writes
+
+        if ignore_conflicts or update_conflicts:
+            raise TypeError(
+                f"{self.model._meta.label}: bulk_create with ignore_conflicts or update_conflicts "
+                "cannot be audited (it does not tell which rows it wrote)."
+            )
+        created = super().bulk_create(objs, batch_size=batch_size)
+        record_writes(AuditAction.CREATE, created)
+        return created
+
+    def _unaudited_update(self, **kwargs: Any) -> int:
+        """The plain queryset update, for ``casework.audit.audited_update`` only."""
+        return super().update(**kwargs)
+
+
+class AuditedRecord(Record):
+    """A record whose every create, change and delete is in the audit trail (``casework.audit``
+    finds the audited models as the subclasses of this one)."""
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "objects"

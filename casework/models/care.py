@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.base import Record
+from casework.models.base import AuditedRecord
 from casework.models.cases import Case
 from casework.models.people import Person
 
@@ -33,7 +33,7 @@ class FeeRule(models.TextChoices):
     FULL = "full", _("pełna odpłatność")
 
 
-class ServicePlan(Record):
+class ServicePlan(AuditedRecord):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="service_plans")
     recipient = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="service_plans")
     service_type = models.CharField("rodzaj usług", max_length=40, choices=ServiceType.choices)
@@ -69,7 +69,7 @@ class ServicePlan(Record):
         ]
 
 
-class ServiceDelivery(Record):
+class ServiceDelivery(AuditedRecord):
     plan = models.ForeignKey(ServicePlan, on_delete=models.CASCADE, related_name="deliveries")
     day = models.DateField("dzień")
     hours = models.DecimalField("godziny zrealizowane", max_digits=4, decimal_places=2)

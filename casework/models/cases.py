@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.base import Record
+from casework.models.base import AuditedRecord
 from casework.models.people import Household
 
 
@@ -12,7 +12,7 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("zamknięta")
 
 
-class Case(Record):
+class Case(AuditedRecord):
     """A household's case (sprawa) at the centre. At most one open case per household."""
 
     number = models.CharField("znak sprawy", max_length=30, unique=True)
@@ -39,7 +39,7 @@ class Case(Record):
         return self.number
 
 
-class CaseAssignment(Record):
+class CaseAssignment(AuditedRecord):
     """Who works on the case for one canonical function, from when to when."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
@@ -66,7 +66,7 @@ class CaseAssignment(Record):
         ]
 
 
-class Handover(Record):
+class Handover(AuditedRecord):
     """A case passed from one team (or worker) to another, with the reason and the time."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="handovers")

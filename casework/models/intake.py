@@ -3,7 +3,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.base import Record
+from casework.models.base import AuditedRecord
 from casework.models.people import Household, Person
 
 
@@ -41,7 +41,7 @@ RESOLVED_AT_DESK = (
 )
 
 
-class Intake(Record):
+class Intake(AuditedRecord):
     """First contact: someone came or reported a case. Ends resolved at the desk or routed."""
 
     arrived_at = models.DateTimeField("czas zgłoszenia")

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.base import Record
+from casework.models.base import AuditedRecord
 
 
 class Sex(models.TextChoices):
@@ -18,7 +18,7 @@ class IdentityDocument(models.TextChoices):
     OTHER = "other", _("inny dokument")
 
 
-class Person(Record):
+class Person(AuditedRecord):
     """A person the centre works with. PESEL, or another identity document when there is none
     (foreigners). PESEL is unique within the centre."""
 
@@ -66,7 +66,7 @@ class Relation(models.TextChoices):
     OTHER = "other", _("inna osoba")
 
 
-class Household(Record):
+class Household(AuditedRecord):
     """A family or a single person keeping a household (rodzina / gospodarstwo domowe)."""
 
     street = models.CharField("ulica i numer", max_length=200, blank=True)
@@ -81,7 +81,7 @@ class Household(Record):
         return f"gospodarstwo {self.public_id}"
 
 
-class HouseholdMember(Record):
+class HouseholdMember(AuditedRecord):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     relation = models.CharField("pokrewieństwo", max_length=12, choices=Relation.choices)
@@ -104,7 +104,7 @@ class HouseholdMember(Record):
         ]
 
 
-class IncomeRecord(Record):
+class IncomeRecord(AuditedRecord):
     """A member's monthly net income as established on ``as_of`` (it holds until the next one)."""
 
     member = models.ForeignKey(HouseholdMember, on_delete=models.CASCADE, related_name="incomes")

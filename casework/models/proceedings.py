@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.base import Record
+from casework.models.base import AuditedRecord
 from casework.models.cases import Case
 from casework.models.people import Person
 
@@ -17,7 +17,7 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("wycofany")
 
 
-class Application(Record):
+class Application(AuditedRecord):
     """An application (wniosek) or a proceeding started ex officio, for one or more benefits."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="applications")
@@ -44,7 +44,7 @@ class InterviewKind(models.TextChoices):
     UPDATE = "update", _("aktualizacja wywiadu (część IV)")
 
 
-class FamilyInterview(Record):
+class FamilyInterview(AuditedRecord):
     """A family interview (RWŚ) or its update. Due within 14 working days of learning it is
     needed, 2 if urgent; it must be done before any decision granting or refusing a benefit."""
 
@@ -67,7 +67,7 @@ class FamilyInterview(Record):
         indexes = [models.Index(fields=["conducted_on", "due_on"])]
 
 
-class DecisionAuthorisation(Record):
+class DecisionAuthorisation(AuditedRecord):
     """The head's (mayor's) authorisation for a worker to issue administrative decisions."""
 
     worker = models.ForeignKey(
@@ -96,7 +96,7 @@ class PaymentSchedule(models.TextChoices):
     IN_KIND = "in_kind", _("w naturze / usługa")
 
 
-class Decision(Record):
+class Decision(AuditedRecord):
     """An administrative decision on one benefit of an application."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
@@ -141,7 +141,7 @@ class Decision(Record):
         ]
 
 
-class DelayNotice(Record):
+class DelayNotice(AuditedRecord):
     """Notice to the party that the matter will not be settled in time, with the new date."""
 
     application = models.ForeignKey(
@@ -165,7 +165,7 @@ class AppealOutcome(models.TextChoices):
     SELF_CORRECTED = "self_corrected", _("uwzględniona przez organ I instancji")
 
 
-class Appeal(Record):
+class Appeal(AuditedRecord):
     """An appeal (odwołanie) to the SKO: lodged within 14 days of delivery, forwarded, decided."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")

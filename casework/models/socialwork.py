@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.base import Record
+from casework.models.base import AuditedRecord
 from casework.models.cases import Case
 from casework.models.people import Household, Person
 
@@ -19,7 +19,7 @@ class ActivityCategory(models.TextChoices):
     OTHER = "other", _("inne")
 
 
-class ActivityEntry(Record):
+class ActivityEntry(AuditedRecord):
     """Time a worker spent on one day: minutes, category and (optionally) the household."""
 
     worker = models.ForeignKey(
@@ -57,7 +57,7 @@ class ContractVariant(models.TextChoices):
     FAMILY = "family", _("kontrakt socjalny z rodziną")
 
 
-class SocialContract(Record):
+class SocialContract(AuditedRecord):
     """A social contract: goals, obligations of both sides, dates, reviews and outcome."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contracts")
@@ -86,7 +86,7 @@ class SocialContract(Record):
         ]
 
 
-class ContractReview(Record):
+class ContractReview(AuditedRecord):
     contract = models.ForeignKey(SocialContract, on_delete=models.CASCADE, related_name="reviews")
     due_on = models.DateField("termin oceny")
     done_on = models.DateField("data oceny", null=True, blank=True)
@@ -108,7 +108,7 @@ class ProgrammeStatus(models.TextChoices):
     DISCONTINUED = "discontinued", _("przerwany")
 
 
-class IndividualProgramme(Record):
+class IndividualProgramme(AuditedRecord):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="programmes")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="programmes")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -133,7 +133,7 @@ class ProjectKind(models.TextChoices):
     PAL = "pal", _("program aktywności lokalnej (PAL)")
 
 
-class CommunityProject(Record):
+class CommunityProject(AuditedRecord):
     name = models.CharField("nazwa", max_length=200)
     kind = models.CharField(max_length=16, choices=ProjectKind.choices)
     starts_on = models.DateField("od")
@@ -147,7 +147,7 @@ class CommunityProject(Record):
         ordering = ["-starts_on", "-id"]
 
 
-class ProjectParticipation(Record):
+class ProjectParticipation(AuditedRecord):
     project = models.ForeignKey(
         CommunityProject, on_delete=models.CASCADE, related_name="participations"
     )

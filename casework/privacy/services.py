@@ -39,8 +39,10 @@ What the job does (``apply_retention``), in one centre's schema:
 
 * **The audit trail.** It is append-only (a trigger refuses UPDATE and DELETE) and holds only ids,
   roles and user names, never personal values, so it is left as it is: its entries keep the old
-  public ids, which after the run lead nowhere. The updates here are queryset updates that send no
-  model signals; instead the run writes one audit entry per case it erased and one for the run.
+  public ids, which after the run lead nowhere. The run's own changes are recorded like any
+  other: the queryset updates and deletes of audited records write an entry per row (ids only, as
+  always; an anonymised person's or household's entry carries its new public id), and the run
+  adds one ``delete`` entry per case it erased and one for the run.
 
 * **The register.** Each run that erased anything writes a :class:`RetentionRun` and one
   :class:`ErasureRecord` per case (or intake) and kind of row: the model, internal ids, the count,

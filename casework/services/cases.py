@@ -66,6 +66,7 @@ def case_close(*, user: Any, case: Case, closed_on: dt.date, reason: str) -> Cas
     case.closed_on = closed_on
     case.closing_reason = reason
     case.save(update_fields=["status", "closed_on", "closing_reason", "updated_at"])
+    # An audited update: one entry per assignment ended (casework.audit.audited_update).
     CaseAssignment.objects.filter(case=case, ended_on__isnull=True).update(ended_on=closed_on)
     return case
 
