@@ -121,6 +121,7 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = RetentionRule
         fields = ["jrwa_symbol", "archival_category", "years", "active", "note"]
+        field_classes = {"jrwa_symbol": TextField, "archival_category": TextField}
         labels = {
             "jrwa_symbol": _("Symbol klasyfikacyjny JRWA"),
             "archival_category": _("Kategoria archiwalna"),

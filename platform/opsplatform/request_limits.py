@@ -35,9 +35,8 @@ def too_large_response(request: HttpRequest) -> HttpResponse:
     """The 413 answer: API error JSON under ``/api/``, a Polish page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"code": CODE, "message": MESSAGE, "fields": {}}, status=413)
-    return HttpResponse(
-        render_to_string("errors/request_too_large.html", request=request), status=413
-    )
+    # No request context: the page renders before sessions and authentication have run.
+    return HttpResponse(render_to_string("errors/request_too_large.html"), status=413)
 
 
 class RequestLimitsMiddleware:

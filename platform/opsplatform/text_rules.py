@@ -46,7 +46,6 @@ INVISIBLE_MESSAGE = _(
     "Pole zawiera niedozwolony niewidoczny lub sterujący znak (%(character)s). Usuń go i wpisz "
     "tekst ponownie."
 )
-TOO_LONG_MESSAGE = _("Tekst jest za długi: najwyżej %(limit_value)d znaków (jest %(show_value)d).")
 
 
 def refused_character(value: str, *, multiline: bool = False) -> str | None:
