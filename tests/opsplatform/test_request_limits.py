@@ -30,8 +30,15 @@ def _counts() -> tuple[int, int]:
 
 
 def _person(**changes: Any) -> dict[str, Any]:
-    return {"first_name": "Anna", "last_name": "Duża", "pesel": "", "document_type": "passport",
-            "document_number": "XX1", "date_of_birth": "1990-01-01", "sex": "F"} | changes  # fmt: skip
+    return {
+        "first_name": "Anna",
+        "last_name": "Duża",
+        "pesel": "",
+        "document_type": "passport",
+        "document_number": "XX1",
+        "date_of_birth": "1990-01-01",
+        "sex": "F",
+    } | changes
 
 
 def assert_api_413(response: Any) -> None:
@@ -49,14 +56,17 @@ def assert_page_413(response: Any) -> None:
     assert "Przesłane dane są za duże" in html and "nic nie zostało zapisane" in html
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 @pytest.mark.parametrize(
     "encode",
     [
         pytest.param(lambda data: (json.dumps(data), "application/json"), id="json"),
-        pytest.param(lambda data: (urlencode(data), "application/x-www-form-urlencoded"), id="form"),
+        pytest.param(lambda data: (urlencode(data), FORM), id="form"),
         pytest.param(lambda data: (data, MULTIPART_CONTENT), id="multipart"),
     ],
-)  # fmt: skip
+)
 def test_a_ten_megabyte_field_on_the_api_is_413_json_and_saves_nothing(encode: Any) -> None:
     before = _counts()
     body, content_type = encode(_person(first_name=TEN_MEGABYTES))
@@ -83,7 +93,7 @@ def test_too_many_fields_on_the_api_is_413() -> None:
     before = _counts()
     client = api(SLUG, "kierownik")
     body = urlencode(_person() | MANY_FIELDS)
-    response = client.post("/api/people/", body, "application/x-www-form-urlencoded")
+    response = client.post("/api/people/", body, FORM)
     assert_api_413(response)
     assert_api_413(client.post("/api/people/", _person() | MANY_FIELDS))  # multipart
     assert _counts() == before
@@ -106,7 +116,7 @@ def test_a_ten_megabyte_field_on_a_page_is_a_polish_413_page(centre_client: Any)
         clerk.post(
             "/pierwszy-kontakt/",
             urlencode(visit | {"notes": TEN_MEGABYTES}),
-            "application/x-www-form-urlencoded",
+            FORM,
         )
     )
     assert_page_413(clerk.post("/pierwszy-kontakt/", visit | MANY_FIELDS))
