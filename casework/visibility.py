@@ -67,6 +67,7 @@ from casework.models.audit import AuditAction
 from casework.models.cases import CaseStatus
 from casework.models.intake import IntakeOutcome
 from opsplatform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from opsplatform.text_rules import checked_text
 from tenants.accounts.roles import Role
 from tenants.org.models import StaffPosition, Team
 
@@ -447,7 +448,9 @@ def break_glass_grant(
             "nadzwyczajny jej nie dotyczy.",
             code="not_allowed_break_glass",
         )
-    text = " ".join((reason or "").split())
+    # Invisible characters are refused and a reason of only such characters counts as empty, so
+    # the minimum length is measured on what the manager reading the access log will see.
+    text = " ".join(checked_text("reason", reason, multiline=True).split())
     if len(text) < REASON_MIN_LENGTH:
         raise ValidationFailed(
             fields={

@@ -32,6 +32,7 @@ from casework.selectors.cases import case_by_id
 from casework.selectors.people import person_by_id
 from casework.services.care import service_delivery_record, service_plan_create
 from casework.visibility import audit_list_reads, households_q
+from opsplatform.api.fields import TextField
 
 
 class ServicePlanOutput(serializers.ModelSerializer[ServicePlan]):
@@ -90,7 +91,7 @@ class ServicePlanInput(serializers.Serializer[Any]):
     recipient = serializers.UUIDField(help_text="Obecny członek gospodarstwa domowego sprawy.")
     service_type = serializers.ChoiceField(ServiceType.choices)
     provider_kind = serializers.ChoiceField(ProviderKind.choices)
-    provider_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    provider_name = TextField(max_length=200, required=False, allow_blank=True)
     hours_per_week = serializers.DecimalField(max_digits=5, decimal_places=2)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
@@ -127,7 +128,7 @@ class DeliveryInput(serializers.Serializer[Any]):
     hours = serializers.DecimalField(
         max_digits=6, decimal_places=2, help_text="Więcej niż 0, do 24."
     )
-    carer = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    carer = TextField(max_length=200, required=False, allow_blank=True)
 
 
 class ServicePlanListApi(CaseworkApiView):

@@ -31,6 +31,8 @@ from casework.selectors.people import household_by_id, person_by_id
 from casework.services.cases import case_assign, case_close, case_handover, case_open
 from casework.services.intake import intake_register, intake_resolve, intake_route
 from casework.visibility import audit_list_reads, cases_q, intakes_q
+from opsplatform.api.fields import TextField
+from opsplatform.text_rules import NOTE_MAX_LENGTH
 from tenants.org.models import Team
 
 
@@ -142,25 +144,25 @@ class IntakeInput(serializers.Serializer[Any]):
     arrived_at = serializers.DateTimeField(required=False)
     channel = serializers.ChoiceField(Channel.choices)
     reporter_kind = serializers.ChoiceField(ReporterKind.choices)
-    reporter_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    reporter_name = TextField(max_length=200, required=False, allow_blank=True)
     person = serializers.UUIDField(required=False, allow_null=True)
     household = serializers.UUIDField(required=False, allow_null=True)
     reasons = serializers.ListField(child=serializers.SlugField(max_length=60), allow_empty=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = TextField(multiline=True, max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class IntakeResolveInput(serializers.Serializer[Any]):
     outcome = serializers.ChoiceField(
         [(c, IntakeOutcome(c).label) for c in ("information", "advice", "referral_outside")]
     )
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    note = TextField(max_length=300, required=False, allow_blank=True)
     at = serializers.DateTimeField(required=False)
 
 
 class IntakeRouteInput(serializers.Serializer[Any]):
     team = serializers.SlugField(help_text="Kod komórki, np. swiadczenia (GET /api/teams/).")
     worker = serializers.UUIDField(required=False, allow_null=True)
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    note = TextField(max_length=300, required=False, allow_blank=True)
     at = serializers.DateTimeField(required=False)
 
 
@@ -297,7 +299,7 @@ class CaseInput(serializers.Serializer[Any]):
 
 class CaseCloseInput(serializers.Serializer[Any]):
     closed_on = serializers.DateField()
-    reason = serializers.CharField(max_length=300)
+    reason = TextField(max_length=300)
 
 
 class CaseAssignInput(serializers.Serializer[Any]):
@@ -307,7 +309,7 @@ class CaseAssignInput(serializers.Serializer[Any]):
 
 
 class CaseHandoverInput(CaseAssignInput):
-    reason = serializers.CharField(max_length=300)
+    reason = TextField(max_length=300)
     at = serializers.DateTimeField(required=False)
 
 

@@ -39,6 +39,7 @@ from casework.visibility import (
     require_household_access,
     require_person_access,
 )
+from opsplatform.api.fields import TextField
 
 
 class PersonOutput(serializers.ModelSerializer[Person]):
@@ -54,20 +55,20 @@ class PersonOutput(serializers.ModelSerializer[Person]):
 
 
 class PersonInput(serializers.Serializer[Any]):
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
+    first_name = TextField(max_length=100)
+    last_name = TextField(max_length=100)
     pesel = serializers.CharField(max_length=11, required=False, allow_blank=True, allow_null=True)
     document_type = serializers.ChoiceField(
         IdentityDocument.choices, required=False, allow_blank=True
     )
-    document_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    document_number = TextField(max_length=40, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     sex = serializers.ChoiceField(Sex.choices, required=False, allow_blank=True)
-    citizenship = serializers.CharField(max_length=60, required=False)
-    street = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    citizenship = TextField(max_length=60, required=False)
+    street = TextField(max_length=200, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    city = TextField(max_length=100, required=False, allow_blank=True)
+    phone = TextField(max_length=30, required=False, allow_blank=True)
 
 
 class PersonListApi(CaseworkApiView):
@@ -129,9 +130,9 @@ class HouseholdOutput(serializers.ModelSerializer[Household]):
 class HouseholdInput(serializers.Serializer[Any]):
     head = serializers.UUIDField(help_text="Osoba prowadząca gospodarstwo.")
     joined_on = serializers.DateField(required=False)
-    street = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    street = TextField(max_length=200, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    city = TextField(max_length=100, required=False, allow_blank=True)
 
 
 class HouseholdListApi(CaseworkApiView):
@@ -215,7 +216,7 @@ class IncomeInput(serializers.Serializer[Any]):
     as_of = serializers.DateField()
     amount = serializers.DecimalField(max_digits=10, decimal_places=2)
     # A field named like DRF's Field.source: fine at run time (the metaclass moves it away).
-    source = serializers.CharField(max_length=100, required=False, allow_blank=True)  # type: ignore[assignment]
+    source = TextField(max_length=100, required=False, allow_blank=True)  # type: ignore[assignment]
 
 
 class IncomeOutput(serializers.ModelSerializer[IncomeRecord]):
@@ -269,8 +270,9 @@ class HouseholdIncomeApi(CaseworkApiView):
 
 
 class BreakGlassInput(serializers.Serializer[Any]):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=300,
+        multiline=True,
         allow_blank=True,
         help_text="Dlaczego potrzebny jest dostęp (min. 10 znaków).",
     )

@@ -58,6 +58,7 @@ from casework.services.proceedings import (
     interview_schedule,
 )
 from casework.visibility import audit_list_reads, households_q
+from opsplatform.api.fields import TextField
 
 # --- applications ----------------------------------------------------------------------------
 
@@ -103,7 +104,7 @@ class ApplicationInput(serializers.Serializer[Any]):
 class DelayNoticeInput(serializers.Serializer[Any]):
     sent_on = serializers.DateField()
     new_due_on = serializers.DateField()
-    reason = serializers.CharField(max_length=500)
+    reason = TextField(max_length=500, multiline=True)
 
 
 class ApplicationListApi(CaseworkApiView):
@@ -202,8 +203,8 @@ class InterviewInput(serializers.Serializer[Any]):
 
 class InterviewRecordInput(serializers.Serializer[Any]):
     conducted_on = serializers.DateField()
-    diagnosis = serializers.CharField()
-    help_plan = serializers.CharField()
+    diagnosis = TextField(multiline=True)
+    help_plan = TextField(multiline=True)
 
 
 class InterviewListApi(CaseworkApiView):
@@ -280,7 +281,7 @@ class AuthorisationOutput(serializers.ModelSerializer[DecisionAuthorisation]):
 
 class AuthorisationInput(serializers.Serializer[Any]):
     worker = serializers.UUIDField()
-    reference = serializers.CharField(max_length=60)
+    reference = TextField(max_length=60)
     valid_from = serializers.DateField()
     valid_to = serializers.DateField(required=False, allow_null=True)
 
@@ -327,8 +328,8 @@ class DecisionInput(serializers.Serializer[Any]):
     payment_schedule = serializers.ChoiceField(
         PaymentSchedule.choices, required=False, allow_blank=True
     )
-    legal_basis = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    reasoning = serializers.CharField()
+    legal_basis = TextField(max_length=300, required=False, allow_blank=True)
+    reasoning = TextField(multiline=True)
     issued_on = serializers.DateField()
 
 

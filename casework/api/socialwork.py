@@ -69,7 +69,9 @@ from casework.services.socialwork import (
     project_participant_remove,
 )
 from casework.visibility import activities_q, audit_list_reads, households_q
+from opsplatform.api.fields import TextField
 from opsplatform.errors import field_error
+from opsplatform.text_rules import NOTE_MAX_LENGTH
 
 # --- activity log ------------------------------------------------------------------------------
 
@@ -246,9 +248,9 @@ class ContractInput(serializers.Serializer[Any]):
     case = serializers.UUIDField()
     person = serializers.UUIDField(help_text="Obecny członek gospodarstwa domowego sprawy.")
     variant = serializers.ChoiceField(ContractVariant.choices)
-    goals = serializers.CharField(allow_blank=True)
-    client_obligations = serializers.CharField(allow_blank=True)
-    centre_obligations = serializers.CharField(allow_blank=True)
+    goals = TextField(multiline=True, allow_blank=True)
+    client_obligations = TextField(multiline=True, allow_blank=True)
+    centre_obligations = TextField(multiline=True, allow_blank=True)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     worker = serializers.UUIDField(
@@ -269,12 +271,12 @@ class ContractSignInput(serializers.Serializer[Any]):
 class ContractCompleteInput(serializers.Serializer[Any]):
     closed_on = serializers.DateField()
     goals_achieved = serializers.BooleanField()
-    outcome_note = serializers.CharField(allow_blank=True)
+    outcome_note = TextField(multiline=True, max_length=NOTE_MAX_LENGTH, allow_blank=True)
 
 
 class ContractBreakInput(serializers.Serializer[Any]):
     closed_on = serializers.DateField()
-    outcome_note = serializers.CharField(allow_blank=True)
+    outcome_note = TextField(multiline=True, max_length=NOTE_MAX_LENGTH, allow_blank=True)
 
 
 class ReviewPlanInput(serializers.Serializer[Any]):
@@ -283,7 +285,7 @@ class ReviewPlanInput(serializers.Serializer[Any]):
 
 class ReviewRecordInput(serializers.Serializer[Any]):
     done_on = serializers.DateField()
-    note = serializers.CharField(allow_blank=True)
+    note = TextField(multiline=True, max_length=NOTE_MAX_LENGTH, allow_blank=True)
 
 
 class ContractListApi(CaseworkApiView):
@@ -431,7 +433,7 @@ class ProgrammeInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(ProgrammeKind.choices)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
-    goals = serializers.CharField(required=False, allow_blank=True)
+    goals = TextField(multiline=True, required=False, allow_blank=True)
 
 
 class ProgrammeQuery(serializers.Serializer[Any]):
@@ -554,13 +556,11 @@ class ProjectDetailOutput(ProjectOutput):
 
 
 class ProjectInput(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=200)
+    name = TextField(max_length=200)
     kind = serializers.ChoiceField(ProjectKind.choices)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField(required=False, allow_null=True)
-    target_groups = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False
-    )
+    target_groups = serializers.ListField(child=TextField(max_length=100), required=False)
 
 
 class ProjectQuery(serializers.Serializer[Any]):

@@ -105,6 +105,7 @@ from casework.privacy.models import (
     RetentionRun,
 )
 from opsplatform.errors import NotFound, ValidationFailed
+from opsplatform.text_rules import checked_text
 
 ANONYMOUS_DOCUMENT_PREFIX = "ANON-"
 ANONYMOUS_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -733,7 +734,7 @@ def legal_hold_set(
     *, user: Any, case: Case, reason: str, until: dt.date | None = None
 ) -> LegalHold:
     """Stop the erasure of ``case`` until the hold is lifted (or ``until`` passes)."""
-    reason = reason.strip()
+    reason = checked_text("reason", reason, multiline=True).strip()
     errors: dict[str, list[str]] = {}
     if not reason:
         errors["reason"] = ["Podaj powód wstrzymania (np. sygnatura postępowania sądowego)."]
@@ -775,7 +776,7 @@ def legal_hold_lift(*, user: Any, case: Case, reason: str) -> LegalHold:
     hold = LegalHold.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
     if hold is None:
         raise NotFound("Sprawa nie jest objęta wstrzymaniem.")
-    reason = reason.strip()
+    reason = checked_text("lift_reason", reason, multiline=True).strip()
     if not reason:
         raise ValidationFailed(
             "Nie zniesiono wstrzymania.",

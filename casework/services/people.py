@@ -22,18 +22,27 @@ from casework.visibility import (
     require_person_access,
 )
 from opsplatform.errors import Conflict, ValidationFailed
+from opsplatform.text_rules import looks_blank, text_error
 
 PERSON_FIELDS = (
     "first_name", "last_name", "pesel", "document_type", "document_number", "date_of_birth", "sex",
     "citizenship", "street", "postal_code", "city", "phone",
+)  # fmt: skip
+# Typed by people: names, document number, address and phone (the others are codes and dates).
+TEXT_FIELDS = (
+    "first_name", "last_name", "document_number", "citizenship", "street", "city", "phone",
 )  # fmt: skip
 
 
 def person_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     """Check a person's identity data; fill date of birth and sex from the PESEL when absent."""
     errors: dict[str, list[str]] = {}
+    for name in TEXT_FIELDS:
+        message = text_error(values.get(name) or "")
+        if message is not None:
+            errors[name] = [message]
     for name, label in (("first_name", "imię"), ("last_name", "nazwisko")):
-        if not (values.get(name) or "").strip():
+        if name not in errors and looks_blank(values.get(name) or ""):
             errors[name] = [f"Podaj {label}."]
     pesel = values.get("pesel") or None
     values["pesel"] = pesel

@@ -30,11 +30,11 @@ from casework.visibility import (
 )
 from opsplatform.errors import ValidationFailed
 from opsplatform.ui.access import domain_errors_as_http, staff_required
-from opsplatform.ui.forms import apply_domain_error
+from opsplatform.ui.forms import TextField, apply_domain_error
 
 
 class BreakGlassForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("Powód dostępu"),
         help_text=_(
             "Napisz, dlaczego potrzebujesz danych tego gospodarstwa (co najmniej 10 znaków), "
@@ -44,7 +44,7 @@ class BreakGlassForm(forms.Form):
         ),
         min_length=REASON_MIN_LENGTH,
         max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        multiline=True,
         error_messages={
             "required": _("Podaj powód dostępu."),
             "min_length": _("Powód musi mieć co najmniej %(limit_value)d znaków."),

@@ -26,7 +26,7 @@ from casework.models.proceedings import (
     PaymentSchedule,
 )
 from casework.permissions import Capability, has_capability
-from opsplatform.ui.forms import DateInput
+from opsplatform.ui.forms import DateInput, TextField
 from tenants.org.models import CanonicalFunction, Team
 
 
@@ -205,8 +205,8 @@ class InterviewRecordForm(CaseForm):
     conducted_on = forms.DateField(
         label=_("Data przeprowadzenia"), widget=DateInput(), initial=_today
     )
-    diagnosis = forms.CharField(label=_("Diagnoza"), widget=forms.Textarea(attrs={"rows": 4}))
-    help_plan = forms.CharField(label=_("Plan pomocy"), widget=forms.Textarea(attrs={"rows": 4}))
+    diagnosis = TextField(label=_("Diagnoza"), multiline=True, rows=4)
+    help_plan = TextField(label=_("Plan pomocy"), multiline=True, rows=4)
 
     def __init__(
         self, *args: Any, interviews: Iterable[FamilyInterview], labels: Labels, **kwargs: Any
@@ -245,13 +245,13 @@ class DecisionForm(CaseForm):
     )
     period_from = forms.DateField(label=_("Przyznane od"), required=False, widget=DateInput())
     period_to = forms.DateField(label=_("Przyznane do"), required=False, widget=DateInput())
-    legal_basis = forms.CharField(
+    legal_basis = TextField(
         label=_("Podstawa prawna"),
         required=False,
         max_length=300,
         help_text=_("Puste pole: podstawa prawna świadczenia ze słownika."),
     )
-    reasoning = forms.CharField(label=_("Uzasadnienie"), widget=forms.Textarea(attrs={"rows": 5}))
+    reasoning = TextField(label=_("Uzasadnienie"), multiline=True, rows=5)
     issued_on = forms.DateField(label=_("Data wydania"), widget=DateInput(), initial=_today)
 
     def __init__(
@@ -286,9 +286,7 @@ class DelayNoticeForm(CaseForm):
     application = ObjectChoiceField(label=_("Wniosek"))
     sent_on = forms.DateField(label=_("Data zawiadomienia"), widget=DateInput(), initial=_today)
     new_due_on = forms.DateField(label=_("Nowy termin załatwienia"), widget=DateInput())
-    reason = forms.CharField(
-        label=_("Przyczyna zwłoki"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = TextField(label=_("Przyczyna zwłoki"), max_length=500, multiline=True)
 
     def __init__(
         self, *args: Any, applications: Iterable[Application], labels: Labels, **kwargs: Any
@@ -360,7 +358,7 @@ class AuthorisationForm(CaseForm):
     layout = (("worker",), ("reference",), ("valid_from", "valid_to"))
 
     worker = ObjectChoiceField(label=_("Pracownik"))
-    reference = forms.CharField(label=_("Znak upoważnienia"), max_length=60)
+    reference = TextField(label=_("Znak upoważnienia"), max_length=60)
     valid_from = forms.DateField(label=_("Ważne od"), widget=DateInput(), initial=_today)
     valid_to = forms.DateField(
         label=_("Ważne do"),
@@ -409,7 +407,7 @@ class HandoverForm(AssignForm):
     prefix = "handover"
     layout = (("team", "function"), ("worker",), ("reason",))
 
-    reason = forms.CharField(label=_("Powód przekazania"), max_length=300)
+    reason = TextField(label=_("Powód przekazania"), max_length=300)
 
 
 class CloseForm(CaseForm):
@@ -417,4 +415,4 @@ class CloseForm(CaseForm):
     layout = (("closed_on",), ("reason",))
 
     closed_on = forms.DateField(label=_("Data zamknięcia"), widget=DateInput(), initial=_today)
-    reason = forms.CharField(label=_("Powód zamknięcia"), max_length=300)
+    reason = TextField(label=_("Powód zamknięcia"), max_length=300)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from casework.models.intake import RESOLVED_AT_DESK, Channel, ReporterKind
 from casework.models.people import IdentityDocument, Sex
 from casework.reference.models import AssistanceReason
-from opsplatform.ui.forms import DateInput
+from opsplatform.text_rules import NOTE_MAX_LENGTH
+from opsplatform.ui.forms import DateInput, TextField
 from tenants.org.models import Team
 
 ROUTE = "route"
@@ -93,8 +94,8 @@ class DeskForm(forms.Form):
 
     person = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    first_name = forms.CharField(label=_("Imię"), max_length=100, required=False)
-    last_name = forms.CharField(label=_("Nazwisko"), max_length=100, required=False)
+    first_name = TextField(label=_("Imię"), max_length=100, required=False)
+    last_name = TextField(label=_("Nazwisko"), max_length=100, required=False)
     pesel = forms.CharField(
         label=_("PESEL"),
         max_length=11,
@@ -107,21 +108,21 @@ class DeskForm(forms.Form):
         choices=_blank(IdentityDocument.choices),
         required=False,
     )
-    document_number = forms.CharField(label=_("Numer dokumentu"), max_length=40, required=False)
+    document_number = TextField(label=_("Numer dokumentu"), max_length=40, required=False)
     date_of_birth = forms.DateField(label=_("Data urodzenia"), required=False, widget=DateInput())
     sex = forms.ChoiceField(label=_("Płeć"), choices=_blank(Sex.choices), required=False)
-    street = forms.CharField(label=_("Ulica i numer"), max_length=200, required=False)
+    street = TextField(label=_("Ulica i numer"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Kod pocztowy"), max_length=6, required=False)
-    city = forms.CharField(label=_("Miejscowość"), max_length=100, required=False)
-    phone = forms.CharField(label=_("Telefon"), max_length=30, required=False)
+    city = TextField(label=_("Miejscowość"), max_length=100, required=False)
+    phone = TextField(label=_("Telefon"), max_length=30, required=False)
 
     reasons = forms.MultipleChoiceField(
         label=_("Powody zgłoszenia (art. 7 ustawy o pomocy społecznej)"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    notes = forms.CharField(
-        label=_("Notatka"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    notes = TextField(
+        label=_("Notatka"), required=False, multiline=True, max_length=NOTE_MAX_LENGTH
     )
     outcome = forms.ChoiceField(
         label=_("Wynik zgłoszenia"),
@@ -137,7 +138,7 @@ class DeskForm(forms.Form):
         required=False,
         help_text=_("Zespół (sprawa trafi do jego kolejki) albo konkretny pracownik."),
     )
-    outcome_note = forms.CharField(
+    outcome_note = TextField(
         label=_("Dokąd skierowano / uwagi dla zespołu"), max_length=300, required=False
     )
     channel = forms.ChoiceField(
@@ -146,7 +147,7 @@ class DeskForm(forms.Form):
     reporter_kind = forms.ChoiceField(
         label=_("Zgłaszający"), choices=ReporterKind.choices, initial=ReporterKind.SELF
     )
-    reporter_name = forms.CharField(
+    reporter_name = TextField(
         label=_("Kto zgłasza (osoba lub instytucja)"), max_length=200, required=False
     )
 

@@ -46,8 +46,15 @@ from casework.privacy.services import (
 from casework.ui.documents import case_detail_url
 from casework.ui.manager import OBJECT_LABELS
 from opsplatform.errors import DomainError
+from opsplatform.text_rules import NOTE_MAX_LENGTH
 from opsplatform.ui.access import domain_errors_as_http, roles_required
-from opsplatform.ui.forms import DateInput, apply_domain_error, form_response, success_redirect
+from opsplatform.ui.forms import (
+    DateInput,
+    TextField,
+    apply_domain_error,
+    form_response,
+    success_redirect,
+)
 from tenants.accounts.roles import Role
 
 READERS = {Role.MANAGER, Role.AUDITOR}
@@ -109,9 +116,12 @@ class HoldRow:
 
 
 class RuleForm(forms.ModelForm):
+    note = TextField(label=_("Uwagi"), required=False, multiline=True, max_length=NOTE_MAX_LENGTH)
+
     class Meta:
         model = RetentionRule
         fields = ["jrwa_symbol", "archival_category", "years", "active", "note"]
+        field_classes = {"jrwa_symbol": TextField, "archival_category": TextField}
         labels = {
             "jrwa_symbol": _("Symbol klasyfikacyjny JRWA"),
             "archival_category": _("Kategoria archiwalna"),
@@ -127,7 +137,6 @@ class RuleForm(forms.ModelForm):
                 "Liczony w pełnych latach od 1 stycznia roku następującego po zamknięciu sprawy."
             ),
         }
-        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
     def _post_clean(self) -> None:
         # The model's rules are applied by the service (one place for them), not here.
@@ -139,11 +148,12 @@ class PreviewForm(forms.Form):
 
 
 class HoldForm(forms.Form):
-    case_number = forms.CharField(label=_("Znak sprawy"), max_length=30)
-    reason = forms.CharField(
+    case_number = TextField(label=_("Znak sprawy"), max_length=30)
+    reason = TextField(
         label=_("Powód wstrzymania"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        multiline=True,
+        rows=2,
         help_text=_("Np. sygnatura postępowania sądowego, kontrola, żądanie organu."),
     )
     until = forms.DateField(
@@ -162,9 +172,7 @@ class HoldForm(forms.Form):
 
 
 class LiftForm(forms.Form):
-    lift_reason = forms.CharField(
-        label=_("Powód zniesienia"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    lift_reason = TextField(label=_("Powód zniesienia"), max_length=500, multiline=True, rows=2)
 
 
 # --- rules ------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.care import FeeRule, ProviderKind, ServiceType
 from casework.models.socialwork import ActivityCategory, ContractVariant, ProgrammeKind
-from opsplatform.ui.forms import DateInput
+from opsplatform.text_rules import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH
+from opsplatform.ui.forms import DateInput, TextField
 
 Choices = Sequence[tuple[str, str]]
 Label = Any  # a str or a lazy translation
@@ -49,13 +50,20 @@ class PanelForm(forms.Form):
 
 
 def _text(
-    label: Label, *, required: bool = True, rows: int = 3, help_text: Label = ""
+    label: Label,
+    *,
+    required: bool = True,
+    rows: int = 3,
+    help_text: Label = "",
+    max_length: int = LONG_TEXT_MAX_LENGTH,
 ) -> forms.Field:
-    return forms.CharField(
+    return TextField(
         label=label,
         required=required,
         help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
+        multiline=True,
+        rows=rows,
+        max_length=max_length,
     )
 
 
@@ -129,7 +137,7 @@ class ReviewPlanForm(PanelForm):
 
 class ReviewRecordForm(PanelForm):
     done_on = _date(_("Data oceny"))
-    note = _text(_("Wnioski z oceny realizacji kontraktu"))
+    note = _text(_("Wnioski z oceny realizacji kontraktu"), max_length=NOTE_MAX_LENGTH)
 
     def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
         kwargs["prefix"] = f"ocena-{key}"
@@ -145,7 +153,7 @@ class ContractCompleteForm(PanelForm):
         coerce=lambda value: value == "tak",
         widget=forms.RadioSelect,
     )
-    outcome_note = _text(_("Ocena realizacji kontraktu"))
+    outcome_note = _text(_("Ocena realizacji kontraktu"), max_length=NOTE_MAX_LENGTH)
 
     def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
         kwargs["prefix"] = f"koniec-{key}"
@@ -155,7 +163,7 @@ class ContractCompleteForm(PanelForm):
 
 class ContractBreakForm(PanelForm):
     closed_on = _date(_("Data zerwania lub stwierdzenia niedotrzymania"))
-    outcome_note = _text(_("Powód i ocena realizacji kontraktu"))
+    outcome_note = _text(_("Powód i ocena realizacji kontraktu"), max_length=NOTE_MAX_LENGTH)
 
     def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
         kwargs["prefix"] = f"zerwanie-{key}"
@@ -229,7 +237,7 @@ class ServicePlanCreateForm(PanelForm):
     recipient = forms.ChoiceField(label=_("Osoba otrzymująca usługi"))
     service_type = forms.ChoiceField(label=_("Rodzaj usług"), choices=ServiceType.choices)
     provider_kind = forms.ChoiceField(label=_("Realizator"), choices=ProviderKind.choices)
-    provider_name = forms.CharField(
+    provider_name = TextField(
         label=_("Nazwa podmiotu realizującego"),
         required=False,
         max_length=200,
@@ -265,7 +273,7 @@ class ServicePlanCreateForm(PanelForm):
 class DeliveryForm(PanelForm):
     day = _date(_("Dzień"))
     hours = _decimal(_("Godziny zrealizowane"))
-    carer = forms.CharField(label=_("Opiekun(ka)"), required=False, max_length=200)
+    carer = TextField(label=_("Opiekun(ka)"), required=False, max_length=200)
 
     layout = (("day", "hours", "carer"),)
 

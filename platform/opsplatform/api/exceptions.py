@@ -11,6 +11,7 @@ from django.views import defaults
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from opsplatform import request_limits
 from opsplatform.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             body("invalid", "Dane zawierają błędy – popraw zaznaczone pola.", fields), status=400
         )
+    if isinstance(exc, request_limits.TOO_LARGE_ERRORS):
+        # A body DRF parses itself (not read by RequestLimitsMiddleware): the same 413.
+        return Response(body(request_limits.CODE, request_limits.MESSAGE), status=413)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     "403": "Not allowed for this account's role or scope.",
     "404": "No such record (or page) visible to this account.",
     "409": "Conflicts with the current state of the record.",
+    "413": "The request body is over the size limit or has too many fields (`request_too_large`).",
     "415": "Unsupported request body media type.",
     "429": "Too many attempts (log-in throttling); see the `Retry-After` header.",
 }
@@ -49,7 +50,7 @@ def _error_codes(operation: dict[str, Any], method: str) -> list[str]:
     if method in WRITE_METHODS and _authenticated(operation):
         codes.append("409")
     if "requestBody" in operation:
-        codes.append("415")
+        codes += ["413", "415"]
     return codes
 
 

@@ -36,6 +36,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Polish unless the user picked English with the switch (a cookie); never the browser's.
     "opsplatform.language.ChosenLanguageMiddleware",
+    # A body over the limits below answers 413 (API JSON or a Polish page) before any view runs.
+    "opsplatform.request_limits.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,6 +165,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = environment.STATIC_ROOT
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Request bodies: the longest text field takes 10,000 characters (opsplatform.text_rules) and
+# nothing is uploaded, so Django's defaults (2.5 MB, 1,000 fields) leave ample room; they are
+# stated here because RequestLimitsMiddleware answers anything beyond them with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -14,10 +14,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from opsplatform.errors import DomainError
+from opsplatform.text_rules import ADDRESS_MAX_LENGTH, LONG_TEXT_MAX_LENGTH, clean_text, looks_blank
 from opsplatform.ui.access import is_htmx
 
 
@@ -80,3 +82,25 @@ def success_redirect(request: HttpRequest, url: str, message: str | None = None)
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+class TextField(forms.CharField):
+    """A ``CharField`` for text people type: refuses invisible and control characters (the error
+    stands next to the field), counts a value of only such characters as blank (the field's
+    "required" message) and cleans to NFC. ``multiline`` text (a textarea) may hold line breaks
+    and tabs. Without an explicit ``max_length`` one of the rule's bounds applies."""
+
+    def __init__(self, *, multiline: bool = False, rows: int = 3, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", LONG_TEXT_MAX_LENGTH if multiline else ADDRESS_MAX_LENGTH)
+        if multiline:
+            kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if not text:
+            return text  # the field's empty value
+        if looks_blank(text) and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return clean_text(text, multiline=self.multiline)
