@@ -14,6 +14,7 @@ from casework.permissions import Capability, require_capability
 from casework.reference.selectors import invalid_reason_codes
 from casework.services.cases import assign_to, open_case_for
 from opsplatform.errors import Conflict, ValidationFailed
+from opsplatform.plausible_dates import check_act
 from tenants.org.models import Team
 
 
@@ -34,8 +35,7 @@ def intake_register(
     require_capability(user, Capability.INTAKE_REGISTER)
     moment = arrived_at or timezone.now()
     errors: dict[str, list[str]] = {}
-    if moment > timezone.now() + dt.timedelta(minutes=5):
-        errors["arrived_at"] = ["Czas zgłoszenia nie może być w przyszłości."]
+    check_act(errors, "arrived_at", moment)
     if channel not in Channel.values:
         errors["channel"] = ["Nieznana forma kontaktu."]
     if reporter_kind not in ReporterKind.values:
@@ -102,8 +102,9 @@ def intake_resolve(
         errors["outcome"] = ["Na stanowisku można udzielić informacji, porady lub skierować dalej."]
     if outcome == IntakeOutcome.REFERRAL_OUTSIDE and not note.strip():
         errors["note"] = ["Podaj, dokąd skierowano osobę."]
+    check_act(errors, "at", moment)
     if moment < intake.arrived_at:
-        errors["at"] = ["Rozstrzygnięcie nie może być przed zgłoszeniem."]
+        errors.setdefault("at", []).append("Rozstrzygnięcie nie może być przed zgłoszeniem.")
     if errors:
         raise ValidationFailed(fields=errors)
     intake.outcome = outcome
@@ -129,8 +130,12 @@ def intake_route(
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     _refuse_if_closed(intake)
     moment = at or timezone.now()
+    errors: dict[str, list[str]] = {}
+    check_act(errors, "at", moment)
     if moment < intake.arrived_at:
-        raise ValidationFailed(fields={"at": ["Przekazanie nie może być przed zgłoszeniem."]})
+        errors.setdefault("at", []).append("Przekazanie nie może być przed zgłoszeniem.")
+    if errors:
+        raise ValidationFailed(fields=errors)
     if intake.household is None:
         raise ValidationFailed(
             "Aby przekazać sprawę do zespołu, wskaż osobę i jej gospodarstwo domowe.",
