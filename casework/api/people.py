@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, query_param, validated
+from casework.api.base import CaseworkApiView, StringField, paginate, query_param, validated
 from casework.audit import audit_reads
 from casework.models import BreakGlassGrant, Household, HouseholdMember, IncomeRecord, Person
 from casework.models.people import IdentityDocument, Relation, Sex
@@ -57,18 +57,18 @@ class PersonOutput(serializers.ModelSerializer[Person]):
 class PersonInput(serializers.Serializer[Any]):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
-    pesel = serializers.CharField(max_length=11, required=False, allow_blank=True, allow_null=True)
+    pesel = StringField(max_length=11, required=False, allow_blank=True, allow_null=True)
     document_type = serializers.ChoiceField(
         IdentityDocument.choices, required=False, allow_blank=True
     )
-    document_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    document_number = StringField(max_length=40, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     sex = serializers.ChoiceField(Sex.choices, required=False, allow_blank=True)
     citizenship = serializers.CharField(max_length=60, required=False)
     street = serializers.CharField(max_length=200, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    phone = StringField(max_length=30, required=False, allow_blank=True)
 
 
 class PersonListApi(CaseworkApiView):
