@@ -16,9 +16,25 @@ from opsplatform.client_address import client_ip
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 25 (``page_size`` up to 200). A ``page`` or ``page_size`` that is not a positive
+    whole number is a 400 naming it (DRF would answer 404 for the page and silently ignore the
+    size); a page past the last one stays a 404."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        raw = request.query_params.get(self.page_query_param)
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        number = serializers.IntegerField(min_value=1)
+        return query_param(request, self.page_query_param, number, default=1)
+
+    def get_page_size(self, request: Request) -> int:
+        number = serializers.IntegerField(min_value=1, allow_null=True)
+        size = query_param(request, self.page_size_query_param, number)
+        return min(size, self.max_page_size) if size is not None else self.page_size
 
 
 class CaseworkApiView(APIView):

@@ -39,7 +39,7 @@ from casework.visibility import (
     require_household_access,
     require_person_access,
 )
-from opsplatform.api.fields import TextField
+from opsplatform.api.fields import StringField, TextField
 
 
 class PersonOutput(serializers.ModelSerializer[Person]):
@@ -57,18 +57,18 @@ class PersonOutput(serializers.ModelSerializer[Person]):
 class PersonInput(serializers.Serializer[Any]):
     first_name = TextField(max_length=100)
     last_name = TextField(max_length=100)
-    pesel = serializers.CharField(max_length=11, required=False, allow_blank=True, allow_null=True)
+    pesel = StringField(max_length=11, required=False, allow_blank=True, allow_null=True)
     document_type = serializers.ChoiceField(
         IdentityDocument.choices, required=False, allow_blank=True
     )
-    document_number = TextField(max_length=40, required=False, allow_blank=True)
+    document_number = StringField(max_length=40, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
     sex = serializers.ChoiceField(Sex.choices, required=False, allow_blank=True)
     citizenship = TextField(max_length=60, required=False)
     street = TextField(max_length=200, required=False, allow_blank=True)
     postal_code = serializers.CharField(max_length=6, required=False, allow_blank=True)
     city = TextField(max_length=100, required=False, allow_blank=True)
-    phone = TextField(max_length=30, required=False, allow_blank=True)
+    phone = StringField(max_length=30, required=False, allow_blank=True)
 
 
 class PersonListApi(CaseworkApiView):

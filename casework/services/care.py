@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from casework.models import Case, HouseholdMember, Person, ServiceDelivery, ServicePlan
 from casework.models.care import FeeRule, ProviderKind, ServiceType
@@ -15,6 +14,7 @@ from casework.models.cases import CaseStatus
 from casework.permissions import Capability, require_capability
 from casework.visibility import require_case_access
 from opsplatform.errors import Conflict, ValidationFailed
+from opsplatform.plausible_dates import check_act, check_planned
 
 HOURS_IN_A_WEEK = Decimal(168)
 HOURS_IN_A_DAY = Decimal(24)
@@ -62,8 +62,12 @@ def service_plan_create(
         errors["hours_per_week"] = ["Liczba godzin tygodniowo musi być większa od zera (do 168)."]
     if hourly_cost < 0:
         errors["hourly_cost"] = ["Koszt godziny nie może być ujemny."]
+    check_planned(errors, "starts_on", starts_on)
+    check_planned(errors, "ends_on", ends_on)
     if ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = ["Okres usług nie może kończyć się przed dniem rozpoczęcia."]
+        errors.setdefault("ends_on", []).append(
+            "Okres usług nie może kończyć się przed dniem rozpoczęcia."
+        )
     if fee_rule not in FeeRule.values:
         errors["fee_rule"] = ["Nieznane zasady odpłatności."]
     elif fee_rule == FeeRule.PERCENT:
@@ -114,8 +118,7 @@ def service_delivery_record(
             f" do {plan.ends_on:%d.%m.%Y}" if plan.ends_on else ""
         )
         errors["day"] = [f"Dzień musi przypadać w okresie usług ({period})."]
-    if day > timezone.localdate():
-        errors.setdefault("day", []).append("Nie można zapisać realizacji z datą przyszłą.")
+    check_act(errors, "day", day)
     if not Decimal(0) < hours <= HOURS_IN_A_DAY:
         errors["hours"] = ["Liczba godzin w dniu musi być większa od zera i nie większa niż 24."]
     if errors:

@@ -14,6 +14,7 @@ from casework.permissions import Capability, require_capability
 from casework.services.numbering import next_number
 from casework.visibility import require_case_access, require_intake_household_access
 from opsplatform.errors import Conflict, ValidationFailed
+from opsplatform.plausible_dates import check_act
 from tenants.org.models import StaffPosition, Team
 
 
@@ -25,8 +26,10 @@ def case_open(*, user: Any, household: Household, opened_on: dt.date | None = No
     require_capability(user, Capability.CASE_MANAGE)
     require_intake_household_access(user, household)
     day = opened_on or timezone.localdate()
-    if day > timezone.localdate():
-        raise ValidationFailed(fields={"opened_on": ["Sprawy nie można otworzyć z datą przyszłą."]})
+    errors: dict[str, list[str]] = {}
+    check_act(errors, "opened_on", day)
+    if errors:
+        raise ValidationFailed(fields=errors)
     Household.objects.select_for_update().filter(pk=household.pk).first()
     existing = Case.objects.filter(household=household, status=CaseStatus.OPEN).first()
     if existing is not None:
@@ -54,10 +57,11 @@ def case_close(*, user: Any, case: Case, closed_on: dt.date, reason: str) -> Cas
     if case.status == CaseStatus.CLOSED:
         raise Conflict("Sprawa jest już zamknięta.", code="case_closed")
     errors: dict[str, list[str]] = {}
+    check_act(errors, "closed_on", closed_on)
     if closed_on < case.opened_on:
-        errors["closed_on"] = ["Data zamknięcia nie może być przed datą otwarcia sprawy."]
-    if closed_on > timezone.localdate():
-        errors["closed_on"] = ["Data zamknięcia nie może być w przyszłości."]
+        errors.setdefault("closed_on", []).append(
+            "Data zamknięcia nie może być przed datą otwarcia sprawy."
+        )
     if not reason.strip():
         errors["reason"] = ["Podaj powód zamknięcia sprawy."]
     if errors:
@@ -112,6 +116,10 @@ def case_assign(
     assignment for that function ends the same day. The case must be in the user's scope."""
     require_capability(user, Capability.CASE_MANAGE)
     require_case_access(user, case)
+    errors: dict[str, list[str]] = {}
+    check_act(errors, "on", on)
+    if errors:
+        raise ValidationFailed(fields=errors)
     return assign_to(case=case, team=team, worker=worker, function=function, on=on)
 
 
@@ -157,8 +165,10 @@ def case_handover(
     if not reason.strip():
         raise ValidationFailed(fields={"reason": ["Podaj powód przekazania sprawy."]})
     moment = at or timezone.now()
-    if moment > timezone.now():
-        raise ValidationFailed(fields={"at": ["Czas przekazania nie może być w przyszłości."]})
+    errors: dict[str, list[str]] = {}
+    check_act(errors, "at", moment)
+    if errors:
+        raise ValidationFailed(fields=errors)
     chosen = _function_of(to_team, function)
     current = (
         CaseAssignment.objects.filter(case=case, ended_on__isnull=True)

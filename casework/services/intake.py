@@ -15,6 +15,7 @@ from casework.reference.selectors import invalid_reason_codes
 from casework.services.cases import assign_to, open_case_for
 from casework.visibility import require_intake_household_access
 from opsplatform.errors import Conflict, ValidationFailed
+from opsplatform.plausible_dates import check_act
 from tenants.org.models import Team
 
 
@@ -46,8 +47,7 @@ def intake_register(
     require_intake_household_access(user, household)
     moment = arrived_at or timezone.now()
     errors: dict[str, list[str]] = {}
-    if moment > timezone.now() + dt.timedelta(minutes=5):
-        errors["arrived_at"] = ["Czas zgłoszenia nie może być w przyszłości."]
+    check_act(errors, "arrived_at", moment)
     if channel not in Channel.values:
         errors["channel"] = ["Nieznana forma kontaktu."]
     if reporter_kind not in ReporterKind.values:
@@ -111,8 +111,9 @@ def intake_resolve(
         errors["outcome"] = ["Na stanowisku można udzielić informacji, porady lub skierować dalej."]
     if outcome == IntakeOutcome.REFERRAL_OUTSIDE and not note.strip():
         errors["note"] = ["Podaj, dokąd skierowano osobę."]
+    check_act(errors, "at", moment)
     if moment < intake.arrived_at:
-        errors["at"] = ["Rozstrzygnięcie nie może być przed zgłoszeniem."]
+        errors.setdefault("at", []).append("Rozstrzygnięcie nie może być przed zgłoszeniem.")
     if errors:
         raise ValidationFailed(fields=errors)
     intake.outcome = outcome
@@ -140,8 +141,12 @@ def intake_route(
     require_intake_household_access(user, intake.household)
     _refuse_if_closed(intake)
     moment = at or timezone.now()
+    errors: dict[str, list[str]] = {}
+    check_act(errors, "at", moment)
     if moment < intake.arrived_at:
-        raise ValidationFailed(fields={"at": ["Przekazanie nie może być przed zgłoszeniem."]})
+        errors.setdefault("at", []).append("Przekazanie nie może być przed zgłoszeniem.")
+    if errors:
+        raise ValidationFailed(fields=errors)
     if intake.household is None:
         raise ValidationFailed(
             "Aby przekazać sprawę do zespołu, wskaż osobę i jej gospodarstwo domowe.",

@@ -22,6 +22,7 @@ from casework.visibility import (
     require_person_access,
 )
 from opsplatform.errors import Conflict, ValidationFailed
+from opsplatform.plausible_dates import EARLIEST_LIFE_DAY, check_act
 from opsplatform.text_rules import looks_blank, text_error
 
 PERSON_FIELDS = (
@@ -155,12 +156,20 @@ def person_update(*, user: Any, person: Person, **changes: Any) -> Person:
     return person
 
 
+def _refuse_implausible_life_day(field: str, day: dt.date | None) -> None:
+    errors: dict[str, list[str]] = {}
+    check_act(errors, field, day, earliest=EARLIEST_LIFE_DAY)
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
 @transaction.atomic
 def household_create(
     *, user: Any, head: Person, joined_on: dt.date | None = None, **address: str
 ) -> Household:
     """A household with ``head`` as the person keeping it; the address defaults to the head's."""
     require_capability(user, Capability.PERSON_WRITE)
+    _refuse_implausible_life_day("joined_on", joined_on)
     if HouseholdMember.objects.filter(person=head, left_on__isnull=True).exists():
         raise Conflict(
             "Ta osoba należy już do gospodarstwa domowego – dodaj ją tam lub zakończ członkostwo.",
@@ -192,6 +201,7 @@ def household_member_add(
 ) -> HouseholdMember:
     require_capability(user, Capability.PERSON_WRITE)
     require_household_identity_access(user, household)
+    _refuse_implausible_life_day("joined_on", joined_on)
     if relation not in Relation.values or relation == Relation.HEAD:
         raise ValidationFailed(
             fields={"relation": ["Podaj pokrewieństwo z osobą prowadzącą gospodarstwo."]}
@@ -221,6 +231,7 @@ def household_member_remove(
             fields={"member": ["Nie można usunąć osoby prowadzącej gospodarstwo."]},
             code="cannot_remove_head",
         )
+    _refuse_implausible_life_day("left_on", left_on)
     if left_on < member.joined_on:
         raise ValidationFailed(fields={"left_on": ["Data nie może być przed datą dołączenia."]})
     member.left_on = left_on
@@ -237,8 +248,7 @@ def income_record(
     errors: dict[str, list[str]] = {}
     if amount < 0:
         errors["amount"] = ["Dochód nie może być ujemny (wpisz 0, jeśli osoba nie ma dochodu)."]
-    if as_of > timezone.localdate():
-        errors["as_of"] = ["Dochód ustala się na dzień, który już minął."]
+    check_act(errors, "as_of", as_of)
     if errors:
         raise ValidationFailed(fields=errors)
     return IncomeRecord.objects.create(

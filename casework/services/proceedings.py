@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from casework.calendar_days import add_days_kpa, add_months_kpa, add_working_days
 from casework.models import (
@@ -41,17 +40,13 @@ from casework.reference.selectors import benefit_type
 from casework.services.numbering import next_number
 from casework.visibility import require_case_access, require_intake_work_access
 from opsplatform.errors import Conflict, NotAllowed, ValidationFailed
+from opsplatform.plausible_dates import check_act, check_planned
 
 INTERVIEW_WORKING_DAYS = 14
 URGENT_INTERVIEW_WORKING_DAYS = 2
 INTERVIEW_VALID_MONTHS = 6
 APPEAL_DAYS = 14
 FORWARD_APPEAL_DAYS = 7
-
-
-def _refuse_future(field: str, day: dt.date, errors: dict[str, list[str]]) -> None:
-    if day > timezone.localdate():
-        errors.setdefault(field, []).append("Data nie może być w przyszłości.")
 
 
 def _open_case(case: Case) -> None:
@@ -75,7 +70,7 @@ def application_register(
     require_intake_work_access(user, case)
     _open_case(case)
     errors: dict[str, list[str]] = {}
-    _refuse_future("received_on", received_on, errors)
+    check_act(errors, "received_on", received_on)
     if received_on < case.opened_on:
         errors.setdefault("received_on", []).append(
             "Wniosek nie może wpłynąć przed otwarciem sprawy."
@@ -128,7 +123,7 @@ def interview_schedule(
         errors["worker"] = ["Ten pracownik nie przeprowadza wywiadów środowiskowych."]
     if application is not None and application.case_id != case.pk:
         errors["application"] = ["Wniosek należy do innej sprawy."]
-    _refuse_future("needed_since", needed_since, errors)
+    check_act(errors, "needed_since", needed_since)
     if errors:
         raise ValidationFailed(fields=errors)
     is_urgent = urgent if urgent is not None else bool(application and application.urgent)
@@ -153,7 +148,7 @@ def interview_record(
     if interview.conducted_on is not None:
         raise Conflict("Wywiad został już przeprowadzony.", code="interview_done")
     errors: dict[str, list[str]] = {}
-    _refuse_future("conducted_on", conducted_on, errors)
+    check_act(errors, "conducted_on", conducted_on)
     if conducted_on < interview.needed_since:
         errors.setdefault("conducted_on", []).append(
             "Wywiad nie może być przeprowadzony przed stwierdzeniem potrzeby."
@@ -187,8 +182,12 @@ def authorisation_grant(
         errors["worker"] = ["Rola tego pracownika nie pozwala wydawać decyzji."]
     if not reference.strip():
         errors["reference"] = ["Podaj znak upoważnienia."]
+    check_planned(errors, "valid_from", valid_from)
+    check_planned(errors, "valid_to", valid_to)
     if valid_to is not None and valid_to < valid_from:
-        errors["valid_to"] = ["Upoważnienie nie może wygasać przed datą nadania."]
+        errors.setdefault("valid_to", []).append(
+            "Upoważnienie nie może wygasać przed datą nadania."
+        )
     if errors:
         raise ValidationFailed(fields=errors)
     return DecisionAuthorisation.objects.create(
@@ -249,6 +248,10 @@ def decision_issue(
     application = (
         Application.objects.select_for_update().select_related("case").get(pk=application.pk)
     )
+    errors: dict[str, list[str]] = {}
+    check_act(errors, "issued_on", issued_on)
+    if errors:  # before the authorisation, which is looked up for that day
+        raise ValidationFailed(fields=errors)
     authorisation = authorisation_valid_on(user, issued_on)
     if authorisation is None:
         raise NotAllowed(
@@ -257,8 +260,6 @@ def decision_issue(
         )
     if application.status != ApplicationStatus.PENDING:
         raise Conflict("Wniosek został już rozpatrzony lub wycofany.", code="application_closed")
-    errors: dict[str, list[str]] = {}
-    _refuse_future("issued_on", issued_on, errors)
     if issued_on < application.received_on:
         errors.setdefault("issued_on", []).append(
             "Decyzja nie może być wydana przed wpływem wniosku."
@@ -278,8 +279,12 @@ def decision_issue(
         errors["amount"] = ["Podaj kwotę przyznanego świadczenia."]
     if granted and period_from is None:
         errors["period_from"] = ["Podaj, od kiedy świadczenie przysługuje."]
+    check_planned(errors, "period_from", period_from)
+    check_planned(errors, "period_to", period_to)
     if period_from and period_to and period_to < period_from:
-        errors["period_to"] = ["Koniec okresu nie może być przed jego początkiem."]
+        errors.setdefault("period_to", []).append(
+            "Koniec okresu nie może być przed jego początkiem."
+        )
     if payment_schedule and payment_schedule not in PaymentSchedule.values:
         errors["payment_schedule"] = ["Nieznany sposób wypłaty."]
     interview = _interview_for_decision(application, issued_on)
@@ -321,7 +326,7 @@ def decision_deliver(*, user: Any, decision: Decision, delivered_on: dt.date) ->
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, decision.application.case)
     errors: dict[str, list[str]] = {}
-    _refuse_future("delivered_on", delivered_on, errors)
+    check_act(errors, "delivered_on", delivered_on)
     if delivered_on < decision.issued_on:
         errors.setdefault("delivered_on", []).append(
             "Doręczenie nie może być przed wydaniem decyzji."
@@ -354,9 +359,12 @@ def delay_notice_send(
     if application.status != ApplicationStatus.PENDING:
         raise Conflict("Wniosek został już rozpatrzony.", code="application_closed")
     errors: dict[str, list[str]] = {}
-    _refuse_future("sent_on", sent_on, errors)
+    check_act(errors, "sent_on", sent_on)
+    check_planned(errors, "new_due_on", new_due_on)
     if new_due_on <= effective_due_on(application):
-        errors["new_due_on"] = ["Nowy termin musi być późniejszy niż obecny termin załatwienia."]
+        errors.setdefault("new_due_on", []).append(
+            "Nowy termin musi być późniejszy niż obecny termin załatwienia."
+        )
     if not reason.strip():
         errors["reason"] = ["Podaj przyczynę zwłoki."]
     if errors:
@@ -372,7 +380,7 @@ def appeal_register(*, user: Any, decision: Decision, lodged_on: dt.date) -> App
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, decision.application.case)
     errors: dict[str, list[str]] = {}
-    _refuse_future("lodged_on", lodged_on, errors)
+    check_act(errors, "lodged_on", lodged_on)
     if decision.delivered_on is None:
         errors["decision"] = ["Najpierw odnotuj doręczenie decyzji – od niego biegnie termin."]
     else:
@@ -396,7 +404,7 @@ def appeal_forward(*, user: Any, appeal: Appeal, forwarded_on: dt.date) -> Appea
     if appeal.forwarded_on is not None:
         raise Conflict("Odwołanie zostało już przekazane do SKO.", code="appeal_forwarded")
     errors: dict[str, list[str]] = {}
-    _refuse_future("forwarded_on", forwarded_on, errors)
+    check_act(errors, "forwarded_on", forwarded_on)
     if forwarded_on < appeal.lodged_on:
         errors.setdefault("forwarded_on", []).append("Przekazanie nie może być przed wniesieniem.")
     if errors:
@@ -415,7 +423,7 @@ def appeal_decide(*, user: Any, appeal: Appeal, outcome: str, outcome_on: dt.dat
     errors: dict[str, list[str]] = {}
     if outcome not in AppealOutcome.values or outcome == AppealOutcome.PENDING:
         errors["outcome"] = ["Podaj rozstrzygnięcie odwołania."]
-    _refuse_future("outcome_on", outcome_on, errors)
+    check_act(errors, "outcome_on", outcome_on)
     if outcome_on < appeal.lodged_on:
         errors.setdefault("outcome_on", []).append(
             "Rozstrzygnięcie nie może być przed wniesieniem."

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from casework.models import (
     ActivityEntry,
@@ -35,6 +34,7 @@ from casework.models.socialwork import (
 from casework.permissions import Capability, has_capability, require_capability
 from casework.visibility import require_case_access, require_household_access
 from opsplatform.errors import Conflict, ValidationFailed
+from opsplatform.plausible_dates import check_act, check_planned
 
 # A day's logged time may not exceed 16 hours: the same bound the table's check constraint puts
 # on one entry, applied to the sum of a worker's entries for the day.
@@ -43,11 +43,6 @@ MAX_MINUTES_PER_DAY = 960
 # A signed contract is in force (reviews can be recorded, it can be completed or broken) whether or
 # not its start date has come: "signed" only says it has not started yet on the day of signing.
 CONTRACT_IN_FORCE = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
-
-
-def _refuse_future(field: str, day: dt.date, errors: dict[str, list[str]]) -> None:
-    if day > timezone.localdate():
-        errors.setdefault(field, []).append("Data nie może być w przyszłości.")
 
 
 def _require_open_case(case: Case) -> None:
@@ -93,7 +88,7 @@ def activity_log(
         errors["minutes"] = ["Czas czynności to od 1 do 960 minut (16 godzin)."]
     if category not in ActivityCategory.values:
         errors["category"] = ["Nieznany rodzaj czynności."]
-    _refuse_future("day", day, errors)
+    check_act(errors, "day", day)
     if errors:
         raise ValidationFailed(fields=errors)
     _lock_worker(user)
@@ -173,8 +168,12 @@ def contract_create(
     ):
         if not text.strip():
             errors[name] = [message]
+    check_planned(errors, "starts_on", starts_on)
+    check_planned(errors, "ends_on", ends_on)
     if ends_on < starts_on:
-        errors["ends_on"] = ["Kontrakt nie może kończyć się przed dniem rozpoczęcia."]
+        errors.setdefault("ends_on", []).append(
+            "Kontrakt nie może kończyć się przed dniem rozpoczęcia."
+        )
     if not has_capability(party, Capability.CONTRACT_MANAGE):
         errors["worker"] = ["Ten pracownik nie zawiera kontraktów socjalnych."]
     if errors:
@@ -207,7 +206,7 @@ def contract_sign(*, user: Any, contract: SocialContract, signed_on: dt.date) ->
         )
     _require_open_case(contract.case)
     errors: dict[str, list[str]] = {}
-    _refuse_future("signed_on", signed_on, errors)
+    check_act(errors, "signed_on", signed_on)
     if signed_on > contract.ends_on:
         errors.setdefault("signed_on", []).append(
             f"Kontrakt obowiązywał do {contract.ends_on:%d.%m.%Y} – nie można go podpisać później."
@@ -278,7 +277,7 @@ def contract_review_record(
         )
     _require_in_force(contract, "zapisać oceny")
     errors: dict[str, list[str]] = {}
-    _refuse_future("done_on", done_on, errors)
+    check_act(errors, "done_on", done_on)
     if contract.signed_on and done_on < contract.signed_on:
         errors.setdefault("done_on", []).append(
             "Oceny nie można przeprowadzić przed podpisaniem kontraktu."
@@ -295,7 +294,7 @@ def contract_review_record(
 
 def _close_errors(contract: SocialContract, closed_on: dt.date, outcome_note: str) -> None:
     errors: dict[str, list[str]] = {}
-    _refuse_future("closed_on", closed_on, errors)
+    check_act(errors, "closed_on", closed_on)
     if contract.signed_on and closed_on < contract.signed_on:
         errors.setdefault("closed_on", []).append(
             "Data zakończenia nie może być przed datą podpisania kontraktu."
@@ -393,8 +392,12 @@ def programme_create(
         errors["person"] = ["Osoba nie jest obecnie członkiem gospodarstwa domowego tej sprawy."]
     if kind not in ProgrammeKind.values:
         errors["kind"] = ["Nieznany rodzaj programu."]
+    check_planned(errors, "starts_on", starts_on)
+    check_planned(errors, "ends_on", ends_on)
     if ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = ["Program nie może kończyć się przed dniem rozpoczęcia."]
+        errors.setdefault("ends_on", []).append(
+            "Program nie może kończyć się przed dniem rozpoczęcia."
+        )
     if errors:
         raise ValidationFailed(fields=errors)
     return IndividualProgramme.objects.create(
@@ -420,7 +423,7 @@ def _programme_end(
             code="programme_not_active",
         )
     errors: dict[str, list[str]] = {}
-    _refuse_future("ends_on", ends_on, errors)
+    check_act(errors, "ends_on", ends_on)
     if ends_on < programme.starts_on:
         errors.setdefault("ends_on", []).append(
             "Data zakończenia nie może być przed rozpoczęciem programu."
@@ -469,8 +472,12 @@ def project_create(
         errors["name"] = ["Podaj nazwę projektu."]
     if kind not in ProjectKind.values:
         errors["kind"] = ["Nieznany rodzaj projektu."]
+    check_planned(errors, "starts_on", starts_on)
+    check_planned(errors, "ends_on", ends_on)
     if ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = ["Projekt nie może kończyć się przed dniem rozpoczęcia."]
+        errors.setdefault("ends_on", []).append(
+            "Projekt nie może kończyć się przed dniem rozpoczęcia."
+        )
     groups = [group.strip() for group in target_groups or [] if group.strip()]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -500,7 +507,7 @@ def project_participant_add(
     errors: dict[str, list[str]] = {}
     if joined_on < project.starts_on or (project.ends_on and joined_on > project.ends_on):
         errors["joined_on"] = ["Data przystąpienia musi przypadać w okresie trwania projektu."]
-    _refuse_future("joined_on", joined_on, errors)
+    check_act(errors, "joined_on", joined_on)
     if errors:
         raise ValidationFailed(fields=errors)
     if project.participations.filter(person=person, left_on__isnull=True).exists():
@@ -526,7 +533,7 @@ def project_participant_remove(
             code="participation_ended",
         )
     errors: dict[str, list[str]] = {}
-    _refuse_future("left_on", left_on, errors)
+    check_act(errors, "left_on", left_on)
     if left_on < participation.joined_on:
         errors.setdefault("left_on", []).append(
             "Data zakończenia udziału nie może być przed datą przystąpienia."

@@ -2,7 +2,10 @@
 
 Django's LocaleMiddleware would also follow the browser's Accept-Language, so a clerk whose
 browser happens to be set to English would get an English interface nobody asked for. Here only
-the cookie written by the switch (/i18n/setlang/) counts."""
+the cookie written by the switch (/i18n/setlang/) counts.
+
+The API (``/api/``) promises Polish messages to its clients whatever cookie a browser session
+carries: there the language is always ``LANGUAGE_CODE``."""
 
 from collections.abc import Callable
 
@@ -19,7 +22,10 @@ class ChosenLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in self.available else settings.LANGUAGE_CODE
+        if request.path.startswith("/api/") or chosen not in self.available:
+            language = settings.LANGUAGE_CODE
+        else:
+            language = chosen
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -85,6 +85,59 @@ def test_holidays_are_not_working_days() -> None:
     assert working_days_between(dt.date(2026, 4, 23), dt.date(2026, 4, 2)) == -14
 
 
+def _working_days_by_walking(start: dt.date, end: dt.date) -> int:
+    """The definition itself, one day at a time: the reference the arithmetic is checked against."""
+    if end < start:
+        return -_working_days_by_walking(end, start)
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        count += is_working_day(day)
+    return count
+
+
+@given(
+    start=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2150, 12, 31)),
+    span=st.integers(-1200, 1200),
+)
+def test_working_days_between_matches_counting_day_by_day(start: dt.date, span: int) -> None:
+    end = start + dt.timedelta(days=span)
+    assert working_days_between(start, end) == _working_days_by_walking(start, end)
+
+
+@given(
+    start=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2150, 12, 31)),
+    days=st.integers(0, 400),
+)
+def test_add_working_days_is_the_first_day_with_that_many(start: dt.date, days: int) -> None:
+    due = add_working_days(start, days)
+    assert working_days_between(start, due) == days
+    assert days == 0 or is_working_day(due)  # the earliest such day: it is a working day
+
+
+def test_working_days_in_whole_years() -> None:
+    # 262 weekdays minus 10 holidays on a weekday (2024); 261 minus 10, Christmas Eve among them
+    # (2025); 261 minus 8 (2026).
+    assert working_days_between(dt.date(2023, 12, 31), dt.date(2024, 12, 31)) == 252
+    assert working_days_between(dt.date(2024, 12, 31), dt.date(2025, 12, 31)) == 251
+    assert working_days_between(dt.date(2025, 12, 31), dt.date(2026, 12, 31)) == 253
+    # Over a weekend and over Easter Monday nothing is counted.
+    assert working_days_between(dt.date(2026, 4, 3), dt.date(2026, 4, 6)) == 0
+    assert working_days_between(dt.date(2026, 4, 3), dt.date(2026, 4, 7)) == 1
+
+
+def test_working_days_over_millennia_are_counted_not_walked() -> None:
+    """Any two dates, a typo of 9999 included, are counted arithmetically: the answer agrees with
+    the yearly totals, and the years' holiday lists are built once and kept."""
+    long_span = working_days_between(dt.date(2026, 1, 1), dt.date(9999, 12, 31))
+    by_years = working_days_between(dt.date(2026, 1, 1), dt.date(2026, 12, 31)) + sum(
+        working_days_between(dt.date(year - 1, 12, 31), dt.date(year, 12, 31))
+        for year in range(2027, 10000)
+    )
+    assert long_span == by_years
+    assert working_days_between(dt.date(9999, 12, 31), dt.date(1, 1, 1)) < -2_500_000
+
+
 def test_kpa_month_limits() -> None:
     assert add_months_kpa(dt.date(2026, 3, 10), 1) == dt.date(2026, 4, 10)
     assert add_months_kpa(dt.date(2026, 1, 31), 1) == dt.date(2026, 3, 2)  # 28 Feb is a Saturday

@@ -29,6 +29,12 @@ MESSAGES: dict[type[drf.APIException], tuple[str, str]] = {
 }
 
 
+# DRF texts that are not marked for translation, so no catalogue can make them Polish.
+UNTRANSLATABLE = {
+    "No data provided": "Nie przesłano danych – wyślij obiekt JSON z polami operacji.",
+}
+
+
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail as ``{"field" or "parent.child": [messages]}``."""
     fields: dict[str, list[str]] = {}
@@ -43,9 +49,13 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
                 for inner, messages in _flatten(item, prefix).items():
                     fields.setdefault(inner, []).extend(messages)
             else:
-                fields.setdefault(prefix.rstrip(".") or "non_field_errors", []).append(str(item))
+                fields.setdefault(prefix.rstrip(".") or "non_field_errors", []).append(
+                    UNTRANSLATABLE.get(str(item), str(item))
+                )
     else:
-        fields.setdefault(prefix.rstrip(".") or "non_field_errors", []).append(str(detail))
+        fields.setdefault(prefix.rstrip(".") or "non_field_errors", []).append(
+            UNTRANSLATABLE.get(str(detail), str(detail))
+        )
     return fields
 
 

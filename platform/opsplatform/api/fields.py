@@ -37,3 +37,18 @@ class TextField(serializers.CharField):
             return clean_text(value, multiline=self.multiline)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.messages, code=error.code) from None
+
+
+class StringField(TextField):
+    """A text field that takes only a JSON string. DRF's CharField turns a number into its digits,
+    which silently loses the leading zero of a PESEL (``"02270803628"`` sent as ``2270803628``)
+    or of a phone or document number."""
+
+    default_error_messages = {
+        "not_a_string": 'Podaj wartość jako tekst w cudzysłowie (np. "02270803628"), nie liczbę.'
+    }
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)

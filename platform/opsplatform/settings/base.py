@@ -34,13 +34,18 @@ MIDDLEWARE = [
     # The Content-Security-Policy below on every response, in every environment.
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # An /api/ error that is not the API's JSON (Django's DEBUG 404 page) is answered in JSON.
+    "opsplatform.api.middleware.ApiErrorsAsJsonMiddleware",
     # Polish unless the user picked English with the switch (a cookie); never the browser's.
+    # The API is always Polish.
     "opsplatform.language.ChosenLanguageMiddleware",
     # A body over the limits below answers 413 (API JSON or a Polish page) before any view runs.
     "opsplatform.request_limits.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL character in a query parameter or form field: 400 naming it (PostgreSQL refuses it).
+    "opsplatform.request_input.RejectNulMiddleware",
     "tenants.accounts.middleware.AccountKindMiddleware",
     "casework.ui.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
