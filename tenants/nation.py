@@ -61,7 +61,9 @@ _STEMS = (
     "Borowa", "Łąka", "Sośnica", "Grabowiec", "Modrzew", "Jawor", "Bukowina", "Jodłów", "Klonowa",
 )  # fmt: skip
 _SUFFIXES = ("", " Wielka", " Mała", " Dolna", " Górna", " Nowa", " Stara", " Szlachecka")
-PROGRAMME = "PO WER 2014–2020, Oś II Efektywne polityki publiczne dla rynku pracy, gospodarki i edukacji"
+PROGRAMME = (
+    "PO WER 2014–2020, Oś II Efektywne polityki publiczne dla rynku pracy, gospodarki i edukacji"
+)
 
 
 def nation(*, seed: int = 2477) -> list[CentreSpec]:
@@ -84,9 +86,7 @@ def _centre(rng: random.Random, voivodeship: str, index: int, *, city: bool) -> 
         gmina_type = GminaType.URBAN
         population = int(rng.uniform(100_000, 700_000))
     else:
-        gmina_type = rng.choices(
-            [t for t, _ in _TYPE_WEIGHTS], [w for _, w in _TYPE_WEIGHTS]
-        )[0]
+        gmina_type = rng.choices([t for t, _ in _TYPE_WEIGHTS], [w for _, w in _TYPE_WEIGHTS])[0]
         median = {GminaType.URBAN: 18_000, GminaType.RURAL: 6_500, GminaType.URBAN_RURAL: 11_000}
         population = int(rng.lognormvariate(math.log(median[gmina_type]), 0.55))
         population = max(1_300, min(population, 95_000))
