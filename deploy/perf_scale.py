@@ -171,6 +171,7 @@ def new_centre(steps: list[Step], n: int, repeat: int) -> None:
     from django.conf import settings
     from django.db import connection, transaction
 
+    from opsplatform.schemas import use_public_schema
     from tenants.schema_template import _clone_with_django_tenants, template_script
     from tenants.services import centre_provision, template_schema_ensure
 
@@ -219,7 +220,7 @@ def new_centre(steps: list[Step], n: int, repeat: int) -> None:
             verbosity=0,
         )
         migrate.append(time.perf_counter() - started)
-        connection.set_schema_to_public()
+        use_public_schema()
         drop(schema)
         schema = f"perfscale_clone_{i}"
         drop(schema)
