@@ -27,6 +27,8 @@ from tests.security.accounts_support import (
 
 pytestmark = pytest.mark.django_db
 
+# A valid Fernet key for the settings that require one (DEBUG off).
+SECRETS_KEY = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTAwMDAwMDAwMDA="
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # base32 of "12345678901234567890"
 
 
@@ -87,7 +89,12 @@ def _environment(**env: str) -> subprocess.CompletedProcess[str]:
             "-c",
             "from opsplatform.settings.components import environment as e; print(e.TWO_FACTOR)",
         ],
-        env=clean | {"SECRET_KEY": "x" * 40} | env,
+        env=clean
+        | {
+            "SECRET_KEY": "x" * 40,
+            "OPS_SECRETS_KEYS": "dGVzdC1vbmx5LXNlY3JldHMta2V5LTAwMDAwMDAwMDA=",
+        }
+        | env,
         capture_output=True,
         text=True,
         check=False,

@@ -71,6 +71,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body("invalid", "Dane zawierają błędy – popraw zaznaczone pola.", _flatten(exc.detail)),
             status=400,
         )
+    if isinstance(exc, drf.AuthenticationFailed) and exc.get_codes() != "authentication_failed":
+        # A refused token says why (expired, two-factor now required…), in Polish already.
+        return Response(body(str(exc.get_codes()), str(exc.detail)), status=exc.status_code)
     if isinstance(exc, drf.APIException):
         code, message = next(
             (value for kind, value in MESSAGES.items() if isinstance(exc, kind)),
