@@ -62,7 +62,7 @@ def secrets_rotate(*, batch: int = SCHEMAS_PER_BATCH) -> RotationResult:
             if not changed:
                 continue
             ctes: list[str] = []
-            params: list[object] = []
+            params: list[int | str] = []
             for number, (schema, rows) in enumerate(changed.items()):
                 values = ", ".join(["(%s::bigint, %s::text)"] * len(rows))
                 ctes.append(

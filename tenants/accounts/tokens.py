@@ -10,6 +10,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -113,7 +114,7 @@ def api_token_list(*, user: User) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=user).order_by("-created_at", "id"))
 
 
-def api_token_revoke(*, user: User, public_id: object) -> bool:
+def api_token_revoke(*, user: User, public_id: UUID) -> bool:
     """Revoke one of the user's own tokens; whether there was one."""
     deleted, _ = ApiToken.objects.filter(user=user, public_id=public_id).delete()
     return bool(deleted)

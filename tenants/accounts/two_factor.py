@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from tenants.accounts import totp
+from tenants.accounts import encryption, totp
 from tenants.accounts.events import credentials_event
 from tenants.accounts.models import EnrolmentLink, RecoveryCode, TOTPDevice, User
 from tenants.accounts.roles import STAFF_ROLES
@@ -50,7 +50,9 @@ def enrolment_device(user: User, device_id: int | None = None) -> TOTPDevice:
         if existing is not None:
             return existing
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, secret=totp.new_secret())
+    return TOTPDevice.objects.create(
+        user=user, secret_encrypted=encryption.encrypt(totp.new_secret())
+    )
 
 
 def _accept(device: TOTPDevice, code: str, moment: float | None) -> int | None:

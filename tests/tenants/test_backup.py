@@ -138,6 +138,7 @@ def test_an_archive_holds_no_sessions_tokens_or_links_and_a_restore_ends_them(
 ) -> None:
     from django.test import Client
 
+    from tenants.accounts.encryption import encrypt
     from tenants.accounts.models import ApiToken, EnrolmentLink, TOTPDevice
     from tenants.accounts.two_factor import enrolment_link_issue
     from tenants.demo import DEMO_PASSWORD
@@ -156,14 +157,16 @@ def test_an_archive_holds_no_sessions_tokens_or_links_and_a_restore_ends_them(
 
         manager = User.objects.get(username="kierownik")
         enrolment_link_issue(user=manager, issued_by="test")
-        TOTPDevice.objects.create(user=manager, secret="JBSWY3DPEHPK3PXP", confirmed=False)
+        TOTPDevice.objects.create(
+            user=manager, secret_encrypted=encrypt("JBSWY3DPEHPK3PXP"), confirmed=False
+        )
     path = backup(tmp_path)
     with zipfile.ZipFile(path) as archive:
         names = {t["name"] for t in json.loads(archive.read("manifest.json"))["tables"]}
         content = b"".join(archive.read(name) for name in archive.namelist())
     assert not names & {"django_session", "accounts_apitoken", "accounts_enrolmentlink"}
     assert "accounts_totpdevice" in names  # kept: the secret is encrypted
-    assert web.session.session_key.encode() not in content
+    assert str(web.session.session_key).encode() not in content
     assert key.encode() not in content
     assert b"JBSWY3DPEHPK3PXP" not in content
 
