@@ -64,8 +64,14 @@ def api_token_issue(*, user: User, name: str, second_factor: bool) -> IssuedToke
         prefix = key[:PREFIX_LENGTH]
         if not ApiToken.objects.filter(prefix=prefix).exists():
             break
+    # Issuing counts as a use: the first requests then write nothing (see the touch below).
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=prefix, key_hash=key_hash(key), second_factor=second_factor
+        user=user,
+        name=name,
+        prefix=prefix,
+        key_hash=key_hash(key),
+        second_factor=second_factor,
+        last_used_at=timezone.now(),
     )
     return IssuedToken(token=token, key=key)
 
