@@ -293,12 +293,13 @@ def centre_request(steps: list[Step], slug: str) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import schema_context
-    from rest_framework.authtoken.models import Token
+
+    from tenants.accounts.tokens import api_token_issue
 
     with schema_context(slug):
         user = get_user_model().objects.get(username="kierownik")
-        token, _ = Token.objects.get_or_create(user=user)
-    client = Client(HTTP_HOST=f"{slug}.localhost", HTTP_AUTHORIZATION=f"Token {token.key}")
+        key = api_token_issue(user=user, name="perf-scale", second_factor=True).key
+    client = Client(HTTP_HOST=f"{slug}.localhost", HTTP_AUTHORIZATION=f"Token {key}")
     client.get("/api/teams/")  # warm: host → centre cached
     with statements_sent() as sent, CaptureQueriesContext(connection) as captured:
         response = client.get("/api/teams/")
@@ -356,8 +357,8 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import schema_context
-    from rest_framework.authtoken.models import Token
 
+    from tenants.accounts.tokens import api_token_issue
     from tenants.models import Centre
 
     ensure_country_coordinator()
@@ -369,13 +370,13 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
     for label, username, budget, code in cases:
         with schema_context("public"):
             user = get_user_model().objects.get(username=username)
-            token, _ = Token.objects.get_or_create(user=user)
+            key = api_token_issue(user=user, name="perf-scale", second_factor=True).key
         centres = (
             Centre.objects.filter(voivodeship=code).count() if code else Centre.objects.count()
         )
         page = Client(HTTP_HOST="localhost")
         page.force_login(user)
-        api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {token.key}")
+        api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {key}")
         for what, client, path in (
             ("page /porownanie/", page, "/porownanie/"),
             ("API centres", api, "/api/benchmarks/centres/"),

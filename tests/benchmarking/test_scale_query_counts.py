@@ -20,12 +20,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test import Client
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from benchmarking.models import SnapshotRun
 from benchmarking.services import snapshot_centre_compute, snapshot_run_create
 from opsplatform.middleware import forget_cached_domains
+from tenants.accounts.models import ApiToken
 from tenants.accounts.roles import Role
+from tenants.accounts.tokens import api_token_issue
 from tenants.models import Centre
 from tenants.nation import nation
 from tenants.services import centre_provision, template_schema_ensure
@@ -74,8 +75,9 @@ def _scenarios() -> dict[str, Callable[[], Any]]:
     country = Client(HTTP_HOST="localhost")
     country.force_login(get_user_model().objects.get(username=COUNTRY))
     region_api = api_client(None, "koordynator.mazowieckie")
-    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=COUNTRY))
-    country_api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {token.key}")
+    country_user = get_user_model().objects.get(username=COUNTRY)
+    key = api_token_issue(user=country_user, name="scale-test", second_factor=True).key
+    country_api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {key}")
     analyst = api_client(None, "analityk")
     centre = api_client("krasnystaw", "kierownik")
     spare = nation()[EXTRA + 5]
@@ -165,7 +167,7 @@ def counts_at_5_and_50(
             if run is not None:
                 SnapshotRun.objects.filter(pk=run.pk).delete()
             # Raw: the account's cascade would look into centre-only tables from public.
-            Token.objects.filter(user__username=COUNTRY)._raw_delete(connection.alias)
+            ApiToken.objects.filter(user__username=COUNTRY)._raw_delete(connection.alias)
             get_user_model().objects.filter(username=COUNTRY)._raw_delete(connection.alias)
             forget_cached_domains()
 
