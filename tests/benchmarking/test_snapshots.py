@@ -139,7 +139,7 @@ def test_a_centres_snapshot_costs_the_same_statements_for_two_months_or_six() ->
 
 def test_finishing_a_run_reads_no_more_with_five_centres_than_with_one() -> None:
     centres = list(Centre.objects.order_by("slug"))
-    counts = []
+    counts: list[tuple[int, int]] = []
     for chosen in (centres[:1], centres):
         run = snapshot_run_create(
             kind=SnapshotRun.Kind.ON_DEMAND,
@@ -172,7 +172,7 @@ def test_a_batch_goes_on_after_a_centre_fails_and_the_run_ends_failed(
         period_to=dt.date(2020, 1, 1),
         centres=centres,
     )
-    real = services.centre_months_aggregates
+    real = services.centre_months_aggregates  # type: ignore[attr-defined]
 
     def broken_in_daleszyce(**kwargs: object) -> object:
         from opsplatform.schemas import current_schema
