@@ -15,6 +15,8 @@ REDIS_URL = environment.REDIS_URL
 # Reverse proxies in front of the web process whose X-Forwarded-For entries are trusted.
 TRUSTED_PROXY_HOPS = environment.TRUSTED_PROXY_HOPS
 READYZ_TOKEN = environment.READYZ_TOKEN
+SCHEMAS_PER_CONNECTION = environment.SCHEMAS_PER_CONNECTION
+SNAPSHOT_CENTRES_PER_TASK = environment.SNAPSHOT_CENTRES_PER_TASK
 env = environment.env
 
 DATABASES = {"default": env.db_url_config(environment.DATABASE_URL)}
