@@ -242,6 +242,8 @@ def centre_restore(*, archive_path: Path, into: str, replace: bool) -> RestoreRe
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SHOW session_replication_role")
             previous = cursor.fetchone()[0]
+            if previous not in ("origin", "replica", "local"):
+                raise BackupError(f"Nieznana wartość session_replication_role: {previous}.")
             try:
                 cursor.execute("SET LOCAL session_replication_role = replica")
             except DatabaseError as exc:
@@ -257,7 +259,9 @@ def centre_restore(*, archive_path: Path, into: str, replace: bool) -> RestoreRe
                 cursor.execute(f"TRUNCATE {names}")
             results = [_copy_in(cursor, archive, table, schema=schema) for table in tables]
             _sequences_reset(cursor, schema)
-            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [previous])
+            # SET LOCAL statements (not set_config()): Citus forwards them to the workers holding
+            # the centre's tables, where the triggers would fire.
+            cursor.execute(f"SET LOCAL session_replication_role = {previous}")
     return RestoreResult(
         slug=into, source_slug=manifest["source"]["slug"], tables=results, replaced=replace
     )
@@ -325,7 +329,9 @@ def _stream(source: IO[bytes], copy: psycopg.Copy) -> None:
 
 
 def _sequences_reset(cursor: Any, schema: str) -> None:
-    """Set every sequence owned by a column of the schema (serial or identity) past its max."""
+    """Set every sequence of the schema that numbers a column past the column's max: those owned
+    by a column (serial or identity) and those only named in a column's default (on Citus a
+    centre's ids come from such sequences, tenants/citus.py)."""
     cursor.execute(
         "SELECT s.relname, t.relname, a.attname FROM pg_class s "
         "JOIN pg_namespace n ON n.oid = s.relnamespace "
@@ -333,8 +339,17 @@ def _sequences_reset(cursor: Any, schema: str) -> None:
         "  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
         "JOIN pg_class t ON t.oid = d.refobjid "
         "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+        "WHERE s.relkind = 'S' AND n.nspname = %s "
+        "UNION "
+        "SELECT s.relname, t.relname, a.attname FROM pg_class s "
+        "JOIN pg_namespace n ON n.oid = s.relnamespace "
+        "JOIN pg_depend d ON d.refobjid = s.oid AND d.refclassid = 'pg_class'::regclass "
+        "  AND d.classid = 'pg_attrdef'::regclass "
+        "JOIN pg_attrdef ad ON ad.oid = d.objid "
+        "JOIN pg_class t ON t.oid = ad.adrelid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ad.adnum "
         "WHERE s.relkind = 'S' AND n.nspname = %s",
-        [schema],
+        [schema, schema],
     )
     for sequence, table, column in cursor.fetchall():
         top = f"SELECT max({_q(column)}) FROM {_q(schema)}.{_q(table)}"  # noqa: S608

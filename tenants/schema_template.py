@@ -39,6 +39,7 @@ from django.db import connection
 from django_tenants.utils import schema_exists
 
 from opsplatform.schemas import use_public_schema
+from tenants import citus
 
 logger = logging.getLogger(__name__)
 
@@ -125,9 +126,13 @@ def schema_create(schema: str) -> None:
         _clone_with_django_tenants(schema)
         return
     ddl, data = script.statements_for(schema)
+    # On Citus the schema is distributed by schema and the DDL replayed one statement at a time
+    # (tenants/citus.py says why); on plain PostgreSQL, one round trip.
+    citus.reference_tables_ensure()
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SCHEMA "{schema}"')
-        cursor.execute(ddl)
+        for statement in citus.centre_schema_sql(schema):
+            cursor.execute(statement)
+        citus.execute_script(cursor, ddl)
         for statement in data:
             cursor.execute(statement)
 

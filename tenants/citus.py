@@ -1,0 +1,273 @@
+"""Running on Citus: each centre's schema distributed by schema, the public tables it points at
+replicated to every node. Everything here is a no-op on plain PostgreSQL.
+
+Layout (``deploy/runbooks/citus.md`` has the operator's view):
+
+* Centre schemas are created with ``citus.enable_schema_based_sharding`` on (for that one
+  ``CREATE SCHEMA`` only, see :func:`centre_schema_sql`): Citus places the schema on one worker and
+  every table created in it becomes a single-shard table co-located with the schema's other
+  tables. A request of one centre touches one schema, so it is routed whole to that worker.
+* The template schema (``settings.TENANT_BASE_SCHEMA``) stays an ordinary schema of the
+  coordinator. It holds no centre's data; it is migrated, dumped once (``pg_dump``) and copied
+  into each new centre (``tenants.schema_template``). Distributing it would gain nothing and would
+  put it on a worker where every migration of it goes through Citus' DDL propagation.
+* Public tables are of two kinds (:data:`REFERENCE_TABLES`, :func:`public_table_roles`):
+
+  - *reference tables* (a copy on every node): the dictionaries that centre tables point at by
+    foreign key. A foreign key from a single-shard table may only point at a table of its own
+    schema or at a reference table, and a centre's queries join these dictionaries on its worker.
+    They are small and change by migration only.
+  - *coordinator tables* (local to the coordinator): everything else — the centre registry and
+    domains (read by the coordinator on every request to find the centre, written in the same
+    transaction as a new schema), portal accounts and sessions, and the benchmarking tables (one
+    run reads aggregates of every centre and writes the results in one place; their append-only
+    ledger keeps its ordinary triggers, since local tables have them).
+
+  ``tests/tenants/test_tenant_references.py`` keeps this true on plain PostgreSQL too: a centre
+  table may reference only its own schema or a table listed here.
+
+Triggers. The audit trail's chain and append-only triggers, the privacy ledger's and the audit
+guard's constraint triggers are ordinary PL/pgSQL triggers on the centre's tables. Citus refuses
+triggers on distributed tables unless ``citus.enable_unsafe_triggers`` is on (set for the
+database by :func:`cluster_settings_ensure`). They are safe here, which is what the setting leaves
+to us to judge: a centre's tables are single-shard and co-located, so a trigger fires on the worker
+holding the shard, in the same worker transaction as the statement that fired it, and every table
+the trigger reads (the schema's ``casework_auditentry``) is a shard on that same worker. The
+functions reach it through :func:`shard_relation`'s SQL twin ``ops_local_relation`` (created by
+``casework`` migration 0006), which names the local shard when it runs on a worker and the table
+itself elsewhere — so the advisory lock and ``SELECT ... ORDER BY seq DESC`` run against the one
+shard, locally, and the chain cannot fork. A shard move copies rows by logical replication, which
+does not fire triggers (the copied entries keep their hashes), and blocks writes only for the
+switch-over.
+
+Multi-statement SQL. A worker refuses a prepared statement holding several commands, and Citus
+forwards DDL on distributed tables to workers as prepared statements; so on Citus every SQL script
+run against a centre schema (the template replay, ``RunSQL`` migrations) is split into single
+statements first (:func:`split_statements`; the database backend does the same for migrations).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+logger = logging.getLogger(__name__)
+
+# Public tables that centre tables point at by foreign key: on Citus, reference tables.
+REFERENCE_TABLES: tuple[str, ...] = (
+    "reference_assistancereason",
+    "reference_incomecriterion",
+    "reference_benefittype",
+)
+
+_IS_CITUS = "_ops_is_citus"
+
+# Set for the whole database on Citus (``citus_setup``; deploy/citus_cluster.py for tests).
+DATABASE_SETTINGS = {
+    # Triggers on the centres' single-shard tables: see the module docstring for why they are safe.
+    "citus.enable_unsafe_triggers": "on",
+    # A transaction's SET LOCAL reaches the workers it writes to: the audit guard's exemption
+    # (``ops.audit_exempt``, read by triggers on the worker) and a restore's
+    # ``session_replication_role`` must hold where the triggers fire.
+    "citus.propagate_set_commands": "local",
+}
+
+
+def is_citus(conn: BaseDatabaseWrapper | None = None) -> bool:
+    """Whether the database has the Citus extension (asked once per connection)."""
+    conn = conn or connection
+    known = getattr(conn, _IS_CITUS, None)
+    if known is None or getattr(conn, "_ops_is_citus_for", None) is not conn.connection:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")
+            row = cursor.fetchone()
+        known = bool(row and row[0])
+        setattr(conn, _IS_CITUS, known)
+        conn._ops_is_citus_for = conn.connection  # type: ignore[attr-defined]
+    return bool(known)
+
+
+def centre_schema_sql(schema: str) -> list[str]:
+    """The statements creating a centre's (empty) schema: distributed by schema on Citus."""
+    create = f'CREATE SCHEMA "{schema}"'
+    if not is_citus():
+        return [create]
+    return [
+        "SET LOCAL citus.enable_schema_based_sharding = on",
+        create,
+        "SET LOCAL citus.enable_schema_based_sharding = off",
+    ]
+
+
+# A statement ends at a semicolon outside quotes, comments and dollar-quoted bodies.
+_TOKEN = re.compile(
+    r"""
+    (?P<dollar>\$(?P<tag>[A-Za-z_][A-Za-z0-9_]*)?\$)
+    | (?P<squote>')
+    | (?P<dquote>")
+    | (?P<line>--[^\n]*)
+    | (?P<block>/\*)
+    | (?P<semi>;)
+    """,
+    re.VERBOSE,
+)
+
+
+def split_statements(script: str) -> list[str]:
+    """``script`` as its single statements (without empty ones), for servers that take one at a
+    time. Understands quotes, ``E''`` strings, comments and PL/pgSQL's dollar quoting."""
+    statements: list[str] = []
+    start = 0
+    pos = 0
+    length = len(script)
+    while pos < length:
+        match = _TOKEN.search(script, pos)
+        if match is None:
+            break
+        kind = match.lastgroup if match.lastgroup != "tag" else "dollar"
+        if match.group("dollar"):
+            delimiter = match.group("dollar")
+            end = script.find(delimiter, match.end())
+            pos = length if end < 0 else end + len(delimiter)
+        elif kind == "squote":
+            pos = _after_quote(script, match.end(), "'")
+        elif kind == "dquote":
+            pos = _after_quote(script, match.end(), '"')
+        elif kind == "line":
+            pos = match.end()
+        elif kind == "block":
+            end = script.find("*/", match.end())
+            pos = length if end < 0 else end + 2
+        else:  # a semicolon
+            statements.append(script[start : match.end()])
+            start = pos = match.end()
+    statements.append(script[start:])
+    return [s.strip() for s in statements if _has_code(s)]
+
+
+def _after_quote(script: str, pos: int, quote: str) -> int:
+    while True:
+        end = script.find(quote, pos)
+        if end < 0:
+            return len(script)
+        if script.startswith(quote * 2, end):  # a doubled quote stays inside
+            pos = end + 2
+            continue
+        if quote == "'" and _backslash_escaped(script, end):
+            pos = end + 1
+            continue
+        return end + 1
+
+
+def _backslash_escaped(script: str, end: int) -> bool:
+    """Inside an ``E'...'`` string a backslash escapes the quote (pg_dump writes none of these
+    for DDL, but migrations might)."""
+    opening = script.rfind("'", 0, end)
+    while opening > 0 and script[opening - 1] == "'":
+        opening = script.rfind("'", 0, opening - 1)
+    if opening <= 0 or script[opening - 1] not in "eE":
+        return False
+    backslashes = 0
+    i = end - 1
+    while script[i] == "\\":
+        backslashes += 1
+        i -= 1
+    return backslashes % 2 == 1
+
+
+def _has_code(statement: str) -> bool:
+    without_comments = re.sub(r"--[^\n]*|/\*.*?\*/", "", statement, flags=re.DOTALL)
+    return bool(without_comments.strip(" \t\r\n;"))
+
+
+def execute_script(cursor: object, script: str) -> None:
+    """Run ``script`` on ``cursor``: in one round trip on plain PostgreSQL, one statement at a
+    time on Citus."""
+    if is_citus():
+        for statement in split_statements(identity_as_sequence(script)):
+            cursor.execute(statement)  # type: ignore[attr-defined]
+    else:
+        cursor.execute(script)  # type: ignore[attr-defined]
+
+
+# pg_dump writes an identity column as a separate ALTER TABLE, which Citus does not take on a
+# distributed table (and it takes identity columns only of type bigint at all).
+_IDENTITY = re.compile(
+    r"ALTER TABLE (?:ONLY )?(?P<table>\S+) ALTER COLUMN (?P<column>\S+) ADD GENERATED "
+    r"(?:BY DEFAULT|ALWAYS) AS IDENTITY \(\s*SEQUENCE NAME (?P<sequence>\S+)(?P<options>.*?)\);",
+    re.DOTALL,
+)
+
+
+def identity_as_sequence(ddl: str) -> str:
+    """``ddl`` with every identity column turned into a column defaulting to its own sequence.
+
+    Same numbers, same sequence name (so the template's counters are copied as before); Citus
+    evaluates ``nextval`` on the coordinator for each insert routed to a worker. The sequence is
+    not ``OWNED BY`` its column (Citus refuses that on a distributed table); it lives in the
+    centre's schema and goes with it.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        table, column, sequence = match.group("table", "column", "sequence")
+        options = " ".join(match.group("options").split())
+        return (
+            f"CREATE SEQUENCE {sequence} {options};\n"
+            f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT nextval('{sequence}');"
+        )
+
+    return _IDENTITY.sub(replace, ddl)
+
+
+def reference_tables_ensure() -> list[str]:
+    """Make the public dictionaries in :data:`REFERENCE_TABLES` reference tables (idempotent).
+
+    Returns the tables converted now. Must run before a centre schema is created on Citus: the
+    centre's foreign keys to these tables are refused while they are local to the coordinator.
+    """
+    if not is_citus():
+        return []
+    converted: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relname = ANY(%s) AND c.relkind = 'r'
+              AND NOT EXISTS (
+                  SELECT 1 FROM pg_dist_partition p
+                  WHERE p.logicalrelid = c.oid AND p.partmethod = 'n' AND p.repmodel = 't'
+              )
+            ORDER BY c.relname
+            """,
+            [list(REFERENCE_TABLES)],
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute("SELECT create_reference_table(%s)", [f"public.{table}"])
+            converted.append(table)
+    if converted:
+        logger.info("citus_reference_tables", extra={"tables": converted})
+    return converted
+
+
+def cluster_settings_ensure() -> None:
+    """:data:`DATABASE_SETTINGS` for the database, for every later session, and for this one
+    (idempotent)."""
+    if not is_citus():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        row = cursor.fetchone()
+        name = str(row[0]) if row else ""
+        quoted = '"' + name.replace('"', '""') + '"'
+        for name, value in DATABASE_SETTINGS.items():
+            cursor.execute(f"ALTER DATABASE {quoted} SET {name} = {value}")
+            cursor.execute(f"SET {name} = {value}")
+
+
+def setup() -> list[str]:
+    """Everything :mod:`tenants.citus` needs of a Citus database (``manage.py citus_setup``)."""
+    cluster_settings_ensure()
+    return reference_tables_ensure()
