@@ -274,7 +274,7 @@ def placement(name: str) -> str:
             AND sh.table_name::text LIKE s.schema_name || '.%'
         JOIN pg_dist_node n ON n.nodename = sh.nodename AND n.nodeport = sh.nodeport
         GROUP BY s.schema_name, n.nodename, n.nodeport
-        ORDER BY s.schema_name
+        ORDER BY s.schema_name::text
         """,
         name,
     )

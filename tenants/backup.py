@@ -30,6 +30,7 @@ from typing import IO, Any, cast
 import psycopg
 from django.db import DatabaseError, connection, transaction
 
+from tenants import citus
 from tenants.errors import TenantsError
 from tenants.models import Centre
 
@@ -255,8 +256,16 @@ def centre_restore(*, archive_path: Path, into: str, replace: bool) -> RestoreRe
                 ) from exc
             tables = manifest["tables"]
             if replace and tables:
-                names = ", ".join(f"{_q(schema)}.{_q(t['name'])}" for t in tables)
-                cursor.execute(f"TRUNCATE {names}")
+                names = [f"{_q(schema)}.{_q(t['name'])}" for t in tables]
+                if citus.is_citus():
+                    # Citus empties a distributed table's shards from a TRUNCATE trigger, which
+                    # the replica role silences (the shards would keep their rows); a DELETE is
+                    # routed to the shard itself, where the replica role (a SET LOCAL, forwarded)
+                    # keeps the append-only triggers quiet as TRUNCATE's does here.
+                    for name in names:
+                        cursor.execute(f"DELETE FROM {name}")  # noqa: S608 (quoted identifiers)
+                else:
+                    cursor.execute(f"TRUNCATE {', '.join(names)}")
             results = [_copy_in(cursor, archive, table, schema=schema) for table in tables]
             _sequences_reset(cursor, schema)
             # SET LOCAL statements (not set_config()): Citus forwards them to the workers holding
@@ -352,8 +361,11 @@ def _sequences_reset(cursor: Any, schema: str) -> None:
         [schema, schema],
     )
     for sequence, table, column in cursor.fetchall():
-        top = f"SELECT max({_q(column)}) FROM {_q(schema)}.{_q(table)}"  # noqa: S608
+        # Two statements, not one: on Citus a statement reading the centre's table runs on its
+        # worker, whose copy of the sequence is not the one the coordinator numbers rows from.
+        cursor.execute(f"SELECT max({_q(column)}) FROM {_q(schema)}.{_q(table)}")  # noqa: S608
+        row = cursor.fetchone()
+        top = int(row[0]) if row and row[0] is not None else 0
         cursor.execute(
-            f"SELECT setval(%s::regclass, coalesce(({top}), 0) + 1, false)",
-            [f"{_q(schema)}.{_q(sequence)}"],
+            "SELECT setval(%s::regclass, %s, false)", [f"{_q(schema)}.{_q(sequence)}", top + 1]
         )
