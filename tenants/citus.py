@@ -271,3 +271,34 @@ def setup() -> list[str]:
     """Everything :mod:`tenants.citus` needs of a Citus database (``manage.py citus_setup``)."""
     cluster_settings_ensure()
     return reference_tables_ensure()
+
+
+def placement() -> list[tuple[str, str, int]]:
+    """Each distributed schema with the worker holding its tables: ``(schema, host, port)``."""
+    if not is_citus():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT s.schema_name::text, sh.nodename, sh.nodeport
+            FROM citus_schemas s
+            JOIN citus_shards sh ON sh.citus_table_type = 'schema'
+                AND sh.table_name::text LIKE s.schema_name::text || '.%%'
+            ORDER BY 1, 2, 3
+            """
+        )
+        return [(str(schema), str(host), int(port)) for schema, host, port in cursor.fetchall()]
+
+
+def schema_shards(schema: str) -> list[tuple[int, str, int]]:
+    """The shards of a distributed schema's tables: ``(shard id, host, port)``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT sh.shardid, sh.nodename, sh.nodeport FROM citus_shards sh
+            WHERE sh.citus_table_type = 'schema' AND sh.table_name::text LIKE %s
+            ORDER BY sh.shardid
+            """,
+            [f"{schema}.%"],
+        )
+        return [(int(shard), str(host), int(port)) for shard, host, port in cursor.fetchall()]
