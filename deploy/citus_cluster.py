@@ -29,7 +29,6 @@ import pwd
 import shlex
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +89,7 @@ def _run(argv: list[str], *, as_server: bool = False, check: bool = True) -> str
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     if user is not None:
         env["HOME"] = user.pw_dir
-    done = subprocess.run(  # noqa: S603 (fixed programs, our own arguments)
+    done = subprocess.run(
         argv,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -123,7 +122,7 @@ def ensure_installed() -> None:
             UNAVAILABLE,
         )
     log(f"installing the extension with {script}")
-    done = subprocess.run([str(script)], check=False)  # noqa: S603
+    done = subprocess.run([str(script)], check=False)
     if done.returncode != 0 or not (lib / "citus.so").exists():
         raise ClusterError(f"{script} could not install Citus here", UNAVAILABLE)
 
@@ -182,7 +181,16 @@ def start() -> None:
         if not (node / "PG_VERSION").exists():
             log(f"initdb {node.relative_to(ROOT)}")
             _run(
-                [str(PG_BIN / "initdb"), "-D", str(node), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                [
+                    str(PG_BIN / "initdb"),
+                    "-D",
+                    str(node),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                ],
                 as_server=True,
             )
             with (node / "postgresql.conf").open("a") as conf:
@@ -241,7 +249,7 @@ def status() -> int:
 def database(name: str, *, fresh: bool) -> None:
     """``name`` on every node with the extension, and on the coordinator the cluster's metadata."""
     for port in all_ports():
-        exists = _psql(port, f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()
+        exists = _psql(port, f"SELECT 1 FROM pg_database WHERE datname = '{name}'").strip()  # noqa: S608 (our own name)
         if exists and fresh:
             _psql(port, f'DROP DATABASE "{name}" WITH (FORCE)')
             exists = ""
@@ -285,7 +293,9 @@ def url(name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("start")
     sub.add_parser("stop")

@@ -302,3 +302,30 @@ def schema_shards(schema: str) -> list[tuple[int, str, int]]:
             [f"{schema}.%"],
         )
         return [(int(shard), str(host), int(port)) for shard, host, port in cursor.fetchall()]
+
+
+def foreign_keys_leaving_schema(schemas: list[str]) -> list[tuple[str, str, str]]:
+    """Foreign keys of the tables in ``schemas`` that point outside their own schema at anything
+    but a table of :data:`REFERENCE_TABLES`: ``(table, constraint, referenced table)``.
+
+    Empty is the rule: on Citus a centre's single-shard tables may reference only their own schema
+    or reference tables, so any other reference would refuse the centre's creation there.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT src_ns.nspname || '.' || src.relname, con.conname,
+                   dst_ns.nspname || '.' || dst.relname
+            FROM pg_constraint con
+            JOIN pg_class src ON src.oid = con.conrelid
+            JOIN pg_namespace src_ns ON src_ns.oid = src.relnamespace
+            JOIN pg_class dst ON dst.oid = con.confrelid
+            JOIN pg_namespace dst_ns ON dst_ns.oid = dst.relnamespace
+            WHERE con.contype = 'f' AND src_ns.nspname = ANY(%s)
+              AND dst_ns.oid <> src_ns.oid
+              AND NOT (dst_ns.nspname = 'public' AND dst.relname = ANY(%s))
+            ORDER BY 1, 2
+            """,
+            [schemas, list(REFERENCE_TABLES)],
+        )
+        return [(str(a), str(b), str(c)) for a, b, c in cursor.fetchall()]

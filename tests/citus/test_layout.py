@@ -12,7 +12,6 @@ from django_tenants.utils import schema_context
 from casework.models import AuditEntry, CaseAssignment
 from tenants import citus
 from tenants.models import Centre
-
 from tests.citus.conftest import outside
 
 
@@ -36,16 +35,16 @@ def citus_workers() -> list[tuple[str, int]]:
         return [(str(host), int(port)) for host, port in cursor.fetchall()]
 
 
-def test_dictionaries_are_reference_tables_and_the_rest_of_public_stays_on_the_coordinator() -> None:
+def test_dictionaries_are_reference_tables_and_the_rest_of_public_stays_local() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT logicalrelid::text, partmethod, repmodel FROM pg_dist_partition "
             "WHERE logicalrelid::text NOT LIKE '%%.%%'"
         )
         public = {name: (method, model) for name, method, model in cursor.fetchall()}
-    assert {name: public.get(name) for name in citus.REFERENCE_TABLES} == {
-        name: ("n", "t") for name in citus.REFERENCE_TABLES
-    }
+    assert {name: public.get(name) for name in citus.REFERENCE_TABLES} == dict.fromkeys(
+        citus.REFERENCE_TABLES, ("n", "t")
+    )
     # The registry, the portal's accounts and benchmarking: ordinary tables of the coordinator.
     for table in ("tenants_centre", "tenants_domain", "benchmarking_snapshot", "accounts_user"):
         assert table not in public

@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from io import StringIO
+from pathlib import Path
 
 from django.core.management import call_command
 from django.db import connection, connections
@@ -23,6 +24,7 @@ WRITERS = 2
 AFTER_MOVE = 15  # writes each writer makes once the move has finished
 MAX_WRITES = 600  # each writer's bound, whatever the move's duration
 MARK = "Przenoszona"
+REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "citus" / "move.txt"
 
 
 @dataclass
@@ -116,8 +118,8 @@ def test_a_centre_moved_to_another_worker_under_writes_loses_and_doubles_nothing
     chain = outside(_chain)
 
     placed = {schema: (host, port) for schema, host, port in after}
-    print(  # noqa: T201 (make test-citus shows these counts)
-        f"\nmove of {SLUG}: {source[0]}:{source[1]} -> {target[0]}:{target[1]}\n"
+    report = (
+        f"move of {SLUG}: {source[0]}:{source[1]} -> {target[0]}:{target[1]}\n"
         f"  placement before: {[(s, p) for s, _, p in before]}\n"
         f"  placement after:  {[(s, p) for s, _, p in after]}\n"
         f"  writes acknowledged: {len(load.acknowledged)} ({during} by the end of the move), "
@@ -125,8 +127,11 @@ def test_a_centre_moved_to_another_worker_under_writes_loses_and_doubles_nothing
         f"  rows present: {rows}, doubled: {doubled}, "
         f"acknowledged but missing: {len(set(load.acknowledged) - ids)}, "
         f"present but not acknowledged: {len(ids - set(load.acknowledged))}\n"
-        f"  audit chain: {chain}"
+        f"  audit chain: {chain}\n"
     )
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(report)  # make test-citus prints it
+    print(report)
     assert placed[SLUG] == target
     assert load.refused == []
     assert rows == len(load.acknowledged) == len(set(load.acknowledged))
