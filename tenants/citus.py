@@ -11,7 +11,7 @@ Layout (``deploy/runbooks/citus.md`` has the operator's view):
   coordinator. It holds no centre's data; it is migrated, dumped once (``pg_dump``) and copied
   into each new centre (``tenants.schema_template``). Distributing it would gain nothing and would
   put it on a worker where every migration of it goes through Citus' DDL propagation.
-* Public tables are of two kinds (:data:`REFERENCE_TABLES`, :func:`public_table_roles`):
+* Public tables are of two kinds (:data:`REFERENCE_TABLES`; :func:`foreign_keys_leaving_schema` finds a stray one):
 
   - *reference tables* (a copy on every node): the dictionaries that centre tables point at by
     foreign key. A foreign key from a single-shard table may only point at a table of its own
@@ -26,24 +26,30 @@ Layout (``deploy/runbooks/citus.md`` has the operator's view):
   ``tests/tenants/test_tenant_references.py`` keeps this true on plain PostgreSQL too: a centre
   table may reference only its own schema or a table listed here.
 
-Triggers. The audit trail's chain and append-only triggers, the privacy ledger's and the audit
+Triggers. The audit trail's chain and append-only triggers, the privacy rules' and the audit
 guard's constraint triggers are ordinary PL/pgSQL triggers on the centre's tables. Citus refuses
 triggers on distributed tables unless ``citus.enable_unsafe_triggers`` is on (set for the
-database by :func:`cluster_settings_ensure`). They are safe here, which is what the setting leaves
-to us to judge: a centre's tables are single-shard and co-located, so a trigger fires on the worker
-holding the shard, in the same worker transaction as the statement that fired it, and every table
-the trigger reads (the schema's ``casework_auditentry``) is a shard on that same worker. The
-functions reach it through :func:`shard_relation`'s SQL twin ``ops_local_relation`` (created by
-``casework`` migration 0006), which names the local shard when it runs on a worker and the table
-itself elsewhere — so the advisory lock and ``SELECT ... ORDER BY seq DESC`` run against the one
-shard, locally, and the chain cannot fork. A shard move copies rows by logical replication, which
-does not fire triggers (the copied entries keep their hashes), and blocks writes only for the
-switch-over.
+database by :func:`cluster_settings_ensure`). Here they are safe, which is what the setting
+leaves to us to judge: a centre's tables are single-shard and co-located, so a trigger fires on the
+worker holding the shard, in the worker's part of the transaction, and the one table the
+functions read (the schema's ``casework_auditentry``, named through ``TG_TABLE_SCHEMA``) is a
+co-located shard on that same worker, which Citus reads by local execution in the same
+transaction (uncommitted entries included). So the chain's advisory lock and its ``SELECT ...
+ORDER BY seq DESC`` run on the one worker every writer of the centre reaches, and the chain
+cannot fork; the guard sees the entries its transaction wrote. A deferred check runs at the
+worker's COMMIT (``SET CONSTRAINTS`` is not forwarded); a refused commit is reported by the
+coordinator as "could not commit transaction for shard ..." with the guard's message in the
+worker's log. A shard move copies rows by logical replication, which fires no trigger (the
+copied entries keep their hashes), and blocks writes only for the switch-over.
+``tests/citus`` checks all of this on a cluster.
 
-Multi-statement SQL. A worker refuses a prepared statement holding several commands, and Citus
-forwards DDL on distributed tables to workers as prepared statements; so on Citus every SQL script
-run against a centre schema (the template replay, ``RunSQL`` migrations) is split into single
-statements first (:func:`split_statements`; the database backend does the same for migrations).
+Settings read by those triggers must reach the worker: ``citus.propagate_set_commands = local``
+forwards ``SET LOCAL`` (not ``set_config()``) to the workers a transaction uses, so the guard's
+exemption and a restore's ``session_replication_role`` are written as ``SET LOCAL``.
+
+Multi-statement SQL. A worker refuses a prepared statement holding several commands; the
+template's DDL, replayed in one round trip on plain PostgreSQL, is split into single statements on
+Citus (:func:`split_statements`). Django already runs a ``RunSQL`` script statement by statement.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ import re
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 logger = logging.getLogger(__name__)
 
@@ -183,21 +190,22 @@ def _has_code(statement: str) -> bool:
     return bool(without_comments.strip(" \t\r\n;"))
 
 
-def execute_script(cursor: object, script: str) -> None:
-    """Run ``script`` on ``cursor``: in one round trip on plain PostgreSQL, one statement at a
-    time on Citus."""
+def execute_script(cursor: CursorWrapper, script: str) -> None:
+    """Run the template's DDL ``script`` on ``cursor``: in one round trip on plain PostgreSQL; on
+    Citus one statement at a time, identity columns as sequence defaults."""
     if is_citus():
         for statement in split_statements(identity_as_sequence(script)):
-            cursor.execute(statement)  # type: ignore[attr-defined]
+            cursor.execute(statement)
     else:
-        cursor.execute(script)  # type: ignore[attr-defined]
+        cursor.execute(script)
 
 
 # pg_dump writes an identity column as a separate ALTER TABLE, which Citus does not take on a
 # distributed table (and it takes identity columns only of type bigint at all).
 _IDENTITY = re.compile(
-    r"ALTER TABLE (?:ONLY )?(?P<table>\S+) ALTER COLUMN (?P<column>\S+) ADD GENERATED "
-    r"(?:BY DEFAULT|ALWAYS) AS IDENTITY \(\s*SEQUENCE NAME (?P<sequence>\S+)(?P<options>.*?)\);",
+    r"ALTER\s+TABLE\s+(?:ONLY\s+)?(?P<table>\S+)\s+ALTER\s+COLUMN\s+(?P<column>\S+)\s+ADD\s+"
+    r"GENERATED\s+(?:BY\s+DEFAULT|ALWAYS)\s+AS\s+IDENTITY\s*\(\s*SEQUENCE\s+NAME\s+"
+    r"(?P<sequence>\S+)(?P<options>.*?)\);",
     re.DOTALL,
 )
 

@@ -89,3 +89,27 @@ def test_every_centres_chain_holds() -> None:
     out = StringIO()
     call_command("audit_verify", stdout=out)
     assert out.getvalue().count("dziennik zdarzeń spójny") == Centre.objects.count()
+
+
+def test_citus_setup_is_idempotent_and_prints_each_centres_worker() -> None:
+    out = StringIO()
+    call_command("citus_setup", "--placement", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert not [line for line in lines if "is now a reference table" in line]  # already done
+    for slug in Centre.objects.values_list("schema_name", flat=True):
+        assert any(line.startswith(f"{slug}: worker 127.0.0.1:") for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("schema", "table"),
+    [
+        ("piaseczno", "privacy_erasurerecord"),
+        ("piaseczno", "privacy_retentionrun"),
+        ("public", "benchmarking_privacyledgerentry"),
+    ],
+)
+def test_the_erasure_register_and_the_privacy_ledger_refuse_truncate(
+    schema: str, table: str
+) -> None:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        connection.cursor().execute(f'TRUNCATE "{schema}".{table}')

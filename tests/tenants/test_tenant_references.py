@@ -2,8 +2,11 @@
 tables on Citus (``tenants.citus.REFERENCE_TABLES``). On Citus any other foreign key would make
 the creation of a centre fail; here, on plain PostgreSQL, this check is what notices it first."""
 
+from io import StringIO
+
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from tenants import citus
@@ -52,3 +55,11 @@ def test_a_foreign_key_from_a_centre_to_another_public_table_is_reported() -> No
         found = citus.foreign_keys_leaving_schema(centre_schemas())
         transaction.set_rollback(True)
     assert found == [("krasnystaw.casework_person", "person_centre_fk", "public.tenants_centre")]
+
+
+def test_citus_setup_does_nothing_on_plain_postgresql() -> None:
+    if citus.is_citus():
+        pytest.skip("this is the plain PostgreSQL behaviour")
+    out = StringIO()
+    call_command("citus_setup", "--placement", stdout=out)
+    assert out.getvalue() == "citus_setup: the database has no Citus extension; nothing to do.\n"
