@@ -75,9 +75,9 @@ test: venv
 		if [ $$status -eq 5 ]; then echo "make: pytest collected no tests" >&2; fi; \
 		exit $$status'
 
-# Citus: deploy/test_citus.py says what runs; exit 0 with a message where Citus cannot be had.
+# Citus: `deploy/citus_cluster.py test` says what runs; where Citus cannot be had, exit 0 and why.
 test-citus: venv
-	@$(PY) deploy/test_citus.py
+	@$(PY) deploy/citus_cluster.py test
 
 citus-start: venv
 	$(PY) deploy/citus_cluster.py start

@@ -11,6 +11,20 @@ Usage (``make test-citus`` does all of it)::
     python deploy/citus_cluster.py placement NAME   # which worker holds each centre's schema
     python deploy/citus_cluster.py url NAME     # the coordinator's DATABASE_URL for NAME
     python deploy/citus_cluster.py status | stop
+    python deploy/citus_cluster.py test         # make test-citus, below
+
+``test`` (``make test-citus``):
+
+Steps, each timed: start the coordinator and two workers (installing the extension with
+``../shared/citus/install.sh`` when missing), make the test database afresh on every node, then
+one pytest session against the coordinator — migrations and the five demo centres with their
+history (the session's setup), the journey through the API, the isolation suite, a snapshot run
+and an export, one centre's backup and restore, the audit trail's guarantees, the layout and a
+centre moved between workers under writes — and finally which worker holds each centre.
+
+Exit 0 with a message, running nothing, only when Citus cannot be had on this machine
+(the other commands' exit 3: no Debian PostgreSQL 15, no install script, not root to install).
+``CITUS_KEEP=1`` leaves the cluster running afterwards; ``CITUS_TESTS`` replaces the test list.
 
 Environment: ``CITUS_PORT`` (the coordinator, default 9700), ``CITUS_WORKER_PORTS`` (default
 ``9701,9702``), ``CITUS_INSTALL`` (the install script, default ``../shared/citus/install.sh``
@@ -29,6 +43,7 @@ import pwd
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,10 +97,7 @@ def _user() -> pwd.struct_passwd | None:
 
 
 def _run(argv: list[str], *, as_server: bool = False, check: bool = True) -> str:
-    kwargs: dict[str, object] = {}
     user = _user() if as_server else None
-    if user is not None:
-        kwargs.update(user=user.pw_uid, group=user.pw_gid, extra_groups=[])
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     if user is not None:
         env["HOME"] = user.pw_dir
@@ -98,7 +110,9 @@ def _run(argv: list[str], *, as_server: bool = False, check: bool = True) -> str
         env=env,
         start_new_session=True,
         check=False,
-        **kwargs,  # type: ignore[arg-type]
+        user=user.pw_uid if user else None,
+        group=user.pw_gid if user else None,
+        extra_groups=[] if user else None,
     )
     if check and done.returncode != 0:
         raise ClusterError(f"{shlex.join(argv)} failed:\n{(done.stdout + done.stderr).strip()}")
@@ -292,6 +306,75 @@ def url(name: str) -> str:
     return f"postgres://postgres@127.0.0.1:{coordinator_port()}/{name}"
 
 
+MOVE_REPORT = ROOT / "test-artifacts" / "citus" / "move.txt"
+DATABASE = os.environ.get("CITUS_DATABASE", "ops_citus")
+TESTS = [
+    "tests/casework/test_journey_api.py",
+    "tests/security/test_isolation.py",
+    "tests/benchmarking/test_snapshots.py",
+    "tests/benchmarking/test_exports.py",
+    "tests/tenants/test_backup.py",
+    "tests/casework/test_audit.py",
+    "tests/citus",
+]
+
+
+def step(name: str, timings: list[tuple[str, float]], started: float) -> None:
+    elapsed = time.monotonic() - started
+    timings.append((name, elapsed))
+    print(f"==> {name}: {elapsed:.1f} s", flush=True)
+
+
+def run_tests() -> int:
+    """``make test-citus`` (see the module docstring)."""
+    timings: list[tuple[str, float]] = []
+    began = time.monotonic()
+    print("==> citus: starting the cluster", flush=True)
+    status = main(["start"])
+    if status == UNAVAILABLE:
+        print(
+            "make test-citus: Citus cannot be installed on this machine (see above); "
+            "nothing was run.",
+            flush=True,
+        )
+        return 0
+    if status:
+        return status
+    step("cluster started", timings, began)
+    try:
+        started = time.monotonic()
+        test_database = f"test_{DATABASE}"
+        status = main(["database", test_database, "--fresh"])
+        if status:
+            return status
+        step(f"database {test_database} on every node", timings, started)
+
+        started = time.monotonic()
+        tests = os.environ.get("CITUS_TESTS", "").split() or TESTS
+        env = {**os.environ, "DATABASE_URL": url(DATABASE)}
+        python = str(ROOT / ".venv" / "bin" / "python")
+        command = [python, "deploy/devservices.py", "exec", "--", python, "-m", "pytest"]
+        command += ["--reuse-db", "-p", "no:randomly", "-q", *tests]
+        MOVE_REPORT.unlink(missing_ok=True)
+        print(f"==> pytest against the coordinator ({env['DATABASE_URL']})", flush=True)
+        result = subprocess.run(command, cwd=ROOT, env=env, check=False)
+        step("pytest (migrations, provisioning, suites, move)", timings, started)
+
+        if MOVE_REPORT.exists():
+            print("==> the move under writes", flush=True)
+            print(MOVE_REPORT.read_text(), end="", flush=True)
+        print("==> which worker holds each centre", flush=True)
+        main(["placement", test_database])
+        print("==> timings", flush=True)
+        for name, seconds in timings:
+            print(f"    {seconds:7.1f} s  {name}", flush=True)
+        print(f"    {time.monotonic() - began:7.1f} s  make test-citus in all", flush=True)
+        return result.returncode
+    finally:
+        if os.environ.get("CITUS_KEEP") != "1":
+            main(["stop"])
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -300,6 +383,7 @@ def main(argv: list[str]) -> int:
     sub.add_parser("start")
     sub.add_parser("stop")
     sub.add_parser("status")
+    sub.add_parser("test")
     db = sub.add_parser("database")
     db.add_argument("name")
     db.add_argument("--fresh", action="store_true")
@@ -313,6 +397,8 @@ def main(argv: list[str]) -> int:
             stop()
         elif args.command == "status":
             return status()
+        elif args.command == "test":
+            return run_tests()
         elif args.command == "database":
             database(args.name, fresh=args.fresh)
         elif args.command == "placement":
