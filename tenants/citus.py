@@ -11,12 +11,16 @@ Layout (``deploy/runbooks/citus.md`` has the operator's view):
   coordinator. It holds no centre's data; it is migrated, dumped once (``pg_dump``) and copied
   into each new centre (``tenants.schema_template``). Distributing it would gain nothing and would
   put it on a worker where every migration of it goes through Citus' DDL propagation.
-* Public tables are of two kinds (:data:`REFERENCE_TABLES`; :func:`foreign_keys_leaving_schema` finds a stray one):
+* Public tables are of two kinds (:data:`REFERENCE_TABLES`; a centre table's foreign key to
+  any other public table is found by :func:`foreign_keys_leaving_schema`):
 
-  - *reference tables* (a copy on every node): the dictionaries that centre tables point at by
-    foreign key. A foreign key from a single-shard table may only point at a table of its own
-    schema or at a reference table, and a centre's queries join these dictionaries on its worker.
-    They are small and change by migration only.
+  - *reference tables* (a copy on every node): the national dictionaries (``casework.reference``:
+    reasons for assistance, income criteria, benefit types). Centre rows carry their codes, and
+    centre requests read them all day (every intake and decision validates against them): as
+    reference tables they are read and joined on the centre's own worker, and a foreign key from a
+    centre table to them stays possible (a single-shard table may reference only its own schema or
+    a reference table). They are small and change by migration only, so the cost of writing to
+    every node is paid once a year.
   - *coordinator tables* (local to the coordinator): everything else — the centre registry and
     domains (read by the coordinator on every request to find the centre, written in the same
     transaction as a new schema), portal accounts and sessions, and the benchmarking tables (one
@@ -63,7 +67,7 @@ from django.db.backends.utils import CursorWrapper
 
 logger = logging.getLogger(__name__)
 
-# Public tables that centre tables point at by foreign key: on Citus, reference tables.
+# The national dictionaries, which centre tables may reference: on Citus, reference tables.
 REFERENCE_TABLES: tuple[str, ...] = (
     "reference_assistancereason",
     "reference_incomecriterion",
@@ -233,8 +237,8 @@ def identity_as_sequence(ddl: str) -> str:
 def reference_tables_ensure() -> list[str]:
     """Make the public dictionaries in :data:`REFERENCE_TABLES` reference tables (idempotent).
 
-    Returns the tables converted now. Must run before a centre schema is created on Citus: the
-    centre's foreign keys to these tables are refused while they are local to the coordinator.
+    Returns the tables converted now. Runs before a centre schema is created on Citus: a centre
+    table's foreign key to one of these would be refused while it is local to the coordinator.
     """
     if not is_citus():
         return []
