@@ -341,3 +341,53 @@ def foreign_keys_leaving_schema(schemas: list[str]) -> list[tuple[str, str, str]
             [schemas, list(REFERENCE_TABLES)],
         )
         return [(str(a), str(b), str(c)) for a, b, c in cursor.fetchall()]
+
+
+def centre_schema_distribute(schema: str) -> None:
+    """Distribute an existing centre schema of the coordinator (a database moved from plain
+    PostgreSQL): its identity columns become sequence defaults, numbering on from where they
+    stood, then ``citus_schema_distribute`` moves the schema to a worker. The schema is
+    read-only while its tables are copied. Runs in autocommit (Citus copies in its own steps)."""
+    quoted = '"' + schema.replace('"', '""') + '"'
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, a.attname, pg_get_serial_sequence(
+                quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)
+            FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = %s AND a.attidentity IN ('a', 'd') AND NOT a.attisdropped
+            ORDER BY 1, 2
+            """,
+            [schema],
+        )
+        identities = cursor.fetchall()
+        for table, column, sequence in identities:
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
+            last_value, is_called = cursor.fetchone() or (1, False)
+            name = sequence.split(".", 1)[1]
+            target = f'{quoted}."{table}"'
+            cursor.execute(f'ALTER TABLE {target} ALTER COLUMN "{column}" DROP IDENTITY')
+            cursor.execute(f"CREATE SEQUENCE {quoted}.{name}")
+            cursor.execute(
+                "SELECT setval(%s::regclass, %s, %s)", [f"{quoted}.{name}", last_value, is_called]
+            )
+            cursor.execute(
+                f'ALTER TABLE {target} ALTER COLUMN "{column}" '
+                f"SET DEFAULT nextval('{quoted}.{name}')"
+            )
+        cursor.execute("SELECT citus_schema_distribute(%s)", [schema])
+
+
+def centre_schemas_distribute(schemas: list[str]) -> list[str]:
+    """Distribute those of ``schemas`` that are not distributed yet; returns them."""
+    if not is_citus():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT schema_name::text FROM citus_schemas")
+        done = {name for (name,) in cursor.fetchall()}
+    todo = [schema for schema in schemas if schema not in done]
+    for schema in todo:
+        centre_schema_distribute(schema)
+    return todo
