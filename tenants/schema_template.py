@@ -13,7 +13,9 @@ placeholder. The script is keyed by the template's migration state (a digest of 
 round trip: tables, indexes, constraints, functions and triggers exactly as the migrations made
 them. The rows the template holds (its migration records, content types, permissions and anything
 a data migration seeded) are then copied with one ``INSERT ... SELECT`` per table, and every
-sequence is set to where the template's stands. The cost of a new centre is the cost of its own
+sequence is set to where the template's stands. On Citus the schema is created distributed by
+schema and the script is replayed one statement at a time, identity columns as sequence defaults
+(``tenants.citus`` says why). The cost of a new centre is the cost of its own
 DDL, independent of how many centres the database holds.
 
 The replay runs on the caller's connection and inside the caller's transaction, so a failure
