@@ -3,6 +3,9 @@
 #
 #   make run       migrate, provision the demo centres, serve http://localhost:8000/ [PORT=8000]
 #   make test      ruff, ruff format --check, mypy, import contracts, pytest [PYTEST_ARGS="-x -k ..."]
+#   make test-citus  the platform on a local Citus cluster (coordinator + 2 workers, PostgreSQL 15)
+#                  [CITUS_PORT=9700 CITUS_WORKER_PORTS=9701,9702 CITUS_KEEP=1]
+#   make citus-start | citus-stop    that cluster alone (data in .local/citus/)
 #   make perf      the benchmark suite: p95 of the main screens and API calls against budgets
 #                  [PERF_ARGS="--only case --repeat 30"]
 #   make perf-scale  each step's cost with N synthetic centres (its own database <name>_perfscale,
@@ -30,7 +33,7 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 IS_PY311 := -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test perf perf-scale lint typecheck fmt messages services-start services-status services-stop clean
+.PHONY: help venv run test test-citus citus-start citus-stop perf perf-scale lint typecheck fmt messages services-start services-status services-stop clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -75,6 +78,18 @@ test: venv
 		if [ $$status -eq 5 ]; then echo "make: pytest collected no tests" >&2; fi; \
 		exit $$status'
 
+# Citus: `deploy/citus_cluster.py test` says what runs; where Citus cannot be had, exit 0 and why.
+test-citus: venv
+	@$(PY) deploy/citus_cluster.py test
+
+citus-start: venv
+	$(PY) deploy/citus_cluster.py start
+	$(PY) deploy/citus_cluster.py database ops_citus
+	@echo "DATABASE_URL=$$($(PY) deploy/citus_cluster.py url ops_citus)"
+
+citus-stop:
+	@if [ -x $(PY) ]; then $(PY) deploy/citus_cluster.py stop; fi
+
 # Timings live here, never in the tests: its own database (<name>_perf), demo data, budgets in
 # deploy/perf_budgets.toml; results in test-artifacts/perf/results.json.
 PERF_ARGS ?=
@@ -116,5 +131,5 @@ services-status: venv
 services-stop:
 	@if [ -x $(PY) ]; then $(DEVSERVICES) stop; fi
 
-clean: services-stop
+clean: services-stop citus-stop
 	rm -rf $(VENV) .local

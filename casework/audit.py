@@ -253,7 +253,8 @@ def audited_update(queryset: AuditedQuerySet, values: dict[str, Any]) -> int:
 
 
 # The database's audit guard (migration 0005) lets writes through without entries while this
-# transaction-local setting is non-empty (``SELECT set_config(AUDIT_EXEMPT_SETTING, 'why', true)``).
+# transaction-local setting is non-empty (``SET LOCAL ops.audit_exempt = 'why'``: a SET LOCAL
+# statement, which Citus forwards to the worker where the guard runs; ``set_config()`` is not).
 # Only for loading data that is no one's change: the demo's synthetic history sets it for its COPY.
 AUDIT_EXEMPT_SETTING = "ops.audit_exempt"
 

@@ -581,8 +581,9 @@ class Writer:
             # Foreign keys are checked at the end of each COPY, here, not all at commit.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             # The synthetic history has no audit entry per row (see the module docstring): the
-            # database's audit guard is told so, by name, until ``close``.
-            cursor.execute("SELECT set_config(%s, %s, true)", [AUDIT_EXEMPT_SETTING, "demo"])
+            # database's audit guard is told so, by name, until ``close``. A SET LOCAL statement,
+            # not set_config(): Citus forwards SET LOCAL to the workers where the guard runs.
+            cursor.execute(f"SET LOCAL {AUDIT_EXEMPT_SETTING} = 'demo'")
         self.thread = threading.Thread(target=self._run, name="demo-copy", daemon=True)
         self.thread.start()
 
@@ -607,9 +608,23 @@ class Writer:
                     sql.Identifier(self.schema, table)
                 )
             )
+            # The id's sequence: the one owned by the column, or (on Citus, where a centre's ids
+            # come from a sequence only named in the column's default) the one its default uses.
             cursor.execute(
-                "SELECT setval(s, nextval(s) + %s - 1) FROM pg_get_serial_sequence(%s, 'id') s",
-                [count, f'"{self.schema}"."{table}"'],
+                """
+                SELECT setval(s, nextval(s) + %(count)s - 1) FROM (
+                    SELECT coalesce(pg_get_serial_sequence(%(table)s, 'id')::regclass, (
+                        SELECT d.refobjid::regclass
+                        FROM pg_attrdef ad
+                        JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+                        JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass
+                            AND d.objid = ad.oid AND d.refclassid = 'pg_class'::regclass
+                        JOIN pg_class seq ON seq.oid = d.refobjid AND seq.relkind = 'S'
+                        WHERE ad.adrelid = %(table)s::regclass AND a.attname = 'id'
+                    )) AS s
+                ) AS id_sequence
+                """,
+                {"count": count, "table": f'"{self.schema}"."{table}"'},
             )
             row = cursor.fetchone()
             if row is None:
@@ -630,7 +645,7 @@ class Writer:
             raise self.error
         with self.raw.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # every deferrable one is, by default
-            cursor.execute("SELECT set_config(%s, '', true)", [AUDIT_EXEMPT_SETTING])
+            cursor.execute(f"SET LOCAL {AUDIT_EXEMPT_SETTING} = ''")
 
 
 # --- the simulation ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import psycopg
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
 
+from tenants import citus
 from tenants.accounts.models import ApiToken, EnrolmentLink
 from tenants.errors import TenantsError
 from tenants.models import Centre
@@ -269,6 +270,8 @@ def centre_restore(*, archive_path: Path, into: str, replace: bool) -> RestoreRe
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SHOW session_replication_role")
             previous = cursor.fetchone()[0]
+            if previous not in ("origin", "replica", "local"):
+                raise BackupError(f"Nieznana wartość session_replication_role: {previous}.")
             try:
                 cursor.execute("SET LOCAL session_replication_role = replica")
             except DatabaseError as exc:
@@ -284,11 +287,21 @@ def centre_restore(*, archive_path: Path, into: str, replace: bool) -> RestoreRe
             emptied = [t["name"] for t in tables] if replace else []
             emptied += credential_tables(schema)
             if emptied:
-                names = ", ".join(f"{_q(schema)}.{_q(name)}" for name in emptied)
-                cursor.execute(f"TRUNCATE {names}")
+                names = [f"{_q(schema)}.{_q(name)}" for name in emptied]
+                if citus.is_citus():
+                    # Citus empties a distributed table's shards from a TRUNCATE trigger, which
+                    # the replica role silences (the shards would keep their rows); a DELETE is
+                    # routed to the shard itself, where the replica role (a SET LOCAL, forwarded)
+                    # keeps the append-only triggers quiet as TRUNCATE's does here.
+                    for name in names:
+                        cursor.execute(f"DELETE FROM {name}")  # noqa: S608 (quoted identifiers)
+                else:
+                    cursor.execute(f"TRUNCATE {', '.join(names)}")
             results = [_copy_in(cursor, archive, table, schema=schema) for table in tables]
             _sequences_reset(cursor, schema)
-            cursor.execute("SELECT set_config('session_replication_role', %s, true)", [previous])
+            # SET LOCAL statements (not set_config()): Citus forwards them to the workers holding
+            # the centre's tables, where the triggers would fire.
+            cursor.execute(f"SET LOCAL session_replication_role = {previous}")
     return RestoreResult(
         slug=into, source_slug=manifest["source"]["slug"], tables=results, replaced=replace
     )
@@ -356,7 +369,9 @@ def _stream(source: IO[bytes], copy: psycopg.Copy) -> None:
 
 
 def _sequences_reset(cursor: Any, schema: str) -> None:
-    """Set every sequence owned by a column of the schema (serial or identity) past its max."""
+    """Set every sequence of the schema that numbers a column past the column's max: those owned
+    by a column (serial or identity) and those only named in a column's default (on Citus a
+    centre's ids come from such sequences, tenants/citus.py)."""
     cursor.execute(
         "SELECT s.relname, t.relname, a.attname FROM pg_class s "
         "JOIN pg_namespace n ON n.oid = s.relnamespace "
@@ -364,12 +379,24 @@ def _sequences_reset(cursor: Any, schema: str) -> None:
         "  AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
         "JOIN pg_class t ON t.oid = d.refobjid "
         "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+        "WHERE s.relkind = 'S' AND n.nspname = %s "
+        "UNION "
+        "SELECT s.relname, t.relname, a.attname FROM pg_class s "
+        "JOIN pg_namespace n ON n.oid = s.relnamespace "
+        "JOIN pg_depend d ON d.refobjid = s.oid AND d.refclassid = 'pg_class'::regclass "
+        "  AND d.classid = 'pg_attrdef'::regclass "
+        "JOIN pg_attrdef ad ON ad.oid = d.objid "
+        "JOIN pg_class t ON t.oid = ad.adrelid "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ad.adnum "
         "WHERE s.relkind = 'S' AND n.nspname = %s",
-        [schema],
+        [schema, schema],
     )
     for sequence, table, column in cursor.fetchall():
-        top = f"SELECT max({_q(column)}) FROM {_q(schema)}.{_q(table)}"  # noqa: S608
+        # Two statements, not one: on Citus a statement reading the centre's table runs on its
+        # worker, whose copy of the sequence is not the one the coordinator numbers rows from.
+        cursor.execute(f"SELECT max({_q(column)}) FROM {_q(schema)}.{_q(table)}")  # noqa: S608
+        row = cursor.fetchone()
+        top = int(row[0]) if row and row[0] is not None else 0
         cursor.execute(
-            f"SELECT setval(%s::regclass, coalesce(({top}), 0) + 1, false)",
-            [f"{_q(schema)}.{_q(sequence)}"],
+            "SELECT setval(%s::regclass, %s, false)", [f"{_q(schema)}.{_q(sequence)}", top + 1]
         )

@@ -13,7 +13,9 @@ placeholder. The script is keyed by the template's migration state (a digest of 
 round trip: tables, indexes, constraints, functions and triggers exactly as the migrations made
 them. The rows the template holds (its migration records, content types, permissions and anything
 a data migration seeded) are then copied with one ``INSERT ... SELECT`` per table, and every
-sequence is set to where the template's stands. The cost of a new centre is the cost of its own
+sequence is set to where the template's stands. On Citus the schema is created distributed by
+schema and the script is replayed one statement at a time, identity columns as sequence defaults
+(``tenants.citus`` says why). The cost of a new centre is the cost of its own
 DDL, independent of how many centres the database holds.
 
 The replay runs on the caller's connection and inside the caller's transaction, so a failure
@@ -39,6 +41,7 @@ from django.db import connection
 from django_tenants.utils import schema_exists
 
 from opsplatform.schemas import use_public_schema
+from tenants import citus
 
 logger = logging.getLogger(__name__)
 
@@ -125,9 +128,13 @@ def schema_create(schema: str) -> None:
         _clone_with_django_tenants(schema)
         return
     ddl, data = script.statements_for(schema)
+    # On Citus the schema is distributed by schema and the DDL replayed one statement at a time
+    # (tenants/citus.py says why); on plain PostgreSQL, one round trip.
+    citus.reference_tables_ensure()
     with connection.cursor() as cursor:
-        cursor.execute(f'CREATE SCHEMA "{schema}"')
-        cursor.execute(ddl)
+        for statement in citus.centre_schema_sql(schema):
+            cursor.execute(statement)
+        citus.execute_script(cursor, ddl)
         for statement in data:
             cursor.execute(statement)
 

@@ -21,6 +21,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from opsplatform.middleware import forget_cached_domains
 from opsplatform.schemas import use_public_schema
+from tenants import citus
 from tenants.errors import CentreInvalid
 from tenants.models import Centre, Domain, ReorganisationProgramme
 from tenants.org.models import Team
@@ -110,6 +111,7 @@ def centre_validate(*, spec: CentreSpec, registry_version: int) -> None:
 def registry_apply(*, registry: Registry, base_domain: str) -> list[ProvisionResult]:
     """Bring every centre in the database up to the registry. Validates all centres first."""
     registry_validate(registry=registry)
+    citus.setup()  # on Citus: the database's settings and reference tables (a no-op elsewhere)
     template_schema_ensure()
     results = [
         centre_provision(spec=spec, registry_version=registry.version, base_domain=base_domain)
