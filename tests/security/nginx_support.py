@@ -85,7 +85,6 @@ def render_site_config(
     values = {
         "BASE_DOMAIN": settings.BASE_DOMAIN,
         "WEB_UPSTREAM": f"127.0.0.1:{web_port}",
-        "STATIC_ROOT": str(directory / "static"),
         "TLS_CERTIFICATE": str(certificate),
         "TLS_CERTIFICATE_KEY": str(key),
     }
