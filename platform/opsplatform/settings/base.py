@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that vary come from components.environment."""
 
 from opsplatform.settings.components import environment
+from opsplatform.static_files import static_file_headers
 from opsplatform.settings.components.celery import *  # noqa: F403
 from opsplatform.settings.components.logging import LOGGING  # noqa: F401
 from opsplatform.settings.components.tenancy import *  # noqa: F403
@@ -21,6 +22,14 @@ DATABASES = {"default": env.db_url_config(environment.DATABASE_URL)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if environment.DATABASE_POOL_MODE == "transaction":
+    # PgBouncer in transaction pooling mode: the search path per transaction (SET LOCAL, every
+    # view one transaction), no server-side cursors, no prepared statements
+    # (opsplatform/transaction_pooling/base.py). Migrations go to PostgreSQL directly.
+    DATABASES["default"]["ENGINE"] = "opsplatform.transaction_pooling"
+    DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 # Every centre is `<slug>.<BASE_DOMAIN>`, the portal is BASE_DOMAIN itself. Unknown hosts that pass
 # this check are answered by the tenant middleware with a clear 404 page.
@@ -29,6 +38,9 @@ ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *environment.EXTRA_ALLOWED_HOST
 MIDDLEWARE = [
     # /livez, before host routing: on any host, without touching the database (opsplatform.health).
     "opsplatform.health.LivenessMiddleware",
+    # /static/: served by the web process itself, before host routing (no database query). In
+    # production the names are content-hashed and cached for a year (STORAGES below).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "opsplatform.middleware.CentreTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy below on every response, in every environment.
@@ -169,6 +181,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = environment.STATIC_ROOT
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Plain storage here (development and tests need no collectstatic); production.py switches to
+# content-hashed names with a manifest, written by collectstatic in the image build.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bodies: the longest text field takes 10,000 characters (opsplatform.text_rules) and

@@ -19,3 +19,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Static files: `collectstatic` (image build, `make smoke`) writes content-hashed copies, gzip and
+# a manifest; templates name the hashed files, and WhiteNoise serves them with a one-year
+# immutable cache. A missing manifest entry is an error at render time, never a stale file.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
