@@ -168,7 +168,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, extra_env: dict[str, str]) -> Iterator[int]:
+def gunicorn(database_url: str, extra_env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
     """gunicorn serving the test database on a free loopback port, as the Procfile's web line
     runs it (the test settings: demo accounts, no second factor); yields the port once /livez
     answers. Its output goes to test-artifacts/gunicorn.log."""
@@ -193,7 +193,7 @@ def gunicorn(database_url: str, extra_env: dict[str, str]) -> Iterator[int]:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "2",
+                str(workers),
                 "--timeout",
                 "30",
                 "--error-logfile",
