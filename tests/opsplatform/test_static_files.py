@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from opsplatform.static_files import with_static_files
 from tests.conftest import host
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +25,9 @@ PRODUCTION_SETTINGS = Path(__file__).resolve().parents[2] / "platform/opsplatfor
 
 def test_production_uses_the_hashed_manifest_storage() -> None:
     # Read, not imported: importing production.py switches DEBUG off in this process' environment.
-    assert f'"staticfiles": {{"BACKEND": "{MANIFEST}"}}' in PRODUCTION_SETTINGS.read_text()
+    text = PRODUCTION_SETTINGS.read_text()
+    assert f'"staticfiles": {{"BACKEND": "{MANIFEST}"}}' in text
+    assert "MIDDLEWARE = with_static_files(MIDDLEWARE)" in text
 
 
 def test_collected_files_are_hashed_linked_and_cached_for_a_year(tmp_path: Path) -> None:
@@ -34,6 +38,7 @@ def test_collected_files_are_hashed_linked_and_cached_for_a_year(tmp_path: Path)
             "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
             "staticfiles": {"BACKEND": MANIFEST},
         },
+        MIDDLEWARE=with_static_files(settings.MIDDLEWARE),
         WHITENOISE_AUTOREFRESH=False,
         WHITENOISE_USE_FINDERS=False,
     ):

@@ -16,6 +16,7 @@ REDIS_URL = environment.REDIS_URL
 # Reverse proxies in front of the web process whose X-Forwarded-For entries are trusted.
 TRUSTED_PROXY_HOPS = environment.TRUSTED_PROXY_HOPS
 READYZ_TOKEN = environment.READYZ_TOKEN
+METRICS_TOKEN = environment.METRICS_TOKEN
 env = environment.env
 
 DATABASES = {"default": env.db_url_config(environment.DATABASE_URL)}
@@ -36,11 +37,12 @@ if environment.DATABASE_POOL_MODE == "transaction":
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *environment.EXTRA_ALLOWED_HOSTS]
 
 MIDDLEWARE = [
+    # The request id first: every log line and audit entry of the request carries it.
+    "opsplatform.request_id.RequestIdMiddleware",
     # /livez, before host routing: on any host, without touching the database (opsplatform.health).
     "opsplatform.health.LivenessMiddleware",
-    # /static/: served by the web process itself, before host routing (no database query). In
-    # production the names are content-hashed and cached for a year (STORAGES below).
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Requests and latency by URL name for Prometheus (not /livez, not static files).
+    "opsplatform.metrics.MetricsMiddleware",
     "opsplatform.middleware.CentreTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy below on every response, in every environment.
@@ -181,8 +183,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = environment.STATIC_ROOT
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-# Plain storage here (development and tests need no collectstatic); production.py switches to
-# content-hashed names with a manifest, written by collectstatic in the image build.
+# Plain storage here (development and tests need no collectstatic; runserver serves the sources
+# with DEBUG on); production.py switches to content-hashed names with a manifest, written by
+# collectstatic in the image build, and serves them from the web process (WhiteNoise).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -258,3 +261,9 @@ DEMO_DATA_BUILDERS: list[str] = [
 ]
 # The port `make run` serves on, for the URLs printed to the console.
 RUN_PORT = env.int("PORT", default=8000)
+
+# Errors to Sentry when SENTRY_DSN is set (sentry-sdk, the production extra); nothing otherwise.
+if environment.SENTRY_DSN:
+    from opsplatform.observability import init_sentry
+
+    init_sentry(environment.SENTRY_DSN)

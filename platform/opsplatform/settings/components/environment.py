@@ -65,6 +65,11 @@ if DATABASE_POOL_MODE not in {"session", "transaction"}:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured('DATABASE_POOL_MODE must be "session" or "transaction".')
+# /metrics (Prometheus) answers a request with "Authorization: Bearer <this token>"; with no token
+# set, requests from loopback only. nginx.conf never passes /metrics on.
+METRICS_TOKEN: str = env.str("OPS_METRICS_TOKEN", default="")
+# Errors and their request ids to Sentry; empty (the default): nothing is sent anywhere.
+SENTRY_DSN: str = env.str("SENTRY_DSN", default="")
 
 # Two-factor log-in (TOTP) for every centre staff role: "required" or "off". "off" is accepted only
 # in demo mode, where it is the default so that testers can log in with the demo accounts.
