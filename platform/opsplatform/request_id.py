@@ -15,6 +15,8 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar, Token
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
@@ -48,21 +50,25 @@ def accepted(value: object) -> str | None:
 
 
 class RequestIdMiddleware:
-    """First in the chain: every later middleware, view and log line sees the id."""
+    """First in the chain: every later middleware, view and log line sees the id, and so do the
+    lines Django's handler writes after the middleware (``django.request``'s 4xx/5xx line): the
+    id is forgotten only when the response has been sent (``request_finished``)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = accepted(request.META.get("HTTP_X_REQUEST_ID")) or new_request_id()
-        token = set_request_id(request_id)
-        try:
-            _tag_sentry(request_id)
-            response = self.get_response(request)
-            response[HEADER] = request_id
-            return response
-        finally:
-            reset_request_id(token)
+        set_request_id(request_id)
+        _tag_sentry(request_id)
+        response = self.get_response(request)
+        response[HEADER] = request_id
+        return response
+
+
+@receiver(request_finished, dispatch_uid="opsplatform.request_id.forget")
+def _forget_request_id(**kwargs: object) -> None:
+    _current.set("")
 
 
 def _tag_sentry(request_id: str) -> None:

@@ -17,7 +17,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.http import HttpRequest, HttpResponse
 from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -26,7 +25,7 @@ from benchmarking.models import SnapshotRun
 from casework.audit import audit_verify
 from casework.models import AuditEntry
 from opsplatform.celery import app
-from opsplatform.request_id import RequestIdLogFilter, RequestIdMiddleware
+from opsplatform.request_id import RequestIdLogFilter
 from tasks.probe import centre_probe
 from tests.conftest import CentreClientFactory, host
 
@@ -66,27 +65,27 @@ def test_the_proxy_s_request_id_is_kept_and_a_malformed_one_replaced(
     assert re.fullmatch(r"[0-9a-f]{32}", replaced)
 
 
-def test_every_log_line_of_a_request_carries_its_id() -> None:
+def test_every_log_line_of_a_request_carries_its_id(centre_client: CentreClientFactory) -> None:
+    """Django's own line for a 4xx answer is written after the middleware returned: it too."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdLogFilter())
-    handler.setFormatter(logging.Formatter("%(request_id)s %(message)s"))
-    logger = logging.getLogger("tests.request_id")
+    handler.setFormatter(logging.Formatter("%(request_id)s %(name)s %(message)s"))
+    logger = logging.getLogger("django.request")
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-
-    def view(request: HttpRequest) -> HttpResponse:
-        logger.info("inside")
-        return HttpResponse("ok")
-
     try:
-        request = HttpRequest()
-        request.META["HTTP_X_REQUEST_ID"] = "feedfacefeedfacefeedfacefeedface"
-        RequestIdMiddleware(view)(request)
-        logger.info("outside")
+        response = centre_client("myslenice").post(
+            "/api/auth/token/", {}, content_type="application/json"
+        )
+        logging.getLogger("django.request").warning("after the request")
     finally:
         logger.removeHandler(handler)
-    assert stream.getvalue().splitlines() == ["feedfacefeedfacefeedfacefeedface inside", "- outside"]
+    assert response.status_code == 400
+    request_id = response["X-Request-ID"]
+    assert stream.getvalue().splitlines() == [
+        f"{request_id} django.request Bad Request: /api/auth/token/",
+        "- django.request after the request",
+    ]
 
 
 # --- /metrics -----------------------------------------------------------------------------------
