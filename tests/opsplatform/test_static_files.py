@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 MANIFEST = "whitenoise.storage.CompressedManifestStaticFilesStorage"
-PRODUCTION_SETTINGS = Path(__file__).resolve().parents[2] / "platform/opsplatform/settings/production.py"
+PRODUCTION_SETTINGS = (
+    Path(__file__).resolve().parents[2] / "platform/opsplatform/settings/production.py"
+)
 
 
 def test_production_uses_the_hashed_manifest_storage() -> None:

@@ -1,10 +1,10 @@
 """Settings shared by every environment. Values that vary come from components.environment."""
 
 from opsplatform.settings.components import environment
-from opsplatform.static_files import static_file_headers
 from opsplatform.settings.components.celery import *  # noqa: F403
 from opsplatform.settings.components.logging import LOGGING  # noqa: F401
 from opsplatform.settings.components.tenancy import *  # noqa: F403
+from opsplatform.static_files import static_file_headers
 
 BASE_DIR = environment.BASE_DIR
 PACKAGE_DIR = environment.PACKAGE_DIR

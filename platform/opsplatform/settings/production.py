@@ -10,8 +10,9 @@ from opsplatform.static_files import with_static_files
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-# Probes and the metrics scraper reach the web process directly over plain HTTP (a token, if any, never crosses a network
-# nginx serves: nginx only redirects plain HTTP). /livez is answered before the redirect anyway.
+# Probes and the metrics scraper reach the web process directly over plain HTTP (a token, if any,
+# never crosses a network nginx serves: nginx only redirects plain HTTP). /livez is answered
+# before the redirect anyway.
 SECURE_REDIRECT_EXEMPT = [r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

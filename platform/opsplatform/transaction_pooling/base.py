@@ -61,7 +61,7 @@ class PooledDebugCursor(_TransactionScopedPath, PostgresDebugCursor):
     pass
 
 
-class DatabaseWrapper(TenantDatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(TenantDatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Whether the current transaction has been given the current schema's path.
         self.path_set_in_transaction = False

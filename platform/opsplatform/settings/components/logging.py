@@ -12,9 +12,11 @@ LOGGING = {
     },
     "formatters": {
         "json": {"()": "opsplatform.logs.JsonFormatter"},
-        "text": {"format": (
+        "text": {
+            "format": (
                 "%(asctime)s %(levelname)s [%(schema_name)s] [%(request_id)s] %(name)s: %(message)s"
-            )},
+            )
+        },
     },
     "handlers": {
         "console": {
