@@ -5,6 +5,9 @@
 #   make test      ruff, ruff format --check, mypy, import contracts, pytest [PYTEST_ARGS="-x -k ..."]
 #   make perf      the benchmark suite: p95 of the main screens and API calls against budgets
 #                  [PERF_ARGS="--only case --repeat 30"]
+#   make perf-scale  each step's cost with N synthetic centres (its own database <name>_perfscale,
+#                  grown by manage.py provision_nation) vs django-tenants' default path, goals met
+#                  or MISSED, extrapolated to 2,500 [N=200 VOLUME=0.02 PERF_SCALE_ARGS="--only portal"]
 #   make lint | typecheck | fmt
 #   make lock      re-resolve requirements/*.lock from pyproject.toml (pinned, hashed) [LOCK_ARGS=--upgrade]
 #   make smoke     the production kit on this machine: gunicorn, nginx (TLS), Celery worker and beat
@@ -29,7 +32,7 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 IS_PY311 := -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock smoke run test perf lint typecheck fmt messages services-start services-status services-stop clean
+.PHONY: help venv lock smoke run test perf perf-scale lint typecheck fmt messages services-start services-status services-stop clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -95,6 +98,16 @@ PERF_ARGS ?=
 export PERF_ARGS
 perf: venv
 	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_ARGS"; $(PY) deploy/perf.py "$$@"'
+
+# Scale, not screens: N synthetic centres (restartable: a bigger N reuses the ones there), then
+# each step timed at N; results in test-artifacts/perf-scale/results.json.
+N ?= 200
+VOLUME ?= 0.02
+PERF_SCALE_ARGS ?=
+export N VOLUME PERF_SCALE_ARGS
+perf-scale: venv
+	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_SCALE_ARGS"; \
+		$(PY) deploy/perf_scale.py --n "$$N" --volume "$$VOLUME" "$$@"'
 
 lint: venv
 	$(BIN)/ruff check .

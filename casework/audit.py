@@ -26,10 +26,11 @@ from datetime import UTC, date
 from typing import Any
 
 from django.apps import apps as django_apps
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
 from casework.models import (
     ActivityEntry,
@@ -56,6 +57,7 @@ from casework.models import (
 )
 from casework.models.audit import AuditAction
 from casework.models.base import AuditedQuerySet, AuditedRecord
+from tenants.accounts.events import credentials_event
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,26 @@ def _on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any
     _entry(current_actor(), AuditAction.DELETE, instance).save(force_insert=True)
 
 
+def _on_credentials(sender: type[models.Model], user: Any, action: str, **kwargs: Any) -> None:
+    """An account's second factor, recovery codes, enrolment link or API tokens were created or
+    removed (tenants.accounts.events): an entry naming the kind of credential and the account."""
+    if getattr(connection, "schema_name", "public") == get_public_schema_name():
+        return  # portal accounts: the audit trail is a centre's
+    actor = current_actor()
+    AuditEntry(
+        at=timezone.now(),
+        actor_id=actor.user_id,
+        actor_username=actor.username,
+        actor_role=actor.role,
+        action=AuditAction.CREATE if action == "create" else AuditAction.DELETE,
+        object_type=sender._meta.label_lower,
+        object_id=str(user.public_id),
+        ip=actor.ip,
+    ).save(force_insert=True)
+
+
 def connect_signals() -> None:
+    credentials_event.connect(_on_credentials, dispatch_uid="audit-credentials")
     for model in AUDITED_MODELS:
         post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-save-{model.__name__}")
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"audit-del-{model.__name__}")

@@ -710,8 +710,11 @@ class DecisionInfo:
 class Builder:
     """One centre's history: simulated in memory, written through a ``Writer``."""
 
-    def __init__(self, centre: Centre, staff: Staff, today: dt.date) -> None:
+    def __init__(
+        self, centre: Centre, staff: Staff, today: dt.date, *, volume: float = 1.0
+    ) -> None:
         self.centre = centre
+        self.volume = volume
         self.schema = centre.schema_name
         self.staff = staff
         self.today = today
@@ -1040,7 +1043,7 @@ class Builder:
         rate = (0.034 - 0.001 * (day.year - 2016)) * self.centre_factor
         households_a_year = rate * self.centre.population / 2.3
         seasonal = {1: 1.15, 2: 1.15, 7: 0.85, 8: 0.85, 11: 1.1, 12: 1.1}.get(day.month, 1.0)
-        return households_a_year / 32 * seasonal
+        return households_a_year / 32 * seasonal * self.volume
 
     def profile_weights(self, day: dt.date, *, carried: bool) -> dict[str, float]:
         if carried:
@@ -2112,6 +2115,8 @@ class Builder:
             for worker, before, after, head in loggers:
                 if not self.staff.active(worker, day) or rng.random() < 0.13:
                     continue
+                if self.volume < 1 and rng.random() >= self.volume:
+                    continue  # a smaller history: fewer logged days, same shares
                 total = max(180, min(480, round(rng.gauss(400, 25) * worker.fte / 5) * 5))
                 weights = [
                     ((1 - ramp) * b + ramp * a) * rng.uniform(0.6, 1.4)
@@ -2253,8 +2258,11 @@ def _staff(go_live: dt.date) -> Staff | None:
     return Staff(workers, manager, go_live)
 
 
-def build(*, centre: Centre) -> None:
-    """Fill one centre with synthetic casework history (idempotent; see the module docstring)."""
+def build(*, centre: Centre, volume: float = 1.0) -> None:
+    """Fill one centre with synthetic casework history (idempotent; see the module docstring).
+
+    ``volume`` scales the history: the inflow of cases (and with it every row that follows a case)
+    and the days of the activity log; 1.0 is the demo's rate per resident."""
     started = time.perf_counter()
     with schema_context(centre.schema_name):
         if Household.objects.filter(is_synthetic=True).exists():
@@ -2267,7 +2275,7 @@ def build(*, centre: Centre) -> None:
             return
         with transaction.atomic():
             today = timezone.localdate()
-            counts = Builder(centre, staff, today).run()
+            counts = Builder(centre, staff, today, volume=volume).run()
             record_demo_history(built_on=today)
     logger.info(
         "demo history for %s: %s rows in %.1f s",

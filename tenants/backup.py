@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import psycopg
+from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection, transaction
 
+from tenants.accounts.models import ApiToken, EnrolmentLink
 from tenants.errors import TenantsError
 from tenants.models import Centre
 
@@ -37,6 +39,14 @@ FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 # The schema's migration state is compared, never overwritten: it belongs to the target's code.
 SKIPPED_TABLES = frozenset({"django_migrations"})
+# Live credentials never go into an archive: sessions, API tokens and enrolment links (a copy of
+# the archive would otherwise let its reader act as the staff). A restore empties these tables
+# in the target: everyone logs in again and API clients issue new tokens. The authenticator apps
+# (secrets encrypted with OPS_SECRETS_KEYS) and the recovery codes (hashed) stay, like the
+# password hashes, so staff log in with the same app after a restore.
+CREDENTIAL_TABLES = frozenset(
+    {Session._meta.db_table, ApiToken._meta.db_table, EnrolmentLink._meta.db_table}
+)
 CHUNK = 1 << 20
 
 
@@ -74,14 +84,31 @@ def _raw(cursor: Any) -> psycopg.Cursor[Any]:
 
 
 def schema_tables(schema: str) -> list[str]:
-    """The base tables of ``schema`` that hold data (without ``django_migrations``), by name."""
+    """The base tables of ``schema`` that a backup copies, by name: every one but
+    ``django_migrations`` and the live credentials (CREDENTIAL_TABLES)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY table_name",
             [schema],
         )
-        return [row[0] for row in cursor.fetchall() if row[0] not in SKIPPED_TABLES]
+        return [
+            row[0]
+            for row in cursor.fetchall()
+            if row[0] not in SKIPPED_TABLES and row[0] not in CREDENTIAL_TABLES
+        ]
+
+
+def credential_tables(schema: str) -> list[str]:
+    """The credential tables ``schema`` has (emptied by a restore, never archived)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_type = 'BASE TABLE' AND table_name = ANY(%s) "
+            "ORDER BY table_name",
+            [schema, sorted(CREDENTIAL_TABLES)],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def table_columns(schema: str, table: str) -> list[str]:
@@ -252,8 +279,12 @@ def centre_restore(*, archive_path: Path, into: str, replace: bool) -> RestoreRe
                     "(superużytkownik bazy albo GRANT SET ON PARAMETER)."
                 ) from exc
             tables = manifest["tables"]
-            if replace and tables:
-                names = ", ".join(f"{_q(schema)}.{_q(t['name'])}" for t in tables)
+            # The target's own sessions and tokens go too: they belong to the accounts as they
+            # were, not to the ones restored.
+            emptied = [t["name"] for t in tables] if replace else []
+            emptied += credential_tables(schema)
+            if emptied:
+                names = ", ".join(f"{_q(schema)}.{_q(name)}" for name in emptied)
                 cursor.execute(f"TRUNCATE {names}")
             results = [_copy_in(cursor, archive, table, schema=schema) for table in tables]
             _sequences_reset(cursor, schema)

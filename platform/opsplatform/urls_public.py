@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from opsplatform.api.auth import TokenLoginApi, TokenLogoutApi
+from opsplatform.api.auth import ApiTokenListApi, ApiTokenRevokeApi, TokenLoginApi, TokenLogoutApi
 from opsplatform.health import readyz
 from opsplatform.metrics import metrics
 from opsplatform.security import swagger_docs_view
@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("benchmarking.ui.urls_portal")),
     path("api/auth/token/", TokenLoginApi.as_view(), name="api-token"),
     path("api/auth/logout/", TokenLogoutApi.as_view(), name="api-logout"),
+    path("api/auth/tokens/", ApiTokenListApi.as_view(), name="api-tokens"),
+    path("api/auth/tokens/<uuid:token_id>/", ApiTokenRevokeApi.as_view(), name="api-token-revoke"),
     path(
         "api/schema/",
         SpectacularAPIView.as_view(

@@ -75,6 +75,22 @@ class CodeForm(forms.Form):
     )
 
 
+class LoginCodeForm(forms.Form):
+    """The log-in's second step: a code from the app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Kod z aplikacji uwierzytelniającej"),
+        max_length=24,
+        help_text=_(
+            "Sześć cyfr, które aplikacja pokazuje teraz (zmieniają się co 30 sekund). Bez "
+            "telefonu wpisz jeden z kodów odzyskiwania."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
 class CodeWithPasswordForm(CodeForm):
     """Setting up or replacing the app while logged in: the password again, then the first code."""
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 
 from opsplatform.schemas import current_schema
+from tenants.accounts import encryption
 from tenants.accounts.roles import Role, role_is_allowed_in_schema
 from tenants.teryt import Voivodeship
 
@@ -100,7 +101,9 @@ class TOTPDevice(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="totp_devices")
-    secret = models.CharField(max_length=64)
+    # The base32 secret, encrypted with OPS_SECRETS_KEYS (tenants/accounts/encryption.py); read
+    # and set it through ``secret``.
+    secret_encrypted = models.TextField()
     confirmed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -119,3 +122,84 @@ class TOTPDevice(models.Model):
 
     def __str__(self) -> str:
         return f"TOTP {self.user}"
+
+    @property
+    def secret(self) -> str:
+        return encryption.decrypt(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = encryption.encrypt(value)
+
+
+class RecoveryCode(models.Model):
+    """One of the user's one-time recovery codes (used at log-in instead of the app's code), kept
+    as the SHA-256 of the code: the codes are random (80 bits) and shown only once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "kod odzyskiwania"
+        verbose_name_plural = "kody odzyskiwania"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="one_recovery_code_hash")
+        ]
+
+    def __str__(self) -> str:
+        return f"kod odzyskiwania {self.user}"
+
+
+class ApiToken(models.Model):
+    """An API client's token, one per device (``name``) of a user.
+
+    Only the SHA-256 of the key is kept (the key is shown once, when issued); ``prefix`` (the
+    key's first characters) finds the row and names the token in lists. A token ends after
+    API_TOKEN_IDLE_SECONDS without use and API_TOKEN_MAX_AGE_SECONDS after it was issued;
+    ``second_factor`` records whether it was issued with the app's (or a recovery) code, so that
+    a token issued with the password alone stops working once the account needs two-factor
+    log-in.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("urządzenie", max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    second_factor = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = "token API"
+        verbose_name_plural = "tokeny API"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="one_api_token_per_device")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link an administrator issues to a staff member to set up the authenticator
+    app; only the SHA-256 of its random part is kept. Good until ``expires_at``, once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = "link do ustawienia aplikacji"
+        verbose_name_plural = "linki do ustawienia aplikacji"
+
+    def __str__(self) -> str:
+        return f"link {self.user}"

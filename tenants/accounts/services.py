@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from tenants.accounts.models import User
+from tenants.accounts.events import credentials_event
+from tenants.accounts.models import ApiToken, User
 from tenants.errors import TenantsError
 
 
@@ -60,11 +61,11 @@ def account_create(
 def credentials_changed(user: User) -> None:
     """After a password or second-factor change: a new session epoch (every session of the user
     ends; the caller keeps the current one with update_session_auth_hash) and no API tokens."""
-    from rest_framework.authtoken.models import Token
-
     user.rotate_session_epoch()
     user.save(update_fields=["session_epoch", "updated_at"])
-    Token.objects.filter(user=user).delete()
+    deleted, _ = ApiToken.objects.filter(user=user).delete()
+    if deleted:
+        credentials_event.send(sender=ApiToken, user=user, action="delete")
 
 
 def log_out_everywhere(user: User) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,8 +19,10 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -29,24 +32,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from tenants.accounts import lockout, two_factor
+from opsplatform.schemas import current_schema
+from tenants.accounts import lockout, tokens, two_factor
 from tenants.accounts.backends import SchemaAwareBackend
 from tenants.accounts.forms import (
-    CodeForm,
     CodeWithPasswordForm,
+    LoginCodeForm,
     LoginForm,
     PasswordConfirmForm,
     ResetRequestForm,
     locked_message,
 )
 from tenants.accounts.lockout import client_address
-from tenants.accounts.models import TOTPDevice, User
+from tenants.accounts.models import EnrolmentLink, TOTPDevice, User
+from tenants.accounts.roles import STAFF_ROLES, Role
 from tenants.accounts.services import credentials_changed, log_out_everywhere
 
 logger = logging.getLogger("tenants.accounts.login")
 
 PENDING_KEY = "ops_pending_login"
 ENROL_KEY = "ops_enrol_device"
+RECOVERY_KEY = "ops_new_recovery_codes"
 PENDING_SECONDS = 5 * 60
 
 
@@ -67,6 +73,16 @@ class LoginView(auth_views.LoginView):
         if device is None and not two_factor.required_for(user):
             lockout.record_success(user.username)
             return super().form_valid(form)
+        if device is None:
+            # The password alone never sets up an app: only a link from an administrator does.
+            form.add_error(
+                None,
+                _(
+                    "To konto wymaga logowania dwuetapowego, a aplikacja uwierzytelniająca nie "
+                    "jest jeszcze ustawiona. Poproś kierownika ośrodka o link do jej ustawienia."
+                ),
+            )
+            return self.form_invalid(form)
         self.request.session[PENDING_KEY] = {
             "user_id": user.pk,
             "backend": getattr(user, "backend", settings.AUTHENTICATION_BACKENDS[0]),
@@ -74,7 +90,7 @@ class LoginView(auth_views.LoginView):
             "next": self.get_redirect_url(),
         }
         self.request.session.pop(ENROL_KEY, None)
-        return redirect("accounts:login-code" if device else "accounts:login-enrol")
+        return redirect("accounts:login-code")
 
 
 def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
@@ -133,16 +149,20 @@ class LoginCodeView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if _pending_user(request) is None:
             return _expired(request)
-        return render(request, self.template_name, {"form": CodeForm()})
+        return render(request, self.template_name, {"form": LoginCodeForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         found = _pending_user(request)
         if found is None:
             return _expired(request)
         user, pending = found
-        form = CodeForm(request.POST)
+        form = LoginCodeForm(request.POST)
         if form.is_valid() and _check_code(
-            request, user, form, lambda code: two_factor.verify(user, code), stage="code"
+            request,
+            user,
+            form,
+            lambda code: two_factor.verify_second_factor(user, code),
+            stage="code",
         ):
             return _finish_login(request, user, pending)
         return render(request, self.template_name, {"form": form}, status=200)
@@ -152,41 +172,89 @@ def _enrolment_context(request: HttpRequest, device: TOTPDevice, form: Form) -> 
     return {"form": form, **two_factor.provisioning(device, host=request.get_host())}
 
 
-@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
-class LoginEnrolView(View):
-    """Step two for a user who must use two-factor log-in and has no app yet: set one up now."""
+def _keep_recovery_codes(request: HttpRequest, codes: list[str]) -> None:
+    """The new codes for the next page only (which shows them once and forgets them)."""
+    request.session[RECOVERY_KEY] = codes
 
-    template_name = "accounts/login_enrol.html"
+
+@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
+class EnrolLinkView(View):
+    """Set up the authenticator app through a one-time link an administrator issued: the
+    password and the app's first code. The link is used up, every earlier session and token of
+    the user ends, the user is logged in and sees their recovery codes once."""
+
+    template_name = "accounts/enrol_link.html"
+
+    def _link(self, token: str) -> EnrolmentLink | None:
+        link = two_factor.enrolment_link_get(token)
+        if link is None or not SchemaAwareBackend().user_can_authenticate(link.user):
+            return None
+        return link
 
     def _device(self, request: HttpRequest, user: User) -> TOTPDevice:
         device = two_factor.enrolment_device(user, request.session.get(ENROL_KEY))
         request.session[ENROL_KEY] = device.pk
         return device
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        found = _pending_user(request)
-        if found is None:
-            return _expired(request)
-        user, _pending = found
-        if two_factor.confirmed_device(user) is not None:
-            return redirect("accounts:login-code")
-        device = self._device(request, user)
-        return render(request, self.template_name, _enrolment_context(request, device, CodeForm()))
+    def _invalid(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "accounts/enrol_link_invalid.html", status=404)
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        found = _pending_user(request)
-        if found is None:
-            return _expired(request)
-        user, pending = found
-        if two_factor.confirmed_device(user) is not None:
-            return redirect("accounts:login-code")
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        link = self._link(token)
+        if link is None:
+            return self._invalid(request)
+        device = self._device(request, link.user)
+        context = _enrolment_context(request, device, CodeWithPasswordForm())
+        return render(request, self.template_name, {**context, "account": link.user})
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        link = self._link(token)
+        if link is None:
+            return self._invalid(request)
+        user = link.user
         device = self._device(request, user)
-        form = CodeForm(request.POST)
-        if form.is_valid() and _check_code(
-            request, user, form, lambda code: two_factor.confirm(device, code), stage="enrolment"
-        ):
-            return _finish_login(request, user, pending)
-        return render(request, self.template_name, _enrolment_context(request, device, form))
+        form = CodeWithPasswordForm(request.POST)
+        with transaction.atomic():
+            done = form.is_valid() and _password_and_code(request, user, device, form, stage="link")
+            if done and not two_factor.enrolment_link_use(link):
+                transaction.set_rollback(True)  # used in another tab meanwhile: keep nothing
+                return self._invalid(request)
+        if done:
+            request.session.pop(ENROL_KEY, None)
+            credentials_changed(user)
+            codes = two_factor.recovery_codes_generate(user)
+            auth_login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            lockout.record_success(user.username)
+            _keep_recovery_codes(request, codes)
+            return redirect("accounts:recovery-codes")
+        context = _enrolment_context(request, device, form)
+        return render(request, self.template_name, {**context, "account": user})
+
+
+def _password_and_code(
+    request: HttpRequest,
+    user: User,
+    device: TOTPDevice,
+    form: CodeWithPasswordForm,
+    *,
+    stage: str,
+) -> bool:
+    """The user's password and the first code of the app being set up (confirming it), under
+    the lock-out of repeated failures."""
+    address = lockout.client_address(request)
+    locked = lockout.locked(user.username, address)
+    if locked:
+        form.add_error(None, locked_message(locked))
+        return False
+    if not user.check_password(form.cleaned_data["password"]):
+        field, message = "password", _("Nieprawidłowe hasło.")
+    elif not two_factor.confirm(device, form.cleaned_data["code"]):
+        field, message = "code", _("Nieprawidłowy lub już użyty kod.")
+    else:
+        return True
+    locked = lockout.record_failure(user.username, address, stage=stage)
+    form.add_error(field, locked_message(locked) if locked else message)
+    return False
 
 
 class LogoutView(auth_views.LogoutView):
@@ -196,21 +264,27 @@ class LogoutView(auth_views.LogoutView):
 # --- the account page ---------------------------------------------------------------------------
 
 
+def _account_context(request: HttpRequest, user: User, **forms: Form) -> dict[str, Any]:
+    return {
+        "device": two_factor.confirmed_device(user),
+        "two_factor_required": two_factor.required_for(user),
+        "recovery_codes_left": two_factor.recovery_codes_left(user),
+        "tokens": [
+            {"token": token, "expires_at": tokens.expires_at(token)}
+            for token in tokens.api_token_list(user=user)
+        ],
+        "disable_form": forms.get("disable_form") or PasswordConfirmForm(prefix="disable"),
+        "recovery_form": forms.get("recovery_form") or PasswordConfirmForm(prefix="recovery"),
+        "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+        "is_manager": getattr(user, "role", "") == Role.MANAGER,
+    }
+
+
 @login_required
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    device = two_factor.confirmed_device(user)
-    return render(
-        request,
-        "accounts/account.html",
-        {
-            "device": device,
-            "two_factor_required": two_factor.required_for(user),
-            "disable_form": PasswordConfirmForm(prefix="disable"),
-            "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
-        },
-    )
+    user: User = request.user  # type: ignore[assignment]
+    return render(request, "accounts/account.html", _account_context(request, user))
 
 
 @method_decorator([login_required, sensitive_post_parameters(), never_cache], name="dispatch")
@@ -235,10 +309,11 @@ class TwoFactorSetupView(View):
         user: User = request.user  # type: ignore[assignment]
         device = self._device(request)
         form = CodeWithPasswordForm(request.POST)
-        if form.is_valid() and self._checked(request, user, device, form):
+        if form.is_valid() and _password_and_code(request, user, device, form, stage="setup"):
             request.session.pop(ENROL_KEY, None)
             credentials_changed(user)
             update_session_auth_hash(request, user)
+            _keep_recovery_codes(request, two_factor.recovery_codes_generate(user))
             messages.success(
                 request,
                 _(
@@ -246,27 +321,8 @@ class TwoFactorSetupView(View):
                     "zostały zakończone."
                 ),
             )
-            return redirect("accounts:account")
+            return redirect("accounts:recovery-codes")
         return render(request, self.template_name, _enrolment_context(request, device, form))
-
-    @staticmethod
-    def _checked(
-        request: HttpRequest, user: User, device: TOTPDevice, form: CodeWithPasswordForm
-    ) -> bool:
-        address = lockout.client_address(request)
-        locked = lockout.locked(user.username, address)
-        if locked:
-            form.add_error(None, locked_message(locked))
-            return False
-        if not user.check_password(form.cleaned_data["password"]):
-            field, message = "password", _("Nieprawidłowe hasło.")
-        elif not two_factor.confirm(device, form.cleaned_data["code"]):
-            field, message = "code", _("Nieprawidłowy lub już użyty kod.")
-        else:
-            return True
-        locked = lockout.record_failure(user.username, address, stage="setup")
-        form.add_error(field, locked_message(locked) if locked else message)
-        return False
 
 
 @login_required
@@ -293,13 +349,97 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
         locked = lockout.record_failure(user.username, address, stage="disable")
         form.add_error("password", locked_message(locked) if locked else _("Nieprawidłowe hasło."))
     return render(
+        request, "accounts/account.html", _account_context(request, user, disable_form=form)
+    )
+
+
+@login_required
+@never_cache
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """The recovery codes just generated, shown this once (they are kept only hashed)."""
+    codes = request.session.pop(RECOVERY_KEY, None)
+    if not codes:
+        return redirect("accounts:account")
+    return render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters()
+def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    """A new set of recovery codes (the old ones end), for a user with an app; the password
+    again."""
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordConfirmForm(request.POST, prefix="recovery")
+    address = lockout.client_address(request)
+    locked = lockout.locked(user.username, address)
+    if two_factor.confirmed_device(user) is None:
+        messages.error(request, _("Kody odzyskiwania są dostępne po ustawieniu aplikacji."))
+        return redirect("accounts:account")
+    if locked:
+        form.add_error(None, locked_message(locked))
+    elif form.is_valid() and user.check_password(form.cleaned_data["password"]):
+        _keep_recovery_codes(request, two_factor.recovery_codes_generate(user))
+        return redirect("accounts:recovery-codes")
+    elif form.is_valid():
+        locked = lockout.record_failure(user.username, address, stage="recovery")
+        form.add_error("password", locked_message(locked) if locked else _("Nieprawidłowe hasło."))
+    return render(
+        request, "accounts/account.html", _account_context(request, user, recovery_form=form)
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: UUID) -> HttpResponse:
+    """Revoke one of the user's own API tokens from the account page."""
+    user: User = request.user  # type: ignore[assignment]
+    if tokens.api_token_revoke(user=user, public_id=token_id):
+        messages.success(request, _("Token API został unieważniony."))
+    else:
+        messages.error(request, _("Nie ma takiego tokenu API."))
+    return redirect("accounts:account")
+
+
+# --- enrolment links for staff (the centre's manager) -------------------------------------------
+
+
+def _manager_only(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if getattr(user, "role", "") != Role.MANAGER or current_schema() == "public":
+        raise PermissionDenied
+    return user
+
+
+@login_required
+@never_cache
+def staff_two_factor(request: HttpRequest) -> HttpResponse:
+    """The centre's staff accounts and whether each has set up the app; the manager issues a
+    one-time link to set it up."""
+    _manager_only(request)
+    return render(
+        request, "accounts/staff_two_factor.html", {"staff": two_factor.staff_two_factor_list()}
+    )
+
+
+@login_required
+@require_POST
+@never_cache
+def staff_enrolment_link(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Issue a staff member's enrolment link and show it once (only its hash is kept)."""
+    manager = _manager_only(request)
+    member = get_user_model().objects.filter(public_id=public_id, is_active=True).first()
+    if member is None or getattr(member, "role", "") not in STAFF_ROLES:
+        raise Http404
+    token = two_factor.enrolment_link_issue(user=member, issued_by=manager.username)
+    link = request.build_absolute_uri(reverse("accounts:enrol-link", args=[token]))
+    return render(
         request,
-        "accounts/account.html",
+        "accounts/staff_enrolment_link.html",
         {
-            "device": two_factor.confirmed_device(user),
-            "two_factor_required": False,
-            "disable_form": form,
-            "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "member": member,
+            "link": link,
+            "hours": settings.ENROLMENT_LINK_SECONDS // 3600,
         },
     )
 

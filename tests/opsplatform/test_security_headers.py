@@ -129,6 +129,7 @@ def production_env(**extra: str) -> dict[str, str]:
             ),
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:56379/0"),
             "BASE_DOMAIN": "example.org",
+            "OPS_SECRETS_KEYS": "dGVzdC1vbmx5LXNlY3JldHMta2V5LTAwMDAwMDAwMDA=",
         }
         | extra
     )

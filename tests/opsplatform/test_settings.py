@@ -9,11 +9,16 @@ import pytest
 SNIPPET = "import django; from django.conf import settings; django.setup(); print(settings.DEBUG)"
 
 
+# A valid Fernet key (32 bytes, url-safe base64) for the settings that require one.
+SECRETS_KEY = "dGVzdC1vbmx5LXNlY3JldHMta2V5LTAwMDAwMDAwMDA="
+
+
 def run_settings(module: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DEMO_MODE"}}
+    dropped = {"SECRET_KEY", "DEBUG", "DEMO_MODE", "OPS_SECRETS_KEYS"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "-c", SNIPPET],
-        env=clean | {"DJANGO_SETTINGS_MODULE": module} | env,
+        env=clean | {"DJANGO_SETTINGS_MODULE": module, "OPS_SECRETS_KEYS": SECRETS_KEY} | env,
         capture_output=True,
         text=True,
         check=False,
@@ -44,3 +49,12 @@ def test_production_refuses_an_empty_or_short_secret_key() -> None:
         result = run_settings("opsplatform.settings.production", SECRET_KEY=value)
         assert result.returncode != 0
         assert "SECRET_KEY" in result.stderr
+
+
+def test_production_needs_valid_secrets_keys() -> None:
+    for value in ("", "not-a-fernet-key"):
+        result = run_settings(
+            "opsplatform.settings.production", SECRET_KEY="x" * 50, OPS_SECRETS_KEYS=value
+        )
+        assert result.returncode != 0
+        assert "OPS_SECRETS_KEYS" in result.stderr

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tenants.accounts import totp
+from tenants.accounts import encryption, totp
 from tenants.accounts.models import TOTPDevice
 from tenants.accounts.roles import Role
 from tests.conftest import host
@@ -46,7 +46,9 @@ def give_device(slug: str | None, username: str) -> str:
     with schema_context(slug or "public"):
         user = get_user_model().objects.get(username=username)
         secret = totp.new_secret()
-        TOTPDevice.objects.create(user=user, secret=secret, confirmed=True)
+        TOTPDevice.objects.create(
+            user=user, secret_encrypted=encryption.encrypt(secret), confirmed=True
+        )
         return secret
 
 

@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
 from tenants.accounts.lockout import clear_all
+from tenants.accounts.models import ApiToken
 from tenants.accounts.roles import Role
 from tests.security.accounts_support import (
     PASSWORD,
@@ -85,7 +85,7 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session_and_token() ->
     assert not logged_in(web)  # a reset does not log in
     assert not logged_in(session)
     with schema_context("krasnystaw"):
-        assert not Token.objects.filter(user__username="zapominalska").exists()
+        assert not ApiToken.objects.filter(user__username="zapominalska").exists()
     again = client("krasnystaw").get(link, follow=True)
     assert "Ten odnośnik jest nieważny" in again.content.decode()
     fresh = client("krasnystaw")

@@ -12,8 +12,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
 
+from tenants.accounts.models import ApiToken
 from tenants.accounts.roles import Role
 from tests.security.accounts_support import PASSWORD, client, logged_in, make_user
 
@@ -82,7 +82,7 @@ def test_log_out_everywhere_ends_every_session_and_token() -> None:
     assert not logged_in(second)
     assert api.get("/api/households/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
     with schema_context("piaseczno"):
-        assert not Token.objects.filter(user__username="wszedzie").exists()
+        assert not ApiToken.objects.filter(user__username="wszedzie").exists()
     assert logged_in(_log_in("piaseczno", "wszedzie"))
 
 
@@ -108,8 +108,10 @@ def test_changing_the_password_ends_the_other_sessions_and_tokens() -> None:
     assert response.status_code == 302 and response["Location"] == "/konto/"
     assert logged_in(here)
     assert not logged_in(elsewhere)
+    refused = client("debica").get("/api/households/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert refused.status_code == 401
     with schema_context("debica"):
-        assert not Token.objects.filter(key=token).exists()
+        assert not ApiToken.objects.filter(user__username="zmiana.hasla").exists()
         assert get_user_model().objects.get(username="zmiana.hasla").check_password(new_password)
 
 

@@ -27,7 +27,6 @@ from django_tenants.utils import schema_context
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tenants.accounts.tokens import api_token_issue
 from tests.conftest import host
 
 pytestmark = [
@@ -103,8 +103,7 @@ def token_for(slug: str | None, username: str) -> str:
     schema = slug or "public"
     with schema_context(schema):
         user = get_user_model().objects.get(username=username)
-        token, _ = Token.objects.get_or_create(user=user)
-        return str(token.key)
+        return api_token_issue(user=user, name="fuzz", second_factor=True).key
 
 
 def load_schema(slug: str | None) -> Any:

@@ -26,7 +26,7 @@ OPEN_ENDPOINTS = {
     "konto/logowanie/",
     "konto/wyloguj/",
     "konto/logowanie/kod/",  # second log-in step: only a pending log-in of this session's own
-    "konto/logowanie/aplikacja/",  # second step, app set-up: likewise, nothing without one
+    "konto/aplikacja/<str:token>/",  # app set-up: needs an unused, unexpired link of this schema
     "konto/haslo/reset/",  # password reset request: same answer for every address
     "konto/haslo/reset/wyslano/",  # static "check your e-mail" page
     "konto/haslo/reset/<uidb64>/<token>/",  # reset link: needs a valid token of this schema

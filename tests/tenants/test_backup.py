@@ -131,3 +131,48 @@ def test_an_archive_of_another_migration_state_is_refused(tmp_path: Path) -> Non
 def test_an_unknown_centre_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Nie ma ośrodka „nieznany”"):
         call_command("centre_backup", "nieznany", "--output", str(tmp_path / "x.zip"))
+
+
+def test_an_archive_holds_no_sessions_tokens_or_links_and_a_restore_ends_them(
+    tmp_path: Path,
+) -> None:
+    from django.test import Client
+
+    from tenants.accounts.encryption import encrypt
+    from tenants.accounts.models import ApiToken, EnrolmentLink, TOTPDevice
+    from tenants.accounts.two_factor import enrolment_link_issue
+    from tenants.demo import DEMO_PASSWORD
+
+    web = Client(HTTP_HOST=f"{SLUG}.localhost")
+    web.post("/konto/logowanie/", {"username": "kierownik", "password": DEMO_PASSWORD})
+    assert web.get("/").status_code == 200
+    key = Client(HTTP_HOST=f"{SLUG}.localhost").post(
+        "/api/auth/token/",
+        {"username": "kierownik", "password": DEMO_PASSWORD},
+        content_type="application/json",
+    )
+    key = key.json()["token"]
+    with schema_context(SLUG):
+        from tenants.accounts.models import User
+
+        manager = User.objects.get(username="kierownik")
+        enrolment_link_issue(user=manager, issued_by="test")
+        TOTPDevice.objects.create(
+            user=manager, secret_encrypted=encrypt("JBSWY3DPEHPK3PXP"), confirmed=False
+        )
+    path = backup(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        names = {t["name"] for t in json.loads(archive.read("manifest.json"))["tables"]}
+        content = b"".join(archive.read(name) for name in archive.namelist())
+    assert not names & {"django_session", "accounts_apitoken", "accounts_enrolmentlink"}
+    assert "accounts_totpdevice" in names  # kept: the secret is encrypted
+    assert str(web.session.session_key).encode() not in content
+    assert key.encode() not in content
+    assert b"JBSWY3DPEHPK3PXP" not in content
+
+    restore(path)
+    assert web.get("/").status_code == 302  # the session ended: log in again
+    api = Client(HTTP_HOST=f"{SLUG}.localhost", HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/households/").status_code == 401
+    with schema_context(SLUG):
+        assert not ApiToken.objects.exists() and not EnrolmentLink.objects.exists()

@@ -85,6 +85,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body("invalid", "Dane zawierają błędy – popraw zaznaczone pola.", _flatten(exc.detail)),
             status=400,
         )
+    if isinstance(exc, drf.AuthenticationFailed) and exc.get_codes() != "authentication_failed":
+        # A refused token says why (expired, two-factor now required…), in Polish already.
+        response = Response(body(str(exc.get_codes()), str(exc.detail)), status=exc.status_code)
+        if getattr(exc, "auth_header", None):
+            response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        return response
     if isinstance(exc, drf.APIException):
         code, message = next(
             (value for kind, value in MESSAGES.items() if isinstance(exc, kind)),

@@ -120,6 +120,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Two-factor log-in (TOTP) for every staff role; may be off only in demo mode (environment.py).
 TWO_FACTOR_REQUIRED = environment.TWO_FACTOR == "required"
 TWO_FACTOR_ISSUER = "OPS"
+# Fernet keys of secrets at rest (TOTP secrets): the first encrypts, all decrypt.
+SECRETS_KEYS = environment.SECRETS_KEYS
+# API tokens end after API_TOKEN_IDLE_SECONDS without use and API_TOKEN_MAX_AGE_SECONDS after
+# they were issued; their last use is written at most once per API_TOKEN_TOUCH_SECONDS.
+API_TOKEN_IDLE_SECONDS = environment.API_TOKEN_IDLE_DAYS * 24 * 60 * 60
+API_TOKEN_MAX_AGE_SECONDS = environment.API_TOKEN_MAX_DAYS * 24 * 60 * 60
+API_TOKEN_TOUCH_SECONDS = 60
+# An enrolment link (set up the authenticator app) is good once, for this long.
+ENROLMENT_LINK_SECONDS = environment.ENROLMENT_LINK_HOURS * 60 * 60
+RECOVERY_CODE_COUNT = 10
 # Failed log-ins (password or code) per user name and per client address, counted in the cache
 # (per schema): past the limit within the window, the name or address is locked for LOCKOUT_SECONDS.
 LOGIN_FAILURE_LIMIT = 5
@@ -202,7 +212,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "opsplatform.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

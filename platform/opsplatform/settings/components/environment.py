@@ -34,6 +34,41 @@ if not DEBUG and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 32 characters."
     )
+# Keys that encrypt secrets kept in the database (the authenticator apps' TOTP secrets): Fernet keys
+# (`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`),
+# comma-separated. The first encrypts, every one decrypts, so a new key is put first, then
+# `manage.py rotate_secret_keys` re-encrypts everything with it, then the old one is dropped.
+# With DEBUG on, a key derived from SECRET_KEY is used when none is set; with DEBUG off it is
+# required.
+SECRETS_KEYS: list[str] = env.list("OPS_SECRETS_KEYS", default=[])
+if not SECRETS_KEYS:
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "OPS_SECRETS_KEYS must be set (one or more Fernet keys, comma-separated): it encrypts "
+            "the two-factor secrets in the database."
+        )
+    import base64
+    import hashlib
+
+    SECRETS_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(f"ops-secrets-key:{SECRET_KEY}".encode()).digest()
+        ).decode("ascii")
+    ]
+for _key in SECRETS_KEYS:
+    try:
+        from cryptography.fernet import Fernet
+
+        Fernet(_key.strip())
+    except ValueError as _exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Every OPS_SECRETS_KEYS entry must be a Fernet key (32 bytes, url-safe base64)."
+        ) from _exc
+SECRETS_KEYS = [key.strip() for key in SECRETS_KEYS]
 STATIC_ROOT: str = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 BASE_DOMAIN: str = env.str("BASE_DOMAIN", default="localhost")
 DATABASE_URL: str = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:55432/ops")
@@ -89,6 +124,12 @@ if TWO_FACTOR == "off" and not DEMO_MODE:
 # the log-in.
 SESSION_IDLE_MINUTES: int = env.int("OPS_SESSION_IDLE_MINUTES", default=30)
 SESSION_MAX_HOURS: int = env.int("OPS_SESSION_MAX_HOURS", default=10)
+# API tokens, like sessions, end after a time without use and in any case some time after they
+# were issued.
+API_TOKEN_IDLE_DAYS: int = env.int("OPS_API_TOKEN_IDLE_DAYS", default=14)
+API_TOKEN_MAX_DAYS: int = env.int("OPS_API_TOKEN_MAX_DAYS", default=90)
+# An administrator's link to set up the authenticator app is good for this many hours, once.
+ENROLMENT_LINK_HOURS: int = env.int("OPS_ENROLMENT_LINK_HOURS", default=72)
 # E-mail (password reset links): printed to the console in development, SMTP in production.
 EMAIL_URL: str = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="ops@localhost")

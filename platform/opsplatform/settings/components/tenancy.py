@@ -16,7 +16,6 @@ SHARED_APPS = [
     "casework.reference",
     "benchmarking",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -28,7 +27,6 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "tenants.accounts",
     "tenants.org",
-    "rest_framework.authtoken",
     "casework",
     "casework.privacy",
 ]
