@@ -30,6 +30,7 @@ The processes are stopped at the end; --keep leaves the work directory (logs) in
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -45,9 +46,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = ROOT / "deploy" / "production"
@@ -120,6 +122,8 @@ def production_env(database_url: str, web_port: int) -> dict[str, str]:
         "DEBUG": "false",
         "DEMO_MODE": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        # A Fernet key (32 random bytes, URL-safe base64) for the two-factor secrets at rest.
+        "OPS_SECRETS_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "BASE_DOMAIN": BASE_DOMAIN,
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ["REDIS_URL"],
@@ -328,6 +332,7 @@ class Browser:
     def __init__(self, port: int, certificate: Path) -> None:
         self.port = port
         self.context = ssl.create_default_context(cafile=str(certificate))
+        self.cookies: dict[str, dict[str, str]] = {}  # host -> name -> value
 
     def request(
         self,
@@ -336,23 +341,35 @@ class Browser:
         path: str,
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], bytes]:
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
         wrapped = self.context.wrap_socket(sock, server_hostname=host)
         connection = http.client.HTTPSConnection(host, self.port, timeout=30)
         connection.sock = wrapped
         try:
-            payload = json.dumps(body).encode() if body is not None else None
             sent = {"Host": host, **(headers or {})}
-            if payload is not None:
+            payload = None
+            if body is not None:
+                payload = json.dumps(body).encode()
                 sent["Content-Type"] = "application/json"
+            elif form is not None:
+                payload = urlencode(form).encode()
+                sent["Content-Type"] = "application/x-www-form-urlencoded"
+                # What a browser sends with a form: Django's CSRF check over HTTPS wants it.
+                sent["Origin"] = f"https://{host}"
+                sent["Referer"] = f"https://{host}{path}"
+            jar = self.cookies.setdefault(host, {})
+            if jar:
+                sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
             connection.request(method, path, body=payload, headers=sent)
             response = connection.getresponse()
-            return (
-                response.status,
-                {k.lower(): v for k, v in response.getheaders()},
-                response.read(),
-            )
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    for morsel in SimpleCookie(value).values():
+                        jar[morsel.key] = morsel.value
+            answer = {k.lower(): v for k, v in response.getheaders()}
+            return response.status, answer, response.read()
         finally:
             connection.close()
 
@@ -379,10 +396,11 @@ class Account:
     totp_secret: str
 
 
-def prepare_account(env: dict[str, str]) -> Account:
-    """A centre manager as an operator makes one (`manage.py create_account`), with the
-    authenticator enrolled the way the log-in page does it (a device confirmed with a code the
-    app would show). Kept in one function: enrolment is the part most likely to change."""
+def prepare_account(env: dict[str, str], browser: Browser) -> Account:
+    """A centre manager as an operator makes one (`manage.py create_account`, then
+    `manage.py issue_enrolment_link`), who opens the one-time link through nginx, types the key
+    into an authenticator (here: computes the code) and confirms it with the password. Kept in one
+    function: enrolment is the part most likely to change."""
     username, password = "smoke-kierownik", secrets.token_urlsafe(18)
     run(
         [
@@ -393,28 +411,44 @@ def prepare_account(env: dict[str, str]) -> Account:
         "manage.py create_account (a centre manager)",
         stdin=password + "\n",
     )
-    script = (
-        "import sys, time, django; django.setup()\n"
-        "from django.contrib.auth import get_user_model\n"
-        "from django_tenants.utils import schema_context\n"
-        "from tenants.accounts import totp, two_factor\n"
-        f"with schema_context({CENTRE!r}):\n"
-        f"    user = get_user_model().objects.get(username={username!r})\n"
-        "    device = two_factor.enrolment_device(user)\n"
-        # The previous step's code confirms it, so the current one is left for the log-in.
-        "    now = time.time()\n"
-        "    assert two_factor.confirm(device, totp.code_at(device.secret, now - 30), now)\n"
-        "    print(device.secret)\n"
+    printed = run(
+        [sys.executable, "manage.py", "issue_enrolment_link", "--centre", CENTRE, username],
+        env,
+        "manage.py issue_enrolment_link",
     )
-    secret = run([sys.executable, "-c", script], env, "authenticator enrolled").strip()
-    return Account(username, password, secret)
+    link = re.search(r"https?://[^/\s]+(/\S+)", printed)
+    if link is None:
+        raise SmokeFailure(f"no enrolment link in: {printed!r}")
+    status, _, page = browser.request("GET", CENTRE_HOST, link.group(1))
+    secret = re.search(rb'<code id="totp-secret">([A-Z2-7 ]+)</code>', page)
+    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if status != 200 or secret is None or csrf is None:
+        raise SmokeFailure(f"the enrolment link does not show the key ({status})")
+    say("ok   the enrolment link shows the key")
+    key = secret.group(1).decode().replace(" ", "")
+    # The current code confirms it. A code is good once, so the API log-in below uses the next
+    # step's code, which the server accepts too (phones' clocks drift by a step either way).
+    status, _, answer = browser.request(
+        "POST",
+        CENTRE_HOST,
+        link.group(1),
+        form={
+            "csrfmiddlewaretoken": csrf.group(1).decode(),
+            "password": password,
+            "code": totp_code(key),
+        },
+    )
+    errors = re.findall(rb'class="[^"]*error[^"]*"[^>]*>([^<]+)<', answer)
+    check(status == 302, f"authenticator confirmed with password and code ({status} {errors})")
+    return Account(username, password, key)
 
 
-def totp_code(secret: str) -> str:
+def totp_code(secret: str, moment: float | None = None) -> str:
+    """What an authenticator app shows (RFC 6238, the project's own implementation)."""
     sys.path.insert(0, str(ROOT))
     from tenants.accounts.totp import code_at
 
-    return code_at(secret)
+    return code_at(secret, moment)
 
 
 # --- The run -------------------------------------------------------------------------------------
@@ -516,7 +550,7 @@ def as_a_user(
     )
     check(_handshake_refused(browser.port, "not-ours.example"), "TLS refused for a foreign name")
 
-    account = prepare_account(env)
+    account = prepare_account(env, browser)
     status, refused, body = browser.request(
         "POST",
         CENTRE_HOST,
@@ -534,7 +568,8 @@ def as_a_user(
         {
             "username": account.username,
             "password": account.password,
-            "otp": totp_code(account.totp_secret),
+            "otp": totp_code(account.totp_secret, time.time() + 30),
+            "name": "smoke",
         },
     )
     check(status == 200, f"API log-in with password and code ({status})")
