@@ -313,10 +313,9 @@ def install_nginx(
     # First beside Debian's default site (what failed before: "duplicate default server")...
     if (enabled / "default").exists():
         test = subprocess.run([*command, "-t"], capture_output=True, text=True)
-        check(
-            test.returncode == 0,
-            "nginx -t accepts the site beside Debian's default site: " + test.stderr.strip()[-200:],
-        )
+        if test.returncode != 0:
+            raise SmokeFailure(f"nginx -t refuses the site beside the default site:\n{test.stderr}")
+        say("ok   nginx -t accepts the site beside Debian's default site")
         (enabled / "default").unlink()  # ...then as the header says: it replaces the default.
     test = subprocess.run([*command, "-t"], capture_output=True, text=True)
     check(test.returncode == 0, "nginx -t accepts the site installed as documented")
@@ -549,6 +548,11 @@ def as_a_user(
         f"hashed stylesheet served with a one-year cache ({headers.get('cache-control')})",
     )
     check(_handshake_refused(browser.port, "not-ours.example"), "TLS refused for a foreign name")
+    status, _, docs = browser.request("GET", CENTRE_HOST, "/api/docs/")
+    check(status == 200 and b"/static/" in docs, "API docs with their hashed static files")
+    for asset in re.findall(rb'(?:src|href)="(/static/[^"]+)"', docs):
+        status, _, _ = browser.request("GET", CENTRE_HOST, asset.decode())
+        check(status == 200, f"  {asset.decode()}")
 
     account = prepare_account(env, browser)
     status, refused, body = browser.request(
@@ -588,7 +592,7 @@ def as_a_user(
         },
         auth,
     )
-    check(status == 201, f"a person created through the API ({status}: {body[:200]!r})")
+    check(status == 201, f"a person created through the API ({status}: {body[:300]!r})"[:120])
     person = json.loads(body)
     request_id = headers.get("x-request-id", "")
     check(re.fullmatch(r"[0-9a-f]{32}", request_id), "response carries nginx's request id")
