@@ -24,7 +24,8 @@ when missing and run as root), and the venv's gunicorn and celery. It
    /readyz with the worker, a task run by the worker in the centre, and beat running.
 
 Every check prints one line; the first failure ends the run with exit code 1 and the logs' tails.
-The processes are stopped at the end; --keep leaves the work directory (logs) in place.
+The processes are stopped at the end, the database dropped and the work directory removed after a
+pass; --keep leaves both (and a failed run leaves both) for inspection.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def smoke_database_url() -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_smoke"))
 
 
-def fresh_database(url: str) -> None:
+def fresh_database(url: str, *, create: bool = True) -> None:
+    """Drop the smoke's database if it is there, and create it empty (unless ``create`` is off)."""
     import psycopg
 
     parts = urlsplit(url)
@@ -111,7 +113,8 @@ def fresh_database(url: str) -> None:
     maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def production_env(database_url: str, web_port: int) -> dict[str, str]:
@@ -498,6 +501,7 @@ def smoke(keep: bool) -> None:
             raise
     if not keep:
         shutil.rmtree(WORK, ignore_errors=True)
+        fresh_database(database_url, create=False)
     say(f"passed in {time.monotonic() - started:.0f} s")
 
 
@@ -592,7 +596,9 @@ def as_a_user(
         },
         auth,
     )
-    check(status == 201, f"a person created through the API ({status}: {body[:300]!r})"[:120])
+    if status != 201:
+        raise SmokeFailure(f"creating a person through the API answered {status}: {body!r}")
+    say("ok   a person created through the API")
     person = json.loads(body)
     request_id = headers.get("x-request-id", "")
     check(re.fullmatch(r"[0-9a-f]{32}", request_id), "response carries nginx's request id")
