@@ -47,6 +47,8 @@ class SnapshotRunCentre(models.Model):
         DONE = "done", _("gotowe")
         FAILED = "failed", _("błąd")
 
+    UNFINISHED = (Status.PENDING, Status.RUNNING)
+
     run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="centres")
     centre = models.ForeignKey("tenants.Centre", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -62,6 +64,15 @@ class SnapshotRunCentre(models.Model):
         ordering = ["run_id", "centre_id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "centre"], name="run_centre_once"),
+        ]
+        indexes = [
+            # Whether a run still has unfinished (or failed) centres, without reading the others:
+            # the run's end is checked after every centre (issue 13).
+            models.Index(
+                fields=["run", "status"],
+                condition=models.Q(status__in=("pending", "running", "failed")),
+                name="run_centre_not_done",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,16 +1,17 @@
 """Writes of benchmarking: snapshot runs and the snapshots they store.
 
-A run is split into one task per centre. Each centre's months are computed inside its schema
-through casework's metrics contract and written with an upsert keyed by centre, metric, version
-and month, one month per transaction: a task that dies half-way and is sent again recomputes
-what it had not finished and overwrites what it had, so a rerun leaves exactly one value per
-centre, metric and month, with no gaps.
+A run is split into tasks of a few centres each. Each centre's months are computed inside its
+schema through casework's metrics contract, up to a year of months per set-based step, and
+written with an upsert keyed by centre, metric, version and month, one step per transaction: a
+task that dies half-way and is sent again recomputes what it had not finished and overwrites what
+it had, so a rerun leaves exactly one value per centre, metric and month, with no gaps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -20,13 +21,19 @@ from django_tenants.utils import schema_context
 
 from benchmarking.definitions import DEFINITIONS, current_versions
 from benchmarking.models import Snapshot, SnapshotRun, SnapshotRunCentre, TableSnapshot
-from casework.metrics import centre_month_aggregates
+from casework.metrics import centre_months_aggregates
 from casework.metrics_tables import PeriodTables, centre_period_tables
 from opsplatform.errors import ValidationFailed
+from opsplatform.schemas import schemas_in_turn
 from tenants.models import Centre
 
 HISTORY_START = dt.date(2016, 1, 1)
 TABLES_VERSION = 1
+# Months computed together and committed in one transaction: a constant number of queries per
+# step, and what a killed worker loses is at most one step.
+MONTHS_PER_STEP = 12
+
+logger = logging.getLogger(__name__)
 
 
 def months_between(first: dt.date, last: dt.date) -> Iterator[tuple[int, int]]:
@@ -119,9 +126,10 @@ def snapshot_run_create(
 def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunCentre:
     """Compute and store every month of the run for one centre (idempotent, resumable).
 
-    Months are committed one at a time together with the progress, so an attempt sent again
-    after its worker died starts at the first month not done. A message delivered again after
-    the run finished does nothing.
+    The months are computed set-based (``centre_months_aggregates``: a fixed number of queries
+    for up to ``MONTHS_PER_STEP`` months) and committed a step at a time together with the
+    progress, so an attempt sent again after its worker died starts at the first month not done.
+    A message delivered again after the centre or the run finished does nothing.
     """
     progress = SnapshotRunCentre.objects.get(run=run, centre=centre)
     if run.finished_at is not None or progress.status == SnapshotRunCentre.Status.DONE:
@@ -137,12 +145,14 @@ def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunC
     written = progress.values_written
     months = list(months_between(run.period_from, run.period_to))
     try:
-        for done, (year, month) in enumerate(months, start=1):
-            if done <= progress.months_done:
-                continue
+        for start in range(progress.months_done, len(months), MONTHS_PER_STEP):
+            step = months[start : start + MONTHS_PER_STEP]
             with schema_context(centre.schema_name):
-                aggregates = centre_month_aggregates(
-                    year=year, month=month, population=centre.population, versions=run.versions
+                computed = centre_months_aggregates(
+                    first=dt.date(*step[0], 1),
+                    last=dt.date(*step[-1], 1),
+                    population=centre.population,
+                    versions=run.versions,
                 )
             rows = [
                 Snapshot(
@@ -158,6 +168,7 @@ def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunC
                     top_shares=list(aggregate.top_shares),
                     run=run,
                 )
+                for (year, month), aggregates in computed.items()
                 for code, aggregate in aggregates.items()
             ]
             with transaction.atomic():
@@ -169,7 +180,9 @@ def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunC
                 )
                 written += len(rows)
                 SnapshotRunCentre.objects.filter(pk=progress.pk).update(
-                    months_done=done, values_written=written, last_progress_at=timezone.now()
+                    months_done=start + len(step),
+                    values_written=written,
+                    last_progress_at=timezone.now(),
                 )
         _snapshot_centre_tables(run=run, centre=centre)
     except Exception as exc:
@@ -186,6 +199,24 @@ def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunC
     snapshot_run_finish_if_complete(run=run)
     progress.refresh_from_db()
     return progress
+
+
+def snapshot_centres_compute(*, run: SnapshotRun, centres: Iterable[Centre]) -> list[str]:
+    """``snapshot_centre_compute`` for several centres in turn (one task's batch), releasing the
+    database connection every ``SCHEMAS_PER_CONNECTION`` centres so that its backend does not
+    grow with every schema. A centre that fails is recorded as failed (the resume job sends it
+    again) and the others go on; returns the slugs of the failed ones."""
+    failed: list[str] = []
+    for centre in schemas_in_turn(centres):
+        try:
+            snapshot_centre_compute(run=run, centre=centre)
+        except Exception:
+            logger.exception(
+                "snapshot of a centre failed",
+                extra={"schema": centre.schema_name, "run": str(run.public_id)},
+            )
+            failed.append(centre.slug)
+    return failed
 
 
 def _snapshot_centre_tables(*, run: SnapshotRun, centre: Centre) -> None:
@@ -208,10 +239,16 @@ def _snapshot_centre_tables(*, run: SnapshotRun, centre: Centre) -> None:
 
 
 def snapshot_run_finish_if_complete(*, run: SnapshotRun) -> None:
-    statuses = set(run.centres.values_list("status", flat=True))
-    if statuses & {SnapshotRunCentre.Status.PENDING, SnapshotRunCentre.Status.RUNNING}:
+    """Close the run once no centre of it is pending or running.
+
+    Called after every centre, so it must not read the run's centres: one EXISTS on the partial
+    index of unfinished rows while the run goes on (whatever the number of centres), then one
+    more and the update when it ends.
+    """
+    rows = SnapshotRunCentre.objects.filter(run=run)
+    if rows.filter(status__in=SnapshotRunCentre.UNFINISHED).exists():
         return
-    failed = SnapshotRunCentre.Status.FAILED in statuses
+    failed = rows.filter(status=SnapshotRunCentre.Status.FAILED).exists()
     SnapshotRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
         status=SnapshotRun.Status.FAILED if failed else SnapshotRun.Status.DONE,
         finished_at=timezone.now(),

@@ -341,3 +341,19 @@ def centre_month_aggregates(
     return {
         code: FORMULAS[(code, version)](period, population) for code, version in versions.items()
     }
+
+
+def centre_months_aggregates(
+    *, first: dt.date, last: dt.date, population: int, versions: dict[str, int]
+) -> dict[tuple[int, int], dict[str, Aggregate]]:
+    """The aggregates of the current centre's schema for every month from ``first`` to ``last``
+    (days ignored), ``{(year, month): {code: aggregate}}``: the same values as
+    ``centre_month_aggregates`` month by month, from a number of queries that does not depend on
+    the number of months (``casework.metrics_months``).
+
+    Raises KeyError for a code and version without a formula, ValueError if ``last`` is in an
+    earlier month than ``first``.
+    """
+    from casework.metrics_months import centre_months_aggregates as set_based
+
+    return set_based(first=first, last=last, population=population, versions=versions)

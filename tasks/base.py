@@ -2,10 +2,14 @@
 
 from typing import Any
 
+from django.conf import settings
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
 
-from opsplatform.schemas import current_schema
+from opsplatform.schemas import connection_release, current_schema
+
+# Centre tasks this worker process has run since it last released its database connection.
+_centre_tasks_on_connection = 0
 
 
 class TaskSchemaRefused(Exception):
@@ -28,3 +32,14 @@ class CentreTask(TenantTask):
                 f"Task {self.name} needs a centre's schema; it was sent without one."
             )
         return super().__call__(*args, **kwargs)
+
+    def after_return(self, *args: Any, **kwargs: Any) -> None:
+        """Every ``SCHEMAS_PER_CONNECTION`` centre tasks, a fresh database connection: the
+        backend of a worker's long-lived connection would otherwise keep the catalog entries of
+        every centre whose task it ran (issue 13: no backend above 300 MB)."""
+        global _centre_tasks_on_connection
+        super().after_return(*args, **kwargs)
+        _centre_tasks_on_connection += 1
+        if _centre_tasks_on_connection >= settings.SCHEMAS_PER_CONNECTION:
+            _centre_tasks_on_connection = 0
+            connection_release()

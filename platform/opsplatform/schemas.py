@@ -4,9 +4,13 @@ django-tenants ships no type information, so these few helpers are the one place
 into its connection attributes; everything else calls them.
 """
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection
+
+T = TypeVar("T")
 
 
 def current_schema() -> str:
@@ -21,3 +25,26 @@ def current_tenant() -> Any:
 
 def use_public_schema() -> None:
     connection.set_schema_to_public()  # type: ignore[attr-defined]
+
+
+def connection_release() -> None:
+    """Close the default connection unless a transaction is open on it; the next query opens a
+    new one, to a fresh PostgreSQL backend.
+
+    A backend caches the catalog entries (relations, indexes, their plans) of every schema its
+    connection has used and never gives that memory back: a connection that walks through
+    thousands of centres' schemas grows to gigabytes. Closing it every few schemas is what bounds
+    the backend of a long-lived process.
+    """
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+def schemas_in_turn(items: Iterable[T], *, every: int | None = None) -> Iterator[T]:
+    """Yield ``items`` (centres, or anything whose use touches one schema each) and release the
+    connection after every ``every`` of them (``settings.SCHEMAS_PER_CONNECTION`` by default)."""
+    limit = every or settings.SCHEMAS_PER_CONNECTION
+    for position, item in enumerate(items, start=1):
+        yield item
+        if position % limit == 0:
+            connection_release()

@@ -5,13 +5,21 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from benchmarking.definitions import DEFINITIONS, current_versions
 from benchmarking.models import Snapshot, SnapshotRun, SnapshotRunCentre
-from benchmarking.services import snapshot_centre_compute, snapshot_run_create
+from benchmarking.services import (
+    months_between,
+    snapshot_centre_compute,
+    snapshot_centres_compute,
+    snapshot_run_create,
+    snapshot_run_finish_if_complete,
+)
 from casework.metrics import FORMULAS, Aggregate, centre_month_aggregates
 from tenants.models import Centre
 
@@ -99,3 +107,83 @@ def test_every_centre_has_social_workers_from_the_start_of_the_history() -> None
             )
         assert aggregates["residents_per_social_worker"].value is not None, centre.slug
         assert aggregates["social_work_time_share"].value is not None, centre.slug
+
+
+def _statements_of_a_run(centre: Centre, first: dt.date, last: dt.date) -> int:
+    run = snapshot_run_create(
+        kind=SnapshotRun.Kind.ON_DEMAND, period_from=first, period_to=last, centres=[centre]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        progress = snapshot_centre_compute(run=run, centre=centre)
+    assert progress.status == SnapshotRunCentre.Status.DONE
+    assert progress.months_done == len(list(months_between(first, last)))
+    return len(queries)
+
+
+def test_a_centres_snapshot_costs_the_same_statements_for_two_months_or_six() -> None:
+    """Set-based: the months of a step (up to a year) cost no more statements than one month
+    (the per-month path issued about 40 per month). Both periods touch the same reporting periods
+    (the first half of 2021 and the year), so their tables cost the same too."""
+    centre = Centre.objects.get(slug="myslenice")
+    # Once first, so that both measured runs update the stored tables rather than create them.
+    _statements_of_a_run(centre, dt.date(2021, 1, 1), dt.date(2021, 1, 1))
+    two = _statements_of_a_run(centre, dt.date(2021, 1, 1), dt.date(2021, 2, 1))
+    six = _statements_of_a_run(centre, dt.date(2021, 1, 1), dt.date(2021, 6, 1))
+    assert six == two
+    # Ten years: one step per twelve months (computed in a constant number of statements and
+    # written in one transaction), plus the tables of its thirty half-years and years.
+    ten_years = _statements_of_a_run(centre, dt.date(2011, 1, 1), dt.date(2020, 12, 1))
+    steps, periods = 10, 30
+    assert ten_years <= two + steps * 20 + periods * 20, ten_years
+
+
+def test_finishing_a_run_reads_no_more_with_five_centres_than_with_one() -> None:
+    centres = list(Centre.objects.order_by("slug"))
+    counts: list[tuple[int, int]] = []
+    for chosen in (centres[:1], centres):
+        run = snapshot_run_create(
+            kind=SnapshotRun.Kind.ON_DEMAND,
+            period_from=dt.date(2020, 1, 1),
+            period_to=dt.date(2020, 1, 1),
+            centres=chosen,
+        )
+        with CaptureQueriesContext(connection) as while_running:
+            snapshot_run_finish_if_complete(run=run)
+        run.refresh_from_db()
+        assert run.finished_at is None
+        run.centres.update(status=SnapshotRunCentre.Status.DONE)
+        with CaptureQueriesContext(connection) as at_the_end:
+            snapshot_run_finish_if_complete(run=run)
+        run.refresh_from_db()
+        assert run.status == SnapshotRun.Status.DONE and run.finished_at is not None
+        counts.append((len(while_running), len(at_the_end)))
+    assert counts[0] == counts[1] == (1, 3)
+
+
+def test_a_batch_goes_on_after_a_centre_fails_and_the_run_ends_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import benchmarking.services as services
+
+    centres = list(Centre.objects.filter(slug__in=("daleszyce", "debica")).order_by("slug"))
+    run = snapshot_run_create(
+        kind=SnapshotRun.Kind.ON_DEMAND,
+        period_from=dt.date(2020, 1, 1),
+        period_to=dt.date(2020, 1, 1),
+        centres=centres,
+    )
+    real = services.centre_months_aggregates  # type: ignore[attr-defined]
+
+    def broken_in_daleszyce(**kwargs: object) -> object:
+        from opsplatform.schemas import current_schema
+
+        if current_schema() == "daleszyce":
+            raise RuntimeError("boom")
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services, "centre_months_aggregates", broken_in_daleszyce)
+    assert snapshot_centres_compute(run=run, centres=centres) == ["daleszyce"]
+    statuses = dict(run.centres.values_list("centre__slug", "status"))
+    assert statuses == {"daleszyce": "failed", "debica": "done"}
+    run.refresh_from_db()
+    assert run.status == SnapshotRun.Status.FAILED

@@ -24,6 +24,7 @@ from benchmarking.services import (
 )
 from benchmarking.tasks import snapshot_run_start
 from opsplatform.errors import ValidationFailed
+from opsplatform.schemas import schemas_in_turn
 from tenants.models import Centre
 
 
@@ -72,7 +73,7 @@ class Command(BaseCommand):
                     kind=kind, period_from=first, period_to=last, centres=centres,
                     requested_by="manage.py",
                 )  # fmt: skip
-                for row in run.centres.select_related("centre"):
+                for row in schemas_in_turn(list(run.centres.select_related("centre"))):
                     progress = snapshot_centre_compute(run=run, centre=row.centre)
                     self.stdout.write(f"{row.centre.slug}: {progress.values_written} wartości")
             else:

@@ -17,6 +17,8 @@ REDIS_URL = environment.REDIS_URL
 TRUSTED_PROXY_HOPS = environment.TRUSTED_PROXY_HOPS
 READYZ_TOKEN = environment.READYZ_TOKEN
 METRICS_TOKEN = environment.METRICS_TOKEN
+SCHEMAS_PER_CONNECTION = environment.SCHEMAS_PER_CONNECTION
+SNAPSHOT_CENTRES_PER_TASK = environment.SNAPSHOT_CENTRES_PER_TASK
 env = environment.env
 
 DATABASES = {"default": env.db_url_config(environment.DATABASE_URL)}

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from opsplatform.middleware import forget_cached_domains
+from opsplatform.schemas import schemas_in_turn
 from tenants.demo import demo_portal_accounts_ensure, demo_staff_ensure
 from tenants.errors import TenantsError
 from tenants.models import Centre
@@ -81,7 +82,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         progress = Progress(len(missing))
         try:
-            for spec in missing:
+            # A fresh backend every SCHEMAS_PER_CONNECTION centres: one connection creating
+            # thousands of schemas would keep every one's catalog entries (issue 13).
+            for spec in schemas_in_turn(missing):
                 with transaction.atomic():
                     centre_provision(
                         spec=spec,

@@ -75,6 +75,16 @@ DATABASE_URL: str = env.str("DATABASE_URL", default="postgres://postgres@127.0.0
 REDIS_URL: str = env.str("REDIS_URL", default="redis://127.0.0.1:56379/0")
 # Celery queue name; the test suite uses its own so a running `make run` never steals its tasks.
 CELERY_QUEUE: str = env.str("CELERY_QUEUE", default="ops")
+# A PostgreSQL backend keeps the catalog entries of every schema its connection has touched
+# (about 0.35 MB each): a process that walks many centres closes its connection after this many
+# (opsplatform.schemas.schemas_in_turn; centre tasks, snapshot batches, provisioning).
+SCHEMAS_PER_CONNECTION: int = env.int("OPS_SCHEMAS_PER_CONNECTION", default=100)
+# Centres per snapshot task (one task computes these centres in turn).
+SNAPSHOT_CENTRES_PER_TASK: int = env.int("OPS_SNAPSHOT_CENTRES_PER_TASK", default=25)
+# A worker process is replaced after this many tasks, or after a task that leaves it above this
+# resident size (kB): the ceiling on a worker's memory whatever a task leaves behind.
+WORKER_MAX_TASKS_PER_CHILD: int = env.int("OPS_WORKER_MAX_TASKS_PER_CHILD", default=500)
+WORKER_MAX_MEMORY_PER_CHILD_KB: int = env.int("OPS_WORKER_MAX_MEMORY_PER_CHILD_KB", default=300_000)
 LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT: str = env.str("LOG_FORMAT", default="json")
 EXTRA_ALLOWED_HOSTS: list[str] = env.list("EXTRA_ALLOWED_HOSTS", default=[])

@@ -51,6 +51,17 @@
   document.addEventListener("DOMContentLoaded", function () {
     focusErrors(document);
     scrollablesFocusable();
+    // A search typed before the scripts ran (a fast typist on a slow connection: the page shows
+    // before its deferred scripts run) had no one listening, and htmx took the typed text as the
+    // field's starting value, so "input changed" stays silent until the next key. htmx has
+    // processed the page by now (its DOMContentLoaded handler was registered first): send the
+    // "search" event every search box listens for, or "input" where it has no "changed" guard.
+    document.querySelectorAll("input[type=search]").forEach(function (input) {
+      if (input.value !== input.defaultValue) {
+        input.dispatchEvent(new Event("search", { bubbles: true }));
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    });
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     focusErrors(event.target);
