@@ -12,6 +12,8 @@
 #                  grown by manage.py provision_nation) vs django-tenants' default path, goals met
 #                  or MISSED, extrapolated to 2,500 [N=200 VOLUME=0.02 PERF_SCALE_ARGS="--only portal"]
 #   make lint | typecheck | fmt
+#   make lock      re-resolve requirements/*.lock from pyproject.toml (pinned, hashed) [LOCK_ARGS=--upgrade]
+#   make smoke     the production kit on this machine: gunicorn, nginx (TLS), Celery worker and beat
 #   make messages  collect the UI texts into the English catalogue and compile it (needs gettext)
 #   make services-start | services-status | services-stop     the embedded PostgreSQL and Redis
 #   make clean     stop them, delete .venv and .local (the embedded servers' data)
@@ -26,14 +28,14 @@ export PORT
 PYTEST_ARGS ?=
 export PYTEST_ARGS
 
-# The install is redone only when pyproject.toml changes: its hash names the stamp file.
-PYPROJECT_HASH := $(shell (sha256sum 2>/dev/null || shasum -a 256) < pyproject.toml | cut -c1-16)
+# The install is redone only when pyproject.toml or the lock changes: their hash names the stamp.
+PYPROJECT_HASH := $(shell cat pyproject.toml requirements/dev.lock | (sha256sum 2>/dev/null || shasum -a 256) | cut -c1-16)
 STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 
 IS_PY311 := -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test test-citus citus-start citus-stop perf perf-scale lint typecheck fmt messages services-start services-status services-stop clean
+.PHONY: help venv lock smoke run test test-citus citus-start citus-stop perf perf-scale lint typecheck fmt messages services-start services-status services-stop clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -55,10 +57,25 @@ $(STAMP):
 		$$python -m venv $(VENV); \
 	fi; \
 	$(PY) -m pip install --quiet --upgrade pip; \
-	echo 'make: installing the project and its dev tools into $(VENV) (pip install -e ".[dev]")'; \
-	$(PY) -m pip install --quiet --editable ".[dev]"; \
+	echo 'make: installing the pinned dependencies into $(VENV) (requirements/dev.lock, hashes checked)'; \
+	$(PY) -m pip install --quiet --require-hashes --requirement requirements/dev.lock; \
+	echo 'make: installing the project itself (pip install --no-deps -e .)'; \
+	$(PY) -m pip install --quiet --no-deps --editable .; \
+	$(PY) deploy/lock.py --check || echo "make: the lock files are out of date: run make lock" >&2; \
 	rm -f $(VENV)/.installed-*; \
 	touch $@
+
+# The lock files (requirements/production.lock for the image, requirements/dev.lock for make venv
+# and CI): pinned versions with hashes, resolved by uv for every platform. Run after editing the
+# dependencies in pyproject.toml; LOCK_ARGS=--upgrade takes the newest allowed versions.
+LOCK_ARGS ?=
+lock: venv
+	$(PY) deploy/lock.py $(LOCK_ARGS)
+	@$(MAKE) --no-print-directory venv
+
+# The production settings on this machine, without containers (deploy/production/smoke.py).
+smoke: venv
+	@$(DEVSERVICES) exec -- $(PY) deploy/production/smoke.py
 
 # Ctrl-C (exit 130) is how `make run` is meant to end: not reported as an error.
 run: venv

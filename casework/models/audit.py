@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from opsplatform.request_id import current_request_id
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("utworzenie")
@@ -31,6 +33,12 @@ class AuditEntry(models.Model):
     # The writing transaction (``txid_current()``, set by the chaining trigger, not hashed): the
     # audit guard looks up the entries of the transaction being committed by it.
     xact = models.BigIntegerField(null=True, editable=False)
+    # The request (or Celery task) that wrote the entry (opsplatform.request_id): the same id as in
+    # the log lines and the response's X-Request-ID. Not hashed, like ``xact``: the chain, its
+    # trigger and ``audit_verify`` are unchanged. '' for entries written outside a request.
+    request_id = models.CharField(
+        max_length=64, blank=True, default=current_request_id, db_default="", editable=False
+    )
 
     class Meta:
         ordering = ["seq"]

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from opsplatform.api.auth import ApiTokenListApi, ApiTokenRevokeApi, TokenLoginApi, TokenLogoutApi
 from opsplatform.health import readyz
+from opsplatform.metrics import metrics
 from opsplatform.security import swagger_docs_view
 from tenants.views import portal_home
 
@@ -14,6 +15,7 @@ handler404 = "opsplatform.api.exceptions.page_not_found"
 urlpatterns = [
     path("", portal_home, name="home"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("konto/", include("tenants.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("benchmarking.ui.urls_portal")),

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from casework.ui.dashboard import dashboard
 from opsplatform.api.auth import ApiTokenListApi, ApiTokenRevokeApi, TokenLoginApi, TokenLogoutApi
 from opsplatform.health import readyz
+from opsplatform.metrics import metrics
 from opsplatform.security import swagger_docs_view
 
 # Unknown addresses under /api/ answer JSON {"code", "message", "fields"}, like the API.
@@ -14,6 +15,7 @@ handler404 = "opsplatform.api.exceptions.page_not_found"
 urlpatterns = [
     path("", dashboard, name="home"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("konto/", include("tenants.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("wskazniki/", include("benchmarking.ui.urls_centre")),

@@ -85,7 +85,6 @@ def render_site_config(
     values = {
         "BASE_DOMAIN": settings.BASE_DOMAIN,
         "WEB_UPSTREAM": f"127.0.0.1:{web_port}",
-        "STATIC_ROOT": str(directory / "static"),
         "TLS_CERTIFICATE": str(certificate),
         "TLS_CERTIFICATE_KEY": str(key),
     }
@@ -169,7 +168,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, extra_env: dict[str, str]) -> Iterator[int]:
+def gunicorn(database_url: str, extra_env: dict[str, str], *, workers: int = 2) -> Iterator[int]:
     """gunicorn serving the test database on a free loopback port, as the Procfile's web line
     runs it (the test settings: demo accounts, no second factor); yields the port once /livez
     answers. Its output goes to test-artifacts/gunicorn.log."""
@@ -194,7 +193,7 @@ def gunicorn(database_url: str, extra_env: dict[str, str]) -> Iterator[int]:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "2",
+                str(workers),
                 "--timeout",
                 "30",
                 "--error-logfile",

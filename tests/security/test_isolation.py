@@ -32,6 +32,7 @@ OPEN_ENDPOINTS = {
     "konto/haslo/reset/<uidb64>/<token>/",  # reset link: needs a valid token of this schema
     "konto/haslo/reset/gotowe/",  # static "password changed" page
     "readyz",  # details only for a bearer token or loopback (the test client's 127.0.0.1)
+    "metrics",  # Prometheus: likewise a bearer token or loopback only (never through nginx)
     "i18n/setlang/",
     "api/auth/token/",
     "api/auth/logout/",

@@ -4,6 +4,7 @@ from opsplatform.settings.components import environment
 from opsplatform.settings.components.celery import *  # noqa: F403
 from opsplatform.settings.components.logging import LOGGING  # noqa: F401
 from opsplatform.settings.components.tenancy import *  # noqa: F403
+from opsplatform.static_files import static_file_headers
 
 BASE_DIR = environment.BASE_DIR
 PACKAGE_DIR = environment.PACKAGE_DIR
@@ -15,6 +16,7 @@ REDIS_URL = environment.REDIS_URL
 # Reverse proxies in front of the web process whose X-Forwarded-For entries are trusted.
 TRUSTED_PROXY_HOPS = environment.TRUSTED_PROXY_HOPS
 READYZ_TOKEN = environment.READYZ_TOKEN
+METRICS_TOKEN = environment.METRICS_TOKEN
 SCHEMAS_PER_CONNECTION = environment.SCHEMAS_PER_CONNECTION
 SNAPSHOT_CENTRES_PER_TASK = environment.SNAPSHOT_CENTRES_PER_TASK
 env = environment.env
@@ -23,14 +25,26 @@ DATABASES = {"default": env.db_url_config(environment.DATABASE_URL)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if environment.DATABASE_POOL_MODE == "transaction":
+    # PgBouncer in transaction pooling mode: the search path per transaction (SET LOCAL, every
+    # view one transaction), no server-side cursors, no prepared statements
+    # (opsplatform/transaction_pooling/base.py). Migrations go to PostgreSQL directly.
+    DATABASES["default"]["ENGINE"] = "opsplatform.transaction_pooling"
+    DATABASES["default"]["ATOMIC_REQUESTS"] = True
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 # Every centre is `<slug>.<BASE_DOMAIN>`, the portal is BASE_DOMAIN itself. Unknown hosts that pass
 # this check are answered by the tenant middleware with a clear 404 page.
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *environment.EXTRA_ALLOWED_HOSTS]
 
 MIDDLEWARE = [
+    # The request id first: every log line and audit entry of the request carries it.
+    "opsplatform.request_id.RequestIdMiddleware",
     # /livez, before host routing: on any host, without touching the database (opsplatform.health).
     "opsplatform.health.LivenessMiddleware",
+    # Requests and latency by URL name for Prometheus (not /livez, not static files).
+    "opsplatform.metrics.MetricsMiddleware",
     "opsplatform.middleware.CentreTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy below on every response, in every environment.
@@ -181,6 +195,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = environment.STATIC_ROOT
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Plain storage here (development and tests need no collectstatic; runserver serves the sources
+# with DEBUG on); production.py switches to content-hashed names with a manifest, written by
+# collectstatic in the image build, and serves them from the web process (WhiteNoise).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Request bodies: the longest text field takes 10,000 characters (opsplatform.text_rules) and
@@ -251,3 +273,9 @@ DEMO_DATA_BUILDERS: list[str] = [
 ]
 # The port `make run` serves on, for the URLs printed to the console.
 RUN_PORT = env.int("PORT", default=8000)
+
+# Errors to Sentry when SENTRY_DSN is set (sentry-sdk, the production extra); nothing otherwise.
+if environment.SENTRY_DSN:
+    from opsplatform.observability import init_sentry
+
+    init_sentry(environment.SENTRY_DSN)

@@ -102,6 +102,20 @@ if TRUSTED_PROXY_HOPS < 0:
 # "Authorization: Bearer <this token>"; with no token set, it answers requests from loopback only.
 READYZ_TOKEN: str = env.str("OPS_READYZ_TOKEN", default="")
 
+# How the application reaches PostgreSQL: "session" (directly, or a pooler in session mode: the
+# default) or "transaction" (PgBouncer in transaction pooling mode): the search path is then set
+# per transaction (SET LOCAL), never left on a pooled connection (opsplatform.transaction_pooling).
+DATABASE_POOL_MODE: str = env.str("DATABASE_POOL_MODE", default="session").lower()
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured('DATABASE_POOL_MODE must be "session" or "transaction".')
+# /metrics (Prometheus) answers a request with "Authorization: Bearer <this token>"; with no token
+# set, requests from loopback only. nginx.conf never passes /metrics on.
+METRICS_TOKEN: str = env.str("OPS_METRICS_TOKEN", default="")
+# Errors and their request ids to Sentry; empty (the default): nothing is sent anywhere.
+SENTRY_DSN: str = env.str("SENTRY_DSN", default="")
+
 # Two-factor log-in (TOTP) for every centre staff role: "required" or "off". "off" is accepted only
 # in demo mode, where it is the default so that testers can log in with the demo accounts.
 TWO_FACTOR: str = env.str("OPS_TWO_FACTOR", default="off" if DEMO_MODE else "required").lower()
