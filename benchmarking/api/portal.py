@@ -172,13 +172,20 @@ class RegionCompareApi(BenchmarkApiView):
     def get(self, request: Request) -> Response:
         require_coordinator(request)
         definition = metric_param(request.query_params)
-        first, last = window_params(request.query_params, default_months=12)
+        first, last = window_params(request.query_params, default_months=12, pooled=True)
         centres = Centre.objects.select_related("programme").filter(
             voivodeship__in=account(request).voivodeships
         )
         named = []
         for centre in centres.order_by("short_name"):
-            window = scope_figures(centres=[centre], definition=definition, first=first, last=last)
+            window = scope_figures(
+                centres=[centre],
+                definition=definition,
+                first=first,
+                last=last,
+                audience=Audience.REGION,
+                named=True,
+            )
             named.append(
                 {
                     **_centre_json(centre),
@@ -223,7 +230,7 @@ class AggregatesApi(BenchmarkApiView):
     )
     def get(self, request: Request) -> Response:
         definition = metric_param(request.query_params)
-        first, last = window_params(request.query_params)
+        first, last = window_params(request.query_params, pooled=True)
         scope = request.query_params.get("scope") or NATIONAL
         if scope != NATIONAL and scope not in dict(Voivodeship.choices):
             raise field_error("scope", "Zakres to PL albo dwucyfrowy kod województwa, np. 12.")
@@ -239,7 +246,20 @@ class AggregatesApi(BenchmarkApiView):
         centres = scope_centres(scope)
         if not centres:
             raise field_error("scope", "W tym województwie nie ma jeszcze ośrodków na platformie.")
-        figures = scope_figures(centres=centres, definition=definition, first=first, last=last)
+        # A coordinator's own voivodeship holds centres they see by name anyway; anyone else gets
+        # aggregates of at least ``min_centres`` centres only.
+        own = (
+            account(request).role == Role.REGIONAL_COORDINATOR
+            and scope in account(request).voivodeships
+        )
+        figures = scope_figures(
+            centres=centres,
+            definition=definition,
+            first=first,
+            last=last,
+            audience=Audience.REGION if own else Audience.MINISTRY,
+            named=own,
+        )
         return Response(
             with_disclosure({"scope": scope, "metric": definition_json(definition), **figures})
         )

@@ -42,6 +42,7 @@ from benchmarking.ui.sections import (
     sorted_by_name,
     window_change,
 )
+from opsplatform.errors import ValidationFailed
 from opsplatform.ui.access import portal_required
 from tenants.accounts.roles import Role
 from tenants.models import Centre
@@ -85,7 +86,7 @@ class MonthCells:
 def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
     user: Any = request.user
     centres = sorted_by_name(list(centre_list_for_portal_user(user=user)))
-    form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True)
+    form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True, pooled=True)
     context: dict[str, Any] = {
         "form": form,
         "centres": centres,
@@ -100,7 +101,14 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
     monthly: dict[int, list[dict[str, Any]]] = {}
     for centre in centres:
         # As the API's compare: the window pooled through the gate, the months for the region.
-        window = scope_figures(centres=[centre], definition=definition, first=first, last=last)
+        window = scope_figures(
+            centres=[centre],
+            definition=definition,
+            first=first,
+            last=last,
+            audience=Audience.REGION,
+            named=True,
+        )
         monthly[centre.pk] = series(
             centre=centre, definition=definition, first=first, last=last, audience=Audience.REGION
         )
@@ -167,15 +175,23 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
 
 
 def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
-    form = BenchmarkForm(request.GET, today=today, default_months=12, scopes=scope_choices())
+    form = BenchmarkForm(
+        request.GET, today=today, default_months=12, scopes=scope_choices(), pooled=True
+    )
     context: dict[str, Any] = {"form": form, "gate": gate_context()}
     if form.is_valid():
         definition = form.definition
         first, last = form.window
         scope = form.cleaned_data["scope"]
         centres = scope_centres(scope)
-        # As the API's aggregates: the scope's months and window, for the ministry.
-        figures = scope_figures(centres=centres, definition=definition, first=first, last=last)
+        # As the API's aggregates: the scope's months and window, for the ministry; a scope of
+        # too few centres is refused with the gate's reason against the scope field.
+        try:
+            figures = scope_figures(centres=centres, definition=definition, first=first, last=last)
+        except ValidationFailed as error:
+            for name, messages in error.fields.items():
+                form.add_error(name if name in form.fields else None, messages)
+            return render(request, "benchmarking/ui/compare_aggregates.html", context)
         months = [(month_text(m["period"]), m["period"], shown(m)) for m in figures["monthly"]]
         label = scope_label(scope)
         context |= {
