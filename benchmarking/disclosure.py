@@ -46,7 +46,7 @@ import numpy as np
 from benchmarking.definitions import DisclosureClass
 
 GATE_NAME = "benchmarking.disclosure"
-GATE_VERSION = 1
+GATE_VERSION = 2
 
 Cell = tuple[str, str]  # (row key, column key)
 

@@ -459,7 +459,7 @@ def _previous_pattern(parameters: ExportParameters) -> dict[str, frozenset[tuple
     follow an exact release's."""
     if parameters.dp_rho is not None:
         return {}
-    _, hidden = ledger.family(
+    _, hidden, _ = ledger.family(
         audience=Audience.MINISTRY.value,
         tables=list(TABLES),
         periods=[parameters.period_label],
@@ -599,7 +599,7 @@ def _protect_linked(
         if hidden:
             sensitive.add(key)
             start.add(key)
-    published_before, hidden_before = ledger.family(
+    published_before, hidden_before, sensitive_before = ledger.family(
         audience=Audience.MINISTRY.value,
         tables=[*tables, "indicators"],
         periods=[str(parameters.year), f"{parameters.year}-H1", f"{parameters.year}-H2"],
@@ -618,7 +618,7 @@ def _protect_linked(
     family = Family(
         current=current,
         relations=relations,
-        sensitive=sensitive,
+        sensitive=sensitive | (sensitive_before - set(current)),
         published_before=before,
         hidden_before=hidden_before | start,
         totals=totals,
@@ -657,6 +657,7 @@ def _record(job: ExportJob, parameters: ExportParameters, released: Sequence[Any
                     value=value,
                     hidden=cell.status in SUPPRESSED_STATUSES,
                     marker=cell.marker or "",
+                    sensitive=cell.status in (CellStatus.PRIMARY, CellStatus.DOMINANCE),
                 )
             )
     ledger.record(
@@ -1002,15 +1003,14 @@ def _indicator_runs(
 def _legend(disclosure: DisclosureSettings) -> list[tuple[str, str]]:
     return [
         (
-            f"<{disclosure.k}",
-            f"liczba od 1 do {disclosure.k - 1} (lub zero przy powodach szczególnie wrażliwych "
-            "w małej jednostce) – nie publikujemy (ochrona danych osobowych)",
+            SUPPRESSED_MARKER,
+            f"wartość ukryta: liczba od 1 do {disclosure.k - 1}, zero przy powodzie szczególnie "
+            "wrażliwym, wartość zdominowana przez jeden lub dwa ośrodki albo osoby, lub wartość "
+            "ukryta, aby nie dało się odtworzyć innej ukrytej wartości z sum i z wcześniejszych "
+            "wydań – jeden znak dla wszystkich przypadków (ochrona danych osobowych)",
         ),
-        ("x", "wartość ukryta, aby nie dało się odtworzyć innej ukrytej wartości z sum, albo "
-              "suma, w której dwa największe składniki przekraczają "
-              f"{int(disclosure.dominance_share * 100)}%"),
         ("–", "brak danych lub wartość nieokreślona (np. dzielenie przez zero)"),
-    ]  # fmt: skip
+    ]
 
 
 def _provenance(

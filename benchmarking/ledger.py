@@ -32,6 +32,7 @@ class LedgerCell:
     value: Decimal | int | None  # None when hidden or empty
     hidden: bool
     marker: str = ""
+    sensitive: bool = False
 
     @property
     def key(self) -> Key:
@@ -70,6 +71,7 @@ def record(
                 value=value,
                 marker=cell.marker[:5],
                 hidden=cell.hidden,
+                sensitive=cell.sensitive,
                 release=release[:64],
                 fingerprint=fingerprint,
             )
@@ -86,9 +88,10 @@ def family(
     viewer: str = "",
     exact: bool = True,
     scope: str | None = None,
-) -> tuple[dict[Key, Decimal], set[Key]]:
-    """What the family already holds: the latest published value of each cell, and every cell
-    hidden at least once (hidden cells stay hidden for good)."""
+) -> tuple[dict[Key, Decimal], set[Key], set[Key]]:
+    """What the family already holds: the latest published value of each cell, every cell
+    hidden at least once (hidden cells stay hidden for good), and which of those were hidden
+    for themselves (they keep needing a protection interval of k)."""
     rows = PublishedCell.objects.filter(
         audience=audience, viewer=viewer, exact=exact, table__in=list(tables),
         period__in=list(periods),
@@ -97,15 +100,18 @@ def family(
         rows = rows.filter(scope=scope)
     published: dict[Key, Decimal] = {}
     hidden: set[Key] = set()
-    for table, cell_scope, period, row, column, value, is_hidden in rows.order_by(
+    sensitive: set[Key] = set()
+    for table, cell_scope, period, row, column, value, is_hidden, is_sensitive in rows.order_by(
         "created_at", "pk"
-    ).values_list("table", "scope", "period", "row", "column", "value", "hidden"):
+    ).values_list("table", "scope", "period", "row", "column", "value", "hidden", "sensitive"):
         key = (table, cell_scope, period, row, column)
         if is_hidden:
             hidden.add(key)
+            if is_sensitive:
+                sensitive.add(key)
         elif value is not None:
             published[key] = value
-    return published, hidden
+    return published, hidden, sensitive
 
 
 def periods_of_year(year: int) -> list[str]:

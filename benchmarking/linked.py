@@ -74,7 +74,8 @@ class Family:
 
     current: dict[Key, int]
     relations: list[Relation]
-    sensitive: set[Key] = field(default_factory=set)  # cells of ``current`` that must be hidden
+    # Cells hidden for themselves: of ``current`` (they must be hidden) and of earlier releases.
+    sensitive: set[Key] = field(default_factory=set)
     published_before: dict[Key, int] = field(default_factory=dict)  # values already out
     hidden_before: set[Key] = field(default_factory=set)  # hidden in an earlier release
     totals: set[Key] = field(default_factory=set)  # margins: hidden last, if at all
@@ -90,7 +91,9 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
     current = family.current
     # A cell hidden before stays hidden; a cell published before cannot be taken back.
     suppressed = {key for key in current if key in family.sensitive or key in family.hidden_before}
-    sensitive = {key for key in family.sensitive if key in current}
+    # A cell published before is out: sensitive or not, it cannot be hidden now.
+    # Sensitive cells of the new release, and those of earlier releases still hidden.
+    sensitive = set(family.sensitive)
     fixed = {key: value for key, value in family.published_before.items() if key not in current}
     relations_of: dict[Key, list[Relation]] = {}
     for relation in family.relations:

@@ -225,6 +225,11 @@ class PublishedCell(models.Model):
     value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
     marker = models.CharField(max_length=5, blank=True)
     hidden = models.BooleanField(default=False)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="hidden for itself (small, sensitive zero, dominated), not as a complement; "
+        "kept inside the platform, never published",
+    )
     release = models.CharField(max_length=64, help_text="export id or answer fingerprint")
     fingerprint = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

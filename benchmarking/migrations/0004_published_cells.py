@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('value', models.DecimalField(decimal_places=4, max_digits=18, null=True)),
                 ('marker', models.CharField(blank=True, max_length=5)),
                 ('hidden', models.BooleanField(default=False)),
+                ('sensitive', models.BooleanField(default=False, help_text='hidden for itself (small, sensitive zero, dominated), not as a complement; kept inside the platform, never published')),
                 ('release', models.CharField(help_text='export id or answer fingerprint', max_length=64)),
                 ('fingerprint', models.CharField(max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -194,7 +194,7 @@ def assert_protected(table: CountTable, released: ReleasedTable) -> None:
         else:
             assert shown.status in (CellStatus.PRIMARY, CellStatus.COMPLEMENTARY)
             assert shown.value is None
-            assert shown.marker == (f"<{k}" if shown.status == CellStatus.PRIMARY else "x")
+            assert shown.marker == ("x" if shown.status == CellStatus.PRIMARY else "x")
 
     hidden = released.suppressed
     for line in additive_lines(table.spec):
@@ -283,7 +283,7 @@ def test_one_household_apart_cannot_be_differenced(table: CountTable, data: st.D
     assert_protected(second, second_release)
     # What was hidden stays hidden, together with the cells that hid it. The one exception is a
     # cell that the second release proves to be 0 on its own (e.g. a zero whose line total is
-    # "<10"). It is shown as 0, because hiding it would tell an attacker nothing new.
+    # "x"). It is shown as 0, because hiding it would tell an attacker nothing new.
     for cell in first_release.suppressed - second_release.suppressed:
         assert proven_zero(second_release, cell), cell
     hidden_in_both = first_release.suppressed & second_release.suppressed
@@ -311,7 +311,7 @@ def test_one_small_cell_is_closed_by_a_rectangle_of_small_complements() -> None:
 
     # The 4 is primary. Its column and its row each take their smallest cell (15, 20). Then the
     # 25 completes the second row and the second column at once. No total is hidden.
-    assert released.cells[("r0", "c0")] == ReleasedCell(None, CellStatus.PRIMARY, "<10")
+    assert released.cells[("r0", "c0")] == ReleasedCell(None, CellStatus.PRIMARY, "x")
     complementary = {cell for cell, c in released.cells.items() if c.status == "complementary"}
     assert complementary == {("r0", "c1"), ("r1", "c0"), ("r1", "c1")}
     assert released.cells[("r1", "c1")].marker == "x"
@@ -334,7 +334,7 @@ def test_two_rectangles_joined_by_one_cell_are_fixed_by_the_audit() -> None:
         spec=table.spec,
         cells=MappingProxyType(
             {
-                cell: ReleasedCell(None, CellStatus.PRIMARY, "<10")
+                cell: ReleasedCell(None, CellStatus.PRIMARY, "x")
                 if 0 < count < 10
                 else ReleasedCell(count, CellStatus.PUBLISHED, None)
                 for cell, count in table.counts.items()
@@ -356,8 +356,8 @@ def test_two_rectangles_joined_by_one_cell_are_fixed_by_the_audit() -> None:
 
 
 def test_what_the_markers_reveal_is_part_of_the_audit() -> None:
-    # A row [1, 10 | 11]. The rule of two hides the 1 and the 10. But "<10" means 1..9 and "x"
-    # means 0 or at least 10 (1..9 would have been "<10"), so 1 + 10 = 11 is the only way to
+    # A row [1, 10 | 11]. The rule of two hides the 1 and the 10. But "x" means 1..9 and "x"
+    # means 0 or at least 10 (1..9 would have been "x"), so 1 + 10 = 11 is the only way to
     # read it.
     table = table_from([[1, 10], [20, 30]], total_row=False)
     two_hidden = ReleasedTable(
@@ -368,7 +368,7 @@ def test_what_the_markers_reveal_is_part_of_the_audit() -> None:
                     cell: ReleasedCell(v, CellStatus.PUBLISHED, None)
                     for cell, v in table.counts.items()
                 },
-                ("r0", "c0"): ReleasedCell(None, CellStatus.PRIMARY, "<10"),
+                ("r0", "c0"): ReleasedCell(None, CellStatus.PRIMARY, "x"),
                 ("r0", "c1"): ReleasedCell(None, CellStatus.COMPLEMENTARY, "x"),
             }
         ),
@@ -386,7 +386,7 @@ def test_what_the_markers_reveal_is_part_of_the_audit() -> None:
     shown = {
         cell: ReleasedCell(v, CellStatus.PUBLISHED, None) for cell, v in zero_beside.counts.items()
     }
-    shown[("r0", "c0")] = ReleasedCell(None, CellStatus.PRIMARY, "<10")
+    shown[("r0", "c0")] = ReleasedCell(None, CellStatus.PRIMARY, "x")
     shown[("r0", "c1")] = ReleasedCell(None, CellStatus.COMPLEMENTARY, "x")
     zero_hidden = ReleasedTable(zero_beside.spec, MappingProxyType(shown), K10)
     assert audit_intervals(zero_hidden) == {("r0", "c0"): (5.0, 5.0), ("r0", "c1"): (0.0, 0.0)}
@@ -411,7 +411,7 @@ def test_a_sensitive_zero_is_hidden_only_in_a_small_unit() -> None:
     large = protect_table(table_from(grid, sensitive_rows=violence, small_unit=False), settings=K10)
 
     assert small.cells[("r0", "c0")].status == CellStatus.PRIMARY
-    assert small.cells[("r0", "c0")].marker == "<10"
+    assert small.cells[("r0", "c0")].marker == "x"
     assert large.cells[("r0", "c0")] == ReleasedCell(0, CellStatus.PUBLISHED, None)
     # A zero column total would say the violence cell above it is zero as well.
     column_zero = table_from([[0, 0], [1, 0]], sensitive_rows=frozenset({"r1"}), small_unit=True)
@@ -437,7 +437,7 @@ def test_the_threshold_is_a_setting() -> None:
     table = table_from([[7, 30], [20, 40]])
     assert protect_table(table, settings=K5).suppressed == frozenset()
     released = protect_table(table, settings=K10)
-    assert released.cells[("r0", "c0")].marker == "<10"
+    assert released.cells[("r0", "c0")].marker == "x"
     assert len(released.suppressed) >= 4
 
 
@@ -571,7 +571,7 @@ def test_no_value_is_published_against_the_rules(
 def test_rates_need_k_in_the_base_and_in_the_numerator() -> None:
     base_too_small = release(DisclosureClass.RATE, numerator="9", n=9)
     assert base_too_small.status == CellStatus.PRIMARY
-    assert base_too_small.marker == "<10"
+    assert base_too_small.marker == "x"
     assert "mniej niż 10 przypadków" in base_too_small.reason
     numerator_too_small = release(DisclosureClass.RATE, numerator="3", n=200)
     assert numerator_too_small.status == CellStatus.PRIMARY
@@ -633,7 +633,7 @@ def test_released_value_as_json() -> None:
         "reason": "",
     }
     hidden = release(DisclosureClass.COUNT, value="4", numerator="4", settings=K5).as_json()
-    assert hidden["value"] is None and hidden["marker"] == "<5"
+    assert hidden["value"] is None and hidden["marker"] == "x"
 
 
 # --- Settings and the gate counter ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from benchmarking.exports import export_build
-from benchmarking.models import ExportJob
+from benchmarking.models import ExportJob, PublishedCell
 from tenants.accounts.roles import Role
 from tenants.accounts.services import account_create
 from tenants.demo import DEMO_PASSWORD
@@ -87,8 +87,9 @@ def test_a_coordinator_of_three_regions_sees_them_side_by_side(
         assert f'<g class="series {style}">' in html
         assert f'class="legend-key {style}"' in html
     # Counts under 10 are withheld for a coordinator, with the gate's reason written out.
-    assert "&lt;10" in html
-    assert "Liczba jest mniejsza niż 10. Nie pokazujemy jej" in html
+    # One symbol and one reason for every hidden value (issue 15).
+    assert "&lt;10" not in html
+    assert "Wartość ukryta (x)" in html
     # Before/after per centre, with the assumed go-live flagged.
     assert html.count("data przyjęta") >= 3
     assert "poprawa" in html or "pogorszenie" in html or "nie da się ocenić" in html
@@ -143,8 +144,12 @@ def test_the_analyst_never_sees_a_centre_name_on_the_compare_page(
         assert name not in html, name
     for slug in CENTRE_SLUGS:
         assert slug not in html, slug
-    assert 'aria-labelledby="aggregate-chart-title aggregate-chart-desc"' in html
-    assert "ośrodków w zakresie" in html
+    if scope == "PL":
+        assert 'aria-labelledby="aggregate-chart-title aggregate-chart-desc"' in html
+        assert "ośrodków w zakresie" in html
+    else:  # one centre per voivodeship in the demo: refused with the reason (issue 15)
+        assert "aggregate-chart" not in html
+        assert "co najmniej 3 ośrodków" in html
 
 
 @db
@@ -324,12 +329,12 @@ def test_the_list_shows_only_the_analysts_own_exports(centre_client: CentreClien
     theirs = centre_client.logged_in(None, other.username)
     own_job = _ordered(mine.post("/eksporty/", {**EXPORT, "tables": ["contracts"]}))
     other_job = export_build(
-        _ordered(theirs.post("/eksporty/", {**EXPORT, "scope": "12", "tables": ["contracts"]}))
+        _ordered(theirs.post("/eksporty/", {**EXPORT, "tables": ["services"]}))
     )
     listing = _text(mine.get("/eksporty/")).split('id="past-exports-heading"', 1)[1]
     assert str(own_job.public_id) in listing
     assert str(other_job.public_id) not in listing
-    assert "województwo małopolskie" not in listing  # the other analyst's scope
+    assert "Usługi opiekuńcze" not in listing  # the other analyst's table
     for path in ("", "stan/", "pobierz/"):
         assert mine.get(f"/eksporty/{other_job.public_id}/{path}").status_code == 404
     assert theirs.get(f"/eksporty/{other_job.public_id}/pobierz/").status_code == 200
@@ -362,7 +367,7 @@ def test_the_real_worker_builds_the_export_ordered_on_the_page(
             )
             response = client.post(
                 "/eksporty/",
-                {"year": "2020", "half": "1", "scope": "26", "format": "xlsx",
+                {"year": "2020", "half": "1", "scope": "PL", "format": "xlsx",
                  "tables": ["households", "contracts", "indicators"]},
             )  # fmt: skip
             job = _ordered(response)
@@ -381,4 +386,5 @@ def test_the_real_worker_builds_the_export_ordered_on_the_page(
             assert load_workbook(io.BytesIO(download.content)).sheetnames[-1] == "Metryczka"
         finally:
             if job is not None:
+                PublishedCell.objects.filter(release=str(job.public_id)).delete()
                 ExportJob.objects.filter(pk=job.pk).delete()
