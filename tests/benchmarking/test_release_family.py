@@ -175,7 +175,7 @@ def test_one_symbol_and_a_protection_interval_for_every_sensitive_cell(data: st.
     except ValueError:
         return  # refused rather than released: allowed
     hidden = {cell for cell, c in released.cells.items() if c.status in SUPPRESSED_STATUSES}
-    for cell, shown in released.cells.items():
+    for shown in released.cells.values():
         if shown.value is not None:
             assert not 0 < shown.value < K
         else:
