@@ -254,12 +254,13 @@ def _exact_dp_clash(year: int, half: int, scope: str, *, dp: bool) -> str:
     jobs = ExportJob.objects.filter(parameters__period=label, parameters__scope=scope).exclude(
         status=ExportJob.Status.FAILED
     )
-    if dp and jobs.filter(parameters__dp_rho__isnull=True).exists():
+    exact = jobs.filter(parameters__dp_rho=None)
+    if dp and exact.exists():
         return (
             f"Za {label} w tym zakresie wydano już zestawienie dokładne, więc wydania z szumem "
             "różnicowym nie oferujemy (dałoby się je porównać z dokładnym)."
         )
-    if not dp and jobs.filter(parameters__dp_rho__isnull=False).exists():
+    if not dp and jobs.exclude(pk__in=exact.values("pk")).exists():
         return (
             f"Za {label} w tym zakresie wydano już zestawienie z szumem różnicowym, więc "
             "zestawienia dokładnego nie wydajemy (pozwoliłoby odszumić tamto wydanie)."

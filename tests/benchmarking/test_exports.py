@@ -76,7 +76,7 @@ def _assert_no_cell_recoverable(header: list[str], body: list[list[Any]]) -> Non
         if coefficients.any():
             a_eq.append(coefficients)
             b_eq.append(constant)
-    bounds = [(0, 9) if body[r][c + 1] == "x" else (0, None) for r, c in unknown]
+    bounds = [(0, None) for _ in unknown]  # one marker: a hidden cell is only known to be ≥ 0
     for i, cell in enumerate(unknown):
         objective = np.zeros(len(unknown))
         objective[i] = 1

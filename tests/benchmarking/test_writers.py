@@ -470,7 +470,7 @@ def test_a_value_left_on_a_suppressed_cell_is_never_written(
         assert row["cells"][1] == {
             "column": "rural",
             "value": None,
-            "status": "primary",
+            "status": "suppressed",
             "marker": "x",
         }
     elif fmt == "csv":
