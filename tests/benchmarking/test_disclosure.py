@@ -47,7 +47,8 @@ PROPERTY = hypothesis_settings(
 
 
 OLD_SEMANTICS = pytest.mark.skip(
-    reason="issue 15: two-marker semantics superseded (one marker x, hidden cells only known to be >= 0); TODO rewrite for the new gate"
+    reason="issue 15: two-marker semantics superseded (one marker x, hidden cells only "
+    "known to be >= 0); TODO rewrite for the new gate"
 )
 
 
