@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from benchmarking import dp
 from benchmarking.exports import export_build
 from benchmarking.models import ExportJob, PublishedCell
-from tenants.accounts.roles import Role
 from tenants.accounts.models import User
+from tenants.accounts.roles import Role
 from tests.benchmarking.conftest import api_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("benchmark_data")]
@@ -91,12 +91,21 @@ def test_dp_release_pattern_does_not_depend_on_any_exact_release(
         with transaction.atomic():
             PublishedCell.objects.bulk_create(
                 PublishedCell(
-                    audience="ministry", channel="export", exact=True, scope="PL",
-                    period=period, table=table, row=row, column=column,
-                    value=None if hidden else value, marker="x" if hidden else "",
-                    hidden=hidden, sensitive=hidden and 0 < value < 10, release="exact-history",
+                    audience="ministry",
+                    channel="export",
+                    exact=True,
+                    scope="PL",
+                    period=period,
+                    table=table,
+                    row=row,
+                    column=column,
+                    value=None if hidden else value,
+                    marker="x" if hidden else "",
+                    hidden=hidden,
+                    sensitive=hidden and 0 < value < 10,
+                    release="exact-history",
                     fingerprint=f"h{i}",
-                )  # fmt: skip
+                )
                 for i, (period, table, row, column, hidden, value) in enumerate(history)
             )
             beside_exact = _dp_pattern(parameters)
