@@ -14,6 +14,7 @@ import hmac
 import random
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -482,6 +483,19 @@ def cohort_figures(
     return result
 
 
+@dataclass(frozen=True)
+class ScopeRelease:
+    """An aggregate of a set of centres as it leaves the gate, before it is shown: each month
+    and the window as released values, with the counts behind them (for COUNT metrics the
+    summed numerators, which the ledger and the linked audit work with; 0 otherwise)."""
+
+    metric: str
+    version: int
+    centres: int
+    months: list[tuple[str, ReleasedValue, int]]
+    window: tuple[ReleasedValue, int]
+
+
 def scope_figures(
     *,
     centres: Sequence[Centre],
@@ -491,6 +505,56 @@ def scope_figures(
     audience: Audience = Audience.MINISTRY,
     named: bool = False,
 ) -> dict[str, Any]:
+    """:func:`scope_release` as outputs carry it (nothing recorded in the ledger: callers that
+    publish go through ``benchmarking.answers``)."""
+    return scope_json(
+        scope_release(
+            centres=centres,
+            definition=definition,
+            first=first,
+            last=last,
+            audience=audience,
+            named=named,
+        )
+    )
+
+
+def scope_json(release: ScopeRelease, hide: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The answer's figures; values whose period label is in ``hide`` are shown as hidden (the
+    linked audit or the suppression memory decided so)."""
+    settings_ = DisclosureSettings.from_django()
+
+    def shown_value(label: str, released: ReleasedValue) -> dict[str, object]:
+        if label in hide and released.value is not None:
+            released = ReleasedValue(
+                None, CellStatus.COMPLEMENTARY, settings_.marker(CellStatus.COMPLEMENTARY), ""
+            )
+        return released.as_json()
+
+    return {
+        "metric": release.metric,
+        "version": release.version,
+        "centres": release.centres,
+        "monthly": [
+            {"period": label, **shown_value(label, released)}
+            for label, released, _ in release.months
+        ],
+        "window": shown_value(WINDOW_LABEL, release.window[0]),
+    }
+
+
+WINDOW_LABEL = "window"
+
+
+def scope_release(
+    *,
+    centres: Sequence[Centre],
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    audience: Audience = Audience.MINISTRY,
+    named: bool = False,
+) -> ScopeRelease:
     """An aggregate of a set of centres (a voivodeship or the country): monthly values pooled
     over the centres, and the window pooled over months, through the gate.
 
@@ -528,16 +592,21 @@ def scope_figures(
         monthly_released, window_released = _protect_months(
             months, window, monthly_released, window_released, settings_
         )
-    return {
-        "metric": definition.code,
-        "version": definition.version,
-        "centres": len(centres),
-        "monthly": [
-            {"period": period_key(period), **released.as_json()}
-            for (period, _), released in zip(months, monthly_released, strict=True)
+    counted = definition.disclosure == DisclosureClass.COUNT
+
+    def count(figure: Figure | None) -> int:
+        return int(figure.numerator) if counted and figure is not None else 0
+
+    return ScopeRelease(
+        metric=definition.code,
+        version=definition.version,
+        centres=len(centres),
+        months=[
+            (period_key(period), released, count(figure))
+            for (period, figure), released in zip(months, monthly_released, strict=True)
         ],
-        "window": window_released.as_json(),
-    }
+        window=(window_released, count(window)),
+    )
 
 
 def _protect_months(

@@ -15,6 +15,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from benchmarking.answers import centre_scope, family_of, scope_answer
 from benchmarking.api.base import (
     BenchmarkApiView,
     IsPortalUser,
@@ -31,7 +32,6 @@ from benchmarking.comparisons import (
     cohort_figures,
     definition_json,
     last_complete_month,
-    scope_figures,
     series,
 )
 from benchmarking.definitions import DEFINITIONS, current_definitions
@@ -177,27 +177,22 @@ class RegionCompareApi(BenchmarkApiView):
             voivodeship__in=account(request).voivodeships
         )
         named = []
+        family = family_of(account(request).role, account(request).voivodeships)
         for centre in centres.order_by("short_name"):
-            window = scope_figures(
+            # The months and the window of a named centre come from one protected answer, so
+            # that a hidden month is never the window minus the shown months.
+            window = scope_answer(
+                scope=centre_scope(centre),
                 centres=[centre],
                 definition=definition,
                 first=first,
                 last=last,
                 audience=Audience.REGION,
+                family=family,
                 named=True,
             )
             named.append(
-                {
-                    **_centre_json(centre),
-                    "series": series(
-                        centre=centre,
-                        definition=definition,
-                        first=first,
-                        last=last,
-                        audience=Audience.REGION,
-                    ),
-                    "window": window["window"],
-                }
+                {**_centre_json(centre), "series": window["monthly"], "window": window["window"]}
             )
         national = cohort_figures(
             cohort=COHORTS_BY_CODE["platforma"],
@@ -252,12 +247,14 @@ class AggregatesApi(BenchmarkApiView):
             account(request).role == Role.REGIONAL_COORDINATOR
             and scope in account(request).voivodeships
         )
-        figures = scope_figures(
+        figures = scope_answer(
+            scope=scope,
             centres=centres,
             definition=definition,
             first=first,
             last=last,
             audience=Audience.REGION if own else Audience.MINISTRY,
+            family=family_of(account(request).role, account(request).voivodeships),
             named=own,
         )
         return Response(
