@@ -157,8 +157,16 @@ def budget_spent(year: int) -> float:
 
 
 def budget_summary(year: int) -> dict[str, Any]:
+    """The year's privacy budget, and what the budgets of all years mean together for one
+    household: zCDP costs add up, so a household present in the data of several years is
+    protected at most by the sum of what those years spent (``rho_spent_all_years``), and by
+    the sum of the yearly budgets in the worst case (``rho_ceiling_years`` years × ρ)."""
     budget, delta = dp_settings()
     spent = budget_spent(year)
+    by_year = {
+        int(row["budget_year"]): float(row["total"])
+        for row in PrivacyLedgerEntry.objects.values("budget_year").annotate(total=Sum("rho"))
+    }
     return {
         "year": year,
         "rho_budget": budget,
@@ -167,7 +175,29 @@ def budget_summary(year: int) -> dict[str, Any]:
         "delta": delta,
         "mechanism": dp.MECHANISM,
         "privacy_unit": "gospodarstwo domowe w okresie sprawozdawczym",
+        "rho_spent_all_years": round(sum(by_year.values()), 6),
+        "rho_ten_years": round(10 * budget, 6),
+        "years_released": sorted(by_year),
+        "household_note": household_budget_note(budget, by_year),
     }
+
+
+def household_budget_note(budget: float, by_year: Mapping[int, float]) -> str:
+    """The per-household budget across years in plain Polish (shown on the DP export page)."""
+    spent = sum(by_year.values())
+    years = len(by_year)
+    return (
+        f"Budżet ρ = {budget:g} obowiązuje osobno dla danych każdego roku. Wszystkie wydania z "
+        "szumem za jeden rok razem mogą powiedzieć o jednym gospodarstwie domowym najwyżej "
+        f"tyle, na ile pozwala ρ = {budget:g}, także gdy gospodarstwo jest w obu półroczach. "
+        "Gospodarstwo, które korzysta z pomocy przez kilka lat, występuje w danych każdego "
+        "z tych lat, a koszty ρ się sumują: przy danych z N lat ochrona jednego gospodarstwa "
+        f"odpowiada łącznie najwyżej N × {budget:g} (np. 10 lat – ρ = {10 * budget:g}). "
+        f"Dotąd wydano z szumem dane z {years} "
+        f"{'roku' if years == 1 else 'lat'}, łącznie ρ = {spent:g}: tyle najwięcej mogą "
+        "ujawnić o gospodarstwie obecnym we wszystkich tych latach. Im mniejsze ρ, tym mniej "
+        "wydania mówią o pojedynczym gospodarstwie (i tym więcej w nich szumu)."
+    )
 
 
 def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParameters:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ from benchmarking.exports import export_build
 from benchmarking.models import ExportJob, PublishedCell
 from tenants.accounts.models import User
 from tenants.accounts.roles import Role
+from tenants.demo import DEMO_PASSWORD
 from tests.benchmarking.conftest import api_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("benchmark_data")]
@@ -152,3 +154,15 @@ def test_exact_and_dp_of_the_same_period_and_scope_are_never_both_offered(
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_the_export_page_states_the_per_household_budget_across_years() -> None:
+    client = api_client(None, "analityk")
+    budget = client.get("/api/privacy-budget/?year=2024").json()
+    assert budget["rho_ten_years"] == pytest.approx(10 * budget["rho_budget"])
+    assert "koszty ρ się sumują" in budget["household_note"]
+    browser = Client(HTTP_HOST="localhost")
+    browser.post("/konto/logowanie/", {"username": "analityk", "password": DEMO_PASSWORD})
+    page = browser.get("/eksporty/").content.decode()
+    assert "obowiązuje osobno dla danych każdego roku" in page
+    assert "przy 10 latach danych jego ochrona odpowiada łącznie ρ = " in page
