@@ -7,13 +7,15 @@ Attack classes and where each is answered:
 * free windows differenced into single months → ``test_only_calendar_periods_*``,
   ``test_free_window_is_refused_on_the_api``, ``test_months_and_window_*``;
 * quartiles of five centres are the centres → ``test_quartiles_of_five_centres_are_refused``;
-* national minus the other voivodeships → ``test_country_minus_voivodeships_*``;
-* H1 + H2 = year → ``test_half_years_and_year_*``;
-* suppression memory re-release → ``test_hidden_once_stays_hidden_*``;
-* averages standing in for hidden counts → ``test_a_mean_of_small_counts_is_hidden``,
-  ``test_indicator_mean_beside_hidden_count_*``;
-* two markers tell more than one → ``test_one_symbol_*``;
-* DP following the exact pattern → ``test_dp_release_*``.
+* national minus the other voivodeships, H1 + H2 = year →
+  ``test_country_minus_voivodeships_and_half_years_and_year_*``;
+* suppression memory re-release → ``test_hidden_once_stays_hidden_*`` here and
+  ``test_answers_ledger.py::test_a_figure_hidden_once_stays_hidden``;
+* averages standing in for hidden counts → ``test_a_mean_of_small_counts_is_hidden``;
+* two markers tell more than one → ``test_one_symbol_*`` and ``test_disclosure.py``'s
+  ``test_every_hidden_cell_keeps_a_protection_interval_for_an_exact_attacker``;
+* DP following the exact pattern → ``test_dp_releases.py``;
+* answers of the API and pages → ``test_answers_ledger.py``.
 """
 
 from __future__ import annotations
