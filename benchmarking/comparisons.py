@@ -13,7 +13,8 @@ import hashlib
 import hmac
 import random
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -22,12 +23,17 @@ from django.conf import settings
 from benchmarking.cohorts import Cohort, cohort_members
 from benchmarking.definitions import Better, DisclosureClass, MetricDefinition
 from benchmarking.disclosure import (
+    SUPPRESSED_STATUSES,
     Audience,
     CellStatus,
+    CountTable,
     DisclosureSettings,
     ReleasedValue,
     Subject,
+    TableSpec,
+    protect_table,
     release_value,
+    scope_refusal,
 )
 from benchmarking.selectors import (
     Figure,
@@ -66,9 +72,14 @@ def shown(definition: MetricDefinition, value: Decimal | None) -> Decimal | None
 
 
 def release(
-    definition: MetricDefinition, figure: Figure | None, audience: Audience
+    definition: MetricDefinition,
+    figure: Figure | None,
+    audience: Audience,
+    *,
+    centres: Sequence[Decimal] | None = None,
 ) -> ReleasedValue:
-    """The one way a figure leaves this module: through the gate, for its audience."""
+    """The one way a figure leaves this module: through the gate, for its audience.
+    ``centres``: the contributions of the centres behind an aggregate (centre-level rules)."""
     figure = figure or Figure(Decimal(0), None, None, 0)
     return release_value(
         disclosure=definition.disclosure,
@@ -79,7 +90,25 @@ def release(
         n=figure.n,
         top_shares=figure.top_shares,
         audience=audience,
+        centres=centres,
     )
+
+
+def centre_contributions(
+    definition: MetricDefinition,
+    by_centre: Mapping[int, Mapping[Period, Figure]],
+    centres: Sequence[Centre],
+    periods: Sequence[Period] | None = None,
+) -> list[Decimal]:
+    """What each centre contributes to an aggregate of ``centres`` (over ``periods``, or over
+    everything in ``by_centre``): its count, base or sum; 0 for a centre without data."""
+    parts: list[Decimal] = []
+    for centre in centres:
+        own = by_centre.get(centre.pk, {})
+        figures = [f for p, f in own.items() if periods is None or p in periods]
+        figure = pool(definition, figures, over="months") if figures else None
+        parts.append(_base(definition, figure) if figure is not None else Decimal(0))
+    return parts
 
 
 def last_complete_month(today: dt.date) -> dt.date:
@@ -101,6 +130,54 @@ def check_window(first: dt.date, last: dt.date, today: dt.date) -> None:
         errors["to"] = ["Okres porównania może mieć najwyżej 12 lat."]
     if errors:
         raise ValidationFailed(fields=errors)
+
+
+FREE_WINDOW = (
+    "Zestawienie zbiorcze obejmuje jeden okres kalendarzowy: miesiąc, kwartał, półrocze albo "
+    "rok (np. od 2024-01 do 2024-06 to I półrocze 2024, od 2024-04 do 2024-06 – II kwartał). "
+    "Dowolnych okien nie liczymy, bo odejmując od siebie dwa okna dałoby się odtworzyć wartości "
+    "pojedynczych miesięcy, także tych ukrytych."
+)
+
+
+def fixed_period(first: dt.date, last: dt.date) -> str | None:
+    """The calendar period ``first``–``last`` covers exactly (``2024``, ``2024-H1``,
+    ``2024-Q2``, ``2024-03``), or None for any other window.
+
+    Why fixed periods and not cell-key perturbation: a free window pooled over months gives a
+    month as the difference of two windows (window × months − shorter window × its months).
+    Fixed calendar periods form a small hierarchy (month ⊂ quarter ⊂ half-year ⊂ year) whose
+    relations the gate knows: the months of an answer are protected together with its window,
+    and exports together with the other half-years of the year. Perturbation would make every
+    figure noisy for everyone, while staff need exact figures of their own centre."""
+    if first.day != 1 or last.day != 1 or first.year != last.year:
+        return None
+    months = last.month - first.month + 1
+    if months == 1:
+        return f"{first.year}-{first.month:02d}"
+    if months == 3 and first.month in (1, 4, 7, 10):
+        return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+    if months == 6 and first.month in (1, 7):
+        return f"{first.year}-H{1 if first.month == 1 else 2}"
+    if months == 12:
+        return str(first.year)
+    return None
+
+
+def check_fixed_period(first: dt.date, last: dt.date) -> str:
+    """The window's calendar period, or ValidationFailed on ``from`` for a free window."""
+    label = fixed_period(first, last)
+    if label is None:
+        raise ValidationFailed(fields={"from": [FREE_WINDOW]}, code="free_window")
+    return label
+
+
+def last_complete_year(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The default window of a pooled answer: the last complete calendar year."""
+    year = last_complete_month(today).year
+    if last_complete_month(today).month != 12:
+        year -= 1
+    return dt.date(year, 1, 1), dt.date(year, 12, 1)
 
 
 def definition_json(definition: MetricDefinition) -> dict[str, Any]:
@@ -282,7 +359,7 @@ def _base(definition: MetricDefinition, figure: Figure) -> Decimal:
     if definition.disclosure in (DisclosureClass.COUNT, DisclosureClass.MAGNITUDE):
         return figure.numerator
     if definition.disclosure == DisclosureClass.STAFFING:
-        return figure.denominator or Decimal(0)
+        return figure.denominator or figure.numerator
     return Decimal(figure.n)
 
 
@@ -332,12 +409,40 @@ def cohort_figures(
         raise ValidationFailed(
             fields={"cohort": ["Twój ośrodek nie należy do tej grupy porównawczej."]}
         )
-    if len(published) < min_cohort:
+    gate = DisclosureSettings.from_django()
+    needed = max(min_cohort, gate.min_order_centres)
+    bases = {pk: _base(definition, pooled[pk]) for pk in published}
+    if len(published) < gate.min_centres:
+        pooled_out: dict[str, Any] | None = None
+        pooled_reason = scope_refusal(len(published), gate)
+    else:
+        total = sum(bases.values(), Decimal(0))
+        largest = max(bases.values()) / total if total else Decimal(1)
+        if largest > Decimal(str(max_contribution)):
+            pooled_out = None
+            pooled_reason = (
+                "Wartość łączna grupy nie jest pokazywana: jeden ośrodek wnosi ponad "
+                f"{int(max_contribution * 100)}% jej podstawy."
+            )
+        else:
+            figure = pool(definition, [pooled[pk] for pk in published], over="centres")
+            pooled_out = release(
+                definition, figure, Audience.PEER, centres=list(bases.values())
+            ).as_json()
+            pooled_reason = ""
+    if len(published) < needed:
+        # Quartiles, medians and ranks of a few centres are those centres' values (with five,
+        # Q1, the median and Q3 are the 2nd, 3rd and 4th): none below ``needed`` centres.
         result["reason"] = (
-            f"Porównanie nie jest pokazywane: w grupie „{cohort.name_pl}” tylko "
-            f"{len(published)} z {len(members)} ośrodków ma w tym okresie wartość, którą wolno "
-            f"opublikować, a potrzeba co najmniej {min_cohort} (ochrona danych osobowych)."
+            f"Rozkład (kwartyle) i pozycja nie są pokazywane: w grupie „{cohort.name_pl}” "
+            f"tylko {len(published)} z {len(members)} ośrodków ma w tym okresie wartość, którą "
+            f"wolno opublikować, a kwartyle, mediany i miejsca w rankingu pokazujemy dla co "
+            f"najmniej {needed} ośrodków: przy mniejszej liczbie zdradzają wartości "
+            "poszczególnych ośrodków (ochrona danych osobowych)."
         )
+        result["pooled"] = pooled_out
+        if pooled_reason:
+            result["pooled_reason"] = pooled_reason
         return result
     values = sorted(published.values())
     quartiles = _quartiles(values)
@@ -372,19 +477,23 @@ def cohort_figures(
                 "band": _band(own, quartiles),
                 "order": "od najlepszego" if definition.better != Better.NEUTRAL else "malejąco",
             }
-    bases = {pk: _base(definition, pooled[pk]) for pk in published}
-    total = sum(bases.values(), Decimal(0))
-    largest = max(bases.values()) / total if total else Decimal(1)
-    if largest > Decimal(str(max_contribution)):
-        result["pooled"] = None
-        result["pooled_reason"] = (
-            "Wartość łączna grupy nie jest pokazywana: jeden ośrodek wnosi ponad "
-            f"{int(max_contribution * 100)}% jej podstawy."
-        )
-    else:
-        figure = pool(definition, [pooled[pk] for pk in published], over="centres")
-        result["pooled"] = release(definition, figure, Audience.PEER).as_json()
+    result["pooled"] = pooled_out
+    if pooled_reason:
+        result["pooled_reason"] = pooled_reason
     return result
+
+
+@dataclass(frozen=True)
+class ScopeRelease:
+    """An aggregate of a set of centres as it leaves the gate, before it is shown: each month
+    and the window as released values, with the counts behind them (for COUNT metrics the
+    summed numerators, which the ledger and the linked audit work with; 0 otherwise)."""
+
+    metric: str
+    version: int
+    centres: int
+    months: list[tuple[str, ReleasedValue, int]]
+    window: tuple[ReleasedValue, int]
 
 
 def scope_figures(
@@ -393,24 +502,165 @@ def scope_figures(
     definition: MetricDefinition,
     first: dt.date,
     last: dt.date,
+    audience: Audience = Audience.MINISTRY,
+    named: bool = False,
 ) -> dict[str, Any]:
-    """The ministry's aggregate of a set of centres (a voivodeship or the country): monthly
-    values pooled over the centres, and the window pooled over months, through the gate."""
+    """:func:`scope_release` as outputs carry it (nothing recorded in the ledger: callers that
+    publish go through ``benchmarking.answers``)."""
+    return scope_json(
+        scope_release(
+            centres=centres,
+            definition=definition,
+            first=first,
+            last=last,
+            audience=audience,
+            named=named,
+        )
+    )
+
+
+def scope_json(release: ScopeRelease, hide: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The answer's figures; values whose period label is in ``hide`` are shown as hidden (the
+    linked audit or the suppression memory decided so)."""
+    settings_ = DisclosureSettings.from_django()
+
+    def shown_value(label: str, released: ReleasedValue) -> dict[str, object]:
+        if label in hide and released.value is not None:
+            released = ReleasedValue(
+                None, CellStatus.COMPLEMENTARY, settings_.marker(CellStatus.COMPLEMENTARY), ""
+            )
+        return released.as_json()
+
+    return {
+        "metric": release.metric,
+        "version": release.version,
+        "centres": release.centres,
+        "monthly": [
+            {"period": label, **shown_value(label, released)}
+            for label, released, _ in release.months
+        ],
+        "window": shown_value(WINDOW_LABEL, release.window[0]),
+    }
+
+
+WINDOW_LABEL = "window"
+
+
+def scope_release(
+    *,
+    centres: Sequence[Centre],
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    audience: Audience = Audience.MINISTRY,
+    named: bool = False,
+) -> ScopeRelease:
+    """An aggregate of a set of centres (a voivodeship or the country): monthly values pooled
+    over the centres, and the window pooled over months, through the gate.
+
+    Unless ``named`` (a coordinator's own named centre), the scope must hold at least
+    ``min_centres`` centres (else ValidationFailed on ``scope``), and every figure passes the
+    centre-level rules: at least ``min_centres`` contributing centres and the p % rule. For
+    counts the months and the window are one additive line (the window's count is the sum of
+    the months'), protected together, so that a hidden month cannot be worked out as the window
+    minus the shown months.
+    """
+    settings_ = DisclosureSettings.from_django()
+    if not named and (refusal := scope_refusal(len(centres), settings_)):
+        raise ValidationFailed(fields={"scope": [refusal]}, code="too_few_centres")
     by_centre = centre_series(
         centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
     )
-    months, window = pool_scope(definition, by_centre, centres, month_range(first, last))
-    monthly = [
-        {"period": period_key(period), **release(definition, figure, Audience.MINISTRY).as_json()}
-        for period, figure in months
+    periods = month_range(first, last)
+    months, window = pool_scope(definition, by_centre, centres, periods)
+    monthly_released = [
+        release(
+            definition,
+            figure,
+            audience,
+            centres=None if named else centre_contributions(definition, by_centre, centres, [p]),
+        )
+        for p, figure in months
     ]
-    return {
-        "metric": definition.code,
-        "version": definition.version,
-        "centres": len(centres),
-        "monthly": monthly,
-        "window": release(definition, window, Audience.MINISTRY).as_json(),
+    window_released = release(
+        definition,
+        window,
+        audience,
+        centres=None if named else centre_contributions(definition, by_centre, centres, periods),
+    )
+    if definition.disclosure == DisclosureClass.COUNT and audience != Audience.OWN_CENTRE:
+        monthly_released, window_released = _protect_months(
+            months, window, monthly_released, window_released, settings_
+        )
+    counted = definition.disclosure == DisclosureClass.COUNT
+
+    def count(figure: Figure | None) -> int:
+        return int(figure.numerator) if counted and figure is not None else 0
+
+    return ScopeRelease(
+        metric=definition.code,
+        version=definition.version,
+        centres=len(centres),
+        months=[
+            (period_key(period), released, count(figure))
+            for (period, figure), released in zip(months, monthly_released, strict=True)
+        ],
+        window=(window_released, count(window)),
+    )
+
+
+def _protect_months(
+    months: Sequence[tuple[Period, Figure | None]],
+    window: Figure | None,
+    monthly: list[ReleasedValue],
+    window_value: ReleasedValue,
+    settings_: DisclosureSettings,
+) -> tuple[list[ReleasedValue], ReleasedValue]:
+    """Months and their window as one line of a table (months → total) through
+    ``protect_table``: a hidden month is never the only hidden cell of the line, and the line's
+    audit leaves each hidden month a protection interval of at least k."""
+    if window is None:
+        return monthly, window_value
+    columns = tuple((period_key(p), period_key(p)) for p, _ in months)
+    spec = TableSpec(
+        code="months",
+        title_pl="miesiące",
+        title_en="months",
+        rows=(("value", "value"),),
+        columns=columns,
+        total_column=("window", "okres"),
+    )
+    counts = {("value", period_key(p)): int(f.numerator) if f else 0 for p, f in months}
+    counts[("value", "window")] = sum(counts.values())
+    forced = {
+        ("value", period_key(p))
+        for (p, _), released in zip(months, monthly, strict=True)
+        if released.status in SUPPRESSED_STATUSES
     }
+    if window_value.status in SUPPRESSED_STATUSES:
+        forced.add(("value", "window"))
+    try:
+        table = protect_table(
+            CountTable(spec, counts), settings=settings_, dominated=frozenset(forced)
+        )
+    except ValueError:
+        table = None
+    hidden = {cell for cell, c in table.cells.items() if c.value is None} if table else set(counts)
+
+    def hide(released: ReleasedValue, cell: tuple[str, str]) -> ReleasedValue:
+        if cell in hidden and released.value is not None:
+            return ReleasedValue(
+                None, CellStatus.COMPLEMENTARY, settings_.marker(CellStatus.COMPLEMENTARY), ""
+            )
+        return released
+
+    return (
+        [
+            hide(released, ("value", period_key(p)))
+            for (p, _), released in zip(months, monthly, strict=True)
+        ],
+        hide(window_value, ("value", "window")),
+    )
 
 
 def disclosure_settings_json() -> dict[str, Any]:

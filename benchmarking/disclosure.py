@@ -46,7 +46,7 @@ import numpy as np
 from benchmarking.definitions import DisclosureClass
 
 GATE_NAME = "benchmarking.disclosure"
-GATE_VERSION = 1
+GATE_VERSION = 2
 
 Cell = tuple[str, str]  # (row key, column key)
 
@@ -74,6 +74,20 @@ class CellStatus(StrEnum):
 SUPPRESSED_STATUSES = frozenset(
     {CellStatus.PRIMARY, CellStatus.DOMINANCE, CellStatus.COMPLEMENTARY}
 )
+SUPPRESSED_MARKER = "x"
+# What outputs say of any hidden value: one status, one marker, one reason. Whether a value was
+# hidden for being small, dominated or as a complement stays inside the gate.
+PUBLIC_SUPPRESSED = "suppressed"
+REASON_SUPPRESSED = (
+    "Wartość ukryta (x): jest zbyt mała, opiera się na zbyt małej liczbie osób lub ośrodków, "
+    "albo ukryto ją, aby nie dało się z sum odtworzyć innej ukrytej wartości. "
+    "Chroni to dane osobowe."
+)
+
+
+def public_status(status: CellStatus) -> str:
+    """The status an output may carry: ``suppressed`` for every kind of hidden value."""
+    return PUBLIC_SUPPRESSED if status in SUPPRESSED_STATUSES else status.value
 
 
 # --- Settings -------------------------------------------------------------------------------------
@@ -86,6 +100,12 @@ class DisclosureSettings:
     k: int = 10
     dominance_share: float = 0.90
     small_unit_population: int = 20_000
+    # Centres as contributors (issue 15): no aggregate over fewer than ``min_centres`` centres; no
+    # order statistic (quartile, median of centres, rank) over fewer than ``min_order_centres``;
+    # p % rule: the centres other than the two largest must make up at least p % of the largest.
+    min_centres: int = 3
+    min_order_centres: int = 10
+    centre_p_percent: float = 10.0
 
     def __post_init__(self) -> None:
         if isinstance(self.k, bool) or not isinstance(self.k, int) or self.k < 2:
@@ -94,6 +114,10 @@ class DisclosureSettings:
             raise ValueError(f"dominance_share must lie in (0, 1], got {self.dominance_share!r}")
         if self.small_unit_population < 0:
             raise ValueError("small_unit_population must not be negative")
+        if self.min_centres < 3 or self.min_order_centres < self.min_centres:
+            raise ValueError("min_centres must be ≥ 3 and min_order_centres ≥ min_centres")
+        if not 0 <= self.centre_p_percent <= 100:
+            raise ValueError("centre_p_percent must lie in [0, 100]")
 
     @classmethod
     def from_django(cls) -> DisclosureSettings:
@@ -109,13 +133,17 @@ class DisclosureSettings:
             small_unit_population=int(
                 configured.get("small_unit_population", defaults.small_unit_population)
             ),
+            min_centres=int(configured.get("min_centres", defaults.min_centres)),
+            min_order_centres=int(configured.get("min_order_centres", defaults.min_order_centres)),
+            centre_p_percent=float(configured.get("centre_p_percent", defaults.centre_p_percent)),
         )
 
     def marker(self, status: CellStatus) -> str | None:
-        if status == CellStatus.PRIMARY:
-            return f"<{self.k}"
-        if status in (CellStatus.DOMINANCE, CellStatus.COMPLEMENTARY):
-            return "x"
+        """One symbol for every hidden value: ``x``. Two symbols ("<10" for small counts, "x"
+        for the rest) told an attacker which hidden cells are 1..k−1 and which are 0 or ≥ k,
+        and an integer program used exactly that to pin cells (issue 15)."""
+        if status in SUPPRESSED_STATUSES:
+            return SUPPRESSED_MARKER
         if status == CellStatus.EMPTY:
             return "–"
         return None
@@ -154,6 +182,9 @@ def gate_stamp(settings: DisclosureSettings | None = None) -> dict[str, object]:
         "k": settings.k,
         "dominance_share": settings.dominance_share,
         "small_unit_population": settings.small_unit_population,
+        "min_centres": settings.min_centres,
+        "min_order_centres": settings.min_order_centres,
+        "centre_p_percent": settings.centre_p_percent,
     }
 
 
@@ -172,11 +203,13 @@ class ReleasedValue:
             raise ValueError(f"a {self.status} value must not carry a number")
 
     def as_json(self) -> dict[str, object]:
+        """The value as outputs carry it: a hidden value says only that it is hidden."""
+        hidden = self.status in SUPPRESSED_STATUSES
         return {
             "value": None if self.value is None else str(self.value),
-            "status": self.status.value,
+            "status": public_status(self.status),
             "marker": self.marker,
-            "reason": self.reason,
+            "reason": REASON_SUPPRESSED if hidden else self.reason,
         }
 
 
@@ -197,6 +230,7 @@ def release_value(
     top_shares: Sequence[float],
     audience: Audience,
     settings: DisclosureSettings | None = None,
+    centres: Sequence[Decimal] | None = None,
 ) -> ReleasedValue:
     """Release one value to ``audience``, or withhold it with a marker and a reason.
 
@@ -213,9 +247,14 @@ def release_value(
       two largest contributors make up more than the dominance share, or when there are only one
       or two contributors to a non-zero sum (then they make up all of it).
 
+    * COUNT also when the *value* is a mean of counts (a count per month over a window): a mean
+      from 0 to k is PRIMARY like a count, because mean × months stands in for the hidden count.
+    * ``centres`` (the centres' contributions, for an aggregate over centres): DOMINANCE when
+      fewer than ``min_centres`` centres contribute, or when the p % rule fails at centre level
+      (see :func:`centre_rule`). Not applied to OWN_CENTRE, nor when ``centres`` is None (a named
+      centre's own value shown to its coordinator).
+
     ``denominator`` is accepted for the record. The rules need only the numerator and ``n``.
-    Cohort rules (at least 5 centres, none above 25 %) belong to whoever builds the cohort. They
-    are not applied here.
     """
     _count_gate_call()
     if settings is None:
@@ -230,6 +269,15 @@ def release_value(
         audience=audience,
         settings=settings,
     )
+    if (
+        status == CellStatus.PUBLISHED
+        and centres is not None
+        and audience != Audience.OWN_CENTRE
+        and value is not None
+    ):
+        refusal = centre_rule(centres, settings)
+        if refusal:
+            status, reason = CellStatus.DOMINANCE, refusal
     if status == CellStatus.PUBLISHED:
         return ReleasedValue(value=value, status=status, marker=None, reason="")
     return ReleasedValue(value=None, status=status, marker=settings.marker(status), reason=reason)
@@ -252,7 +300,7 @@ def _value_status(
     if audience == Audience.OWN_CENTRE or disclosure == DisclosureClass.STAFFING:
         return CellStatus.PUBLISHED, ""
     if disclosure == DisclosureClass.COUNT:
-        if 0 < numerator < k:
+        if 0 < numerator < k or 0 < value < k:
             return CellStatus.PRIMARY, (
                 f"Liczba jest mniejsza niż {k}. Nie pokazujemy jej, {_WHY_PERSONS}."
             )
@@ -290,6 +338,48 @@ def _value_status(
                 f"Nie pokazujemy jej, bo ujawniłaby dane konkretnych osób."
             )
     return CellStatus.PUBLISHED, ""
+
+
+def centre_rule(
+    contributions: Sequence[Decimal | int | float], settings: DisclosureSettings
+) -> str:
+    """Why an aggregate over centres may not be shown, in Polish, or "" when it may.
+
+    ``contributions`` are the centres' parts of the aggregate (their counts, bases or sums). A
+    zero aggregate has nothing to dominate. Otherwise at least ``min_centres`` centres must
+    contribute, and the p % rule must hold: the centres other than the two largest make up at
+    least p % of the largest, so that the second-largest centre cannot estimate the largest to
+    within p % by subtracting its own part.
+    """
+    parts = sorted((abs(float(c)) for c in contributions if c), reverse=True)
+    if not parts:
+        return ""
+    if len(parts) < settings.min_centres:
+        return (
+            f"Wartość opiera się na danych mniej niż {settings.min_centres} ośrodków. "
+            "Nie pokazujemy jej, bo ujawniłaby dane pojedynczego ośrodka."
+        )
+    rest = sum(parts[2:])
+    if rest < settings.centre_p_percent / 100 * parts[0]:
+        return (
+            "Jeden lub dwa ośrodki wnoszą niemal całą tę wartość. Nie pokazujemy jej, bo "
+            "ujawniłaby dane pojedynczego ośrodka."
+        )
+    return ""
+
+
+def scope_refusal(centre_count: int, settings: DisclosureSettings | None = None) -> str:
+    """Why a scope (a set of centres) may not be released as an aggregate, or "" if it may."""
+    if settings is None:
+        settings = DisclosureSettings.from_django()
+    if centre_count < settings.min_centres:
+        return (
+            f"W tym zakresie są dane tylko {centre_count} "
+            f"{'ośrodka' if centre_count == 1 else 'ośrodków'}, a zestawienia zbiorcze pokazujemy "
+            f"dla co najmniej {settings.min_centres} ośrodków: wartość zbiorcza jednego czy dwóch "
+            "ośrodków to dane tych ośrodków (ochrona danych osobowych)."
+        )
+    return ""
 
 
 def _dominated(numerator: Decimal, n: int, top_shares: Sequence[float], share: float) -> bool:
@@ -395,7 +485,7 @@ class ReleasedCell:
             raise ValueError(f"a {self.status} cell must not carry a number")
 
     def as_json(self) -> dict[str, object]:
-        return {"value": self.value, "status": self.status.value, "marker": self.marker}
+        return {"value": self.value, "status": public_status(self.status), "marker": self.marker}
 
 
 @dataclass(frozen=True)
@@ -505,6 +595,7 @@ def protect_table(
     *,
     settings: DisclosureSettings | None = None,
     prefer: frozenset[Cell] = frozenset(),
+    dominated: frozenset[Cell] = frozenset(),
 ) -> ReleasedTable:
     """Release a table of counts so that no hidden count can be recovered from what is shown.
 
@@ -559,28 +650,28 @@ def protect_table(
         for cell in layout.cells
         if 0 < counts[cell] < settings.k or (counts[cell] == 0 and cell in zero_hidden)
     }
-    suppressed = primary | (set(prefer) & set(layout.cells))
+    dominant = {cell for cell in set(dominated) & set(layout.cells) if cell not in primary}
+    sensitive = primary | dominant
+    suppressed = sensitive | (set(prefer) & set(layout.cells))
     while True:
         _complete_lines(layout, counts, suppressed)
-        statuses = {
-            cell: CellStatus.PRIMARY if cell in primary else CellStatus.COMPLEMENTARY
-            for cell in suppressed
-        }
         published = {cell: counts[cell] for cell in layout.cells if cell not in suppressed}
-        intervals = _audit(layout, published, statuses, zero_hidden, settings.k)
+        intervals = _audit(layout, published, suppressed)
         proven_zero = {
             cell
             for cell, interval in intervals.items()
-            if cell not in primary and cell not in zero_hidden and interval == (0.0, 0.0)
+            if cell not in sensitive and interval == (0.0, 0.0)
         }
-        pinned = [
+        exposed = [
             cell
             for cell in layout.cells
-            if cell in intervals and _pinned(intervals[cell]) and cell not in proven_zero
+            if cell in intervals
+            and cell not in proven_zero
+            and not protected(intervals[cell], sensitive=cell in sensitive, k=settings.k)
         ]
-        if not pinned:
+        if not exposed:
             break
-        suppressed.add(_unpinning_cell(layout, counts, suppressed, pinned[0], table.spec.code))
+        suppressed.add(_unpinning_cell(layout, counts, suppressed, exposed[0], table.spec.code))
     # A complement that the release itself proves to be 0 hides nothing, and a zero outside a
     # sensitive row is no secret. Showing it tells the attacker nothing new.
     suppressed -= proven_zero
@@ -588,7 +679,13 @@ def protect_table(
     cells: dict[Cell, ReleasedCell] = {}
     for cell in layout.cells:
         if cell in suppressed:
-            status = CellStatus.PRIMARY if cell in primary else CellStatus.COMPLEMENTARY
+            status = (
+                CellStatus.PRIMARY
+                if cell in primary
+                else CellStatus.DOMINANCE
+                if cell in dominant
+                else CellStatus.COMPLEMENTARY
+            )
             cells[cell] = ReleasedCell(value=None, status=status, marker=settings.marker(status))
         else:
             cells[cell] = ReleasedCell(value=counts[cell], status=CellStatus.PUBLISHED, marker=None)
@@ -598,6 +695,42 @@ def protect_table(
         settings=settings,
         small_unit=table.small_unit,
     )
+
+
+def release_with_pattern(
+    table: CountTable, released: ReleasedTable, suppressed: set[Cell] | frozenset[Cell]
+) -> ReleasedTable:
+    """``released`` (from :func:`protect_table` on ``table``) with exactly ``suppressed`` hidden:
+    what the linked suppression of a release family (``benchmarking.linked``) decided. Cells it
+    adds are COMPLEMENTARY; sensitive cells of ``released`` must stay hidden."""
+    _count_gate_call()
+    cells: dict[Cell, ReleasedCell] = {}
+    for cell, before in released.cells.items():
+        if cell in suppressed:
+            status = (
+                before.status
+                if before.status in SUPPRESSED_STATUSES
+                else (CellStatus.COMPLEMENTARY)
+            )
+            cells[cell] = ReleasedCell(None, status, released.settings.marker(status))
+        elif before.status in (CellStatus.PRIMARY, CellStatus.DOMINANCE):
+            raise ValueError(f"table {table.spec.code}: sensitive cell {cell} must stay hidden")
+        else:
+            cells[cell] = ReleasedCell(table.counts[cell], CellStatus.PUBLISHED, None)
+    return ReleasedTable(
+        spec=released.spec,
+        cells=MappingProxyType(cells),
+        settings=released.settings,
+        small_unit=released.small_unit,
+    )
+
+
+def protected(interval: tuple[float, float], *, sensitive: bool, k: int) -> bool:
+    """Whether a hidden cell keeps enough uncertainty: a sensitive cell (a small count, a hidden
+    sensitive zero, a dominated sum) a protection interval at least k wide, any other hidden
+    cell at least not a single value."""
+    low, high = interval
+    return high - low >= (k if sensitive else 1) - 0.5
 
 
 def _hidden_in(line: _Line, suppressed: set[Cell]) -> int:
@@ -696,33 +829,29 @@ def audit_intervals(released: ReleasedTable) -> dict[Cell, tuple[float, float]]:
     release. Upper ends may be ``inf``.
 
     Each extreme is the optimum of a linear programme (scipy's HiGHS). The variables are the hidden
-    cells. The constraints are every additive line, with published cells as constants, and the
-    bounds the markers reveal: PRIMARY is 1..k−1 (0..k−1 where a zero would be hidden, i.e. in a
-    small unit a sensitive row or the total row), COMPLEMENTARY is 0..∞ (at least k where a zero
-    would be hidden). A complementary cell is also known not to be 1..k−1. That is not convex,
-    so it is applied as a sound tightening, repeated until nothing changes: if a cell's range
-    stays below k it must be 0, and if its range excludes 0 it must be at least k. Extremes are
-    rounded to whole numbers. The constraint matrix is totally unimodular, so they are whole
-    numbers anyway, apart from solver noise.
+    cells, each at least 0: with one marker for every hidden value, the marker says nothing about
+    the size of a hidden cell. The constraints are every additive line, with published cells as
+    constants. Extremes are rounded to whole numbers. The constraint matrix of one table is
+    totally unimodular, so they are whole numbers anyway and integrality adds nothing; linked
+    tables (``benchmarking.linked``) use a mixed-integer programme instead.
 
     Raises ValueError if the released table is incomplete or inconsistent (no values satisfy
     it).
     """
     layout = _Layout.of(released.spec)
     published: dict[Cell, int] = {}
-    statuses: dict[Cell, CellStatus] = {}
+    hidden: set[Cell] = set()
     for cell in layout.cells:
         released_cell = released.cells.get(cell)
         if released_cell is None:
             raise ValueError(f"table {released.spec.code}: no released cell {cell}")
         if released_cell.status in SUPPRESSED_STATUSES:
-            statuses[cell] = released_cell.status
+            hidden.add(cell)
         elif released_cell.value is None:
             raise ValueError(f"table {released.spec.code}: cell {cell} is neither shown nor hidden")
         else:
             published[cell] = released_cell.value
-    zero_hidden = _zero_hidden_cells(released.spec, released.small_unit, layout)
-    return _audit(layout, published, statuses, zero_hidden, released.settings.k)
+    return _audit(layout, published, hidden)
 
 
 Bounds = tuple[float, float | None]
@@ -730,41 +859,11 @@ _Group = tuple[list[Cell], list[_Line]]  # hidden cells sharing lines, and those
 
 
 def _audit(
-    layout: _Layout,
-    published: Mapping[Cell, int],
-    statuses: Mapping[Cell, CellStatus],
-    zero_hidden: frozenset[Cell],
-    k: int,
+    layout: _Layout, published: Mapping[Cell, int], suppressed: set[Cell] | frozenset[Cell]
 ) -> dict[Cell, tuple[float, float]]:
-    bounds: dict[Cell, Bounds] = {}
-    zero_or_k: list[Cell] = []  # complements known to be 0 or ≥ k, not yet known which
-    hidden = sorted(statuses, key=layout.position.__getitem__)
-    for cell in hidden:
-        if statuses[cell] == CellStatus.PRIMARY:
-            bounds[cell] = (0 if cell in zero_hidden else 1, k - 1)
-        elif cell in zero_hidden:
-            bounds[cell] = (k, None)
-        else:
-            bounds[cell] = (0, None)
-            zero_or_k.append(cell)
-    groups = _groups(layout, hidden)
-    intervals: dict[Cell, tuple[float, float]] = {}
-    pending = groups
-    while pending:
-        intervals.update(_intervals(pending, published, bounds))
-        tightened: set[Cell] = set()
-        for cell in zero_or_k:
-            low, high = intervals[cell]
-            if high < k - 0.5:
-                bounds[cell] = (0, 0)
-            elif low > 0.5:
-                bounds[cell] = (k, bounds[cell][1])
-            else:
-                continue
-            tightened.add(cell)
-        zero_or_k = [cell for cell in zero_or_k if cell not in tightened]
-        pending = [group for group in groups if tightened.intersection(group[0])]
-    return intervals
+    hidden = sorted(suppressed, key=layout.position.__getitem__)
+    bounds: dict[Cell, Bounds] = dict.fromkeys(hidden, (0, None))
+    return _intervals(_groups(layout, hidden), published, bounds)
 
 
 def _groups(layout: _Layout, hidden: list[Cell]) -> list[_Group]:
@@ -873,8 +972,3 @@ def _intervals(
     for cell, (low, high) in extremes.items():
         result[cell] = (low, high)
     return result
-
-
-def _pinned(interval: tuple[float, float]) -> bool:
-    low, high = interval
-    return high - low < 0.5

@@ -25,11 +25,15 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from benchmarking import dp
-from benchmarking.comparisons import definition_json, release
+from benchmarking import dp, ledger
+from benchmarking.comparisons import centre_contributions, definition_json, release
 from benchmarking.definitions import DisclosureClass, current_definitions
 from benchmarking.disclosure import (
+    REASON_SUPPRESSED,
+    SUPPRESSED_MARKER,
+    SUPPRESSED_STATUSES,
     Audience,
+    CellStatus,
     CountTable,
     DisclosureSettings,
     ReleasedTable,
@@ -37,11 +41,21 @@ from benchmarking.disclosure import (
     ReleasedValueTable,
     Subject,
     TableSpec,
+    centre_rule,
     gate_stamp,
     protect_table,
     release_value,
+    release_with_pattern,
+    scope_refusal,
 )
-from benchmarking.models import ExportJob, PrivacyLedgerEntry, Snapshot, TableSnapshot
+from benchmarking.linked import Family, Key, Relation, Unprotectable, protect_family
+from benchmarking.models import (
+    ExportJob,
+    PrivacyLedgerEntry,
+    PublishedCell,
+    Snapshot,
+    TableSnapshot,
+)
 from benchmarking.selectors import (
     Figure,
     centre_series,
@@ -78,6 +92,10 @@ TABLES: dict[str, str] = {
 # Tables whose sensitivity to one household is bounded: the only ones a DP release contains.
 DP_TABLES = ("households", "persons", "areas")
 AREA_FORMS = (FORM_ANY, FORM_SOCIAL_WORK, FORM_CONTRACT)
+AREAS_REFUSED = (
+    "nie wydano: w podziale na województwa każdy wiersz musi obejmować co najmniej %d ośrodki, "
+    "a ośrodków na platformie jest za mało, by utworzyć choć dwa takie wiersze"
+)
 
 
 def dp_settings() -> tuple[float, float]:
@@ -139,8 +157,16 @@ def budget_spent(year: int) -> float:
 
 
 def budget_summary(year: int) -> dict[str, Any]:
+    """The year's privacy budget, and what the budgets of all years mean together for one
+    household: zCDP costs add up, so a household present in the data of several years is
+    protected at most by the sum of what those years spent (``rho_spent_all_years``), and by
+    the sum of the yearly budgets in the worst case (``rho_ceiling_years`` years × ρ)."""
     budget, delta = dp_settings()
     spent = budget_spent(year)
+    by_year = {
+        int(row["budget_year"]): float(row["total"])
+        for row in PrivacyLedgerEntry.objects.values("budget_year").annotate(total=Sum("rho"))
+    }
     return {
         "year": year,
         "rho_budget": budget,
@@ -149,7 +175,29 @@ def budget_summary(year: int) -> dict[str, Any]:
         "delta": delta,
         "mechanism": dp.MECHANISM,
         "privacy_unit": "gospodarstwo domowe w okresie sprawozdawczym",
+        "rho_spent_all_years": round(sum(by_year.values()), 6),
+        "rho_ten_years": round(10 * budget, 6),
+        "years_released": sorted(by_year),
+        "household_note": household_budget_note(budget, by_year),
     }
+
+
+def household_budget_note(budget: float, by_year: Mapping[int, float]) -> str:
+    """The per-household budget across years in plain Polish (shown on the DP export page)."""
+    spent = sum(by_year.values())
+    years = len(by_year)
+    return (
+        f"Budżet ρ = {budget:g} obowiązuje osobno dla danych każdego roku. Wszystkie wydania z "
+        "szumem za jeden rok razem mogą powiedzieć o jednym gospodarstwie domowym najwyżej "
+        f"tyle, na ile pozwala ρ = {budget:g}, także gdy gospodarstwo jest w obu półroczach. "
+        "Gospodarstwo, które korzysta z pomocy przez kilka lat, występuje w danych każdego "
+        "z tych lat, a koszty ρ się sumują: przy danych z N lat ochrona jednego gospodarstwa "
+        f"odpowiada łącznie najwyżej N × {budget:g} (np. 10 lat – ρ = {10 * budget:g}). "
+        f"Dotąd wydano z szumem dane z {years} "
+        f"{'roku' if years == 1 else 'lat'}, łącznie ρ = {spent:g}: tyle najwięcej mogą "
+        "ujawnić o gospodarstwie obecnym we wszystkich tych latach. Im mniejsze ρ, tym mniej "
+        "wydania mówią o pojedynczym gospodarstwie (i tym więcej w nich szumu)."
+    )
 
 
 def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParameters:
@@ -170,6 +218,8 @@ def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParam
         errors["scope"] = ["Zakres to PL (cały kraj) albo dwucyfrowy kod województwa, np. 12."]
     elif not scope_centres(scope):
         errors["scope"] = ["W tym województwie nie ma jeszcze ośrodków na platformie."]
+    elif refusal := scope_refusal(len(scope_centres(scope))):
+        errors["scope"] = [refusal]
     raw_tables = data.get("tables") or list(TABLES)
     if not isinstance(raw_tables, list) or not raw_tables:
         errors["tables"] = ["Wybierz co najmniej jedną tabelę."]
@@ -209,6 +259,10 @@ def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParam
                     f"Przekroczony roczny budżet prywatności za {year}: pozostało ρ = "
                     f"{remaining:g}, a wydanie wymaga ρ = {dp_rho:g}."
                 ]
+    if year and "period" not in errors and "scope" not in errors and "dp_rho" not in errors:
+        clash = _exact_dp_clash(year, half, scope, dp=dp_rho is not None)
+        if clash:
+            errors["dp_rho"] = [clash]
     if errors:
         raise ValidationFailed(fields=errors)
     if year and not errors:
@@ -221,6 +275,51 @@ def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParam
                 code="tables_not_computed",
             )
     return ExportParameters(year, half, scope, tables, fmt, dp_rho)
+
+
+def _exact_dp_clash(year: int, half: int, scope: str, *, dp: bool) -> str:
+    """Exact and noisy releases of the same period and scope are never both offered: the exact
+    one would show what the noise hides, and the noisy one would be differenced against it."""
+    label = f"{year}-H{half}" if half else str(year)
+    jobs = ExportJob.objects.filter(parameters__period=label, parameters__scope=scope).exclude(
+        status=ExportJob.Status.FAILED
+    )
+    exact = jobs.filter(parameters__dp_rho=None)
+    if dp and exact.exists():
+        return (
+            f"Za {label} w tym zakresie wydano już zestawienie dokładne, więc wydania z szumem "
+            "różnicowym nie oferujemy (dałoby się je porównać z dokładnym)."
+        )
+    if not dp and jobs.exclude(pk__in=exact.values("pk")).exists():
+        return (
+            f"Za {label} w tym zakresie wydano już zestawienie z szumem różnicowym, więc "
+            "zestawienia dokładnego nie wydajemy (pozwoliłoby odszumić tamto wydanie)."
+        )
+    return ""
+
+
+def area_groups(
+    centres: Sequence[Centre], disclosure: DisclosureSettings
+) -> list[tuple[str, str, list[Centre]]]:
+    """Voivodeships as rows or columns of a national table, each over at least ``min_centres``
+    centres. Voivodeships with fewer go together into "pozostałe województwa"; if that group
+    would have 1 or 2 centres, the smallest named voivodeships join it. With fewer than two groups
+    the split would only repeat the total, and there is none."""
+    names = dict(Voivodeship.choices)
+    by_code: dict[str, list[Centre]] = {}
+    for centre in centres:
+        by_code.setdefault(centre.voivodeship, []).append(centre)
+    named = sorted(
+        (code for code, members in by_code.items() if len(members) >= disclosure.min_centres),
+        key=lambda code: (len(by_code[code]), code),
+    )
+    rest = [c for code, members in by_code.items() if code not in named for c in members]
+    while rest and len(rest) < disclosure.min_centres and named:
+        rest += by_code[named.pop(0)]
+    groups = [(code, f"woj. {names[code]}", by_code[code]) for code in sorted(named)]
+    if rest:
+        groups.append(("pozostale", "pozostałe województwa", rest))
+    return groups if len(groups) >= 2 else []
 
 
 def _missing_centres(year: int, half: int, scope: str) -> list[str]:
@@ -294,6 +393,8 @@ class _Sums:
     runs: set[str]
     complete: bool
     lists: CodeLists
+    # Each centre's own cells, for the centre-level dominance rule: table → one dict per centre.
+    per_centre: dict[str, list[dict[tuple[str, str], int]]]
 
 
 def _sums(snapshots: Sequence[TableSnapshot], *, capped: bool) -> _Sums:
@@ -306,12 +407,21 @@ def _sums(snapshots: Sequence[TableSnapshot], *, capped: bool) -> _Sums:
     contracts: dict[str, int] = {}
     reasons: set[str] = set()
     forms: set[str] = set()
+    per_centre: dict[str, list[dict[tuple[str, str], int]]] = {
+        "households": [], "persons": [], "contracts": []
+    }  # fmt: skip
     for snap in snapshots:
         reasons |= set(snap.reason_rows)
         forms |= set(snap.form_columns)
         centre_households = _cells(snap.households)
+        centre_persons = _cells(snap.persons_capped if capped else snap.persons)
         _add(households, centre_households)
-        _add(persons, _cells(snap.persons_capped if capped else snap.persons))
+        _add(persons, centre_persons)
+        per_centre["households"].append(centre_households)
+        per_centre["persons"].append(centre_persons)
+        per_centre["contracts"].append(
+            {(key, "scope"): int(count) for key, count in snap.contracts.items()}
+        )
         area = by_area.setdefault(snap.centre.voivodeship, {})
         for (_, form), count in centre_households.items():
             if form in AREA_FORMS:
@@ -329,6 +439,7 @@ def _sums(snapshots: Sequence[TableSnapshot], *, capped: bool) -> _Sums:
         runs={str(snap.run.public_id) for snap in snapshots},
         complete=all(snap.complete for snap in snapshots),
         lists=lists,
+        per_centre=per_centre,
     )
 
 
@@ -373,32 +484,220 @@ def _noise(
 
 
 def _previous_pattern(parameters: ExportParameters) -> dict[str, frozenset[tuple[str, str]]]:
-    """Suppressed cells of the last release for the same scope and period (and, for the second
-    half-year, the first): hidden again, so patterns stay stable and releases cannot be
-    differenced."""
-    labels = {parameters.period_label}
-    if parameters.half == 2:
-        # Hidden cells carried forward are hidden again, so the chain restarts every year.
-        labels.add(f"{parameters.year}-H1")
-    pattern: dict[str, set[tuple[str, str]]] = {}
-    jobs = (
-        ExportJob.objects.filter(
-            status=ExportJob.Status.DONE,
-            parameters__scope=parameters.scope,
-            parameters__period__in=sorted(labels),
-        )
-        .order_by("-finished_at")
-        .only("parameters", "suppressed_pattern")
+    """Every cell of this scope and period hidden in any earlier exact release, per cell (from
+    the ledger of published cells, not the latest job): hidden again, so patterns stay stable
+    and releases cannot be differenced. Noisy releases start afresh: their pattern must not
+    follow an exact release's."""
+    if parameters.dp_rho is not None:
+        return {}
+    _, hidden, _ = ledger.family(
+        audience=Audience.MINISTRY.value,
+        tables=list(TABLES),
+        periods=[parameters.period_label],
+        scope=parameters.scope,
     )
-    seen: set[str] = set()
-    for job in jobs:
-        label = str(job.parameters.get("period"))
-        if label in seen:  # the latest release of each period already carries the earlier ones
-            continue
-        seen.add(label)
-        for table, cells in job.suppressed_pattern.items():
-            pattern.setdefault(table, set()).update((r, c) for r, c in cells)
+    pattern: dict[str, set[tuple[str, str]]] = {}
+    for table, _scope, _period, row, column in hidden:
+        pattern.setdefault(table, set()).add((row, column))
     return {table: frozenset(cells) for table, cells in pattern.items()}
+
+
+def _dominated(
+    per_centre: Sequence[Mapping[tuple[str, str], int]],
+    cells: Iterable[tuple[str, str]],
+    disclosure: DisclosureSettings,
+) -> frozenset[tuple[str, str]]:
+    """Cells that fail the centre-level rules: fewer than ``min_centres`` centres contribute,
+    or the p % rule fails (see ``disclosure.centre_rule``)."""
+    return frozenset(
+        cell
+        for cell in cells
+        if centre_rule([centre.get(cell, 0) for centre in per_centre], disclosure)
+    )
+
+
+ADDITIVE_CONTRACTS = ("signed", "completed", "achieved", "broken")
+
+
+def _family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[Relation]:
+    """The public structure linking the cells of the ministry's exports (see ``linked``)."""
+    by_table: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+    for table, scope, period, row, column in keys:
+        by_table.setdefault((table, scope, period), set()).add((row, column))
+    relations: list[Relation] = []
+    total = TOTAL[0]
+    scopes_by = {(t, p) for t, _, p in by_table}
+    for (table, scope, period), cells in by_table.items():
+        rows = {r for r, _ in cells}
+        columns = {c for _, c in cells}
+        if table in ("households", "persons", "areas"):
+            for column in columns:
+                parts = [(table, scope, period, r, column) for r in rows if r != total]
+                if (total, column) in cells and parts:
+                    relations.append(Relation.total(parts, (table, scope, period, total, column)))
+        if table in ("households", "persons"):
+            for row in rows:
+                any_key = (table, scope, period, row, FORM_ANY)
+                forms = [(table, scope, period, row, c) for c in columns if c != FORM_ANY]
+                if (row, FORM_ANY) in cells and forms:
+                    relations.extend(Relation.at_most(form, any_key) for form in forms)
+                    relations.append(Relation.at_most_sum(any_key, forms))
+            if table == "households" and ("persons", scope, period) in by_table:
+                relations.extend(
+                    Relation.at_most(
+                        ("households", scope, period, r, c), ("persons", scope, period, r, c)
+                    )
+                    for r, c in cells & by_table[("persons", scope, period)]
+                )
+        if table == "areas":
+            for column in columns:
+                relations.append(
+                    Relation(
+                        (
+                            ((table, scope, period, total, column), 1),
+                            (("households", scope, period, total, column), -1),
+                        )
+                    )
+                )
+        if table == "contracts" and {("achieved", "scope"), ("completed", "scope")} <= cells:
+            relations.append(
+                Relation.at_most(
+                    (table, scope, period, "achieved", "scope"),
+                    (table, scope, period, "completed", "scope"),
+                )
+            )
+    # Half-years and their year.
+    for (table, scope, period), cells in by_table.items():
+        if "-" in period:
+            continue
+        halves = [f"{period}-H1", f"{period}-H2"]
+        if not any((table, scope, h) in by_table for h in halves):
+            continue
+        for row, column in cells:
+            year_key = (table, scope, period, row, column)
+            half_keys = [(table, scope, h, row, column) for h in halves]
+            if table == "contracts" and row in ADDITIVE_CONTRACTS:
+                relations.append(Relation.total(half_keys, year_key))
+            else:
+                relations.extend(Relation.at_most(h, year_key) for h in half_keys)
+                relations.append(Relation.at_most_sum(year_key, half_keys))
+    # The country and its voivodeships.
+    for table, period in scopes_by:
+        if table not in ("households", "persons", "contracts"):
+            continue
+        if not any((table, v, period) in by_table for v in voivodeships):
+            continue
+        for row, column in by_table.get((table, NATIONAL, period), set()):
+            relations.append(
+                Relation.total(
+                    [(table, v, period, row, column) for v in voivodeships],
+                    (table, NATIONAL, period, row, column),
+                )
+            )
+    return relations
+
+
+def _protect_linked(
+    parameters: ExportParameters,
+    tables: Mapping[str, tuple[CountTable, ReleasedTable]],
+    indicator_counts: Mapping[tuple[str, str], tuple[int, bool]],
+    disclosure: DisclosureSettings,
+) -> tuple[dict[str, ReleasedTable], set[tuple[str, str]]]:
+    """Protect the exact count tables of an export together with every related release already
+    in the ledger: the same and the other half-years of the year, the country and the
+    voivodeships, the indicators beside the counts. Returns the tables with the family's
+    pattern, and the indicator cells that must be hidden as well. Raises Conflict if the export
+    cannot be protected against what is already out."""
+    scope, period = parameters.scope, parameters.period_label
+    current: dict[Key, int] = {}
+    sensitive: set[Key] = set()
+    start: set[Key] = set()
+    totals: set[Key] = set()
+    for name, (table, released) in tables.items():
+        for cell, count in table.counts.items():
+            key = (name, scope, period, *cell)
+            current[key] = count
+            status = released.cells[cell].status
+            if status in (CellStatus.PRIMARY, CellStatus.DOMINANCE):
+                sensitive.add(key)
+            if released.cells[cell].value is None:
+                start.add(key)
+            if cell[0] == TOTAL[0] or cell[1] == FORM_ANY:
+                totals.add(key)
+    for (metric, column), (count, hidden) in indicator_counts.items():
+        key = ("indicators", scope, period, metric, column)
+        current[key] = count
+        if hidden:
+            sensitive.add(key)
+            start.add(key)
+    published_before, hidden_before, sensitive_before = ledger.family(
+        audience=Audience.MINISTRY.value,
+        tables=[*tables, "indicators"],
+        periods=[str(parameters.year), f"{parameters.year}-H1", f"{parameters.year}-H2"],
+    )
+    before = {key: int(value) for key, value in published_before.items() if key not in current}
+    relations = _family_relations(
+        [*current, *before, *hidden_before], [code for code, _ in Voivodeship.choices]
+    )
+    # An indicator count beside the same count in a table: its mean × months is that count.
+    for metric, row in (("contracts_signed", "signed"),):
+        for column in ("scope",):
+            indicator_key = ("indicators", scope, period, metric, column)
+            table_key = ("contracts", scope, period, row, "scope")
+            if indicator_key in current and current.get(table_key) == current[indicator_key]:
+                relations.append(Relation(((indicator_key, 1), (table_key, -1))))
+    family = Family(
+        current=current,
+        relations=relations,
+        sensitive=sensitive | (sensitive_before - set(current)),
+        published_before=before,
+        hidden_before=hidden_before | start,
+        totals=totals,
+    )
+    try:
+        suppressed = protect_family(family, k=disclosure.k)
+    except Unprotectable as error:
+        raise Conflict(error.message, code="release_unprotectable") from None
+    except ValueError:
+        raise Conflict(
+            "Tego zestawienia nie da się wydać: dane tego okresu zmieniły się od poprzedniego "
+            "wydania, a nowe wartości obok starych pozwoliłyby odtworzyć ukryte liczby.",
+            code="release_unprotectable",
+        ) from None
+    out: dict[str, ReleasedTable] = {}
+    for name, (table, released) in tables.items():
+        pattern = {(k[3], k[4]) for k in suppressed if k[0] == name}
+        out[name] = release_with_pattern(table, released, pattern)
+    hidden_indicators = {(k[3], k[4]) for k in suppressed if k[0] == "indicators"}
+    return out, hidden_indicators
+
+
+def _record(job: ExportJob, parameters: ExportParameters, released: Sequence[Any]) -> None:
+    """Every cell of the export into the ledger of published cells."""
+    cells: list[ledger.LedgerCell] = []
+    for table in released:
+        for (row, column), cell in table.cells.items():
+            value = cell.value
+            cells.append(
+                ledger.LedgerCell(
+                    table=table.code if isinstance(table, ReleasedValueTable) else table.spec.code,
+                    scope=parameters.scope,
+                    period=parameters.period_label,
+                    row=row,
+                    column=column,
+                    value=value,
+                    hidden=cell.status in SUPPRESSED_STATUSES,
+                    marker=cell.marker or "",
+                    sensitive=cell.status in (CellStatus.PRIMARY, CellStatus.DOMINANCE),
+                )
+            )
+    ledger.record(
+        cells,
+        audience=Audience.MINISTRY.value,
+        channel=PublishedCell.Channel.EXPORT,
+        release=str(job.public_id),
+        exact=parameters.dp_rho is None,
+    )
 
 
 def _services_table(sums: _Sums, label: str) -> ReleasedValueTable:
@@ -458,19 +757,23 @@ def _services_table(sums: _Sums, label: str) -> ReleasedValueTable:
 
 
 def _indicators_table(
-    parameters: ExportParameters, centres: Sequence[Centre], label: str
-) -> tuple[ReleasedValueTable, dict[str, int]]:
+    parameters: ExportParameters,
+    centres: Sequence[Centre],
+    label: str,
+    disclosure: DisclosureSettings,
+) -> tuple[ReleasedValueTable, dict[tuple[str, str], tuple[int, bool]]]:
+    """The indicators over the period for the scope and, nationally, for voivodeship groups of
+    at least ``min_centres`` centres. Also returns each count indicator's underlying count (mean
+    × months) and whether it is hidden, for the linked audit."""
     first, last = reporting_period_bounds(parameters.year, parameters.half)
     last = min(last, timezone.localdate())
     definitions = current_definitions()
     areas: list[tuple[str, str, list[Centre]]] = []
     if parameters.scope == NATIONAL:
-        for code, name in Voivodeship.choices:
-            members = [c for c in centres if c.voivodeship == code]
-            if members:
-                areas.append((code, f"woj. {name}", members))
+        areas = area_groups(centres, disclosure)
     areas.append(("scope", label, list(centres)))
     cells: dict[tuple[str, str], ReleasedValue] = {}
+    counts: dict[tuple[str, str], tuple[int, bool]] = {}
     periods = month_range(first, last)
     for definition in definitions:
         by_centre = centre_series(
@@ -478,7 +781,18 @@ def _indicators_table(
         )
         for key, _, members in areas:
             _, window = pool_scope(definition, by_centre, members, periods)
-            cells[(definition.code, key)] = release(definition, window, Audience.MINISTRY)
+            released = release(
+                definition,
+                window,
+                Audience.MINISTRY,
+                centres=centre_contributions(definition, by_centre, members),
+            )
+            cells[(definition.code, key)] = released
+            if definition.disclosure == DisclosureClass.COUNT and window is not None:
+                counts[(definition.code, key)] = (
+                    int(window.numerator),
+                    released.status in SUPPRESSED_STATUSES,
+                )
     table = ReleasedValueTable(
         code="indicators",
         title_pl=TABLES["indicators"],
@@ -493,7 +807,28 @@ def _indicators_table(
             for d in definitions
         },
     )
-    return table, {d.code: d.version for d in definitions}
+    return table, counts
+
+
+def _hide_values(table: ReleasedValueTable, hidden: set[tuple[str, str]]) -> ReleasedValueTable:
+    """The indicators with the cells the linked suppression hides as well."""
+    if not hidden & {cell for cell, value in table.cells.items() if value.value is not None}:
+        return table
+    cells = {
+        cell: ReleasedValue(None, CellStatus.COMPLEMENTARY, SUPPRESSED_MARKER, REASON_SUPPRESSED)
+        if cell in hidden and value.value is not None
+        else value
+        for cell, value in table.cells.items()
+    }
+    return ReleasedValueTable(
+        code=table.code,
+        title_pl=table.title_pl,
+        title_en=table.title_en,
+        rows=table.rows,
+        columns=table.columns,
+        cells=cells,
+        row_units=table.row_units,
+    )
 
 
 def export_build(job: ExportJob) -> ExportJob:
@@ -512,8 +847,9 @@ def export_build(job: ExportJob) -> ExportJob:
     if len(snapshots) != len(centres):
         raise Conflict("Tabele za ten okres nie są policzone dla wszystkich ośrodków w zakresie.")
     sums = _sums(snapshots, capped=parameters.dp_rho is not None)
-    population = sum(c.population for c in centres)
-    small_unit = population < disclosure.small_unit_population
+    # A zero of the scope proves a zero in each of its centres, so sensitive zeros are hidden
+    # whenever any centre of the scope is a small unit, not only when the scope is small.
+    small_unit = any(disclosure.is_small_unit(c.population) for c in centres)
 
     bodies: dict[str, dict[tuple[str, str], int]] = {
         "households": dict(sums.households),
@@ -533,45 +869,88 @@ def export_build(job: ExportJob) -> ExportJob:
 
     _progress(job, 45, "Kontrola ujawnień")
     previous = _previous_pattern(parameters)
-    released: list[ReleasedTable | ReleasedValueTable] = []
-    pattern: dict[str, list[list[str]]] = {}
+    count_tables: dict[str, tuple[CountTable, ReleasedTable]] = {}
+    value_tables: dict[str, ReleasedValueTable] = {}
+    indicator_counts: dict[tuple[str, str], tuple[int, bool]] = {}
+    notes: list[tuple[str, str]] = []
     for table in parameters.tables:
-        result: ReleasedTable | ReleasedValueTable
+        count_table: CountTable | None = None
+        dominated: frozenset[tuple[str, str]] = frozenset()
         if table in ("households", "persons"):
             unit = "gospodarstwa domowe" if table == "households" else "osoby"
             spec = _reason_form_spec(table, TABLES[table], unit, sums)
             counts = _with_total_row(bodies[table], sums.reasons, sums.forms)
-            result = protect_table(
-                CountTable(spec, counts, small_unit=small_unit),
-                settings=disclosure,
-                prefer=previous.get(table, frozenset()),
-            )
+            count_table = CountTable(spec, counts, small_unit=small_unit)
+            if parameters.dp_rho is None:
+                per_centre = [
+                    _with_total_row(c, sums.reasons, sums.forms) for c in sums.per_centre[table]
+                ]
+                dominated = _dominated(per_centre, counts, disclosure)
         elif table == "areas":
-            area_codes = [code for code, _ in Voivodeship.choices if code in sums.by_area]
+            groups = area_groups(centres, disclosure)
+            if not groups:
+                notes.append((TABLES["areas"], AREAS_REFUSED % disclosure.min_centres))
+                continue
             form_labels = dict(sums.lists.forms)
             spec = TableSpec(
                 code="areas",
                 title_pl=TABLES["areas"],
                 title_en="Households by voivodeship",
-                rows=tuple((a, f"woj. {dict(Voivodeship.choices)[a]}") for a in area_codes),
+                rows=tuple((code, name) for code, name, _ in groups),
                 columns=tuple((f, form_labels.get(f, f)) for f in AREA_FORMS),
                 total_row=("ogolem", "Razem"),
             )
-            counts = _with_total_row(bodies["areas"], area_codes, list(AREA_FORMS))
-            result = protect_table(
-                CountTable(spec, counts, small_unit=False),
-                settings=disclosure,
-                prefer=previous.get(table, frozenset()),
-            )
+            body = {
+                (code, form): sum(
+                    bodies["areas"].get((v, form), 0) for v in {m.voivodeship for m in members}
+                )
+                for code, _, members in groups
+                for form in AREA_FORMS
+            }
+            counts = _with_total_row(body, [code for code, _, _ in groups], list(AREA_FORMS))
+            count_table = CountTable(spec, counts, small_unit=small_unit)
         elif table == "contracts":
-            result = _contracts_table(sums, label, disclosure, previous.get(table, frozenset()))
+            count_table = _contracts_counts(sums, label)
+            if parameters.dp_rho is None:
+                dominated = _dominated(sums.per_centre["contracts"], count_table.counts, disclosure)
         elif table == "services":
-            result = _services_table(sums, label)
+            value_tables[table] = _services_table(sums, label)
         else:
-            result, _ = _indicators_table(parameters, centres, label)
-        if isinstance(result, ReleasedTable):
+            value_tables[table], indicator_counts = _indicators_table(
+                parameters, centres, label, disclosure
+            )
+        if count_table is not None:
+            try:
+                result = protect_table(
+                    count_table,
+                    settings=disclosure,
+                    prefer=previous.get(table, frozenset()),
+                    dominated=dominated,
+                )
+            except ValueError:
+                raise Conflict(
+                    f"Tabeli „{TABLES[table]}” nie da się wydać w tym kształcie bez ujawnienia "
+                    "ukrytych wartości.",
+                    code="release_unprotectable",
+                ) from None
+            count_tables[table] = (count_table, result)
+    if parameters.dp_rho is None and count_tables:
+        _progress(job, 60, "Wspólna kontrola z wcześniejszymi wydaniami")
+        linked, hidden_indicators = _protect_linked(
+            parameters, count_tables, indicator_counts, disclosure
+        )
+        count_tables = {name: (count_tables[name][0], linked[name]) for name in count_tables}
+        if "indicators" in value_tables:
+            value_tables["indicators"] = _hide_values(value_tables["indicators"], hidden_indicators)
+    released: list[ReleasedTable | ReleasedValueTable] = []
+    pattern: dict[str, list[list[str]]] = {}
+    for table in parameters.tables:
+        if table in count_tables:
+            result = count_tables[table][1]
             pattern[table] = [list(cell) for cell in sorted(result.suppressed)]
-        released.append(result)
+            released.append(result)
+        elif table in value_tables:
+            released.append(value_tables[table])
 
     _progress(job, 75, "Zapisywanie pliku")
     versions = {d.code: d.version for d in current_definitions()}
@@ -581,6 +960,7 @@ def export_build(job: ExportJob) -> ExportJob:
             job, parameters, label, len(centres), sums, versions, indicator_runs, disclosure
         )
         + provenance_dp
+        + notes
     )
     document = ExportDocument(
         title=f"Pomoc społeczna – zestawienie za {parameters.period_label}, {label}",
@@ -607,13 +987,12 @@ def export_build(job: ExportJob) -> ExportJob:
         suppressed_pattern=pattern,
         finished_at=timezone.now(),
     )
+    _record(job, parameters, released)
     job.refresh_from_db()
     return job
 
 
-def _contracts_table(
-    sums: _Sums, label: str, disclosure: DisclosureSettings, prefer: frozenset[tuple[str, str]]
-) -> ReleasedTable:
+def _contracts_counts(sums: _Sums, label: str) -> CountTable:
     rows = (
         ("signed", "Podpisane w okresie"),
         ("active", "Realizowane w okresie"),
@@ -630,7 +1009,7 @@ def _contracts_table(
         unit="kontrakty",
     )
     counts = {(key, "scope"): int(sums.contracts.get(key, 0)) for key, _ in rows}
-    return protect_table(CountTable(spec, counts), settings=disclosure, prefer=prefer)
+    return CountTable(spec, counts)
 
 
 def _indicator_runs(
@@ -655,15 +1034,14 @@ def _indicator_runs(
 def _legend(disclosure: DisclosureSettings) -> list[tuple[str, str]]:
     return [
         (
-            f"<{disclosure.k}",
-            f"liczba od 1 do {disclosure.k - 1} (lub zero przy powodach szczególnie wrażliwych "
-            "w małej jednostce) – nie publikujemy (ochrona danych osobowych)",
+            SUPPRESSED_MARKER,
+            f"wartość ukryta: liczba od 1 do {disclosure.k - 1}, zero przy powodzie szczególnie "
+            "wrażliwym, wartość zdominowana przez jeden lub dwa ośrodki albo osoby, lub wartość "
+            "ukryta, aby nie dało się odtworzyć innej ukrytej wartości z sum i z wcześniejszych "
+            "wydań – jeden znak dla wszystkich przypadków (ochrona danych osobowych)",
         ),
-        ("x", "wartość ukryta, aby nie dało się odtworzyć innej ukrytej wartości z sum, albo "
-              "suma, w której dwa największe składniki przekraczają "
-              f"{int(disclosure.dominance_share * 100)}%"),
         ("–", "brak danych lub wartość nieokreślona (np. dzielenie przez zero)"),
-    ]  # fmt: skip
+    ]
 
 
 def _provenance(

@@ -206,3 +206,52 @@ class PrivacyLedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release_id} ρ={self.rho}"
+
+
+class PublishedCell(models.Model):
+    """The ledger of everything published (issue 15): one row per cell of an aggregate that left
+    the platform, in an export, an API answer or a page, with its scope, period, table and value
+    or marker. New releases are protected against it, and cells hidden once stay hidden.
+
+    The same cell released again with the same outcome is recorded once (``fingerprint``); a
+    different outcome (e.g. data recomputed) is a new row. Rows are never changed.
+    """
+
+    class Channel(models.TextChoices):
+        EXPORT = "export", _("eksport")
+        API = "api", _("API")
+        PAGE = "page", _("strona")
+
+    audience = models.CharField(max_length=20)
+    viewer = models.CharField(
+        max_length=60, blank=True, help_text="whose releases form one family, e.g. voivodeships"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    exact = models.BooleanField(default=True, help_text="False for differentially private values")
+    scope = models.CharField(max_length=60)
+    period = models.CharField(max_length=10, help_text="RRRR, RRRR-Hn, RRRR-Qn or RRRR-MM")
+    table = models.CharField(max_length=60)
+    row = models.CharField(max_length=100)
+    column = models.CharField(max_length=100)
+    value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    marker = models.CharField(max_length=5, blank=True)
+    hidden = models.BooleanField(default=False)
+    sensitive = models.BooleanField(
+        default=False,
+        help_text="hidden for itself (small, sensitive zero, dominated), not as a complement; "
+        "kept inside the platform, never published",
+    )
+    release = models.CharField(max_length=64, help_text="export id or answer fingerprint")
+    fingerprint = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["audience", "table", "period"]),
+            models.Index(fields=["audience", "scope", "table"]),
+        ]
+
+    def __str__(self) -> str:
+        shown = self.marker if self.hidden else self.value
+        return f"{self.scope} {self.period} {self.table}[{self.row}|{self.column}] = {shown}"

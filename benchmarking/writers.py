@@ -8,7 +8,8 @@ included, is a ``TypeError``: there is no path from un-gated numbers to a file.
 
 As defence in depth a writer never writes the value of a cell that is not ``published``, even if
 one were left on it (the gate's cells refuse that, but a writer does not rely on it): such a cell
-carries its marker text (``<10``, ``x``, ``–``) and JSON gives it the value ``null``.
+carries its marker text (``x`` for every hidden value, ``–`` for none) and JSON gives it the
+value ``null``.
 
 The same document always yields the same bytes: ZIP entries (the CSV archive and the XLSX
 package alike) get a fixed timestamp and fixed attributes, and the workbook's created/modified
@@ -41,6 +42,7 @@ from benchmarking.disclosure import (
     ReleasedTable,
     ReleasedValue,
     ReleasedValueTable,
+    public_status,
 )
 
 FORMATS = ("csv", "xlsx", "json")
@@ -267,7 +269,8 @@ def _json_row(row: _Row, *, with_unit: bool) -> dict[str, Any]:
             "value": _plain_decimal(cell.number)
             if isinstance(cell.number, Decimal)
             else cell.number,
-            "status": cell.status.value if cell.status is not None else None,
+            # One status for every hidden value: why it is hidden stays inside the gate.
+            "status": public_status(cell.status) if cell.status is not None else None,
             "marker": cell.marker,
         }
         for cell in row.cells

@@ -130,7 +130,7 @@ class OwnCohortPositionApi(BenchmarkApiView):
         if cohort is None:
             raise NotFound("Nie ma takiej grupy porównawczej.", code="unknown_cohort")
         definition = metric_param(request.query_params)
-        first, last = window_params(request.query_params, default_months=12)
+        first, last = window_params(request.query_params, default_months=12, pooled=True)
         figures = cohort_figures(
             cohort=cohort, definition=definition, first=first, last=last, viewer=current_tenant()
         )

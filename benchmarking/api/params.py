@@ -8,7 +8,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from benchmarking.comparisons import add_months, check_window, last_complete_month
+from benchmarking.comparisons import (
+    add_months,
+    check_fixed_period,
+    check_window,
+    last_complete_month,
+    last_complete_year,
+)
 from benchmarking.definitions import DEFINITIONS, MetricDefinition, current_versions, definition
 from opsplatform.errors import field_error
 
@@ -25,11 +31,21 @@ def month_param(params: Any, name: str, default: dt.date) -> dt.date:
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def window_params(params: Any, *, default_months: int = 24) -> tuple[dt.date, dt.date]:
+def window_params(
+    params: Any, *, default_months: int = 24, pooled: bool = False
+) -> tuple[dt.date, dt.date]:
+    """``from`` and ``to``. A ``pooled`` answer (one figure over the whole window) takes only
+    a calendar month, quarter, half-year or year (400 on ``from`` otherwise), by default the
+    last complete calendar year; a monthly series any run of months."""
     today = timezone.localdate()
-    last = month_param(params, "to", last_complete_month(today))
-    first = month_param(params, "from", add_months(last, -(default_months - 1)))
+    if pooled and params.get("from") in (None, "") and params.get("to") in (None, ""):
+        first, last = last_complete_year(today)
+    else:
+        last = month_param(params, "to", last_complete_month(today))
+        first = month_param(params, "from", add_months(last, -(default_months - 1)))
     check_window(first, last, today)
+    if pooled:
+        check_fixed_period(first, last)
     return first, last
 
 

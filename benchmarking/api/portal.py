@@ -15,6 +15,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from benchmarking.answers import centre_scope, family_of, scope_answer
 from benchmarking.api.base import (
     BenchmarkApiView,
     IsPortalUser,
@@ -31,7 +32,6 @@ from benchmarking.comparisons import (
     cohort_figures,
     definition_json,
     last_complete_month,
-    scope_figures,
     series,
 )
 from benchmarking.definitions import DEFINITIONS, current_definitions
@@ -172,25 +172,27 @@ class RegionCompareApi(BenchmarkApiView):
     def get(self, request: Request) -> Response:
         require_coordinator(request)
         definition = metric_param(request.query_params)
-        first, last = window_params(request.query_params, default_months=12)
+        first, last = window_params(request.query_params, default_months=12, pooled=True)
         centres = Centre.objects.select_related("programme").filter(
             voivodeship__in=account(request).voivodeships
         )
         named = []
+        family = family_of(account(request).role, account(request).voivodeships)
         for centre in centres.order_by("short_name"):
-            window = scope_figures(centres=[centre], definition=definition, first=first, last=last)
+            # The months and the window of a named centre come from one protected answer, so
+            # that a hidden month is never the window minus the shown months.
+            window = scope_answer(
+                scope=centre_scope(centre),
+                centres=[centre],
+                definition=definition,
+                first=first,
+                last=last,
+                audience=Audience.REGION,
+                family=family,
+                named=True,
+            )
             named.append(
-                {
-                    **_centre_json(centre),
-                    "series": series(
-                        centre=centre,
-                        definition=definition,
-                        first=first,
-                        last=last,
-                        audience=Audience.REGION,
-                    ),
-                    "window": window["window"],
-                }
+                {**_centre_json(centre), "series": window["monthly"], "window": window["window"]}
             )
         national = cohort_figures(
             cohort=COHORTS_BY_CODE["platforma"],
@@ -223,7 +225,7 @@ class AggregatesApi(BenchmarkApiView):
     )
     def get(self, request: Request) -> Response:
         definition = metric_param(request.query_params)
-        first, last = window_params(request.query_params)
+        first, last = window_params(request.query_params, pooled=True)
         scope = request.query_params.get("scope") or NATIONAL
         if scope != NATIONAL and scope not in dict(Voivodeship.choices):
             raise field_error("scope", "Zakres to PL albo dwucyfrowy kod województwa, np. 12.")
@@ -239,7 +241,22 @@ class AggregatesApi(BenchmarkApiView):
         centres = scope_centres(scope)
         if not centres:
             raise field_error("scope", "W tym województwie nie ma jeszcze ośrodków na platformie.")
-        figures = scope_figures(centres=centres, definition=definition, first=first, last=last)
+        # A coordinator's own voivodeship holds centres they see by name anyway; anyone else gets
+        # aggregates of at least ``min_centres`` centres only.
+        own = (
+            account(request).role == Role.REGIONAL_COORDINATOR
+            and scope in account(request).voivodeships
+        )
+        figures = scope_answer(
+            scope=scope,
+            centres=centres,
+            definition=definition,
+            first=first,
+            last=last,
+            audience=Audience.REGION if own else Audience.MINISTRY,
+            family=family_of(account(request).role, account(request).voivodeships),
+            named=own,
+        )
         return Response(
             with_disclosure({"scope": scope, "metric": definition_json(definition), **figures})
         )

@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from benchmarking.api.params import month_param
 from benchmarking.cohorts import Cohort
-from benchmarking.comparisons import WINDOW_CHOICES, add_months, check_window, last_complete_month
+from benchmarking.comparisons import (
+    WINDOW_CHOICES,
+    add_months,
+    check_fixed_period,
+    check_window,
+    last_complete_month,
+    last_complete_year,
+)
 from benchmarking.definitions import MetricDefinition, current_definitions
 from benchmarking.exports import TABLES
 from opsplatform.errors import ValidationFailed
@@ -63,8 +70,10 @@ class BenchmarkForm(forms.Form):
         cohorts: Sequence[Cohort] = (),
         scopes: Sequence[tuple[str, str]] = (),
         default_metric: str | None = None,
+        pooled: bool = False,
     ) -> None:
         self.today = today
+        self.pooled = pooled
         self.definitions = {d.code: d for d in current_definitions()}
         last = last_complete_month(today)
         defaults: dict[str, str] = {
@@ -77,6 +86,10 @@ class BenchmarkForm(forms.Form):
             "from": add_months(last, -(default_months - 1)).strftime("%Y-%m"),
             "to": last.strftime("%Y-%m"),
         }
+        if pooled:
+            # One figure over the window: a calendar period only, by default the last full year.
+            year_first, year_last = last_complete_year(today)
+            defaults |= {"from": year_first.strftime("%Y-%m"), "to": year_last.strftime("%Y-%m")}
         if windows:
             defaults |= {"before_months": "12", "after_months": "12", "skip_months": "0"}
         if cohorts:
@@ -120,6 +133,8 @@ class BenchmarkForm(forms.Form):
         if first and last:
             try:
                 check_window(first, last, self.today)
+                if self.pooled:
+                    check_fixed_period(first, last)
             except ValidationFailed as error:
                 for name, messages in error.fields.items():
                     self.add_error(name, messages)

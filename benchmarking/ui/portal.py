@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from benchmarking.answers import centre_scope, family_of, scope_answer
 from benchmarking.cohorts import COHORTS_BY_CODE
-from benchmarking.comparisons import scope_figures, series
 from benchmarking.disclosure import Audience
 from benchmarking.exports import scope_centres, scope_label
+from benchmarking.models import PublishedCell
 from benchmarking.ui.charts import bar_chart, line_chart
 from benchmarking.ui.display import Shown, month_text, reasons_of, shown, unit_text
 from benchmarking.ui.forms import BenchmarkForm
@@ -42,6 +43,7 @@ from benchmarking.ui.sections import (
     sorted_by_name,
     window_change,
 )
+from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.ui.access import portal_required
 from tenants.accounts.roles import Role
 from tenants.models import Centre
@@ -85,7 +87,7 @@ class MonthCells:
 def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
     user: Any = request.user
     centres = sorted_by_name(list(centre_list_for_portal_user(user=user)))
-    form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True)
+    form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True, pooled=True)
     context: dict[str, Any] = {
         "form": form,
         "centres": centres,
@@ -98,12 +100,22 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
     first, last = form.window
     rows: list[CentreRow] = []
     monthly: dict[int, list[dict[str, Any]]] = {}
+    family = family_of(user.role, user.voivodeships)
     for centre in centres:
-        # As the API's compare: the window pooled through the gate, the months for the region.
-        window = scope_figures(centres=[centre], definition=definition, first=first, last=last)
-        monthly[centre.pk] = series(
-            centre=centre, definition=definition, first=first, last=last, audience=Audience.REGION
+        # As the API's compare: the months and the window of a named centre from one protected
+        # answer, recorded in the coordinator's family of the ledger.
+        window = scope_answer(
+            scope=centre_scope(centre),
+            centres=[centre],
+            definition=definition,
+            first=first,
+            last=last,
+            audience=Audience.REGION,
+            family=family,
+            named=True,
+            channel=PublishedCell.Channel.PAGE,
         )
+        monthly[centre.pk] = window["monthly"]
         change, note = window_change(
             centre=centre,
             definition=definition,
@@ -167,15 +179,35 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
 
 
 def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
-    form = BenchmarkForm(request.GET, today=today, default_months=12, scopes=scope_choices())
+    form = BenchmarkForm(
+        request.GET, today=today, default_months=12, scopes=scope_choices(), pooled=True
+    )
     context: dict[str, Any] = {"form": form, "gate": gate_context()}
     if form.is_valid():
         definition = form.definition
         first, last = form.window
         scope = form.cleaned_data["scope"]
         centres = scope_centres(scope)
-        # As the API's aggregates: the scope's months and window, for the ministry.
-        figures = scope_figures(centres=centres, definition=definition, first=first, last=last)
+        # As the API's aggregates: the scope's months and window, for the ministry; a scope of
+        # too few centres is refused with the gate's reason against the scope field.
+        try:
+            figures = scope_answer(
+                scope=scope,
+                centres=centres,
+                definition=definition,
+                first=first,
+                last=last,
+                audience=Audience.MINISTRY,
+                family=family_of(getattr(request.user, "role", ""), []),
+                channel=PublishedCell.Channel.PAGE,
+            )
+        except ValidationFailed as error:
+            for name, messages in error.fields.items():
+                form.add_error(name if name in form.fields else None, messages)
+            return render(request, "benchmarking/ui/compare_aggregates.html", context)
+        except Conflict as error:
+            form.add_error(None, error.message)
+            return render(request, "benchmarking/ui/compare_aggregates.html", context)
         months = [(month_text(m["period"]), m["period"], shown(m)) for m in figures["monthly"]]
         label = scope_label(scope)
         context |= {

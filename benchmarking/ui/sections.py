@@ -14,7 +14,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from benchmarking.cohorts import Cohort
-from benchmarking.comparisons import before_after, cohort_figures, series
+from benchmarking.comparisons import (
+    FREE_WINDOW,
+    before_after,
+    cohort_figures,
+    fixed_period,
+    series,
+)
 from benchmarking.definitions import Better, MetricDefinition, current_definitions
 from benchmarking.disclosure import Audience
 from benchmarking.exports import NATIONAL
@@ -344,9 +350,19 @@ def cohort_section(
     """A cohort's distribution and, for a centre, its position among pseudonymous peers; or the
     reason the comparison may not be shown. For the national view (no viewer) the peers are left
     out, as the API leaves them out of a coordinator's comparison."""
-    figures = cohort_figures(
-        cohort=cohort, definition=definition, first=first, last=last, viewer=viewer
-    )
+    if fixed_period(first, last) is None:
+        # The same rule as the API's: a cohort figure is one calendar period, never a free window.
+        figures: dict[str, Any] = {
+            "cohort_name": cohort.name_pl,
+            "members": 0,
+            "comparable": 0,
+            "allowed": False,
+            "reason": FREE_WINDOW,
+        }
+    else:
+        figures = cohort_figures(
+            cohort=cohort, definition=definition, first=first, last=last, viewer=viewer
+        )
     allowed = bool(figures["allowed"])
     quartiles = [Decimal(q) for q in figures.get("quartiles", [])]
     peers: list[PeerRow] = []

@@ -69,22 +69,21 @@ def test_own_series_and_bad_parameters() -> None:
     assert reversed_window.status_code == 400 and "to" in reversed_window.json()["fields"]
 
 
-def test_position_in_the_platform_cohort_uses_pseudonyms_and_quartiles() -> None:
+def test_five_centres_give_no_quartiles_ranks_or_peers_only_a_pooled_value() -> None:
+    """Issue 15: quartiles of five centres are the 2nd, 3rd and 4th centre; order statistics
+    need at least 10 centres. The pooled value of five centres (≥ 3) may still be shown."""
     client = api_client("piaseczno", "kierownik")
     response = client.get(
         "/api/benchmarks/cohorts/platforma/?metric=social_work_time_share&from=2024-01&to=2024-06"
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["allowed"] is True, body
-    q1, q2, q3 = (Decimal(q) for q in body["quartiles"])
-    assert q1 <= q2 <= q3
-    assert len(body["peers"]) == 4
+    assert body["allowed"] is False, body
+    assert "quartiles" not in body and "peers" not in body and "position" not in body
+    assert "co najmniej 10" in body["reason"]
     text = response.content.decode()
     for slug in ("myslenice", "krasnystaw", "daleszyce", "debica", "Myślenice", "Dębica"):
         assert slug not in text
-    assert all(peer["pseudonym"].startswith("Ośrodek ") for peer in body["peers"])
-    assert body["position"]["of"] == 5 and 1 <= body["position"]["rank"] <= 5
 
 
 def test_a_cohort_too_small_is_refused_with_a_reason() -> None:
@@ -95,8 +94,9 @@ def test_a_cohort_too_small_is_refused_with_a_reason() -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["allowed"] is False
-    assert "co najmniej 5" in body["reason"]
+    assert "co najmniej 10" in body["reason"]
     assert "quartiles" not in body and "peers" not in body
+    assert body["pooled"] is None  # two centres: below the 3 an aggregate needs
 
 
 def test_a_centre_cannot_ask_for_a_cohort_it_is_not_in() -> None:

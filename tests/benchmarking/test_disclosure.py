@@ -123,16 +123,14 @@ def zero_hidden_rows(table: CountTable) -> set[str]:
 
 def exact_range(table: CountTable, released: ReleasedTable, target: Cell) -> tuple[int, int]:
     """The range of ``target`` for an attacker who uses everything the release says, exactly: the
-    published cells, the line equations, whole numbers, "<k" as 1..k−1 (0..k−1 where zeros are
-    hidden), and "x" as 0 or at least k (at least k where zeros are hidden). This is a mixed-integer
-    programme, written independently of the gate's own linear audit."""
-    k = released.settings.k
+    published cells, the line equations and whole numbers. Every hidden cell carries the one
+    marker ``x``, which says nothing about its size, so a hidden cell is only a whole number
+    ≥ 0. This is a mixed-integer programme, written independently of the gate's own linear
+    audit (upper ends at the cap mean "unbounded")."""
     hidden = sorted(released.suppressed)
-    zero_rows = zero_hidden_rows(table)
-    either = [c for c in hidden if released.cells[c].marker == "x" and c[0] not in zero_rows]
-    column = {cell: i for i, cell in enumerate(hidden + [("switch", c[0] + c[1]) for c in either])}
+    column = {cell: i for i, cell in enumerate(hidden)}
     size = len(column)
-    cap = 10 * sum(table.counts.values()) + 10 * k  # far above any count: a stronger attacker
+    cap = 10 * sum(table.counts.values()) + 100  # far above any count: a stronger attacker
     constraints = []
     for line in additive_lines(table.spec):
         row, constant = np.zeros(size), 0.0
@@ -144,24 +142,6 @@ def exact_range(table: CountTable, released: ReleasedTable, target: Cell) -> tup
                 constant -= sign * table.counts[cell]
         if row.any():
             constraints.append(LinearConstraint(row, constant, constant))
-    for cell in either:  # x = 0 (switch off) or k <= x <= cap (switch on)
-        switch = column[("switch", cell[0] + cell[1])]
-        at_least_k, at_most_cap = np.zeros(size), np.zeros(size)
-        at_least_k[[column[cell], switch]] = [1, -k]
-        at_most_cap[[column[cell], switch]] = [1, -cap]
-        constraints += [
-            LinearConstraint(at_least_k, 0, np.inf),
-            LinearConstraint(at_most_cap, -np.inf, 0),
-        ]
-    lower, upper = np.zeros(size), np.full(size, np.inf)
-    upper[len(hidden) :] = 1
-    for cell in hidden:
-        if released.cells[cell].status == CellStatus.PRIMARY:
-            lower[column[cell]] = 0 if cell[0] in zero_rows else 1
-            upper[column[cell]] = k - 1
-        else:
-            lower[column[cell]] = k if cell[0] in zero_rows else 0
-            upper[column[cell]] = cap
     extremes = []
     for direction in (1.0, -1.0):
         objective = np.zeros(size)
@@ -170,7 +150,7 @@ def exact_range(table: CountTable, released: ReleasedTable, target: Cell) -> tup
             objective,
             constraints=constraints,
             integrality=np.ones(size),
-            bounds=Bounds(lower, upper),
+            bounds=Bounds(np.zeros(size), np.full(size, cap)),
         )
         assert result.status == 0, result.message
         extremes.append(round(direction * result.fun))
@@ -194,7 +174,7 @@ def assert_protected(table: CountTable, released: ReleasedTable) -> None:
         else:
             assert shown.status in (CellStatus.PRIMARY, CellStatus.COMPLEMENTARY)
             assert shown.value is None
-            assert shown.marker == (f"<{k}" if shown.status == CellStatus.PRIMARY else "x")
+            assert shown.marker == "x"
 
     hidden = released.suppressed
     for line in additive_lines(table.spec):
@@ -257,16 +237,18 @@ def test_any_table_is_protected(table: CountTable, settings: DisclosureSettings)
 
 @hypothesis_settings(max_examples=40, deadline=None)
 @given(table=count_tables(max_rows=5, max_columns=4), settings=st.sampled_from([K10, K5]))
-def test_no_hidden_cell_is_pinned_even_for_an_exact_attacker(
+def test_every_hidden_cell_keeps_a_protection_interval_for_an_exact_attacker(
     table: CountTable, settings: DisclosureSettings
 ) -> None:
-    # The gate's audit handles "x is 0 or at least k" by repeated tightening, a relaxation.
-    # Here the same attacker is solved exactly, as a mixed-integer programme.
+    # The gate's audit is a linear programme; here the same attacker is solved exactly, as a
+    # mixed-integer programme over whole numbers. A cell hidden for itself (a small count, a
+    # sensitive zero) keeps a range at least k wide, any other hidden cell at least two values.
     released = protect_table(table, settings=settings)
     for cell in released.suppressed:
         low, high = exact_range(table, released, cell)
         assert low <= table.counts[cell] <= high
-        assert high - low >= 1, f"an exact attacker pins {cell} at {low}"
+        needed = settings.k if released.cells[cell].status == CellStatus.PRIMARY else 1
+        assert high - low >= needed, f"an exact attacker narrows {cell} to {low}..{high}"
 
 
 @PROPERTY
@@ -283,7 +265,7 @@ def test_one_household_apart_cannot_be_differenced(table: CountTable, data: st.D
     assert_protected(second, second_release)
     # What was hidden stays hidden, together with the cells that hid it. The one exception is a
     # cell that the second release proves to be 0 on its own (e.g. a zero whose line total is
-    # "<10"). It is shown as 0, because hiding it would tell an attacker nothing new.
+    # "x"). It is shown as 0, because hiding it would tell an attacker nothing new.
     for cell in first_release.suppressed - second_release.suppressed:
         assert proven_zero(second_release, cell), cell
     hidden_in_both = first_release.suppressed & second_release.suppressed
@@ -311,7 +293,7 @@ def test_one_small_cell_is_closed_by_a_rectangle_of_small_complements() -> None:
 
     # The 4 is primary. Its column and its row each take their smallest cell (15, 20). Then the
     # 25 completes the second row and the second column at once. No total is hidden.
-    assert released.cells[("r0", "c0")] == ReleasedCell(None, CellStatus.PRIMARY, "<10")
+    assert released.cells[("r0", "c0")] == ReleasedCell(None, CellStatus.PRIMARY, "x")
     complementary = {cell for cell, c in released.cells.items() if c.status == "complementary"}
     assert complementary == {("r0", "c1"), ("r1", "c0"), ("r1", "c1")}
     assert released.cells[("r1", "c1")].marker == "x"
@@ -334,7 +316,7 @@ def test_two_rectangles_joined_by_one_cell_are_fixed_by_the_audit() -> None:
         spec=table.spec,
         cells=MappingProxyType(
             {
-                cell: ReleasedCell(None, CellStatus.PRIMARY, "<10")
+                cell: ReleasedCell(None, CellStatus.PRIMARY, "x")
                 if 0 < count < 10
                 else ReleasedCell(count, CellStatus.PUBLISHED, None)
                 for cell, count in table.counts.items()
@@ -355,52 +337,39 @@ def test_two_rectangles_joined_by_one_cell_are_fixed_by_the_audit() -> None:
     assert_protected(table, released)
 
 
-def test_what_the_markers_reveal_is_part_of_the_audit() -> None:
-    # A row [1, 10 | 11]. The rule of two hides the 1 and the 10. But "<10" means 1..9 and "x"
-    # means 0 or at least 10 (1..9 would have been "<10"), so 1 + 10 = 11 is the only way to
-    # read it.
+def test_one_marker_says_nothing_about_the_size_of_a_hidden_cell() -> None:
+    # A row [1, 10 | 11]. With two markers ("<10" for 1..9, "x" for 0 or at least 10) the row
+    # could only be read as 1 + 10. With the one marker "x" both hidden cells are anything from
+    # 0 to 11, so the 1 keeps a range wider than k.
     table = table_from([[1, 10], [20, 30]], total_row=False)
-    two_hidden = ReleasedTable(
-        spec=table.spec,
-        cells=MappingProxyType(
-            {
-                **{
-                    cell: ReleasedCell(v, CellStatus.PUBLISHED, None)
-                    for cell, v in table.counts.items()
-                },
-                ("r0", "c0"): ReleasedCell(None, CellStatus.PRIMARY, "<10"),
-                ("r0", "c1"): ReleasedCell(None, CellStatus.COMPLEMENTARY, "x"),
-            }
-        ),
-        settings=K10,
-    )
-    assert audit_intervals(two_hidden) == {("r0", "c0"): (1.0, 1.0), ("r0", "c1"): (10.0, 10.0)}
-
     released = protect_table(table, settings=K10)
-    assert released.suppressed == {("r0", "c0"), ("r0", "c1"), ("r0", TOTAL)}
+    assert released.suppressed == {("r0", "c0"), ("r0", "c1")}
+    assert {released.cells[cell].marker for cell in released.suppressed} == {"x"}
+    assert audit_intervals(released) == {("r0", "c0"): (0.0, 11.0), ("r0", "c1"): (0.0, 11.0)}
     assert_protected(table, released)
 
-    # A row [5, 0 | 5] shown as [<10, x | 5]: the x is at most 4, so it must be 0, so the
-    # hidden count is 5.
+    # A row [5, 0 | 5]: hiding the 5 and the 0 would leave the 5 within 0..5, narrower than k.
+    # The gate hides the row total instead of the zero, and the 5 is unbounded.
     zero_beside = table_from([[5, 0], [20, 30]], total_row=False)
-    shown = {
-        cell: ReleasedCell(v, CellStatus.PUBLISHED, None) for cell, v in zero_beside.counts.items()
-    }
-    shown[("r0", "c0")] = ReleasedCell(None, CellStatus.PRIMARY, "<10")
-    shown[("r0", "c1")] = ReleasedCell(None, CellStatus.COMPLEMENTARY, "x")
-    zero_hidden = ReleasedTable(zero_beside.spec, MappingProxyType(shown), K10)
-    assert audit_intervals(zero_hidden) == {("r0", "c0"): (5.0, 5.0), ("r0", "c1"): (0.0, 0.0)}
+    released = protect_table(zero_beside, settings=K10)
+    assert released.suppressed == {("r0", "c0"), ("r0", TOTAL)}
+    assert released.cells[("r0", "c1")] == ReleasedCell(0, CellStatus.PUBLISHED, None)
+    low, high = audit_intervals(released)[("r0", "c0")]
+    assert high - low >= K10.k
+    assert_protected(zero_beside, released)
 
 
-def test_a_zero_that_could_hide_nothing_is_shown() -> None:
-    # The 1 in row 2 is pinned by the markers around it, and the zeros beside it cannot help:
-    # both its lines have a total below 10, so an "x" there could only be 0. The gate hides
-    # further non-zero cells and shows the zeros.
+def test_zeros_are_the_last_complements() -> None:
+    # The 1 in row 2 needs a range at least k wide. A hidden zero outside a sensitive row only
+    # hides that nobody is there, which is no secret, so the gate widens the range with
+    # non-zero cells and totals first and leaves the zeros in the corner shown.
     table = table_from([[12, 11, 5, 7], [2, 3, 0, 0], [5, 0, 1, 0], [3, 5, 0, 0]])
     released = protect_table(table, settings=K10)
-    assert released.cells[("r1", "c2")] == ReleasedCell(0, CellStatus.PUBLISHED, None)
-    assert proven_zero(released, ("r1", "c2"))
+    for cell in (("r2", "c3"), ("r3", "c2"), ("r3", "c3")):
+        assert released.cells[cell] == ReleasedCell(0, CellStatus.PUBLISHED, None)
     assert ("r0", "c1") in released.suppressed  # the 11, hidden as a complement
+    low, high = audit_intervals(released)[("r2", "c2")]
+    assert low <= 1 <= high and high - low >= K10.k
     assert_protected(table, released)
 
 
@@ -411,7 +380,7 @@ def test_a_sensitive_zero_is_hidden_only_in_a_small_unit() -> None:
     large = protect_table(table_from(grid, sensitive_rows=violence, small_unit=False), settings=K10)
 
     assert small.cells[("r0", "c0")].status == CellStatus.PRIMARY
-    assert small.cells[("r0", "c0")].marker == "<10"
+    assert small.cells[("r0", "c0")].marker == "x"
     assert large.cells[("r0", "c0")] == ReleasedCell(0, CellStatus.PUBLISHED, None)
     # A zero column total would say the violence cell above it is zero as well.
     column_zero = table_from([[0, 0], [1, 0]], sensitive_rows=frozenset({"r1"}), small_unit=True)
@@ -437,7 +406,7 @@ def test_the_threshold_is_a_setting() -> None:
     table = table_from([[7, 30], [20, 40]])
     assert protect_table(table, settings=K5).suppressed == frozenset()
     released = protect_table(table, settings=K10)
-    assert released.cells[("r0", "c0")].marker == "<10"
+    assert released.cells[("r0", "c0")].marker == "x"
     assert len(released.suppressed) >= 4
 
 
@@ -458,7 +427,8 @@ def test_a_table_without_margins_needs_primary_suppression_only() -> None:
     table = table_from([[3, 40], [0, 12]], total_row=False, total_column=False)
     released = protect_table(table, settings=K10)
     assert released.suppressed == {("r0", "c0")}
-    assert audit_intervals(released) == {("r0", "c0"): (1.0, 9.0)}
+    # Nothing bounds a hidden cell without margins, and the marker says nothing of its size.
+    assert audit_intervals(released) == {("r0", "c0"): (0.0, float("inf"))}
 
 
 @pytest.mark.parametrize(
@@ -571,7 +541,7 @@ def test_no_value_is_published_against_the_rules(
 def test_rates_need_k_in_the_base_and_in_the_numerator() -> None:
     base_too_small = release(DisclosureClass.RATE, numerator="9", n=9)
     assert base_too_small.status == CellStatus.PRIMARY
-    assert base_too_small.marker == "<10"
+    assert base_too_small.marker == "x"
     assert "mniej niż 10 przypadków" in base_too_small.reason
     numerator_too_small = release(DisclosureClass.RATE, numerator="3", n=200)
     assert numerator_too_small.status == CellStatus.PRIMARY
@@ -633,7 +603,7 @@ def test_released_value_as_json() -> None:
         "reason": "",
     }
     hidden = release(DisclosureClass.COUNT, value="4", numerator="4", settings=K5).as_json()
-    assert hidden["value"] is None and hidden["marker"] == "<5"
+    assert hidden["value"] is None and hidden["marker"] == "x"
 
 
 # --- Settings and the gate counter ----------------------------------------------------------------
@@ -645,11 +615,18 @@ def test_settings_come_from_django(settings: DjangoSettings) -> None:
     assert configured == DisclosureSettings(k=5, dominance_share=0.9, small_unit_population=20_000)
     assert gate_stamp() == {
         "gate": "benchmarking.disclosure",
-        "version": 1,
+        "version": 2,
         "k": 5,
         "dominance_share": 0.9,
         "small_unit_population": 20_000,
+        "min_centres": 3,
+        "min_order_centres": 10,
+        "centre_p_percent": 10.0,
     }
+    settings.BENCHMARK_DISCLOSURE = {"min_centres": 4, "min_order_centres": 12}
+    assert DisclosureSettings.from_django().min_centres == 4
+    assert gate_stamp()["min_order_centres"] == 12
+    settings.BENCHMARK_DISCLOSURE = {"k": 5}
     # Without explicit settings the gate reads Django's.
     assert (
         release_value(

@@ -261,7 +261,7 @@ def test_pages_that_show_no_aggregates_do_not_call_the_gate() -> None:
     get("exports", "/eksporty/")
     get("export_budget", "/eksporty/budzet/?year=2024", HTTP_HX_REQUEST="true")
     response = client.post(
-        "/eksporty/", {"year": "2024", "half": "1", "scope": "12", "format": "csv",
+        "/eksporty/", {"year": "2024", "half": "1", "scope": "PL", "format": "csv",
                        "tables": ["contracts"]},
     )  # fmt: skip
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from benchmarking.disclosure import gate_calls
-from tests.conftest import CENTRE_SLUGS, CentreClientFactory
+from tests.conftest import CentreClientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("benchmark_data")]
 
@@ -103,29 +103,26 @@ def test_a_cohort_too_small_is_refused_with_the_reason_not_a_blank(
     )
     html = _text(response)
     assert "Porównanie niedostępne" in html
-    assert "potrzeba co najmniej 5 (ochrona danych osobowych)" in html
+    assert "pokazujemy dla co najmniej 10 ośrodków" in html
     assert "cohort-chart" not in html and "Ośrodek A" not in html
 
 
-def test_the_position_among_peers_uses_pseudonyms_and_quartiles(
+def test_the_position_among_five_peers_is_not_shown(
     centre_client: CentreClientFactory,
 ) -> None:
+    """Issue 15: with five centres a rank or quartiles would give the peers' values away."""
     client = centre_client.logged_in("piaseczno", "kierownik")
     response = client.get(
         "/wskazniki/?metric=social_work_time_share&from=2024-01&to=2024-06&cohort=platforma"
     )
     html = _text(response)
-    assert re.search(r"Twój ośrodek: <strong>miejsce [1-5] z 5</strong>", html)
-    assert html.count('<th scope="row">Ośrodek ') == 4  # four peers, under pseudonyms
-    assert 'role="img" aria-labelledby="cohort-chart-title cohort-chart-desc"' in html
-    assert "Pierwszy kwartyl" in html and "Mediana" in html and "Trzeci kwartyl" in html
+    assert "Twój ośrodek: <strong>miejsce" not in html
+    assert "Ośrodek A" not in html and "cohort-chart" not in html
+    assert "pokazujemy dla co najmniej 10 ośrodków" in html
     main = html.split("<main", 1)[1]
     for name in NAMES:
         if name != "Piaseczno":
             assert name not in main, name
-    for slug in CENTRE_SLUGS:
-        if slug != "piaseczno":
-            assert slug not in main, slug
 
 
 def test_the_cohort_choices_are_the_centres_own(centre_client: CentreClientFactory) -> None:

@@ -29,6 +29,7 @@ from benchmarking.disclosure import (
     ReleasedValueTable,
     TableSpec,
     protect_table,
+    public_status,
 )
 from benchmarking.writers import FORMATS, ExportDocument, RenderedFile, render
 
@@ -75,7 +76,7 @@ PROVENANCE = (
     ("Uwagi", f"Test znaków: {POLISH}"),
 )
 LEGEND = (
-    ("<10", "liczba od 1 do 9 — nie publikujemy (ochrona danych)"),
+    ("x", "liczba od 1 do 9 — nie publikujemy (ochrona danych)"),
     ("x", "wartość utajniona, aby nie dało się jej odtworzyć z sum"),
     ("–", "brak danych lub wartość nieokreślona (np. mianownik równy zero)"),
 )
@@ -257,7 +258,7 @@ def test_xlsx_value_table_keeps_decimals_units_and_markers(document: ExportDocum
     shown = grid_from_rows(rows)
     assert shown[("Udział pracy socjalnej", "Jednostka")] == "%"
     assert shown[("Udział pracy socjalnej", "I kwartał")] == pytest.approx(41.7)
-    assert shown[("Udział pracy socjalnej", "II kwartał")] == "<10"
+    assert shown[("Udział pracy socjalnej", "II kwartał")] == "x"
     assert shown[("Mediana czasu oczekiwania", "II kwartał")] == pytest.approx(1234.05)
     assert sheet["D5"].number_format == "#,##0.00"
     assert shown[("Etaty pracowników socjalnych", "I kwartał")] == "–"
@@ -327,7 +328,7 @@ def test_csv_zip_has_one_file_per_table_and_shows_only_what_the_gate_released(
             assert_count_cell(text, cell, where=f"{row_key}/{column_key}")
 
     assert value_rows[0] == ["Wyszczególnienie", "Jednostka", "I kwartał", "II kwartał"]
-    assert value_rows[1] == ["Udział pracy socjalnej", "%", "41,7", "<10"]
+    assert value_rows[1] == ["Udział pracy socjalnej", "%", "41,7", "x"]
     assert value_rows[2] == ["Mediana czasu oczekiwania", "dni", "12", "1234,05"]
     assert value_rows[3] == ["Etaty pracowników socjalnych", "etaty", "–", "3,50"]
 
@@ -378,7 +379,9 @@ def test_json_carries_values_statuses_markers_and_metadata(
         assert "unit" not in row
         for item in row["cells"]:
             cell = released.cells[(row["key"], item["column"])]
-            assert item["status"] == cell.status.value
+            # One public status for every hidden cell: why it is hidden stays in the gate.
+            assert item["status"] == public_status(cell.status)
+            assert item["status"] in ("published", "suppressed", "empty")
             assert item["marker"] == cell.marker
             if cell.status == CellStatus.PUBLISHED:
                 assert item["value"] == cell.value and isinstance(item["value"], int)
@@ -391,7 +394,7 @@ def test_json_carries_values_statuses_markers_and_metadata(
     assert share["unit"] == "%"
     assert share["cells"] == [
         {"column": "q1", "value": "41.7", "status": "published", "marker": None},
-        {"column": "q2", "value": None, "status": "primary", "marker": "<10"},
+        {"column": "q2", "value": None, "status": "suppressed", "marker": "x"},
     ]
     assert values["rows"][2]["cells"] == [
         {"column": "q1", "value": None, "status": "empty", "marker": "–"},
@@ -458,7 +461,7 @@ def test_a_value_left_on_a_suppressed_cell_is_never_written(
     released: ReleasedTable, fmt: str
 ) -> None:
     # The gate's cells refuse a number on a hidden cell; forge one to stand for a future bug.
-    leaking = ReleasedCell(value=None, status=CellStatus.PRIMARY, marker="<10")
+    leaking = ReleasedCell(value=None, status=CellStatus.PRIMARY, marker="x")
     object.__setattr__(leaking, "value", 4)
     cells = dict(released.cells)
     cells[("unemployment", "rural")] = leaking
@@ -470,16 +473,16 @@ def test_a_value_left_on_a_suppressed_cell_is_never_written(
         assert row["cells"][1] == {
             "column": "rural",
             "value": None,
-            "status": "primary",
-            "marker": "<10",
+            "status": "suppressed",
+            "marker": "x",
         }
     elif fmt == "csv":
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             rows = csv_member(archive, archive.namelist()[0])
-        assert rows[2][0] == "Bezrobocie" and rows[2][2] == "<10"
+        assert rows[2][0] == "Bezrobocie" and rows[2][2] == "x"
     else:
         sheet = load_workbook(io.BytesIO(content)).worksheets[0]
-        assert (sheet["A5"].value, sheet["C5"].value) == ("Bezrobocie", "<10")
+        assert (sheet["A5"].value, sheet["C5"].value) == ("Bezrobocie", "x")
 
 
 def test_unknown_format_is_refused(document: ExportDocument) -> None:

@@ -1,0 +1,237 @@
+"""Linked-table suppression and audit: a release protected together with everything related to it
+that is already out (issue 15, privacy.md "Releases are one family").
+
+One table at a time is not enough. An attacker holds every published table and knows the public
+structure that links them: the country is the sum of its voivodeships, a year's events are the
+sum of its half-years, the households of a year are at least those of either half and at most
+their sum, persons are at least households, "ogółem" is at least each form of help and at most
+their sum, contracts achieved are at most contracts completed. A *family* is the cells of the
+release being built together with the cells of earlier releases (from the ledger of published
+cells) and those relations. This module:
+
+* :func:`audit_family` works out, for every hidden cell, the smallest and largest value the
+  relations and the published values allow, by a mixed-integer programme per connected group of
+  hidden cells (scipy's ``milp``, HiGHS). Cells that were never published (e.g. a voivodeship no
+  one asked for) are unknowns too, at least 0. Hidden cells carry one marker, so they are only
+  known to be whole numbers ≥ 0.
+* :func:`protect_family` hides the sensitive cells of the new release, everything hidden before
+  (the pattern is kept per cell, for good), and as many more cells of the new release as needed
+  until every sensitive hidden cell keeps a *protection interval* at least k wide and no hidden
+  cell is a single value. If that is impossible because earlier releases already fix a cell, it
+  raises :class:`Unprotectable` with a Polish reason and nothing is released.
+
+The module is pure: no database. ``benchmarking.exports`` builds families from the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``sum(coefficient × cell) == 0`` (``equal``) or ``<= 0``."""
+
+    terms: tuple[tuple[Key, int], ...]
+    equal: bool = True
+
+    @classmethod
+    def total(cls, parts: Iterable[Key], total: Key) -> Relation:
+        """The parts add up to the total."""
+        return cls((*((p, 1) for p in parts), (total, -1)))
+
+    @classmethod
+    def at_most(cls, small: Key, large: Key) -> Relation:
+        """``small <= large``."""
+        return cls(((small, 1), (large, -1)), equal=False)
+
+    @classmethod
+    def at_most_sum(cls, whole: Key, parts: Iterable[Key]) -> Relation:
+        """``whole <= sum(parts)``."""
+        return cls(((whole, 1), *((p, -1) for p in parts)), equal=False)
+
+    def cells(self) -> list[Key]:
+        return [key for key, _ in self.terms]
+
+
+class Unprotectable(Exception):
+    """A release that cannot be protected against what is already published."""
+
+    def __init__(self, cell: Key, message: str) -> None:
+        super().__init__(message)
+        self.cell = cell
+        self.message = message
+
+
+@dataclass
+class Family:
+    """A release being built (``current``: true values of its cells) among earlier releases."""
+
+    current: dict[Key, int]
+    relations: list[Relation]
+    # Cells hidden for themselves: of ``current`` (they must be hidden) and of earlier releases.
+    sensitive: set[Key] = field(default_factory=set)
+    published_before: dict[Key, int] = field(default_factory=dict)  # values already out
+    hidden_before: set[Key] = field(default_factory=set)  # hidden in an earlier release
+    totals: set[Key] = field(default_factory=set)  # margins: hidden last, if at all
+
+
+def protected(interval: tuple[float, float], *, sensitive: bool, k: int) -> bool:
+    low, high = interval
+    return high - low >= (k if sensitive else 1) - 0.5
+
+
+def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
+    """The cells of ``family.current`` to hide. See the module docstring."""
+    current = family.current
+    # A cell hidden before stays hidden; a cell published before cannot be taken back.
+    suppressed = {key for key in current if key in family.sensitive or key in family.hidden_before}
+    # A cell published before is out: sensitive or not, it cannot be hidden now.
+    # Sensitive cells of the new release, and those of earlier releases still hidden.
+    sensitive = set(family.sensitive)
+    fixed = {key: value for key, value in family.published_before.items() if key not in current}
+    relations_of: dict[Key, list[Relation]] = {}
+    for relation in family.relations:
+        for key in relation.cells():
+            relations_of.setdefault(key, []).append(relation)
+    for _ in range(limit):
+        published = fixed | {key: v for key, v in current.items() if key not in suppressed}
+        intervals = audit_family(published, family.relations)
+        watched = suppressed | (family.hidden_before - set(current))
+        exposed = sorted(
+            key
+            for key in watched
+            if key in intervals
+            and not protected(intervals[key], sensitive=key in sensitive, k=k)
+            and not (key not in sensitive and intervals[key] == (0.0, 0.0))
+        )
+        if not exposed:
+            # Hidden complements proven 0 hide nothing (outside sensitive cells): shown as 0.
+            return {
+                key
+                for key in suppressed
+                if key in sensitive or intervals.get(key, (0.0, 1.0)) != (0.0, 0.0)
+            }
+        target = exposed[0]
+        candidate = _next_to_hide(target, current, suppressed, relations_of, family.totals)
+        if candidate is None:
+            raise Unprotectable(
+                target,
+                "Tego zestawienia nie da się wydać: razem z tym, co już opublikowano, "
+                "pozwoliłoby odtworzyć ukrytą wartość "
+                f"({' / '.join(target)}). Wybierz inny okres lub zakres albo wydanie z szumem "
+                "różnicowym.",
+            )
+        suppressed.add(candidate)
+    raise Unprotectable(("?",), "Nie udało się dobrać ukrywania uzupełniającego.")
+
+
+def _next_to_hide(
+    target: Key,
+    current: Mapping[Key, int],
+    suppressed: set[Key],
+    relations_of: Mapping[Key, list[Relation]],
+    totals: set[Key],
+) -> Key | None:
+    """A cell of the new release in a relation of ``target``, or reachable from it through
+    hidden or unknown cells: non-zero cells first, body cells before margins, then the smallest."""
+    seen = {target}
+    frontier = [target]
+    while frontier:
+        candidates: set[Key] = set()
+        following: list[Key] = []
+        for key in frontier:
+            for relation in relations_of.get(key, []):
+                for other in relation.cells():
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    if other in current and other not in suppressed:
+                        candidates.add(other)
+                    else:
+                        following.append(other)
+        if candidates:
+            return min(candidates, key=lambda c: (current[c] == 0, c in totals, current[c], c))
+        frontier = following
+    return None
+
+
+def audit_family(
+    published: Mapping[Key, int], relations: Sequence[Relation]
+) -> dict[Key, tuple[float, float]]:
+    """For every cell in ``relations`` that is not in ``published``: the smallest and largest
+    whole value ≥ 0 consistent with the published values and the relations (upper end ``inf``
+    when unbounded). Raises ValueError if the published values contradict the relations."""
+    # Substitute the published values; group the unknowns that share a relation.
+    reduced: list[tuple[list[tuple[Key, int]], float, bool]] = []
+    parent: dict[Key, Key] = {}
+
+    def root(key: Key) -> Key:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for relation in relations:
+        unknown = [(key, c) for key, c in relation.terms if key not in published]
+        constant = sum(c * published[key] for key, c in relation.terms if key in published)
+        if not unknown:
+            if (relation.equal and constant != 0) or (not relation.equal and constant > 0):
+                raise ValueError(f"published values contradict a relation: {relation.terms}")
+            continue
+        reduced.append((unknown, float(-constant), relation.equal))
+        for key, _ in unknown:
+            parent.setdefault(key, key)
+        for key, _ in unknown[1:]:
+            parent[root(key)] = root(unknown[0][0])
+    groups: dict[Key, tuple[list[Key], list[tuple[list[tuple[Key, int]], float, bool]]]] = {}
+    for key in parent:
+        groups.setdefault(root(key), ([], []))[0].append(key)
+    for unknown, rhs, equal in reduced:
+        groups[root(unknown[0][0])][1].append((unknown, rhs, equal))
+    result: dict[Key, tuple[float, float]] = {}
+    for variables, rows in groups.values():
+        result.update(_group_intervals(sorted(variables), rows))
+    return result
+
+
+def _group_intervals(
+    variables: list[Key], rows: list[tuple[list[tuple[Key, int]], float, bool]]
+) -> dict[Key, tuple[float, float]]:
+    # Imported here: scipy is heavy.
+    from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped,unused-ignore]
+
+    index = {key: i for i, key in enumerate(variables)}
+    matrix = np.zeros((len(rows), len(variables)))
+    lower = np.zeros(len(rows))
+    upper = np.zeros(len(rows))
+    for r, (terms, rhs, equal) in enumerate(rows):
+        for key, coefficient in terms:
+            matrix[r, index[key]] += coefficient
+        upper[r] = rhs
+        lower[r] = rhs if equal else -np.inf
+    # A cap keeps every programme bounded; a value at the cap means "unbounded".
+    cap = 2 * (float(np.abs(upper[np.isfinite(upper)]).sum()) + 1) * (len(variables) + 1)
+    constraint = LinearConstraint(matrix, lower, upper)
+    bounds = Bounds(np.zeros(len(variables)), np.full(len(variables), cap))
+    integrality = np.ones(len(variables))
+    result: dict[Key, tuple[float, float]] = {}
+    for key in variables:
+        extremes: list[float] = []
+        for direction in (1.0, -1.0):
+            objective = np.zeros(len(variables))
+            objective[index[key]] = direction
+            solution = milp(
+                objective, constraints=constraint, bounds=bounds, integrality=integrality
+            )
+            if solution.status != 0 or solution.x is None:
+                raise ValueError(f"linked audit: no values fit the releases ({solution.message})")
+            value = float(round(solution.x[index[key]]))
+            extremes.append(float("inf") if value >= cap - 0.5 else value)
+        result[key] = (extremes[0], extremes[1])
+    return result
