@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('benchmarking', '0003_ledger_append_only'),
+        ('benchmarking', '0004_snapshot_run_centre_not_done_index'),
     ]
 
     operations = [
