@@ -19,12 +19,13 @@ from tenants.demo import DEMO_PASSWORD
 _serial = itertools.count(1)
 
 
-def api(slug: str, username: str) -> Client:
-    """A client on the centre's host, authenticated with a token of the demo account."""
+def api(slug: str, username: str, device: str = "") -> Client:
+    """A client on the centre's host, authenticated with a token of the demo account. A token is
+    one per device: a second client of the same account on the same ``device`` ends the first's."""
     client = Client(HTTP_HOST=f"{slug}.localhost")
     response = client.post(
         "/api/auth/token/",
-        {"username": username, "password": DEMO_PASSWORD},
+        {"username": username, "password": DEMO_PASSWORD, "name": device},
         content_type="application/json",
     )
     assert response.status_code == 200, response.content

@@ -37,7 +37,8 @@ class Load:
 
 
 def _writer(load: Load, number: int) -> None:
-    client = api(SLUG, "pierwszy.kontakt")
+    # Each writer is its own device: one token per device, so a second issue would end the first.
+    client = api(SLUG, "pierwszy.kontakt", device=f"writer-{number}")
     after = 0
     try:
         for i in range(MAX_WRITES):
