@@ -186,6 +186,17 @@ class CaseProceedings:
         return [a for a in self.applications if a.status == ApplicationStatus.PENDING]
 
     @property
+    def undecided_benefits(self) -> list[tuple[Application, str]]:
+        """Benefits of pending applications that have no decision yet: what may be decided."""
+        decided = {(d.application_id, d.benefit) for d in self.decisions}
+        return [
+            (a, code)
+            for a in self.pending_applications
+            for code in a.benefits
+            if (a.pk, code) not in decided
+        ]
+
+    @property
     def pending_interviews(self) -> list[FamilyInterview]:
         return [i for i in self.interviews if i.conducted_on is None]
 
@@ -345,6 +356,103 @@ def case_proceedings_get(*, case: Case) -> CaseProceedings:
     )
 
 
+def application_due_on(application: Application) -> dt.date:
+    """The day the application must be decided by: the KPA limit, or the latest new date given in
+    a delay notice (``delay_notices`` prefetched, as ``_applications`` does)."""
+    notices = [n.new_due_on for n in application.delay_notices.all()]
+    return max(notices) if notices else application.decision_due_on
+
+
+# --- what is due in the case ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something of the case waiting for the staff, with its date: the first thing the case file
+    shows. ``step`` names the case-file step that acts on it ("" when its form is elsewhere, e.g.
+    a contract review, which ``contract`` then names)."""
+
+    kind: str  # a DeadlineKind value
+    what: str
+    due_on: dt.date
+    days_late: int  # working days past ``due_on`` (0 when not yet late)
+    step: str = ""
+    contract: SocialContract | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late > 0
+
+
+def case_due_list(*, proceedings: CaseProceedings, today: dt.date) -> list[DueItem]:
+    """What is waiting in the case, the earliest date first: interviews not yet conducted,
+    applications without a decision (by their KPA or postponed date), appeals not yet forwarded
+    to the SKO and contract reviews not yet done (contracts in force). One query (the reviews);
+    the rest comes from ``proceedings``."""
+    from casework.calendar_days import working_days_between
+    from casework.models.socialwork import ContractStatus
+    from casework.selectors.deadlines import APPEAL_FORWARD_DAYS, DeadlineKind
+
+    def late(due: dt.date) -> int:
+        return max(0, working_days_between(due, today)) if due < today else 0
+
+    labels = {code: name for code, name in BenefitType.objects.values_list("code", "name")}
+    items: list[DueItem] = []
+    for interview in proceedings.pending_interviews:
+        items.append(
+            DueItem(
+                kind=DeadlineKind.INTERVIEW,
+                what=_cap(str(interview.get_kind_display())),
+                due_on=interview.due_on,
+                days_late=late(interview.due_on),
+                step="interview-record",
+            )
+        )
+    for application in proceedings.pending_applications:
+        due = application_due_on(application)
+        benefits = ", ".join(labels.get(code, code) for code in application.benefits)
+        items.append(
+            DueItem(
+                kind=DeadlineKind.DECISION,
+                what=_("Decyzja w sprawie wniosku z %(day)s: %(benefits)s")
+                % {"day": _day(application.received_on), "benefits": benefits},
+                due_on=due,
+                days_late=late(due),
+                step="decision",
+            )
+        )
+    for appeal in proceedings.appeals_to_forward:
+        due = appeal.lodged_on + dt.timedelta(days=APPEAL_FORWARD_DAYS)
+        items.append(
+            DueItem(
+                kind=DeadlineKind.APPEAL_FORWARD,
+                what=_("Przekazanie do SKO odwołania od decyzji nr %(number)s")
+                % {"number": appeal.decision.number},
+                due_on=due,
+                days_late=late(due),
+                step="appeal-forward",
+            )
+        )
+    reviews = ContractReview.objects.filter(
+        contract__case=proceedings.case,
+        done_on__isnull=True,
+        contract__status__in=[ContractStatus.SIGNED, ContractStatus.ACTIVE],
+    ).select_related("contract", "contract__person")
+    for review in reviews:
+        items.append(
+            DueItem(
+                kind=DeadlineKind.CONTRACT_REVIEW,
+                what=_("Ocena realizacji kontraktu socjalnego – %(person)s")
+                % {"person": review.contract.person},
+                due_on=review.due_on,
+                days_late=late(review.due_on),
+                contract=review.contract,
+            )
+        )
+    items.sort(key=lambda item: (item.due_on, item.kind))
+    return items
+
+
 def _applications() -> QuerySet[Application]:
     return (
         Application.objects.select_related("applicant", "registered_by", "case")
@@ -401,6 +509,7 @@ class _TimelineBuilder:
         self.decisions: list[Decision] = []
         self.appeals: list[Appeal] = []
         self.plan_labels: dict[int, str] = {}
+        self.today = timezone.localdate()
         self._handovers_cache: list[Handover] | None = None
 
     def number(self, case_id: int | None) -> str:
@@ -577,6 +686,7 @@ class _TimelineBuilder:
             if flags:
                 summary += " (" + ", ".join(flags) + ")"
             pending = app.status == ApplicationStatus.PENDING
+            late = pending and application_due_on(app) < self.today
             entries.append(
                 TimelineEntry(
                     kind=EntryKind.APPLICATION,
@@ -584,8 +694,8 @@ class _TimelineBuilder:
                     who=_name(app.registered_by),
                     summary=summary,
                     case_number=self.number(app.case_id),
-                    tone="warn" if pending else "",
-                    state=str(app.get_status_display()),
+                    tone="err" if late else "warn" if pending else "",
+                    state=str(_("po terminie")) if late else str(app.get_status_display()),
                     order=app.pk,
                 )
             )

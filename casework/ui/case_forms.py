@@ -243,7 +243,12 @@ class DecisionForm(CaseForm):
         required=False,
         choices=[("", _("— nie dotyczy —")), *PaymentSchedule.choices],
     )
-    period_from = forms.DateField(label=_("Przyznane od"), required=False, widget=DateInput())
+    period_from = forms.DateField(
+        label=_("Przyznane od"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Wymagane, gdy świadczenie przyznajesz (także w części)."),
+    )
     period_to = forms.DateField(label=_("Przyznane do"), required=False, widget=DateInput())
     legal_basis = TextField(
         label=_("Podstawa prawna"),
@@ -255,14 +260,43 @@ class DecisionForm(CaseForm):
     issued_on = forms.DateField(label=_("Data wydania"), widget=DateInput(), initial=_today)
 
     def __init__(
-        self, *args: Any, applications: Sequence[Application], labels: Labels, **kwargs: Any
+        self,
+        *args: Any,
+        applications: Sequence[Application],
+        labels: Labels,
+        decisions: Iterable[Decision] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.set_records("application", applications, labels.application)
-        codes = list(dict.fromkeys(code for a in applications for code in a.benefits))
+        # Required only when the benefit is granted: marked so (the service checks it).
+        self.fields["period_from"].required_when = gettext("przy przyznaniu")  # type: ignore[attr-defined]
+        decided = {(d.application_id, d.benefit) for d in decisions}
+        # Only what can still be decided: each application's benefits without a decision, and
+        # the applications that have one left.
+        self.open_benefits = {
+            a.pk: [code for code in a.benefits if (a.pk, code) not in decided] for a in applications
+        }
+        open_applications = [a for a in applications if self.open_benefits[a.pk]]
+        self.set_records("application", open_applications, labels.application)
+        codes = list(dict.fromkeys(c for a in open_applications for c in self.open_benefits[a.pk]))
         cast(forms.ChoiceField, self.fields["benefit"]).choices = [
             (code, labels.benefit_names.get(code, code)) for code in codes
         ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        application, benefit = cleaned.get("application"), cleaned.get("benefit")
+        if (
+            application is not None
+            and benefit
+            and benefit not in self.open_benefits.get(application.pk, [])
+        ):
+            if benefit in application.benefits:
+                message = gettext("W sprawie tego świadczenia wydano już decyzję.")
+            else:
+                message = gettext("Tego świadczenia nie ma w wybranym wniosku.")
+            self.add_error("benefit", message)
+        return cleaned
 
 
 class DeliverForm(CaseForm):

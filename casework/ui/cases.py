@@ -42,7 +42,9 @@ from casework.selectors.timeline import (
     CaseFile,
     CaseProceedings,
     DocumentKind,
+    DueItem,
     TimelineEntry,
+    case_due_list,
     case_file_get,
     case_proceedings_get,
 )
@@ -61,6 +63,7 @@ from casework.services.proceedings import (
     interview_schedule,
 )
 from casework.ui import case_forms as f
+from casework.ui.socialwork_forms import object_key
 from casework.visibility import audit_list_reads, sees_all
 from opsplatform.errors import DomainError, NotAllowed
 from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required
@@ -357,9 +360,12 @@ STEPS: tuple[Step, ...] = (
         capability=Capability.DECISION_ISSUE,
         group="proceedings",
         build=lambda s, data: f.DecisionForm(
-            data, applications=s.proceedings.pending_applications, labels=s.labels
+            data,
+            applications=s.proceedings.pending_applications,
+            labels=s.labels,
+            decisions=s.proceedings.decisions,
         ),
-        applies=lambda p: bool(p.pending_applications),
+        applies=lambda p: bool(p.undecided_benefits),
         run=_run_decision,
     ),
     Step(
@@ -515,6 +521,8 @@ class Panel:
     form: f.CaseForm
     action: str
     intro: str = ""
+    due: list[DueItem] = field(default_factory=list)  # what this step would settle
+    open: bool = False  # the step of what is due first: its form starts open
 
     @property
     def dom_id(self) -> str:
@@ -610,9 +618,12 @@ def document_links(entry: TimelineEntry) -> list[Link]:
     return links
 
 
-def _panels(user: Any, file: CaseFile) -> dict[str, list[Panel]]:
+def _panels(user: Any, file: CaseFile, due: list[DueItem]) -> dict[str, list[Panel]]:
+    """The next steps the user may take, grouped; each knows what due item it settles, and the
+    step of the earliest due item starts open, so the file opens on what is due."""
     data = StepData(user, file.proceedings)
     groups: dict[str, list[Panel]] = {"proceedings": [], "case": [], "manager": []}
+    first_due = next((item.step for item in due if item.step), "")
     for step in STEPS:
         if not has_capability(user, step.capability) or not step.applies(file.proceedings):
             continue
@@ -622,8 +633,32 @@ def _panels(user: Any, file: CaseFile) -> dict[str, list[Panel]]:
                 "Nie masz ważnego upoważnienia kierownika do wydawania decyzji. "
                 "Poproś kierownika o nadanie upoważnienia."
             )
-        groups[step.group].append(_panel(step, file.case, step.build(data, None), intro))
+        panel = _panel(step, file.case, step.build(data, None), intro)
+        panel.due = [item for item in due if item.step == step.key]
+        panel.open = step.key == first_due
+        groups[step.group].append(panel)
     return groups
+
+
+@dataclass(frozen=True)
+class DueView:
+    """A due item on the page, with where to act on it (a panel of the file or a contract)."""
+
+    item: DueItem
+    href: str
+
+
+def _due_views(due: list[DueItem], panels: dict[str, list[Panel]]) -> list[DueView]:
+    shown = {p.step.key for group in panels.values() for p in group}
+    views = []
+    for item in due:
+        href = ""
+        if item.step and item.step in shown:
+            href = f"#panel-{item.step}"
+        elif item.contract is not None:
+            href = f"#kontrakt-{object_key(item.contract.public_id)}"
+        views.append(DueView(item=item, href=href))
+    return views
 
 
 @cache
@@ -664,6 +699,8 @@ def case_detail_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
             for day in file.timeline
         ]
         functions = dict(CanonicalFunction.choices)
+        due = case_due_list(proceedings=file.proceedings, today=today)
+        panels = _panels(user, file, due)
         context: dict[str, Any] = {
             "file": file,
             "case": file.case,
@@ -674,7 +711,8 @@ def case_detail_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
             "other_cases": [c for c in file.cases if c.pk != file.case.pk],
             "income": income,
             "days": days,
-            "panels": _panels(user, file),
+            "panels": panels,
+            "due": _due_views(due, panels),
             "today": today,
             "socialwork_panel": False,
         }

@@ -42,6 +42,19 @@
     // The width the boxes were last checked at: lets a test wait for the check after a resize.
     document.documentElement.setAttribute("data-scroll-checked", String(window.innerWidth));
   }
+  // A link to a closed <details> (a step's form further down) opens it, so that following
+  // "what is due" lands on the form itself.
+  function openTarget(hash) {
+    if (!hash || hash.length < 2) { return; }
+    var target = document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (target && target.tagName === "DETAILS") { target.open = true; }
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#']");
+    if (link) { openTarget(link.getAttribute("href")); }
+  });
+  window.addEventListener("hashchange", function () { openTarget(window.location.hash); });
+
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     window.clearTimeout(resizeTimer);
@@ -49,6 +62,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    openTarget(window.location.hash);
     focusErrors(document);
     scrollablesFocusable();
   });
