@@ -126,6 +126,12 @@ def case_get(*, public_id: PublicId) -> Case:
     return get_or_404(cases, public_id, "Nie znaleziono sprawy.")
 
 
+def case_get_brief(*, public_id: PublicId) -> Case:
+    """The case with its household and current assignments, without its handovers (the case
+    file's first screen: one query fewer than ``case_get``)."""
+    return get_or_404(_case_queryset(), public_id, "Nie znaleziono sprawy.")
+
+
 def case_ids_by_number(numbers: Iterable[str]) -> dict[str, UUID]:
     """The public ids of the cases with these numbers (znak sprawy; deadline rows carry the
     number), from one query."""

@@ -58,7 +58,7 @@ from casework.models.cases import CaseStatus
 from casework.models.intake import IntakeOutcome
 from casework.models.proceedings import AppealOutcome, ApplicationStatus
 from casework.reference.models import AssistanceReason, BenefitType
-from casework.selectors.cases import case_get
+from casework.selectors.cases import case_get_brief
 from casework.selectors.lookup import PublicId
 from tenants.org.models import CanonicalFunction
 
@@ -239,6 +239,7 @@ class CaseFile:
     timeline_total: int
     timeline_shown: int
     kinds: list[EntryKind] = field(default_factory=list)
+    all_members: list[HouseholdMember] = field(default_factory=list)  # past ones too
 
     @property
     def timeline_truncated(self) -> bool:
@@ -301,10 +302,21 @@ def _team_and_worker(team: Any, worker: Any) -> str:
 # --- the case file -------------------------------------------------------------------------------
 
 
-def case_file_get(*, public_id: PublicId, limit: int | None = DEFAULT_TIMELINE_LIMIT) -> CaseFile:
+def case_file_get(
+    *,
+    public_id: PublicId,
+    limit: int | None = DEFAULT_TIMELINE_LIMIT,
+    offset: int = 0,
+    with_timeline: bool = True,
+) -> CaseFile:
     """The case with its household, current members and the household's timeline (newest first,
-    grouped by day; at most ``limit`` entries, all when ``limit`` is None). Unknown id: NotFound."""
-    case = case_get(public_id=public_id)
+    grouped by day; the entries from ``offset`` on, at most ``limit`` of them, all when ``limit``
+    is None). Unknown id: NotFound.
+
+    ``with_timeline=False`` reads only what the file's first screen needs (the case, its
+    household, its own proceedings): a fixed number of queries, the timeline left empty (the page
+    asks for it separately, see ``casework.ui.cases.case_history``)."""
+    case = case_get_brief(public_id=public_id)
     household = case.household
     members = list(
         HouseholdMember.objects.filter(household=household)
@@ -312,12 +324,25 @@ def case_file_get(*, public_id: PublicId, limit: int | None = DEFAULT_TIMELINE_L
         .order_by("joined_on", "id")
     )
     cases = list(Case.objects.filter(household=household).order_by("-opened_on", "-id"))
+    current = [m for m in members if m.left_on is None]
+    if not with_timeline:
+        proceedings = _case_proceedings(case, current)
+        return CaseFile(
+            case=case,
+            household=household,
+            members=current,
+            cases=cases,
+            proceedings=proceedings,
+            timeline=[],
+            timeline_total=0,
+            timeline_shown=0,
+            all_members=members,
+        )
     people = [m.person for m in members]
     builder = _TimelineBuilder(household=household, cases=cases, people=people)
     entries = builder.entries()
     entries.sort(key=TimelineEntry.sort_key, reverse=True)
-    shown = entries if limit is None else entries[:limit]
-    current = [m for m in members if m.left_on is None]
+    shown = entries[offset:] if limit is None else entries[offset : offset + limit]
     return CaseFile(
         case=case,
         household=household,
@@ -333,8 +358,20 @@ def case_file_get(*, public_id: PublicId, limit: int | None = DEFAULT_TIMELINE_L
         ),
         timeline=group_by_day(shown),
         timeline_total=len(entries),
-        timeline_shown=len(shown),
+        timeline_shown=offset + len(shown),
         kinds=sorted({e.kind for e in entries}, key=_RANK.__getitem__),
+        all_members=members,
+    )
+
+
+def _case_proceedings(case: Case, members: list[HouseholdMember]) -> CaseProceedings:
+    return CaseProceedings(
+        case=case,
+        members=members,
+        applications=list(_applications().filter(case=case)),
+        interviews=list(_interviews().filter(case=case)),
+        decisions=list(_decisions().filter(application__case=case)),
+        appeals=list(_appeals().filter(decision__application__case=case)),
     )
 
 
@@ -384,7 +421,9 @@ class DueItem:
         return self.days_late > 0
 
 
-def case_due_list(*, proceedings: CaseProceedings, today: dt.date) -> list[DueItem]:
+def case_due_list(
+    *, proceedings: CaseProceedings, today: dt.date, benefit_names: dict[str, str]
+) -> list[DueItem]:
     """What is waiting in the case, the earliest date first: interviews not yet conducted,
     applications without a decision (by their KPA or postponed date), appeals not yet forwarded
     to the SKO and contract reviews not yet done (contracts in force). One query (the reviews);
@@ -396,7 +435,6 @@ def case_due_list(*, proceedings: CaseProceedings, today: dt.date) -> list[DueIt
     def late(due: dt.date) -> int:
         return max(0, working_days_between(due, today)) if due < today else 0
 
-    labels = {code: name for code, name in BenefitType.objects.values_list("code", "name")}
     items: list[DueItem] = []
     for interview in proceedings.pending_interviews:
         items.append(
@@ -410,7 +448,7 @@ def case_due_list(*, proceedings: CaseProceedings, today: dt.date) -> list[DueIt
         )
     for application in proceedings.pending_applications:
         due = application_due_on(application)
-        benefits = ", ".join(labels.get(code, code) for code in application.benefits)
+        benefits = ", ".join(benefit_names.get(code, code) for code in application.benefits)
         items.append(
             DueItem(
                 kind=DeadlineKind.DECISION,

@@ -7,6 +7,7 @@ from casework.ui import break_glass, cases
 urlpatterns: list[URLPattern] = [
     path("sprawy/", cases.case_list_page, name="case-list"),
     path("sprawy/<uuid:case_id>/", cases.case_detail_page, name="case-detail"),
+    path("sprawy/<uuid:case_id>/historia/", cases.case_history, name="case-history"),
     path(
         "gospodarstwa/<uuid:household_id>/dostep-nadzwyczajny/",
         break_glass.break_glass_view,

@@ -78,7 +78,9 @@ def get(model: Any, **filters: Any) -> Any:
 
 
 def page(client: Client, case_obj: Case) -> str:
-    response = client.get(url("case-detail", case_obj))
+    """The case file with its history and social-work sections in the page (as without
+    JavaScript; with it, the page asks for them once shown)."""
+    response = client.get(url("case-detail", case_obj) + "?historia=tak")
     assert response.status_code == 200
     return str(response.content.decode())
 
@@ -267,7 +269,9 @@ def test_register_application(benefits: Client) -> None:
     assert application.urgent and not application.complex
     html = benefits.get(response["Location"]).content.decode()
     assert "Wniosek zarejestrowano." in html
-    assert "wnosi o: zasiłek okresowy, zasiłek celowy" in html
+    # What is due first: the decision on the new application.
+    assert "Decyzja w sprawie wniosku z" in html and "zasiłek okresowy, zasiłek celowy" in html
+    assert "wnosi o: zasiłek okresowy, zasiłek celowy" in page(benefits, opened)
 
 
 def _member_id(head: Person) -> str:

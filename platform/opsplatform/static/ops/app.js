@@ -55,6 +55,20 @@
   });
   window.addEventListener("hashchange", function () { openTarget(window.location.hash); });
 
+  // The element the address points at may come with a part of the page asked for after load
+  // (the case file's sections): scroll to it once, when it arrives.
+  var hashTargetShown = false;
+  function showLateHashTarget() {
+    var hash = window.location.hash;
+    if (hashTargetShown || hash.length < 2) { return; }
+    var wanted = document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (wanted) {
+      hashTargetShown = true;
+      openTarget(hash);
+      wanted.scrollIntoView();
+    }
+  }
+
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     window.clearTimeout(resizeTimer);
@@ -63,10 +77,15 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     openTarget(window.location.hash);
+    hashTargetShown = window.location.hash.length > 1 &&
+      document.getElementById(decodeURIComponent(window.location.hash.slice(1))) !== null;
     focusErrors(document);
     scrollablesFocusable();
   });
   document.addEventListener("htmx:afterSwap", function (event) {
+    // A part of the page asked for after load (the case file's sections) may hold the element
+    // the address points at: show it once it is there.
+    showLateHashTarget();
     focusErrors(event.target);
     scrollablesFocusable();
   });
