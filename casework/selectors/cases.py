@@ -87,6 +87,11 @@ def intake_get(*, public_id: PublicId) -> Intake:
     return get_or_404(intake_list(), public_id, "Nie znaleziono zgłoszenia.")
 
 
+def case_queryset() -> QuerySet[Case]:
+    """Cases with their household and current assignments (``current_assignments``)."""
+    return _case_queryset()
+
+
 def _case_queryset() -> QuerySet[Case]:
     return Case.objects.select_related("household").prefetch_related(
         Prefetch(

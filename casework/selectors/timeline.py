@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -58,7 +58,7 @@ from casework.models.cases import CaseStatus
 from casework.models.intake import IntakeOutcome
 from casework.models.proceedings import AppealOutcome, ApplicationStatus
 from casework.reference.models import AssistanceReason, BenefitType
-from casework.selectors.cases import case_get_brief
+from casework.selectors.cases import case_get_brief, case_queryset
 from casework.selectors.lookup import PublicId
 from tenants.org.models import CanonicalFunction
 
@@ -316,14 +316,25 @@ def case_file_get(
     ``with_timeline=False`` reads only what the file's first screen needs (the case, its
     household, its own proceedings): a fixed number of queries, the timeline left empty (the page
     asks for it separately, see ``casework.ui.cases.case_history``)."""
-    case = case_get_brief(public_id=public_id)
+    # The case and the household's other cases in one read (with their current assignments).
+    cases = list(
+        case_queryset()
+        .filter(
+            household_id=Subquery(
+                Case.objects.filter(public_id=public_id).values("household_id")[:1]
+            )
+        )
+        .order_by("-opened_on", "-id")
+    )
+    case = next((c for c in cases if str(c.public_id) == str(public_id)), None)
+    if case is None:
+        case = case_get_brief(public_id=public_id)  # NotFound, as every case lookup says it
     household = case.household
     members = list(
         HouseholdMember.objects.filter(household=household)
         .select_related("person")
         .order_by("joined_on", "id")
     )
-    cases = list(Case.objects.filter(household=household).order_by("-opened_on", "-id"))
     current = [m for m in members if m.left_on is None]
     if not with_timeline:
         proceedings = _case_proceedings(case, current)
@@ -365,10 +376,17 @@ def case_file_get(
 
 
 def _case_proceedings(case: Case, members: list[HouseholdMember]) -> CaseProceedings:
+    # The latest date of the delay notices is all the first screen needs of them.
+    applications = (
+        Application.objects.select_related("applicant", "registered_by", "case")
+        .annotate(latest_new_due_on=Max("delay_notices__new_due_on"))
+        .filter(case=case)
+        .order_by("-received_on", "-id")
+    )
     return CaseProceedings(
         case=case,
         members=members,
-        applications=list(_applications().filter(case=case)),
+        applications=list(applications),
         interviews=list(_interviews().filter(case=case)),
         decisions=list(_decisions().filter(application__case=case)),
         appeals=list(_appeals().filter(decision__application__case=case)),
@@ -396,8 +414,11 @@ def case_proceedings_get(*, case: Case) -> CaseProceedings:
 def application_due_on(application: Application) -> dt.date:
     """The day the application must be decided by: the KPA limit, or the latest new date given in
     a delay notice (``delay_notices`` prefetched, as ``_applications`` does)."""
-    notices = [n.new_due_on for n in application.delay_notices.all()]
-    return max(notices) if notices else application.decision_due_on
+    if hasattr(application, "latest_new_due_on"):  # annotated instead (the file's first screen)
+        latest: dt.date | None = application.latest_new_due_on
+    else:
+        latest = max((n.new_due_on for n in application.delay_notices.all()), default=None)
+    return latest or application.decision_due_on
 
 
 # --- what is due in the case ---------------------------------------------------------------------

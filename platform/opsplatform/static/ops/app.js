@@ -55,6 +55,25 @@
   });
   window.addEventListener("hashchange", function () { openTarget(window.location.hash); });
 
+  // <table class="cards">: on a phone each row is a card; each cell is labelled with its
+  // column's heading (base.css shows data-label before the value).
+  function labelCardCells(root) {
+    root.querySelectorAll("table.cards").forEach(function (table) {
+      var heads = [];
+      table.querySelectorAll("thead tr:first-child th").forEach(function (th) {
+        var span = parseInt(th.getAttribute("colspan") || "1", 10);
+        for (var i = 0; i < span; i++) { heads.push(th.textContent.trim()); }
+      });
+      table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (heads[i] && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+  }
+
   // The element the address points at may come with a part of the page asked for after load
   // (the case file's sections): scroll to it once, when it arrives.
   var hashTargetShown = false;
@@ -80,12 +99,14 @@
     hashTargetShown = window.location.hash.length > 1 &&
       document.getElementById(decodeURIComponent(window.location.hash.slice(1))) !== null;
     focusErrors(document);
+    labelCardCells(document);
     scrollablesFocusable();
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     // A part of the page asked for after load (the case file's sections) may hold the element
     // the address points at: show it once it is there.
     showLateHashTarget();
+    labelCardCells(event.target.ownerDocument || document);
     focusErrors(event.target);
     scrollablesFocusable();
   });
