@@ -26,7 +26,7 @@ from casework.models.proceedings import (
     PaymentSchedule,
 )
 from casework.permissions import Capability, has_capability
-from opsplatform.ui.forms import DateInput, TextField
+from opsplatform.ui.forms import DateInput, TextField, fast_selects
 from tenants.org.models import CanonicalFunction, Team
 
 
@@ -57,6 +57,10 @@ class CaseForm(forms.Form):
     """A form of the case file, laid out in rows (fields side by side on a wide screen)."""
 
     layout: tuple[tuple[str, ...], ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fast_selects(self)  # many long lists on the case file: render them quickly
 
     def set_records(self, name: str, records: Iterable[Any], label: Callable[[Any], str]) -> None:
         cast(ObjectChoiceField, self.fields[name]).set_records(records, label)
