@@ -267,3 +267,25 @@ def case_search(
             person_match |= Q(person__pesel__startswith=word)
         cases = cases.filter(Q(number__icontains=word) | Exists(members.filter(person_match)))
     return cases
+
+
+def open_case_ids_of_people(*, people: Iterable[Any], user: Any) -> dict[int, tuple[str, UUID]]:
+    """For each person (by primary key), the number and public id of the open case of their
+    current household, when the user sees that household; one query."""
+    pks = [p.pk for p in people]
+    if not pks:
+        return {}
+    rows = (
+        Case.objects.filter(
+            status="open",
+            household__members__person_id__in=pks,
+            household__members__left_on__isnull=True,
+        )
+        .filter(households_q(user, "household"))
+        .values_list("household__members__person_id", "number", "public_id")
+        .order_by("-opened_on")
+    )
+    found: dict[int, tuple[str, UUID]] = {}
+    for person_id, number, public_id in rows:
+        found.setdefault(person_id, (number, public_id))
+    return found

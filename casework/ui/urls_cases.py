@@ -2,10 +2,11 @@
 
 from django.urls import URLPattern, path
 
-from casework.ui import break_glass, cases
+from casework.ui import break_glass, cases, search
 
 urlpatterns: list[URLPattern] = [
     path("sprawy/", cases.case_list_page, name="case-list"),
+    path("szukaj/", search.search_page, name="search"),
     path("sprawy/<uuid:case_id>/", cases.case_detail_page, name="case-detail"),
     path("sprawy/<uuid:case_id>/historia/", cases.case_history, name="case-history"),
     path(

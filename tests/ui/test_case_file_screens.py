@@ -170,3 +170,20 @@ def test_desk_after_an_error_keeps_the_chosen_person(page: Page) -> None:
     expect(page.locator(".chosen-person")).to_contain_text(f"{known.first_name} {known.last_name}")
     expect(page.locator("summary", has_text="Dodaj nową osobę")).to_have_count(0)
     check_screen(page, "pierwszy-kontakt-blad-osoba-wybrana")
+
+
+def test_phone_header_leaves_the_screen_to_the_work(page: Page) -> None:
+    """Issue 16, item 9: at 390 px the header and the menu take at most 130 px (they took
+    200-290), the menu one row scrolling inside itself; the manager gets no caseload card."""
+    login(page, SLUG, "kierownik")
+    page.set_viewport_size(PHONE)
+    menu = page.get_by_role("navigation", name="Menu główne")
+    expect(menu).to_be_visible()
+    box = menu.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 130, box
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, overflow
+    expect(page.get_by_role("heading", name="Moje obciążenie")).to_have_count(0)
+    page.set_viewport_size(DESKTOP)

@@ -238,6 +238,8 @@ def test_first_contact_dashboard_points_to_the_desk(centre_client: CentreClientF
 def test_manager_sees_the_centre_and_its_org_structure(centre_client: CentreClientFactory) -> None:
     html = _page(centre_client, "kierownik")
     assert "Kolejka ośrodka: sprawy bez pracownika" in html
+    # The 50-household norm is a social worker's: no "0/50 my caseload" card (issue 16, item 9).
+    assert "Moje obciążenie" not in html and "caseload-meter" not in html
     assert '<h2 id="h-org">Struktura organizacyjna</h2>' in html
     assert "Pracownicy socjalni ds. świadczeń i usług" in html
     assert "Całego ośrodka" in html
