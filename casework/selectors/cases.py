@@ -289,3 +289,9 @@ def open_case_ids_of_people(*, people: Iterable[Any], user: Any) -> dict[int, tu
     for person_id, number, public_id in rows:
         found.setdefault(person_id, (number, public_id))
     return found
+
+
+def cases_by_number(numbers: Iterable[str]) -> list[Case]:
+    """The cases with these numbers (a page that lists cases by number records them as read)."""
+    wanted = {number for number in numbers if number}
+    return list(Case.objects.filter(number__in=wanted)) if wanted else []
