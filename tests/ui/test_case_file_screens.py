@@ -163,9 +163,13 @@ def test_desk_after_an_error_keeps_the_chosen_person(page: Page) -> None:
     expect(page.locator(".chosen-person")).to_contain_text(f"{known.first_name} {known.last_name}")
     # The results fold away once a person is chosen.
     expect(results.get_by_role("button", name="Wybierz")).to_have_count(0)
+    # Keyboard: "o" goes back to the search, Ctrl+Enter saves from any field of the visit.
+    page.keyboard.press("o")
+    expect(page.get_by_label("Szukaj osoby")).to_be_focused()
     # Saved without a reason: refused, the chosen person kept, no empty "new person" panel.
     page.get_by_label("udzielono informacji").check()
-    page.get_by_role("button", name="Zapisz zgłoszenie").click()
+    page.get_by_label("Notatka", exact=True).fill("Pytanie o godziny przyjęć.")
+    page.get_by_label("Notatka", exact=True).press("Control+Enter")
     expect(page.locator(".error-summary")).to_be_focused()
     expect(page.locator(".chosen-person")).to_contain_text(f"{known.first_name} {known.last_name}")
     expect(page.locator("summary", has_text="Dodaj nową osobę")).to_have_count(0)
@@ -187,3 +191,28 @@ def test_phone_header_leaves_the_screen_to_the_work(page: Page) -> None:
     assert overflow <= 1, overflow
     expect(page.get_by_role("heading", name="Moje obciążenie")).to_have_count(0)
     page.set_viewport_size(DESKTOP)
+
+
+def test_header_search_from_any_page(page: Page) -> None:
+    """Issue 16: "/" from any page focuses the header's search; a case number opens the file."""
+    case = _old_case_with_a_head()
+    login(page, SLUG, "kierownik")
+    page.keyboard.press("/")
+    search = page.get_by_role("searchbox", name="Szukaj sprawy lub osoby")
+    expect(search).to_be_focused()
+    search.fill(case.number)
+    search.press("Enter")
+    expect(page.get_by_role("heading", level=1, name=f"Sprawa {case.number}")).to_be_visible()
+    with schema_context(SLUG):
+        head = (
+            HouseholdMember.objects.filter(household=case.household, relation="head")
+            .select_related("person")
+            .first()
+        )
+    assert head is not None
+    search = page.get_by_role("searchbox", name="Szukaj sprawy lub osoby")
+    search.fill(f"{head.person.first_name} {head.person.last_name}")
+    search.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Wyniki dla")
+    expect(page.get_by_role("link", name=f"Sprawa {case.number}")).to_be_visible()
+    check_screen(page, "wyszukiwanie")

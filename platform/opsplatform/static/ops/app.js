@@ -55,6 +55,41 @@
   });
   window.addEventListener("hashchange", function () { openTarget(window.location.hash); });
 
+  // Keyboard shortcuts. [data-shortcut="k"]: the key k, pressed outside a text field, focuses
+  // the element (a field) or clicks it (a button, a link, a summary). A form with
+  // [data-submit-shortcut]: Ctrl+Enter (Cmd+Enter) in it submits it, from any of its fields.
+  function typing(element) {
+    if (!element) { return false; }
+    var tag = element.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+  }
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      var form = event.target.closest && event.target.closest("form[data-submit-shortcut]");
+      if (form) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    var key = event.key;
+    if (!key || key.length !== 1) { return; }
+    if (key === '"' || key === "\\") { return; }
+    var matches = document.querySelectorAll('[data-shortcut="' + key + '"]');
+    // The page's own element for the key wins over the header's (the last one in the document).
+    var target = matches.length ? matches[matches.length - 1] : null;
+    if (!target || target.offsetParent === null) { return; }
+    event.preventDefault();
+    if (typing(target)) {
+      target.focus();
+      if (target.select) { target.select(); }
+    } else {
+      target.click();
+      target.focus();
+    }
+  });
+
   // <table class="cards">: on a phone each row is a card; each cell is labelled with its
   // column's heading (base.css shows data-label before the value).
   function labelCardCells(root) {
