@@ -7,6 +7,7 @@
 #                  [PERF_ARGS="--only case --repeat 30"]
 #   make lint | typecheck | fmt
 #   make messages  collect the UI texts into the English catalogue and compile it (needs gettext)
+#   make screenshots  the main screens at 1280 and 390 px into docs/screenshots/ (chromium)
 #   make services-start | services-status | services-stop     the embedded PostgreSQL and Redis
 #   make clean     stop them, delete .venv and .local (the embedded servers' data)
 
@@ -27,7 +28,7 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 IS_PY311 := -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test perf lint typecheck fmt messages services-start services-status services-stop clean
+.PHONY: help venv run test perf screenshots lint typecheck fmt messages services-start services-status services-stop clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -76,8 +77,14 @@ test: venv
 # deploy/perf_budgets.toml; results in test-artifacts/perf/results.json.
 PERF_ARGS ?=
 export PERF_ARGS
+
 perf: venv
 	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_ARGS"; $(PY) deploy/perf.py "$$@"'
+
+# The browser tests' machinery (a served test database with the demo centres, Debian's chromium)
+# photographs the main screens; the pictures go to docs/screenshots/, referenced from the README.
+screenshots: venv
+	@$(DEVSERVICES) exec -- sh -c 'OPS_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/ui/test_screenshots.py -q -p no:cacheprovider'
 
 lint: venv
 	$(BIN)/ruff check .
