@@ -449,8 +449,11 @@ def test_person_log_names_records_by_case_number_and_people_by_name(
     from casework.models import Decision
 
     with schema_context(SLUG):
-        decision = Decision.objects.select_related("application__applicant", "application__case")
-        decision = decision.exclude(number="").first()
+        decision = (
+            Decision.objects.select_related("application__applicant", "application__case")
+            .exclude(number="")
+            .first()
+        )
         assert decision is not None
         applicant = decision.application.applicant
         case_number = decision.application.case.number
