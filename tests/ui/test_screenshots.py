@@ -51,7 +51,9 @@ def _case_with_something_due() -> Case:
     with schema_context(SLUG):
         review = (
             ContractReview.objects.filter(
-                done_on__isnull=True, contract__case__status=CaseStatus.OPEN
+                done_on__isnull=True,
+                contract__status__in=["signed", "active"],
+                contract__case__status=CaseStatus.OPEN,
             )
             .select_related("contract__case")
             .order_by("due_on", "id")
