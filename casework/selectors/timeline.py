@@ -33,6 +33,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from casework.calendar_days import working_days_between
 from casework.models import (
     ActivityEntry,
     Appeal,
@@ -57,8 +58,10 @@ from casework.models import (
 from casework.models.cases import CaseStatus
 from casework.models.intake import IntakeOutcome
 from casework.models.proceedings import AppealOutcome, ApplicationStatus
+from casework.models.socialwork import ContractStatus
 from casework.reference.models import AssistanceReason, BenefitType
 from casework.selectors.cases import case_get_brief, case_queryset
+from casework.selectors.deadlines import APPEAL_FORWARD_DAYS, DeadlineKind
 from casework.selectors.lookup import PublicId
 from tenants.org.models import CanonicalFunction
 
@@ -449,9 +452,6 @@ def case_due_list(
     applications without a decision (by their KPA or postponed date), appeals not yet forwarded
     to the SKO and contract reviews not yet done (contracts in force). One query (the reviews);
     the rest comes from ``proceedings``."""
-    from casework.calendar_days import working_days_between
-    from casework.models.socialwork import ContractStatus
-    from casework.selectors.deadlines import APPEAL_FORWARD_DAYS, DeadlineKind
 
     def late(due: dt.date) -> int:
         return max(0, working_days_between(due, today)) if due < today else 0

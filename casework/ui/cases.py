@@ -63,7 +63,6 @@ from casework.services.proceedings import (
     interview_schedule,
 )
 from casework.ui import case_forms as f
-from casework.ui.socialwork_forms import object_key
 from casework.visibility import audit_list_reads, sees_all
 from opsplatform.errors import DomainError, NotAllowed
 from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required
@@ -624,10 +623,14 @@ def _panels(data: StepData, file: CaseFile, due: list[DueItem]) -> dict[str, lis
     step of the earliest due item starts open, so the file opens on what is due."""
     user = data.user
     groups: dict[str, list[Panel]] = {"proceedings": [], "case": [], "manager": []}
-    first_due = next((item.step for item in due if item.step), "")
-    for step in STEPS:
-        if not has_capability(user, step.capability) or not step.applies(file.proceedings):
-            continue
+    steps = [
+        step
+        for step in STEPS
+        if has_capability(user, step.capability) and step.applies(file.proceedings)
+    ]
+    offered = {step.key for step in steps}
+    first_due = next((item.step for item in due if item.step in offered), "")
+    for step in steps:
         intro = ""
         if step.key == "decision" and not authorisation_valid_on(user, timezone.localdate()):
             intro = gettext(
@@ -656,8 +659,8 @@ def _due_views(due: list[DueItem], panels: dict[str, list[Panel]]) -> list[DueVi
         href = ""
         if item.step and item.step in shown:
             href = f"#panel-{item.step}"
-        elif item.contract is not None:
-            href = f"#kontrakt-{object_key(item.contract.public_id)}"
+        elif item.contract is not None and (socialwork := _socialwork()) is not None:
+            href = "#" + socialwork.contract_anchor(item.contract)
         views.append(DueView(item=item, href=href))
     return views
 
