@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.ui.helpers import check_screen, login
+from tests.ui.helpers import DESKTOP, PHONE, check_screen, login
 
 EXPORT_TIMEOUT_MS = 120_000
 
@@ -71,7 +71,7 @@ def test_a_coordinator_of_three_voivodeships_sees_their_centres_side_by_side(pag
         expect(trend.get_by_role("columnheader", name=name)).to_be_visible()
     # Counts under 10 are withheld with the reason, never left blank.
     expect(page.get_by_text(re.compile("Liczba jest mniejsza niż 10"))).to_be_visible()
-    expect(page.locator(".bm-legend .legend-key.s2")).to_be_visible()
+    expect(page.locator(".bm-legend .legend-key.s2 >> visible=true")).to_be_visible()
     check_screen(page, "porownanie-trzy-osrodki")
 
 
@@ -173,5 +173,19 @@ def test_the_benchmark_page_of_daleszyce_for_its_manager(page: Page) -> None:
 
     page.get_by_label("Grupa porównawcza").select_option("platforma")
     page.get_by_role("button", name="Pokaż").click()
-    expect(page.get_by_role("img", name=re.compile("Pozycja wśród ośrodków grupy"))).to_be_visible()
+    position = page.get_by_role("img", name=re.compile("Pozycja wśród ośrodków grupy"))
+    expect(position).to_be_visible()
     check_screen(page, "wskazniki-pozycja-wsrod-osrodkow")
+    # On a phone the chart drawn for its width is shown whole (issue 16, item 5): no box
+    # scrolling sideways with the axis cut at the first values.
+    page.set_viewport_size(PHONE)
+    expect(position).to_be_visible()
+    box = position.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
+    scroll = position.evaluate(
+        "svg => { const box = svg.closest('.bm-chart-scroll');"
+        " return box.scrollWidth - box.clientWidth; }"
+    )
+    assert scroll <= 1, scroll
+    assert position.evaluate("svg => svg.viewBox.baseVal.width") < 400  # the narrow drawing
+    page.set_viewport_size(DESKTOP)
