@@ -386,13 +386,36 @@ def _case_proceedings(case: Case, members: list[HouseholdMember]) -> CaseProceed
         .filter(case=case)
         .order_by("-received_on", "-id")
     )
+    applications_read = list(applications)
+    # By the keys already read (an index lookup, not a join over the centre's decisions), and not
+    # at all when there is nothing to look for.
+    # The forms name a decision by its number, date, outcome and benefit, an appeal by its
+    # decision's number: no joins beyond those.
+    decisions = (
+        list(
+            Decision.objects.filter(application_id__in=[a.pk for a in applications_read])
+            .select_related("issued_by")
+            .order_by("-issued_on", "-id")
+        )
+        if applications_read
+        else []
+    )
+    appeals = (
+        list(
+            Appeal.objects.filter(decision_id__in=[d.pk for d in decisions])
+            .select_related("decision")
+            .order_by("-lodged_on", "-id")
+        )
+        if decisions
+        else []
+    )
     return CaseProceedings(
         case=case,
         members=members,
-        applications=list(applications),
+        applications=applications_read,
         interviews=list(_interviews().filter(case=case)),
-        decisions=list(_decisions().filter(application__case=case)),
-        appeals=list(_appeals().filter(decision__application__case=case)),
+        decisions=decisions,
+        appeals=appeals,
     )
 
 
