@@ -386,7 +386,7 @@ def _case_proceedings(case: Case, members: list[HouseholdMember]) -> CaseProceed
         .filter(case=case)
         .order_by("-received_on", "-id")
     )
-    applications_read = list(applications)
+    applications_read: list[Application] = list(applications)
     # By the keys already read (an index lookup, not a join over the centre's decisions), and not
     # at all when there is nothing to look for.
     # The forms name a decision by its number, date, outcome and benefit, an appeal by its
