@@ -15,6 +15,7 @@
 #   make lock      re-resolve requirements/*.lock from pyproject.toml (pinned, hashed) [LOCK_ARGS=--upgrade]
 #   make smoke     the production kit on this machine: gunicorn, nginx (TLS), Celery worker and beat
 #   make messages  collect the UI texts into the English catalogue and compile it (needs gettext)
+#   make screenshots  the main screens at 1280 and 390 px into docs/screenshots/ (chromium)
 #   make services-start | services-status | services-stop     the embedded PostgreSQL and Redis
 #   make clean     stop them, delete .venv and .local (the embedded servers' data)
 
@@ -35,7 +36,7 @@ STAMP := $(VENV)/.installed-$(PYPROJECT_HASH)
 IS_PY311 := -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lock smoke run test test-citus citus-start citus-stop perf perf-scale lint typecheck fmt messages services-start services-status services-stop clean
+.PHONY: help venv lock smoke run test test-citus citus-start citus-stop perf perf-scale screenshots lint typecheck fmt messages services-start services-status services-stop clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -111,18 +112,11 @@ citus-stop:
 # deploy/perf_budgets.toml; results in test-artifacts/perf/results.json.
 PERF_ARGS ?=
 export PERF_ARGS
+
 perf: venv
 	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_ARGS"; $(PY) deploy/perf.py "$$@"'
 
-# Scale, not screens: N synthetic centres (restartable: a bigger N reuses the ones there), then
-# each step timed at N; results in test-artifacts/perf-scale/results.json.
-N ?= 200
-VOLUME ?= 0.02
-PERF_SCALE_ARGS ?=
-export N VOLUME PERF_SCALE_ARGS
-perf-scale: venv
-	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_SCALE_ARGS"; \
-		$(PY) deploy/perf_scale.py --n "$$N" --volume "$$VOLUME" "$$@"'
+.PHONY: help venv lock smoke run test test-citus citus-start citus-stop perf perf-scale screenshots lint typecheck fmt messages services-start services-status services-stop clean
 
 lint: venv
 	$(BIN)/ruff check .

@@ -173,6 +173,11 @@ def audit_reads(instances: Iterable[models.Model], *, actor: Actor | None = None
     """Record that ``actor`` (default: the current one) read each of ``instances``."""
     who = actor or current_actor()
     entries = [_entry(who, AuditAction.READ, instance) for instance in instances]
+    if len(entries) == 1:
+        # One row (a page of one record, e.g. the case file): a plain INSERT, without the
+        # BEGIN and COMMIT that bulk_create adds around it outside a transaction.
+        entries[0].save(force_insert=True)
+        return
     # One INSERT for the lot; the chaining trigger still runs for each row, in order.
     AuditEntry.objects.bulk_create(entries)
 

@@ -125,6 +125,10 @@ def scenarios() -> list[Scenario]:
         Scenario("case_list", True, "kierownik", lambda s: "/sprawy/"),
         Scenario("case_search", True, "kierownik", lambda s: "/sprawy/?q=Nowak&status=all"),
         Scenario("case_file", True, "kierownik", case_file),
+        # The first part of the case file's history, asked for by the page once shown (htmx).
+        Scenario(
+            "case_history", True, "kierownik", lambda s: case_file(s) + "historia/", htmx=True
+        ),
         Scenario(
             "desk_search",
             True,

@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from benchmarking.ui.display import month_short, number_text
 
 WIDTH = 640
+# A phone's chart: drawn for its own width (not the wide one shrunk, whose text became too small
+# to read, nor cut by a box that scrolls sideways); benchmarks.css shows one or the other.
+NARROW_WIDTH = 360
 STYLES = 6  # distinct combinations of colour, dash pattern and marker shape (see benchmarks.css)
 
 
@@ -84,6 +87,7 @@ class LineChart(_Labelled):
     y_label: str
     empty: bool
     width: int = WIDTH
+    narrow: LineChart | None = None  # the same chart drawn for a phone
 
     @property
     def x_label_y(self) -> float:
@@ -168,9 +172,13 @@ def line_chart(
     unit: str,
     go_lives: Sequence[tuple[str, str]] = (),
     height: int = 300,
+    width: int = WIDTH,
 ) -> LineChart:
-    """Monthly series (one value or None per period key 'RRRR-MM') on one chart."""
-    left, right, top, bottom = 62.0, WIDTH - 34.0, 40.0, height - 34.0
+    """Monthly series (one value or None per period key 'RRRR-MM') on one chart; with a narrow
+    twin for a phone (``narrow``), whose month labels are fewer so that they stay apart."""
+    narrow_width = width < WIDTH
+    left, right = (48.0, width - 14.0) if narrow_width else (62.0, width - 34.0)
+    top, bottom = 40.0, height - 34.0
     values = [float(v) for _name, vs in series for v in vs if v is not None]
     low, high, step = _nice_scale(min(values, default=0.0), max(values, default=1.0))
     count = len(periods)
@@ -183,7 +191,7 @@ def line_chart(
         return bottom - (value - low) / (high - low) * (bottom - top)
 
     y_ticks = _ticks(low, high, step, y_at)
-    every = max(math.ceil(count / 6), 1)
+    every = max(math.ceil(count / (3 if narrow_width else 6)), 1)
     x_ticks = tuple(
         Tick(_r(x_at(i)), month_short(key)) for i, key in enumerate(periods) if i % every == 0
     )
@@ -243,6 +251,19 @@ def line_chart(
         go_lives=tuple(markers_at),
         y_label=unit,
         empty=not values,
+        width=width,
+        narrow=None
+        if narrow_width
+        else line_chart(
+            chart_id=f"{chart_id}-n",
+            title=title,
+            periods=periods,
+            series=series,
+            unit=unit,
+            go_lives=go_lives,
+            height=height,
+            width=NARROW_WIDTH,
+        ),
     )
 
 
@@ -283,6 +304,7 @@ class BarChart(_Labelled):
     quartiles: tuple[Quartile, ...]
     empty: bool
     width: int = WIDTH
+    narrow: BarChart | None = None  # the same chart drawn for a phone
 
     @property
     def pattern_id(self) -> str:
@@ -305,6 +327,7 @@ def bar_chart(
     unit: str,
     quartiles: Sequence[tuple[str, Decimal]] = (),
     intro: str = "",
+    width: int = WIDTH,
 ) -> BarChart:
     """One horizontal bar per row ``(label, value or None, shown text, highlighted)``; a row whose
     value was withheld shows its marker instead of a bar. Quartiles are drawn as dashed lines."""
@@ -312,7 +335,8 @@ def bar_chart(
     top = 12.0 + 13.0 * len(quartiles)
     bottom = top + row_height * len(rows)
     height = int(bottom + 28)
-    plot_left, plot_right = 180.0, WIDTH - 78.0
+    narrow_width = width < WIDTH
+    plot_left, plot_right = (112.0, width - 58.0) if narrow_width else (180.0, width - 78.0)
     values = [float(r[1]) for r in rows if r[1] is not None] + [float(q[1]) for q in quartiles]
     _low, high, step = _nice_scale(0.0, max(values, default=1.0), ticks=5)
 
@@ -359,4 +383,16 @@ def bar_chart(
         bars=tuple(bars),
         quartiles=lines,
         empty=not any(r[1] is not None for r in rows),
+        width=width,
+        narrow=None
+        if narrow_width
+        else bar_chart(
+            chart_id=f"{chart_id}-n",
+            title=title,
+            rows=rows,
+            unit=unit,
+            quartiles=quartiles,
+            intro=intro,
+            width=NARROW_WIDTH,
+        ),
     )

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from benchmarking.definitions import Better, MetricDefinition
@@ -34,7 +35,9 @@ def number_text(value: Decimal, *, decimals: int | None = None) -> str:
     """A number in Polish notation (decimal comma, grouped thousands); whole numbers without
     decimals unless asked."""
     if decimals is None:
-        exponent = value.normalize().as_tuple().exponent
+        exponent = value.as_tuple().exponent
+        if exponent != -1:  # shares come with one decimal: keep it ("39,0" beside "38,2")
+            exponent = value.normalize().as_tuple().exponent
         decimals = max(-exponent, 0) if isinstance(exponent, int) else 0
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
@@ -73,9 +76,20 @@ def shown(released: Mapping[str, Any] | None) -> Shown:
         except InvalidOperation:
             value = None
     marker = released.get("marker")
-    text = number_text(value) if value is not None else str(marker or "–")
+    status = str(released.get("status"))
+    if value is not None:
+        text = number_text(value)
+    elif status == "primary":
+        # Not "<10" in a column of per cents (it read as "<10 %"): the words, with the rule in
+        # the footnote under the table (reasons_of).
+        text = str(TOO_FEW)
+    else:
+        text = str(marker or "–")
     reason = str(released.get("reason") or "")
-    return Shown(value, text, str(released.get("status")), marker, reason)
+    return Shown(value, text, status, marker, reason)
+
+
+TOO_FEW = _("za mało przypadków")
 
 
 def signed_text(raw: str | None, *, suffix: str = "") -> str:
@@ -92,8 +106,23 @@ def period_date(key: str) -> dt.date:
 
 
 def month_text(key: str) -> str:
-    """'2024-03' as 'marzec 2024'."""
+    """'2024-03' as 'Marzec 2024' (on its own, e.g. a table's row; in a range see
+    ``month_range_text``)."""
     return formats.date_format(period_date(key), "F Y")
+
+
+def month_range_text(first: str, last: str) -> str:
+    """'2025-12', '2026-11' as 'grudzień 2025 – listopad 2026': a range of months reads
+    mid-phrase, so Polish writes both names in lower case (a key that is not a month is kept)."""
+
+    def one(key: str) -> str:
+        try:
+            text = formats.date_format(period_date(key), "F Y")
+        except (ValueError, AttributeError):
+            return key
+        return text.lower() if (get_language() or "pl").startswith("pl") else text
+
+    return f"{one(first)} – {one(last)}"
 
 
 def month_short(key: str) -> str:
@@ -112,6 +141,8 @@ def reasons_of(values: Sequence[Shown]) -> list[Reason]:
     seen: dict[tuple[str, str], Reason] = {}
     for value in values:
         if value.withheld and value.reason:
-            key = (value.marker or "–", value.reason)
-            seen.setdefault(key, Reason(value.marker or "–", value.reason))
+            # The footnote names what the table shows: the words, or the marker.
+            label = value.text if value.status == "primary" else value.marker or "–"
+            key = (label, value.reason)
+            seen.setdefault(key, Reason(label, value.reason))
     return list(seen.values())

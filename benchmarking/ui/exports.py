@@ -14,6 +14,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,6 +59,10 @@ class ExportRow:
     provenance: list[tuple[str, str]]
 
     @property
+    def requested_by(self) -> str:
+        return person_name(self.job.requested_by)
+
+    @property
     def polling(self) -> bool:
         return self.job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 
@@ -74,13 +79,34 @@ class ExportRow:
         return f"{self.job.status}-{self.job.progress}"
 
 
+ROMAN_HALVES = {"1": "I", "2": "II"}
+EXPORTS_PER_PAGE = 10
+
+
+def period_text(period: str) -> str:
+    """'2020-H2' as 'II półrocze 2020', '2020' as 'rok 2020': as people name a period."""
+    year, _sep, half = period.partition("-H")
+    if not year.isdigit():
+        return period
+    if half in ROMAN_HALVES:
+        return str(_("%(half)s półrocze %(year)s") % {"half": ROMAN_HALVES[half], "year": year})
+    return str(_("rok %(year)s") % {"year": year})
+
+
+def person_name(user: Any) -> str:
+    """A person's name (the user name only when no name is recorded)."""
+    if user is None:
+        return ""
+    return str(user.get_full_name()).strip() or str(user.get_username())
+
+
 def export_row(job: ExportJob) -> ExportRow:
     parameters = job.parameters
     scopes = dict(scope_choices())
     provenance = {str(k): str(v) for k, v in (job.provenance or {}).items()}
     return ExportRow(
         job=job,
-        period=str(parameters.get("period", "")),
+        period=period_text(str(parameters.get("period", ""))),
         scope=str(scopes.get(parameters.get("scope", ""), parameters.get("scope", ""))),
         tables=[TABLES.get(t, t) for t in parameters.get("tables", [])],
         fmt=str(parameters.get("format", "")).upper(),
@@ -132,7 +158,12 @@ def exports(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "budget": _budget(form.selected_year)}
     if is_htmx(request):
         return render(request, "benchmarking/ui/_export_form.html", context)
-    context["exports"] = _own_exports(request.user)
+    # Past exports a page at a time, newest first, each folded to one line.
+    page = Paginator(export_list_for_requester(user=request.user), EXPORTS_PER_PAGE).get_page(
+        request.GET.get("strona")
+    )
+    context["page"] = page
+    context["exports"] = [export_row(job) for job in page.object_list]
     return render(request, "benchmarking/ui/exports.html", context)
 
 
@@ -164,7 +195,8 @@ def export_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
     row = export_row(_own_export(request, public_id))
     if is_htmx(request) and request.GET.get("seen") == row.seen and row.polling:
         return HttpResponse(status=204)
-    return render(request, "benchmarking/ui/_export_status.html", {"row": row})
+    # Once the file is ready, the "export ordered" message of the page has said its part.
+    return render(request, "benchmarking/ui/_export_status.html", {"row": row, "oob": True})
 
 
 @page(releases_aggregates=False)  # the stored file, built through the gate by the worker

@@ -36,7 +36,8 @@ SKIP_CHOICES = [
     (3, _("pomiń 3 miesiące po wdrożeniu")),
     (6, _("pomiń 6 miesięcy po wdrożeniu")),
 ]
-MONTH_HELP = _("Miesiąc w postaci RRRR-MM, np. 2024-03.")
+# The month picker shows months by name: no machine format beside it.
+MONTH_HELP = ""
 
 
 WINDOW_FIELDS = ("before_months", "after_months", "skip_months")

@@ -26,7 +26,14 @@ from benchmarking.disclosure import Audience
 from benchmarking.exports import scope_centres, scope_label
 from benchmarking.models import PublishedCell
 from benchmarking.ui.charts import bar_chart, line_chart
-from benchmarking.ui.display import Shown, month_text, reasons_of, shown, unit_text
+from benchmarking.ui.display import (
+    Shown,
+    month_range_text,
+    month_text,
+    reasons_of,
+    shown,
+    unit_text,
+)
 from benchmarking.ui.forms import BenchmarkForm
 from benchmarking.ui.pages import gate_context, page
 from benchmarking.ui.sections import (
@@ -93,6 +100,9 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
         "centres": centres,
         "voivodeships": user.voivodeship_labels,
         "gate": gate_context(),
+        "window_text": month_range_text(
+            str(form["from"].value() or ""), str(form["to"].value() or "")
+        ),
     }
     if not form.is_valid() or not centres:
         return render(request, "benchmarking/ui/compare_region.html", context)

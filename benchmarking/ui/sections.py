@@ -32,6 +32,7 @@ from benchmarking.ui.display import (
     DIRECTION_TEXT,
     Reason,
     Shown,
+    month_range_text,
     month_text,
     number_text,
     reasons_of,
@@ -176,6 +177,8 @@ class BeforeAfterSection:
     rows: list[BeforeAfterRow]
     reasons: list[Reason]
     chart: SeriesSection
+    before_range: str = ""  # the months, mid-phrase: "październik 2018 – wrzesień 2019"
+    after_range: str | None = None
 
 
 def before_after_section(
@@ -243,6 +246,8 @@ def before_after_section(
         before_to=month_text(before["to"]),
         after_from=month_text(after["from"]) if after else None,
         after_to=month_text(after["to"]) if after else None,
+        before_range=month_range_text(before["from"], before["to"]),
+        after_range=month_range_text(after["from"], after["to"]) if after else None,
         notes=notes,
         rows=rows,
         reasons=reasons_of(values),

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models.base import AuditedRecord
@@ -94,6 +95,11 @@ class ContractReview(AuditedRecord):
 
     class Meta:
         ordering = ["due_on", "id"]
+
+    @property
+    def overdue(self) -> bool:
+        """Not done and its day has passed: shown as "po terminie", not as planned."""
+        return self.done_on is None and self.due_on < timezone.localdate()
 
 
 class ProgrammeKind(models.TextChoices):

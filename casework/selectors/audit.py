@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
@@ -29,3 +31,66 @@ def person_access_log(*, user: Any, person: Person, action: str = "") -> QuerySe
     if action:
         entries = entries.filter(action=action)
     return entries.order_by("-at", "-seq")
+
+
+# Records whose page names the case they belong to, by the path to its number.
+_CASE_NUMBER_PATHS: dict[str, tuple[str, str]] = {
+    "casework.case": ("Case", "number"),
+    "casework.application": ("Application", "case__number"),
+    "casework.familyinterview": ("FamilyInterview", "case__number"),
+    "casework.decision": ("Decision", "application__case__number"),
+    "casework.appeal": ("Appeal", "decision__application__case__number"),
+    "casework.delaynotice": ("DelayNotice", "application__case__number"),
+    "casework.socialcontract": ("SocialContract", "case__number"),
+    "casework.individualprogramme": ("IndividualProgramme", "case__number"),
+    "casework.serviceplan": ("ServicePlan", "case__number"),
+    "casework.caseassignment": ("CaseAssignment", "case__number"),
+    "casework.handover": ("Handover", "case__number"),
+}
+
+
+def audit_object_names(entries: Iterable[AuditEntry]) -> dict[tuple[str, str], str]:
+    """How people name the records a page of log entries points at: the case's number (for a
+    case and everything of a case: "sprawa PIA/2024/0012"), a decision's number too, a person's
+    name. One query per kind of record on the page; ids nobody can name are left out (the page
+    shows the kind alone rather than a cut id)."""
+    from django.apps import apps
+    from django.utils.translation import gettext
+
+    wanted: dict[str, set[str]] = {}
+    for entry in entries:
+        wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    names: dict[tuple[str, str], str] = {}
+    for object_type, ids in wanted.items():
+        valid = [i for i in ids if _is_uuid(i)]
+        if not valid:
+            continue
+        if object_type == "casework.person":
+            for person in Person.objects.filter(public_id__in=valid):
+                names[(object_type, str(person.public_id))] = str(person)
+            continue
+        if object_type not in _CASE_NUMBER_PATHS:
+            continue
+        model_name, path = _CASE_NUMBER_PATHS[object_type]
+        model = apps.get_model("casework", model_name)
+        fields = ["public_id", path] + (["number"] if object_type == "casework.decision" else [])
+        for row in model.objects.filter(public_id__in=valid).values(*fields):
+            if object_type == "casework.decision" and row.get("number"):
+                text = gettext("nr %(number)s, sprawa %(case)s") % {
+                    "number": row["number"],
+                    "case": row[path],
+                }
+            elif object_type == "casework.case":
+                text = str(row[path])
+            else:
+                text = gettext("sprawa %(case)s") % {"case": row[path]}
+            names[(object_type, str(row["public_id"]))] = text
+    return names
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -87,6 +87,11 @@ def intake_get(*, public_id: PublicId) -> Intake:
     return get_or_404(intake_list(), public_id, "Nie znaleziono zgłoszenia.")
 
 
+def case_queryset() -> QuerySet[Case]:
+    """Cases with their household and current assignments (``current_assignments``)."""
+    return _case_queryset()
+
+
 def _case_queryset() -> QuerySet[Case]:
     return Case.objects.select_related("household").prefetch_related(
         Prefetch(
@@ -124,6 +129,12 @@ def case_get(*, public_id: PublicId) -> Case:
         )
     )
     return get_or_404(cases, public_id, "Nie znaleziono sprawy.")
+
+
+def case_get_brief(*, public_id: PublicId) -> Case:
+    """The case with its household and current assignments, without its handovers (the case
+    file's first screen: one query fewer than ``case_get``)."""
+    return get_or_404(_case_queryset(), public_id, "Nie znaleziono sprawy.")
 
 
 def case_ids_by_number(numbers: Iterable[str]) -> dict[str, UUID]:
@@ -256,3 +267,31 @@ def case_search(
             person_match |= Q(person__pesel__startswith=word)
         cases = cases.filter(Q(number__icontains=word) | Exists(members.filter(person_match)))
     return cases
+
+
+def open_case_ids_of_people(*, people: Iterable[Any], user: Any) -> dict[int, tuple[str, UUID]]:
+    """For each person (by primary key), the number and public id of the open case of their
+    current household, when the user sees that household; one query."""
+    pks = [p.pk for p in people]
+    if not pks:
+        return {}
+    rows = (
+        Case.objects.filter(
+            status="open",
+            household__members__person_id__in=pks,
+            household__members__left_on__isnull=True,
+        )
+        .filter(households_q(user, "household"))
+        .values_list("household__members__person_id", "number", "public_id")
+        .order_by("-opened_on")
+    )
+    found: dict[int, tuple[str, UUID]] = {}
+    for person_id, number, public_id in rows:
+        found.setdefault(person_id, (number, public_id))
+    return found
+
+
+def cases_by_number(numbers: Iterable[str]) -> list[Case]:
+    """The cases with these numbers (a page that lists cases by number records them as read)."""
+    wanted = {number for number in numbers if number}
+    return list(Case.objects.filter(number__in=wanted)) if wanted else []

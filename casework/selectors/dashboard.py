@@ -330,3 +330,62 @@ def intake_day_entry(intake: Intake) -> int:
         arrived_at=intake.arrived_at, id__lte=intake.pk
     )
     return Intake.objects.filter(earlier, arrived_at__date=day).count()
+
+
+# --- the day in the field (printable) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldVisit:
+    """A family interview still to be conducted by the worker: where and whom to visit."""
+
+    case_number: str
+    case_id: UUID
+    kind: str
+    due_on: dt.date
+    working_days_left: int
+    address: str
+    head_name: str
+    phone: str
+
+
+def field_visits(*, worker: Any, today: dt.date, limit: int = 50) -> list[FieldVisit]:
+    """The worker's family interviews not yet conducted, the overdue and the nearest first, with
+    the household's address and its head's name and telephone: the list a field social worker
+    takes along. Two queries."""
+    from casework.models import FamilyInterview
+    from casework.models.people import Relation
+
+    interviews = (
+        FamilyInterview.objects.filter(worker=worker, conducted_on__isnull=True)
+        .select_related("case__household")
+        .prefetch_related(
+            Prefetch(
+                "case__household__members",
+                queryset=HouseholdMember.objects.filter(
+                    left_on__isnull=True, relation=Relation.HEAD
+                ).select_related("person"),
+                to_attr="heads",
+            )
+        )
+        .order_by("due_on", "id")[:limit]
+    )
+    visits = []
+    for interview in interviews:
+        household = interview.case.household
+        heads = getattr(household, "heads", [])
+        head = heads[0].person if heads else None
+        street = ", ".join(p for p in (household.street, household.city) if p)
+        visits.append(
+            FieldVisit(
+                case_number=interview.case.number,
+                case_id=interview.case.public_id,
+                kind=str(interview.get_kind_display()),
+                due_on=interview.due_on,
+                working_days_left=working_days_between(today, interview.due_on),
+                address=street,
+                head_name=f"{head.first_name} {head.last_name}" if head else "",
+                phone=(head.phone if head else "") or "",
+            )
+        )
+    return visits

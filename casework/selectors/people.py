@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -105,25 +106,24 @@ class IncomeAssessment:
     within_criterion: bool | None
 
 
-def household_income_assessment(*, household: Household, on: dt.date) -> IncomeAssessment:
+def household_income_assessment(
+    *, household: Household, on: dt.date, members: Sequence[HouseholdMember] | None = None
+) -> IncomeAssessment:
     """Monthly income per person on ``on`` (each member's latest income as of that day) against the
     income criterion in force on that day: the single-person value for one member, else the
-    per-person value for a family."""
-    members = list(
-        HouseholdMember.objects.filter(household=household, joined_on__lte=on)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
-        .prefetch_related(
-            Prefetch(
-                "incomes",
-                queryset=IncomeRecord.objects.filter(as_of__lte=on).order_by("-as_of", "-id"),
-                to_attr="incomes_to_date",
-            )
-        )
-    )
-    total = sum(
-        (m.incomes_to_date[0].amount for m in members if m.incomes_to_date),
-        Decimal("0"),
-    )
+    per-person value for a family. ``members``: the household's members (past ones too) when the
+    caller has read them already (the case file), which saves reading them again."""
+    if members is None:
+        members = list(HouseholdMember.objects.filter(household=household))
+    members = [m for m in members if m.joined_on <= on and (m.left_on is None or m.left_on > on)]
+    latest: dict[int, IncomeRecord] = {}
+    if members:
+        incomes = IncomeRecord.objects.filter(
+            member_id__in=[m.pk for m in members], as_of__lte=on
+        ).order_by("member_id", "-as_of", "-id")
+        for record in incomes:
+            latest.setdefault(record.member_id, record)
+    total = sum((record.amount for record in latest.values()), Decimal("0"))
     count = len(members)
     per_person = (total / count).quantize(Decimal("0.01"), ROUND_HALF_UP) if count else Decimal("0")
     criterion_row = income_criterion_on(on)

@@ -26,13 +26,14 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from casework.calendar_days import working_days_between
 from casework.models import (
     ActivityEntry,
     Appeal,
@@ -57,8 +58,10 @@ from casework.models import (
 from casework.models.cases import CaseStatus
 from casework.models.intake import IntakeOutcome
 from casework.models.proceedings import AppealOutcome, ApplicationStatus
+from casework.models.socialwork import ContractStatus
 from casework.reference.models import AssistanceReason, BenefitType
-from casework.selectors.cases import case_get
+from casework.selectors.cases import case_get_brief, case_queryset
+from casework.selectors.deadlines import APPEAL_FORWARD_DAYS, DeadlineKind
 from casework.selectors.lookup import PublicId
 from tenants.org.models import CanonicalFunction
 
@@ -186,6 +189,17 @@ class CaseProceedings:
         return [a for a in self.applications if a.status == ApplicationStatus.PENDING]
 
     @property
+    def undecided_benefits(self) -> list[tuple[Application, str]]:
+        """Benefits of pending applications that have no decision yet: what may be decided."""
+        decided = {(d.application_id, d.benefit) for d in self.decisions}
+        return [
+            (a, code)
+            for a in self.pending_applications
+            for code in a.benefits
+            if (a.pk, code) not in decided
+        ]
+
+    @property
     def pending_interviews(self) -> list[FamilyInterview]:
         return [i for i in self.interviews if i.conducted_on is None]
 
@@ -228,6 +242,7 @@ class CaseFile:
     timeline_total: int
     timeline_shown: int
     kinds: list[EntryKind] = field(default_factory=list)
+    all_members: list[HouseholdMember] = field(default_factory=list)  # past ones too
 
     @property
     def timeline_truncated(self) -> bool:
@@ -290,23 +305,58 @@ def _team_and_worker(team: Any, worker: Any) -> str:
 # --- the case file -------------------------------------------------------------------------------
 
 
-def case_file_get(*, public_id: PublicId, limit: int | None = DEFAULT_TIMELINE_LIMIT) -> CaseFile:
+def case_file_get(
+    *,
+    public_id: PublicId,
+    limit: int | None = DEFAULT_TIMELINE_LIMIT,
+    offset: int = 0,
+    with_timeline: bool = True,
+) -> CaseFile:
     """The case with its household, current members and the household's timeline (newest first,
-    grouped by day; at most ``limit`` entries, all when ``limit`` is None). Unknown id: NotFound."""
-    case = case_get(public_id=public_id)
+    grouped by day; the entries from ``offset`` on, at most ``limit`` of them, all when ``limit``
+    is None). Unknown id: NotFound.
+
+    ``with_timeline=False`` reads only what the file's first screen needs (the case, its
+    household, its own proceedings): a fixed number of queries, the timeline left empty (the page
+    asks for it separately, see ``casework.ui.cases.case_history``)."""
+    # The case and the household's other cases in one read (with their current assignments).
+    cases = list(
+        case_queryset()
+        .filter(
+            household_id=Subquery(
+                Case.objects.filter(public_id=public_id).values("household_id")[:1]
+            )
+        )
+        .order_by("-opened_on", "-id")
+    )
+    case = next((c for c in cases if str(c.public_id) == str(public_id)), None)
+    if case is None:
+        case = case_get_brief(public_id=public_id)  # NotFound, as every case lookup says it
     household = case.household
     members = list(
         HouseholdMember.objects.filter(household=household)
         .select_related("person")
         .order_by("joined_on", "id")
     )
-    cases = list(Case.objects.filter(household=household).order_by("-opened_on", "-id"))
+    current = [m for m in members if m.left_on is None]
+    if not with_timeline:
+        proceedings = _case_proceedings(case, current)
+        return CaseFile(
+            case=case,
+            household=household,
+            members=current,
+            cases=cases,
+            proceedings=proceedings,
+            timeline=[],
+            timeline_total=0,
+            timeline_shown=0,
+            all_members=members,
+        )
     people = [m.person for m in members]
     builder = _TimelineBuilder(household=household, cases=cases, people=people)
     entries = builder.entries()
     entries.sort(key=TimelineEntry.sort_key, reverse=True)
-    shown = entries if limit is None else entries[:limit]
-    current = [m for m in members if m.left_on is None]
+    shown = entries[offset:] if limit is None else entries[offset : offset + limit]
     return CaseFile(
         case=case,
         household=household,
@@ -322,8 +372,50 @@ def case_file_get(*, public_id: PublicId, limit: int | None = DEFAULT_TIMELINE_L
         ),
         timeline=group_by_day(shown),
         timeline_total=len(entries),
-        timeline_shown=len(shown),
+        timeline_shown=offset + len(shown),
         kinds=sorted({e.kind for e in entries}, key=_RANK.__getitem__),
+        all_members=members,
+    )
+
+
+def _case_proceedings(case: Case, members: list[HouseholdMember]) -> CaseProceedings:
+    # The latest date of the delay notices is all the first screen needs of them.
+    applications = (
+        Application.objects.select_related("applicant", "registered_by", "case")
+        .annotate(latest_new_due_on=Max("delay_notices__new_due_on"))
+        .filter(case=case)
+        .order_by("-received_on", "-id")
+    )
+    applications_read: list[Application] = list(applications)
+    # By the keys already read (an index lookup, not a join over the centre's decisions), and not
+    # at all when there is nothing to look for.
+    # The forms name a decision by its number, date, outcome and benefit, an appeal by its
+    # decision's number: no joins beyond those.
+    decisions = (
+        list(
+            Decision.objects.filter(application_id__in=[a.pk for a in applications_read])
+            .select_related("issued_by")
+            .order_by("-issued_on", "-id")
+        )
+        if applications_read
+        else []
+    )
+    appeals = (
+        list(
+            Appeal.objects.filter(decision_id__in=[d.pk for d in decisions])
+            .select_related("decision")
+            .order_by("-lodged_on", "-id")
+        )
+        if decisions
+        else []
+    )
+    return CaseProceedings(
+        case=case,
+        members=members,
+        applications=applications_read,
+        interviews=list(_interviews().filter(case=case)),
+        decisions=decisions,
+        appeals=appeals,
     )
 
 
@@ -343,6 +435,104 @@ def case_proceedings_get(*, case: Case) -> CaseProceedings:
         decisions=list(_decisions().filter(application__case=case)),
         appeals=list(_appeals().filter(decision__application__case=case)),
     )
+
+
+def application_due_on(application: Application) -> dt.date:
+    """The day the application must be decided by: the KPA limit, or the latest new date given in
+    a delay notice (``delay_notices`` prefetched, as ``_applications`` does)."""
+    if hasattr(application, "latest_new_due_on"):  # annotated instead (the file's first screen)
+        latest: dt.date | None = application.latest_new_due_on
+    else:
+        latest = max((n.new_due_on for n in application.delay_notices.all()), default=None)
+    return latest or application.decision_due_on
+
+
+# --- what is due in the case ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something of the case waiting for the staff, with its date: the first thing the case file
+    shows. ``step`` names the case-file step that acts on it ("" when its form is elsewhere, e.g.
+    a contract review, which ``contract`` then names)."""
+
+    kind: str  # a DeadlineKind value
+    what: str
+    due_on: dt.date
+    days_late: int  # working days past ``due_on`` (0 when not yet late)
+    step: str = ""
+    contract: SocialContract | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_late > 0
+
+
+def case_due_list(
+    *, proceedings: CaseProceedings, today: dt.date, benefit_names: dict[str, str]
+) -> list[DueItem]:
+    """What is waiting in the case, the earliest date first: interviews not yet conducted,
+    applications without a decision (by their KPA or postponed date), appeals not yet forwarded
+    to the SKO and contract reviews not yet done (contracts in force). One query (the reviews);
+    the rest comes from ``proceedings``."""
+
+    def late(due: dt.date) -> int:
+        return max(0, working_days_between(due, today)) if due < today else 0
+
+    items: list[DueItem] = []
+    for interview in proceedings.pending_interviews:
+        items.append(
+            DueItem(
+                kind=DeadlineKind.INTERVIEW,
+                what=_cap(str(interview.get_kind_display())),
+                due_on=interview.due_on,
+                days_late=late(interview.due_on),
+                step="interview-record",
+            )
+        )
+    for application in proceedings.pending_applications:
+        due = application_due_on(application)
+        benefits = ", ".join(benefit_names.get(code, code) for code in application.benefits)
+        items.append(
+            DueItem(
+                kind=DeadlineKind.DECISION,
+                what=_("Decyzja w sprawie wniosku z %(day)s: %(benefits)s")
+                % {"day": _day(application.received_on), "benefits": benefits},
+                due_on=due,
+                days_late=late(due),
+                step="decision",
+            )
+        )
+    for appeal in proceedings.appeals_to_forward:
+        due = appeal.lodged_on + dt.timedelta(days=APPEAL_FORWARD_DAYS)
+        items.append(
+            DueItem(
+                kind=DeadlineKind.APPEAL_FORWARD,
+                what=_("Przekazanie do SKO odwołania od decyzji nr %(number)s")
+                % {"number": appeal.decision.number},
+                due_on=due,
+                days_late=late(due),
+                step="appeal-forward",
+            )
+        )
+    reviews = ContractReview.objects.filter(
+        contract__case=proceedings.case,
+        done_on__isnull=True,
+        contract__status__in=[ContractStatus.SIGNED, ContractStatus.ACTIVE],
+    ).select_related("contract", "contract__person")
+    for review in reviews:
+        items.append(
+            DueItem(
+                kind=DeadlineKind.CONTRACT_REVIEW,
+                what=_("Ocena realizacji kontraktu socjalnego – %(person)s")
+                % {"person": review.contract.person},
+                due_on=review.due_on,
+                days_late=late(review.due_on),
+                contract=review.contract,
+            )
+        )
+    items.sort(key=lambda item: (item.due_on, item.kind))
+    return items
 
 
 def _applications() -> QuerySet[Application]:
@@ -401,6 +591,7 @@ class _TimelineBuilder:
         self.decisions: list[Decision] = []
         self.appeals: list[Appeal] = []
         self.plan_labels: dict[int, str] = {}
+        self.today = timezone.localdate()
         self._handovers_cache: list[Handover] | None = None
 
     def number(self, case_id: int | None) -> str:
@@ -577,6 +768,7 @@ class _TimelineBuilder:
             if flags:
                 summary += " (" + ", ".join(flags) + ")"
             pending = app.status == ApplicationStatus.PENDING
+            late = pending and application_due_on(app) < self.today
             entries.append(
                 TimelineEntry(
                     kind=EntryKind.APPLICATION,
@@ -584,8 +776,8 @@ class _TimelineBuilder:
                     who=_name(app.registered_by),
                     summary=summary,
                     case_number=self.number(app.case_id),
-                    tone="warn" if pending else "",
-                    state=str(app.get_status_display()),
+                    tone="err" if late else "warn" if pending else "",
+                    state=str(_("po terminie")) if late else str(app.get_status_display()),
                     order=app.pk,
                 )
             )

@@ -26,7 +26,7 @@ from casework.models.proceedings import (
     PaymentSchedule,
 )
 from casework.permissions import Capability, has_capability
-from opsplatform.ui.forms import DateInput, TextField
+from opsplatform.ui.forms import DateInput, TextField, fast_selects
 from tenants.org.models import CanonicalFunction, Team
 
 
@@ -57,6 +57,10 @@ class CaseForm(forms.Form):
     """A form of the case file, laid out in rows (fields side by side on a wide screen)."""
 
     layout: tuple[tuple[str, ...], ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fast_selects(self)  # many long lists on the case file: render them quickly
 
     def set_records(self, name: str, records: Iterable[Any], label: Callable[[Any], str]) -> None:
         cast(ObjectChoiceField, self.fields[name]).set_records(records, label)
@@ -243,7 +247,12 @@ class DecisionForm(CaseForm):
         required=False,
         choices=[("", _("— nie dotyczy —")), *PaymentSchedule.choices],
     )
-    period_from = forms.DateField(label=_("Przyznane od"), required=False, widget=DateInput())
+    period_from = forms.DateField(
+        label=_("Przyznane od"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Wymagane, gdy świadczenie przyznajesz (także w części)."),
+    )
     period_to = forms.DateField(label=_("Przyznane do"), required=False, widget=DateInput())
     legal_basis = TextField(
         label=_("Podstawa prawna"),
@@ -255,14 +264,43 @@ class DecisionForm(CaseForm):
     issued_on = forms.DateField(label=_("Data wydania"), widget=DateInput(), initial=_today)
 
     def __init__(
-        self, *args: Any, applications: Sequence[Application], labels: Labels, **kwargs: Any
+        self,
+        *args: Any,
+        applications: Sequence[Application],
+        labels: Labels,
+        decisions: Iterable[Decision] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.set_records("application", applications, labels.application)
-        codes = list(dict.fromkeys(code for a in applications for code in a.benefits))
+        # Required only when the benefit is granted: marked so (the service checks it).
+        self.fields["period_from"].required_when = gettext("przy przyznaniu")  # type: ignore[attr-defined]
+        decided = {(d.application_id, d.benefit) for d in decisions}
+        # Only what can still be decided: each application's benefits without a decision, and
+        # the applications that have one left.
+        self.open_benefits = {
+            a.pk: [code for code in a.benefits if (a.pk, code) not in decided] for a in applications
+        }
+        open_applications = [a for a in applications if self.open_benefits[a.pk]]
+        self.set_records("application", open_applications, labels.application)
+        codes = list(dict.fromkeys(c for a in open_applications for c in self.open_benefits[a.pk]))
         cast(forms.ChoiceField, self.fields["benefit"]).choices = [
             (code, labels.benefit_names.get(code, code)) for code in codes
         ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        application, benefit = cleaned.get("application"), cleaned.get("benefit")
+        if (
+            application is not None
+            and benefit
+            and benefit not in self.open_benefits.get(application.pk, [])
+        ):
+            if benefit in application.benefits:
+                message = gettext("W sprawie tego świadczenia wydano już decyzję.")
+            else:
+                message = gettext("Tego świadczenia nie ma w wybranym wniosku.")
+            self.add_error("benefit", message)
+        return cleaned
 
 
 class DeliverForm(CaseForm):

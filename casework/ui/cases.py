@@ -22,7 +22,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -42,7 +42,9 @@ from casework.selectors.timeline import (
     CaseFile,
     CaseProceedings,
     DocumentKind,
+    DueItem,
     TimelineEntry,
+    case_due_list,
     case_file_get,
     case_proceedings_get,
 )
@@ -196,7 +198,8 @@ class StepData:
 
     @cached_property
     def teams(self) -> list[Any]:
-        return list(team_list())
+        # The forms label a team by its name and functions: its staff are not needed.
+        return list(team_list().prefetch_related(None))
 
     @cached_property
     def benefits(self) -> list[Any]:
@@ -357,9 +360,12 @@ STEPS: tuple[Step, ...] = (
         capability=Capability.DECISION_ISSUE,
         group="proceedings",
         build=lambda s, data: f.DecisionForm(
-            data, applications=s.proceedings.pending_applications, labels=s.labels
+            data,
+            applications=s.proceedings.pending_applications,
+            labels=s.labels,
+            decisions=s.proceedings.decisions,
         ),
-        applies=lambda p: bool(p.pending_applications),
+        applies=lambda p: bool(p.undecided_benefits),
         run=_run_decision,
     ),
     Step(
@@ -515,6 +521,8 @@ class Panel:
     form: f.CaseForm
     action: str
     intro: str = ""
+    due: list[DueItem] = field(default_factory=list)  # what this step would settle
+    open: bool = False  # the step of what is due first: its form starts open
 
     @property
     def dom_id(self) -> str:
@@ -610,20 +618,51 @@ def document_links(entry: TimelineEntry) -> list[Link]:
     return links
 
 
-def _panels(user: Any, file: CaseFile) -> dict[str, list[Panel]]:
-    data = StepData(user, file.proceedings)
+def _panels(data: StepData, file: CaseFile, due: list[DueItem]) -> dict[str, list[Panel]]:
+    """The next steps the user may take, grouped; each knows what due item it settles, and the
+    step of the earliest due item starts open, so the file opens on what is due."""
+    user = data.user
     groups: dict[str, list[Panel]] = {"proceedings": [], "case": [], "manager": []}
-    for step in STEPS:
-        if not has_capability(user, step.capability) or not step.applies(file.proceedings):
-            continue
+    steps = [
+        step
+        for step in STEPS
+        if has_capability(user, step.capability) and step.applies(file.proceedings)
+    ]
+    offered = {step.key for step in steps}
+    first_due = next((item.step for item in due if item.step in offered), "")
+    for step in steps:
         intro = ""
         if step.key == "decision" and not authorisation_valid_on(user, timezone.localdate()):
             intro = gettext(
                 "Nie masz ważnego upoważnienia kierownika do wydawania decyzji. "
                 "Poproś kierownika o nadanie upoważnienia."
             )
-        groups[step.group].append(_panel(step, file.case, step.build(data, None), intro))
+        panel = _panel(step, file.case, step.build(data, None), intro)
+        panel.due = [item for item in due if item.step == step.key]
+        panel.open = step.key == first_due
+        groups[step.group].append(panel)
     return groups
+
+
+@dataclass(frozen=True)
+class DueView:
+    """A due item on the page, with where to act on it (a panel of the file or a contract)."""
+
+    item: DueItem
+    href: str
+
+
+def _due_views(due: list[DueItem], panels: dict[str, list[Panel]]) -> list[DueView]:
+    shown = {p.step.key for group in panels.values() for p in group}
+    views = []
+    for item in due:
+        href = ""
+        if item.step and item.step in shown:
+            href = f"#panel-{item.step}"
+        elif item.contract is not None and (socialwork := _socialwork()) is not None:
+            href = "#" + socialwork.contract_anchor(item.contract)
+        views.append(DueView(item=item, href=href))
+    return views
 
 
 @cache
@@ -637,33 +676,58 @@ def _socialwork() -> ModuleType | None:
         return None
 
 
+# The history's first part comes with the page (asked for by htmx once the page is shown); each
+# "show more" brings the next part.
+HISTORY_FIRST = 25
+HISTORY_MORE = 100
+
+
+def _day_views(file: CaseFile) -> list[tuple[Any, list[EntryView]]]:
+    return [
+        (
+            day.day,
+            [
+                EntryView(
+                    entry=e,
+                    links=document_links(e),
+                    other_case=bool(e.case_number) and e.case_number != file.case.number,
+                )
+                for e in day.entries
+            ],
+        )
+        for day in file.timeline
+    ]
+
+
 @staff_required
 @require_GET
 def case_detail_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    """The case file of a household."""
+    """The case file of a household: what is due first, then the household, the case and the
+    next steps. The household's history and the social-work sections are asked for by the page
+    (htmx) once it is shown, so the first screen costs a fixed number of queries however long the
+    history; without JavaScript, ``?historia=tak`` (the newest entries) or ``?historia=cala``
+    (all) puts them in the page itself."""
     user = request.user
     _require(user, Capability.READ)
-    whole = request.GET.get("historia") == "cala"
+    history = request.GET.get("historia", "")
+    inline = history in ("tak", "cala")
     with domain_errors_as_http():
-        file = case_file_get(public_id=case_id, limit=None if whole else DEFAULT_TIMELINE_LIMIT)
+        file = case_file_get(
+            public_id=case_id,
+            limit=None if history == "cala" else DEFAULT_TIMELINE_LIMIT,
+            with_timeline=inline,
+        )
         audit_reads([file.case])
         today = timezone.localdate()
-        income = household_income_assessment(household=file.household, on=today)
-        days = [
-            (
-                day.day,
-                [
-                    EntryView(
-                        entry=e,
-                        links=document_links(e),
-                        other_case=bool(e.case_number) and e.case_number != file.case.number,
-                    )
-                    for e in day.entries
-                ],
-            )
-            for day in file.timeline
-        ]
+        income = household_income_assessment(
+            household=file.household, on=today, members=file.all_members
+        )
         functions = dict(CanonicalFunction.choices)
+        data = StepData(user, file.proceedings)
+        due = case_due_list(
+            proceedings=file.proceedings, today=today, benefit_names=data.labels.benefit_names
+        )
+        panels = _panels(data, file, due)
         context: dict[str, Any] = {
             "file": file,
             "case": file.case,
@@ -673,13 +737,57 @@ def case_detail_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
             ],
             "other_cases": [c for c in file.cases if c.pk != file.case.pk],
             "income": income,
-            "days": days,
-            "panels": _panels(user, file),
+            "history_inline": inline,
+            "days": _day_views(file) if inline else [],
+            "panels": panels,
+            "due": _due_views(due, panels),
             "today": today,
             "socialwork_panel": False,
+            "socialwork_url": "",
         }
         socialwork = _socialwork()
         if socialwork is not None and hasattr(socialwork, "case_panel_context"):
-            context.update(socialwork.case_panel_context(request, file.case))
             context["socialwork_panel"] = True
+            if inline:
+                context.update(socialwork.case_panel_context(request, file.case))
+            else:
+                context["socialwork_url"] = reverse(
+                    "casework-ui:case-socialwork", kwargs={"case_id": file.case.public_id}
+                )
     return render(request, "casework/ui/cases/detail.html", context)
+
+
+@staff_required
+@require_GET
+def case_history(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """A part of the household's history (htmx): ``?od=N`` skips the newest N entries; the
+    first part is short, each next one longer, each ending with "show more" while entries are
+    left. Without htmx: the case file with its history."""
+    user = request.user
+    _require(user, Capability.READ)
+    if not is_htmx(request):
+        url = reverse("casework-ui:case-detail", kwargs={"case_id": case_id})
+        return redirect(f"{url}?historia=tak#h-history")
+    try:
+        offset = max(0, int(request.GET.get("od", "0")))
+    except ValueError:
+        offset = 0
+    with domain_errors_as_http():
+        file = case_file_get(
+            public_id=case_id,
+            offset=offset,
+            limit=HISTORY_FIRST if offset == 0 else HISTORY_MORE,
+        )
+        audit_reads([file.case])
+    return render(
+        request,
+        "casework/ui/cases/_history.html",
+        {
+            "file": file,
+            "case": file.case,
+            "days": _day_views(file),
+            "next_offset": file.timeline_shown,
+            "left": file.timeline_total - file.timeline_shown,
+            "first": offset == 0,
+        },
+    )

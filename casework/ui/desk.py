@@ -153,7 +153,10 @@ def _new_person_open(form: DeskForm) -> bool:
 
 
 def _slot_context(form: DeskForm, chosen: PersonMatch | None) -> dict[str, Any]:
-    return {"form": form, "chosen": chosen, "new_person_open": _new_person_open(form)}
+    # With a person chosen, the "new person" panel has nothing to offer: an error about the
+    # person (say, no household) is shown under the chosen person instead.
+    new_person_open = chosen is None and _new_person_open(form)
+    return {"form": form, "chosen": chosen, "new_person_open": new_person_open}
 
 
 def _search(user: Any, query: str) -> dict[str, Any]:
@@ -225,7 +228,7 @@ def desk_person_slot(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/ui/desk/_person_slot.html",
-        {**_slot_context(form, chosen), "focus_slot": True},
+        {**_slot_context(form, chosen), "focus_slot": True, "collapse_results": chosen is not None},
     )
 
 

@@ -42,6 +42,8 @@ class PersonSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update(
             {
+                "data-shortcut": "o",  # "o" (osoba) from anywhere on the desk: back to the search
+                "aria-keyshortcuts": "o",
                 "autofocus": True,
                 "hx-get": search_url,
                 "hx-trigger": "input changed delay:300ms, search",

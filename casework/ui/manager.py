@@ -27,7 +27,7 @@ from casework.calendar_days import working_days_between
 from casework.models.audit import AuditAction
 from casework.models.socialwork import ActivityCategory
 from casework.permissions import Capability, require_capability
-from casework.selectors.audit import person_access_log
+from casework.selectors.audit import audit_object_names, person_access_log
 from casework.selectors.cases import case_ids_by_number
 from casework.selectors.deadlines import KIND_LABELS, Scope, deadline_list
 from casework.selectors.manager import staff_names, team_workloads
@@ -299,6 +299,7 @@ class LogRow:
     action_code: str
     what: str
     object_id: str
+    object_name: str  # how people name it ("sprawa PIA/2024/0012"), "" when nobody can
     object_url: str | None
     ip: str
     break_glass_reason: str
@@ -335,6 +336,7 @@ def access_log_person(request: HttpRequest, person_id: UUID) -> HttpResponse:
         entries = person_access_log(user=request.user, person=person, action=action)
     page = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("strona"))
     names = staff_names(entry.actor_id for entry in page.object_list)
+    objects = audit_object_names(page.object_list)
     actions = dict(AuditAction.choices)
     rows = [
         LogRow(
@@ -346,6 +348,7 @@ def access_log_person(request: HttpRequest, person_id: UUID) -> HttpResponse:
             action_code=entry.action,
             what=str(OBJECT_LABELS.get(entry.object_type, entry.object_type)),
             object_id=entry.object_id,
+            object_name=objects.get((entry.object_type, entry.object_id), ""),
             object_url=_object_url(entry.object_type, entry.object_id),
             ip=entry.ip or "",
             break_glass_reason=entry.break_glass_reason,

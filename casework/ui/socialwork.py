@@ -101,7 +101,7 @@ from casework.ui.socialwork_forms import (
     object_key,
 )
 from opsplatform.errors import Conflict, NotFound, ValidationFailed
-from opsplatform.ui.access import domain_errors_as_http, staff_required
+from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required
 from opsplatform.ui.forms import apply_domain_error, form_response, success_redirect
 from tenants.accounts.roles import Role
 
@@ -613,9 +613,12 @@ def case_panel_context(request: HttpRequest, case: Case) -> dict[str, object]:
 @casework_page
 @require_http_methods(["GET"])
 def case_socialwork(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    """The social-work and care sections of one case on a page of their own."""
+    """The social-work and care sections of one case on a page of their own; asked for by the
+    case file with htmx, the sections alone."""
     case = _case_of(case_id)
     context = case_panel_context(request, case)
+    if is_htmx(request):
+        return render(request, "casework/ui/socialwork/_case_panel.html", context)
     try:
         case_file = _url("case-detail", case_id=case.public_id)
     except NoReverseMatch:

@@ -314,9 +314,17 @@ def test_an_export_is_queued_its_progress_shown_then_downloaded(
     workbook = load_workbook(io.BytesIO(content))
     assert "Metryczka" in workbook.sheetnames
 
+    assert 'id="messages" hx-swap-oob="delete"' in done  # "export ordered" goes once ready
+
+    # The list reads as people talk (issue 16): the period by name, the person by name, each
+    # export folded to one line; codes (definition versions, run ids, the checksum) are the
+    # provenance's, on the export's own page.
     listing = _text(client.get("/eksporty/"))
-    assert job.sha256 in listing and "Wersje definicji" in listing
-    assert "Przebiegi przeliczeń (tabele)" in listing and "contracts_signed@1" in listing
+    assert "contracts_signed@1" not in listing and job.sha256 not in listing
+    assert '<details class="form-panel bm-export">' in listing
+    detail = _text(client.get(f"/eksporty/{job.public_id}/"))
+    assert job.sha256 in detail and "Wersje definicji" in detail
+    assert "Przebiegi przeliczeń (tabele)" in detail and "contracts_signed@1" in detail
 
 
 @db

@@ -6,10 +6,13 @@ The demo centres and the benchmark snapshots are committed by session fixtures, 
 process sees them; what a browser test saves is committed too and stays for the session (these
 tests run last, after the rolled-back ones)."""
 
+import json
 import os
 import shutil
+import statistics
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -25,11 +28,12 @@ from playwright.sync_api import (
 from tests.benchmarking.conftest import benchmark_data  # noqa: F401  (re-exported fixture)
 from tests.ui.browser import CHROMIUM_ARGS, chromium_executable
 from tests.ui.helpers import ARTIFACTS as SCREENSHOTS
-from tests.ui.helpers import DESKTOP, SERVER, server_url
+from tests.ui.helpers import DESKTOP, LOGIN_TIMINGS, SERVER, server_url
 from tests.ui.server import serve_test_database
 from tests.workers import test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
+TIMINGS_FILE = ROOT / "test-artifacts" / "browser-timings.json"
 # Playwright's sync API runs an event loop in the test thread; Django refuses database calls from a
 # thread with a running loop unless told otherwise. The tests' own queries (fixtures, checks of what
 # a page saved) are ordinary synchronous code, so this is safe here.
@@ -41,6 +45,37 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # same 30 s bounds page actions (context.set_default_timeout below).
 WAIT_LIMIT_MS = 30_000
 expect.set_options(timeout=WAIT_LIMIT_MS)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The timing report: log-in to a usable start page, per account (issue 16 asks for at most
+    1 s); written to test-artifacts/browser-timings.json as well."""
+    if not LOGIN_TIMINGS:
+        return
+    by_user: dict[str, list[float]] = {}
+    for username, seconds in LOGIN_TIMINGS:
+        by_user.setdefault(username, []).append(seconds)
+    report = {
+        username: {
+            "count": len(times),
+            "median_s": round(statistics.median(times), 3),
+            "max_s": round(max(times), 3),
+        }
+        for username, times in sorted(by_user.items())
+    }
+    everything = [seconds for _username, seconds in LOGIN_TIMINGS]
+    terminalreporter.write_sep("-", "browser timings: log-in to a usable start page")
+    terminalreporter.write_line(
+        f"all: {len(everything)} log-ins, median {statistics.median(everything):.2f} s, "
+        f"max {max(everything):.2f} s"
+    )
+    for username, figures in report.items():
+        terminalreporter.write_line(
+            f"  {username:28} {figures['count']:3d} × median {figures['median_s']:.2f} s, "
+            f"max {figures['max_s']:.2f} s"
+        )
+    TIMINGS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    TIMINGS_FILE.write_text(json.dumps({"login_to_dashboard": report}, indent=2), "utf-8")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -40,6 +40,10 @@ WIDEST_ELEMENTS = """() => {
 }"""
 # Set by the session's server fixture (tests/ui/conftest.py).
 SERVER = {"port": 0}
+# How long each log-in took from "Zaloguj się" to a usable start page (its log-out button shown),
+# in seconds, by account: reported at the end of the run (conftest.pytest_terminal_summary) and in
+# test-artifacts/browser-timings.json. A report, never an assertion (timings are the machine's).
+LOGIN_TIMINGS: list[tuple[str, float]] = []
 
 
 def server_url(slug: str | None) -> str:
@@ -64,6 +68,7 @@ def login(
     page.goto(f"{base_url or server_url(slug)}/konto/logowanie/")
     page.get_by_label("Nazwa użytkownika").fill(username)
     page.get_by_label("Hasło").fill(password)
+    started = time.perf_counter()
     page.get_by_role("button", name="Zaloguj się").click()
     if otp_secret is not None:
         from tenants.accounts import totp
@@ -75,6 +80,9 @@ def login(
         )
         page.get_by_role("button", name="Zaloguj się").click()
     expect(page.get_by_role("button", name="Wyloguj")).to_be_visible()
+    if otp_secret is None:
+        page.wait_for_load_state("load")  # the start page's styles and scripts too
+        LOGIN_TIMINGS.append((username, time.perf_counter() - started))
 
 
 def axe_violations(page: Page) -> list[str]:

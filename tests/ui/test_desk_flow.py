@@ -166,5 +166,6 @@ def test_known_person_chosen_from_the_search_and_resolved_at_the_desk(page: Page
     expect(page.locator("main")).to_contain_text("udzielono informacji")
     expect(page.locator("main")).to_contain_text(f"{known.first_name} {known.last_name}")
     # Enter on the focused "next client" starts the next visit with the search focused.
+    expect(page.get_by_role("link", name="Następny klient")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_label("Szukaj osoby")).to_be_focused()

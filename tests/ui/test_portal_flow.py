@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
@@ -79,7 +80,7 @@ def test_a_coordinator_of_three_voivodeships_sees_their_centres_side_by_side(pag
         expect(trend.get_by_role("columnheader", name=name)).to_be_visible()
     # Hidden values carry the one marker "x" and its reason, never left blank.
     expect(page.get_by_text(re.compile(r"Wartość ukryta \(x\)")).first).to_be_visible()
-    expect(page.locator(".bm-legend .legend-key.s2")).to_be_visible()
+    expect(page.locator(".bm-legend .legend-key.s2 >> visible=true")).to_be_visible()
     check_screen(page, "porownanie-trzy-osrodki")
 
 
@@ -132,7 +133,10 @@ def test_a_ministry_export_is_ordered_and_downloaded(
     page.get_by_role("checkbox", name=re.compile("Dodaj szum prywatności")).uncheck()
     page.get_by_role("textbox", name=re.compile("Budżet prywatności ρ")).fill("")
     page.get_by_role("button", name="Zamów eksport").click()
-    expect(page.get_by_role("heading", level=1, name=re.compile("Eksport 2024-H1"))).to_be_visible()
+    # The period as people name it, not "2024-H1" (issue 16, item 6).
+    expect(
+        page.get_by_role("heading", level=1, name=re.compile("Eksport I półrocze 2024"))
+    ).to_be_visible()
     expect(page.get_by_label("Postęp przygotowania pliku")).to_be_visible()
     expect(page.get_by_text("Plik jest gotowy do pobrania.")).to_be_visible(
         timeout=EXPORT_TIMEOUT_MS
@@ -142,7 +146,7 @@ def test_a_ministry_export_is_ordered_and_downloaded(
 
     checksum = page.locator("#export-status code.bm-hash").inner_text().strip()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name=re.compile("Pobierz plik ops-eksport-2024-H1-pl")).click()
+        page.get_by_role("link", name="Pobierz plik XLSX").click()
     download = download_info.value
     target = tmp_path / download.suggested_filename
     download.save_as(target)
@@ -158,9 +162,21 @@ def test_a_ministry_export_is_ordered_and_downloaded(
     assert provenance["Zamówił(a)"] == "analityk"
     assert "Polska" in str(provenance["Zakres"])
 
+    # The "export ordered" message went once the file was ready (it stayed beside "gotowy").
+    expect(page.get_by_text("Eksport zamówiony")).to_have_count(0)
+
+    # Past exports: a page of folded lines; unfolded, the person's name, not the user name.
     page.get_by_role("link", name="← Wszystkie eksporty").click()
     expect(page.get_by_role("heading", name="Twoje eksporty")).to_be_visible()
-    expect(page.get_by_text(checksum).first).to_be_visible()
+    entries = page.locator("details.bm-export")
+    assert 1 <= entries.count() <= 10
+    first = entries.first
+    expect(first.locator("summary")).to_contain_text("I półrocze 2024")
+    expect(first.locator("dl")).not_to_be_visible()
+    first.locator("summary").click()
+    analyst = get_user_model().objects.get(username="analityk")
+    expect(first.locator("dl")).to_contain_text(analyst.get_full_name())
+    expect(first.locator("dl")).not_to_contain_text("(analityk)")
     check_screen(page, "eksporty-lista")
 
 

@@ -9,14 +9,18 @@ rendered again with the bound form.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from opsplatform.errors import DomainError
 from opsplatform.text_rules import ADDRESS_MAX_LENGTH, LONG_TEXT_MAX_LENGTH, clean_text, looks_blank
@@ -39,6 +43,51 @@ def apply_domain_error(
                 form.add_error(None, message)
     if not placed or not error.fields:
         form.add_error(None, error.message)
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` written out in Python instead of through a template per option: the same
+    HTML as Django's select widget, in a fraction of the time for long lists (a centre's staff
+    in several forms of one page made the case file slow)."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts: list[str] = [
+            format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))
+        ]
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                parts.append(format_html('<optgroup label="{}">', group))
+            parts.extend(
+                '<option value="{}"{}>{}</option>'.format(
+                    _escape("" if option["value"] is None else option["value"]),
+                    flatatt(option["attrs"]) if option["attrs"] else "",
+                    _escape(option["label"]),
+                )
+                for option in options
+            )
+            if group:
+                parts.append("</optgroup>")
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308  (every piece escaped above)
+
+
+def _escape(value: Any) -> str:
+    """As Django's ``conditional_escape`` (the same entities), without its per-call overhead."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value), quote=True)
+
+
+def fast_selects(form: forms.BaseForm) -> None:
+    """Give each plain ``<select>`` of the form the :class:`FastSelect` widget (same HTML)."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.Select:
+            fast = FastSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+            fast.is_required = field.widget.is_required
+            field.widget = fast
 
 
 class DateInput(forms.DateInput):

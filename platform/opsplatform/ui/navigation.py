@@ -85,5 +85,25 @@ def menu_for(request: HttpRequest) -> list[MenuEntry]:
     return entries
 
 
+# Staff of a centre with data to look up (everyone but the portal's roles): the header's search.
+_SEARCH_URL_NAME = "casework-ui:search"
+
+
+def search_url_for(request: HttpRequest) -> str:
+    """The header search's address for staff of a centre, "" elsewhere (the portal, the log-in
+    page)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    from opsplatform.schemas import current_schema
+
+    if current_schema() == "public":
+        return ""
+    try:
+        return reverse(_SEARCH_URL_NAME)
+    except NoReverseMatch:
+        return ""
+
+
 def context(request: HttpRequest) -> dict[str, object]:
-    return {"main_menu": menu_for(request)}
+    return {"main_menu": menu_for(request), "header_search_url": search_url_for(request)}

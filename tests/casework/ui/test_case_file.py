@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 from casework.models import (
     ActivityEntry,
     Appeal,
+    Application,
     AuditEntry,
     Case,
     CaseAssignment,
@@ -239,18 +240,34 @@ def _plan(opened: Any, head: Any) -> None:
         )
 
 
+CASE_FILE_MAX_QUERIES = 25  # issue 16: the case file's first screen, whatever the history
+
+
+def _counted(queries: list[dict[str, Any]]) -> int:
+    """Every statement, as `make perf` counts them: a test's SAVEPOINT and RELEASE stand where
+    a request outside a test sends BEGIN and COMMIT."""
+    return len(queries)
+
+
 def test_page_queries_do_not_grow_with_the_timeline(
     benefits: Client, django_assert_max_num_queries: Callable[..., Any]
 ) -> None:
+    """The first screen costs at most 25 queries and the same with a long history; the history's
+    parts (htmx) and the whole history cost the same however long it is."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     opened, head = family_case("Zliczana")
     _plan(opened, head)
     _add_history(opened, head, 1)
     detail = url("case-detail", opened)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    history = url("case-history", opened)
     with CaptureQueriesContext(connection) as short:
         assert benefits.get(detail).status_code == 200
+    with CaptureQueriesContext(connection) as short_history:
+        assert benefits.get(history, HTTP_HX_REQUEST="true").status_code == 200
+    with CaptureQueriesContext(connection) as short_whole:
+        assert benefits.get(detail + "?historia=cala").status_code == 200
     with schema_context(SLUG):
         short_file = case_file_get(public_id=opened.public_id, limit=None)
     short_entries = sum(len(d.entries) for d in short_file.timeline)
@@ -258,9 +275,60 @@ def test_page_queries_do_not_grow_with_the_timeline(
     with schema_context(SLUG):
         long_file = case_file_get(public_id=opened.public_id, limit=None)
     assert sum(len(d.entries) for d in long_file.timeline) > 3 * short_entries
+    assert _counted(short.captured_queries) <= CASE_FILE_MAX_QUERIES
     with django_assert_max_num_queries(len(short.captured_queries)):
+        response = benefits.get(detail)
+    assert response.status_code == 200
+    with django_assert_max_num_queries(len(short_history.captured_queries)):
+        response = benefits.get(history + "?od=25", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    with django_assert_max_num_queries(len(short_whole.captured_queries)):
         response = benefits.get(detail + "?historia=cala")
     assert response.status_code == 200
+
+
+def test_manager_case_file_of_a_long_history_within_the_query_budget(
+    centre_client: Any, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    """The manager sees every form of the file (the most queries); still at most 25."""
+    opened, head = family_case("Kierownicza")
+    _plan(opened, head)
+    _add_history(opened, head, 3)
+    manager = centre_client.logged_in(SLUG, "kierownik")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = manager.get(url("case-detail", opened))
+    assert response.status_code == 200
+    assert _counted(queries.captured_queries) <= CASE_FILE_MAX_QUERIES
+
+
+def test_history_comes_in_parts_with_show_more(benefits: Client) -> None:
+    opened, _head = family_case("Porcjowana")
+    manager = user(SLUG, "kierownik")
+    with schema_context(SLUG):
+        for n in range(40):
+            intake_register(
+                user=manager,
+                channel="phone",
+                reporter_kind="self",
+                reasons=["ubostwo"],
+                household=opened.household,
+                arrived_at=timezone.now() - dt.timedelta(hours=n + 1),
+            )
+    html = benefits.get(url("case-detail", opened)).content.decode()
+    assert 'class="tl-entry' not in html  # asked for once the page is shown
+    assert f'hx-get="{url("case-history", opened)}"' in html
+    assert "?historia=tak" in html  # and without JavaScript, a link to it
+    first = benefits.get(url("case-history", opened), HTTP_HX_REQUEST="true").content.decode()
+    assert first.count('class="tl-entry') == 25
+    assert "?od=25" in first and "Pokaż starsze wpisy" in first
+    rest = benefits.get(
+        url("case-history", opened) + "?od=25", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert rest.count('class="tl-entry') >= 16
+    assert "Pokaż starsze wpisy" not in rest  # nothing left
 
 
 # --- every kind of event, from the demo data ----------------------------------------------
@@ -375,3 +443,31 @@ def test_group_by_day_keeps_the_order() -> None:
     assert [d.day for d in group_by_day(entries)] == [d.day for d in file.timeline]
     days = [d.day for d in file.timeline]
     assert days == sorted(days, reverse=True) and len(days) == len(set(days))
+
+
+def test_case_file_opens_with_what_is_due_and_its_form_open(benefits: Client) -> None:
+    """Issue 16, item 2: a late application comes first on the page ("po terminie" with the
+    working days), the decision step's form is open and marked, and the application's entry in
+    the history says "po terminie" (it said "w toku")."""
+    opened, head = family_case("Zaległa")
+    application = pending_application(opened, head, days_ago=19)
+    with schema_context(SLUG):  # its time limit passed three days ago
+        Application.objects.filter(pk=application.pk).update(
+            decision_due_on=today() - dt.timedelta(days=3)
+        )
+        application.refresh_from_db()
+    html = benefits.get(url("case-detail", opened)).content.decode()
+    due_at, household_at = html.index('id="h-due"'), html.index('id="h-household"')
+    assert due_at < household_at  # first on the page
+    due = html[due_at:household_at]
+    assert "Decyzja w sprawie wniosku z" in due and "po terminie (dni robocze:" in due
+    assert 'href="#panel-decision"' in due
+    panel = html[html.index('id="panel-decision"') - 60 : html.index('id="panel-decision"') + 400]
+    assert " open>" in panel and "po terminie" in panel
+    # Other steps stay closed.
+    handover = html[html.index('id="panel-handover"') : html.index('id="panel-handover"') + 40]
+    assert "open" not in handover
+    history = benefits.get(url("case-history", opened), HTTP_HX_REQUEST="true").content.decode()
+    entry = history[history.index("wnosi o: zasiłek okresowy") - 600 :]
+    assert '<span class="badge badge-err">po terminie</span>' in entry[:700]
+    assert application.decision_due_on < today()

@@ -238,6 +238,8 @@ def test_first_contact_dashboard_points_to_the_desk(centre_client: CentreClientF
 def test_manager_sees_the_centre_and_its_org_structure(centre_client: CentreClientFactory) -> None:
     html = _page(centre_client, "kierownik")
     assert "Kolejka ośrodka: sprawy bez pracownika" in html
+    # The 50-household norm is a social worker's: no "0/50 my caseload" card (issue 16, item 9).
+    assert "Moje obciążenie" not in html and "caseload-meter" not in html
     assert '<h2 id="h-org">Struktura organizacyjna</h2>' in html
     assert "Pracownicy socjalni ds. świadczeń i usług" in html
     assert "Całego ośrodka" in html
@@ -298,3 +300,24 @@ def test_dashboard_queries_do_not_grow_with_the_queue(
         html = client.get("/").content.decode()
     assert html.count("Liczona") == 0  # the queue names no one
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_field_day_lists_my_visits_with_address_and_phone_to_print(
+    centre_client: CentreClientFactory, overdue_interview: dict[str, Any]
+) -> None:
+    """Issue 16: a printable list of the day for a field worker: the interviews still to conduct
+    (where, whom, telephone) and the deadlines overdue or due today; only the user's own."""
+    opened = overdue_interview["case"]
+    html = _page(centre_client, "swiadczenia")
+    assert f'href="{reverse("casework-ui:field-day")}"' in html
+    response = centre_client.logged_in(SLUG, "swiadczenia").get(reverse("casework-ui:field-day"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Mój dzień:" in page and "data-print" in page
+    visits = page[page.index('id="h-visits"') : page.index('id="h-today"')]
+    assert opened.number in visits and "Daleszyce" in visits and "Pulpitowa" in visits
+    assert "po terminie" in visits
+    today_part = page[page.index('id="h-today"') :]
+    assert opened.number in today_part  # the interview 40 days late is an overdue deadline
+    other = centre_client.logged_in(SLUG, "socjalny").get(reverse("casework-ui:field-day"))
+    assert opened.number not in other.content.decode()  # not another worker's

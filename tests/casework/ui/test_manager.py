@@ -439,3 +439,32 @@ def test_reading_a_decision_shows_in_the_applicants_log_with_a_link(
     assert first.username == "swiadczenia" and first.what == "decyzja"
     assert first.object_url == f"/decyzje/{decision.public_id}/druk/"
     assert f'href="/decyzje/{decision.public_id}/druk/"' in response.content.decode()
+
+
+def test_person_log_names_records_by_case_number_and_people_by_name(
+    centre_client: CentreClientFactory,
+) -> None:
+    """Issue 16, item 6: the log's "what" reads "decyzja – nr …, sprawa …", not a cut id, and the
+    reader is named without their user name in brackets."""
+    from casework.models import Decision
+
+    with schema_context(SLUG):
+        decision = (
+            Decision.objects.select_related("application__applicant", "application__case")
+            .exclude(number="")
+            .first()
+        )
+        assert decision is not None
+        applicant = decision.application.applicant
+        case_number = decision.application.case.number
+    reader = centre_client.logged_in(SLUG, "swiadczenia")
+    assert reader.get(f"/decyzje/{decision.public_id}/pdf/").status_code == 200
+    response = centre_client.logged_in(SLUG, "audytor").get(
+        f"/dziennik-dostepu/{applicant.public_id}/?action=read"
+    )
+    first = response.context["rows"][0]
+    assert first.object_name == f"nr {decision.number}, sprawa {case_number}"
+    html = response.content.decode()
+    assert f"decyzja – nr {decision.number}, sprawa {case_number}" in html
+    assert str(decision.public_id)[:8] not in html.replace(f"/decyzje/{decision.public_id}/", "")
+    assert "(swiadczenia)" not in html

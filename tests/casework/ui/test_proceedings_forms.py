@@ -78,7 +78,9 @@ def get(model: Any, **filters: Any) -> Any:
 
 
 def page(client: Client, case_obj: Case) -> str:
-    response = client.get(url("case-detail", case_obj))
+    """The case file with its history and social-work sections in the page (as without
+    JavaScript; with it, the page asks for them once shown)."""
+    response = client.get(url("case-detail", case_obj) + "?historia=tak")
     assert response.status_code == 200
     return str(response.content.decode())
 
@@ -267,7 +269,9 @@ def test_register_application(benefits: Client) -> None:
     assert application.urgent and not application.complex
     html = benefits.get(response["Location"]).content.decode()
     assert "Wniosek zarejestrowano." in html
-    assert "wnosi o: zasiłek okresowy, zasiłek celowy" in html
+    # What is due first: the decision on the new application.
+    assert "Decyzja w sprawie wniosku z" in html and "zasiłek okresowy, zasiłek celowy" in html
+    assert "wnosi o: zasiłek okresowy, zasiłek celowy" in page(benefits, opened)
 
 
 def _member_id(head: Person) -> str:
@@ -717,3 +721,68 @@ def test_anonymous_user_is_sent_to_log_in(centre_client: Any) -> None:
     response = centre_client(SLUG).get(url("case-detail", opened))
     assert response.status_code == 302
     assert "/konto/logowanie/" in response["Location"]
+
+
+# --- the decision form offers only what can be decided (issue 16, item 3) ------------------------
+
+
+def _decision_form_html(html: str) -> str:
+    start = html.index('id="form-decision"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_decision_form_offers_only_benefits_still_to_decide(benefits: Client) -> None:
+    opened, head = family_case("Dwuświadczeniowa")
+    with schema_context(SLUG):
+        application = application_register(
+            user=user(SLUG, "swiadczenia"),
+            case=opened,
+            applicant=head,
+            received_on=today() - dt.timedelta(days=10),
+            benefits=["zasilek-okresowy", "zasilek-celowy"],
+        )
+    conducted_interview(opened, application)
+    with schema_context(SLUG):
+        decision_issue(
+            user=user(SLUG, "swiadczenia"),
+            application=application,
+            benefit="zasilek-okresowy",
+            outcome="grant",
+            reasoning="Dochód poniżej kryterium.",
+            issued_on=today() - dt.timedelta(days=2),
+            amount=Decimal("300.00"),
+            period_from=today() - dt.timedelta(days=2),
+        )
+    form = _decision_form_html(page(benefits, opened))
+    assert 'value="zasilek-celowy"' in form
+    assert 'value="zasilek-okresowy"' not in form  # decided: no longer offered
+    # "Przyznane od" is marked as required when the benefit is granted.
+    label = form[form.index('for="id_decision-period_from"') :]
+    label = label[: label.index("</label>")]
+    assert 'class="req"' in label and "przy przyznaniu" in label
+
+    # A post of the decided benefit is refused at the field, in Polish, before any service.
+    response = benefits.post(
+        url("case-decision", opened),
+        form_data(
+            "decision",
+            application=application.public_id,
+            benefit="zasilek-okresowy",
+            outcome="refuse",
+            reasoning="Ponownie.",
+            issued_on=today().isoformat(),
+        ),
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "Wybierz poprawną wartość" in response.content.decode() or (
+        "wydano już decyzję" in response.content.decode()
+    )
+    assert count(Decision, application=application) == 1
+
+
+def test_decision_step_is_gone_when_every_benefit_is_decided(benefits: Client) -> None:
+    opened, head = family_case("Rozstrzygnięta")
+    issued_decision(opened, head)
+    html = page(benefits, opened)
+    assert 'id="form-decision"' not in html

@@ -756,3 +756,39 @@ def test_activity_page(social: Client, centre_client: Any) -> None:
     assert "postępowania administracyjne" in html
     auditor = centre_client.logged_in(SLUG, "audytor")
     assert auditor.get(url).status_code == 403
+
+
+def _working_days_ago(days: int) -> dt.date:
+    from casework.calendar_days import working_days_between
+
+    day = TODAY()
+    while working_days_between(day, TODAY()) < days:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def test_review_two_working_days_late_is_overdue_not_planned(
+    family: tuple[Case, Person], social: Client
+) -> None:
+    """Issue 16, item 2: a review past its date reads "po terminie" (it read "zaplanowana") on
+    the contract's page, in the case file's sections and first in the case file's "due" list."""
+    contract = _draft(family, starts_on=TODAY() - dt.timedelta(days=30))
+    with schema_context(SLUG):
+        contract = contract_sign(
+            user=user(SLUG, "socjalny"), contract=contract, signed_on=TODAY() - dt.timedelta(days=3)
+        )
+        review = contract_review_plan(
+            user=user(SLUG, "socjalny"), contract=contract, due_on=_working_days_ago(2)
+        )
+    assert review.overdue
+    detail = social.get(_url("contract-detail", contract_id=contract.public_id)).content.decode()
+    assert "po terminie" in detail and "zaplanowana" not in detail
+    sections = social.get(
+        _url("case-socialwork", case_id=family[0].public_id), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "po terminie" in sections
+    case_file = social.get(_url("case-detail", case_id=family[0].public_id)).content.decode()
+    due = case_file[case_file.index('id="h-due"') : case_file.index('class="case-top"')]
+    assert "Ocena realizacji kontraktu socjalnego" in due
+    assert "po terminie (dni robocze: 2)" in due
+    assert f"#kontrakt-{object_key(contract.public_id)}" in due
