@@ -21,7 +21,7 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -766,6 +766,10 @@ def case_history(request: HttpRequest, case_id: UUID) -> HttpResponse:
     user = request.user
     _require(user, Capability.READ)
     if not is_htmx(request):
+        # Only to a case that exists here: an id of another centre's record finds nothing (404),
+        # never a redirect that would answer as if it did.
+        if not Case.objects.filter(public_id=case_id).exists():
+            raise Http404
         url = reverse("casework-ui:case-detail", kwargs={"case_id": case_id})
         return redirect(f"{url}?historia=tak#h-history")
     try:
