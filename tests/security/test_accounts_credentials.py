@@ -193,6 +193,18 @@ def test_users_list_and_revoke_their_own_tokens_only() -> None:
     assert api_get("myslenice", theirs["token"]).status_code == 200
 
 
+def test_the_account_page_lists_tokens_once_in_its_body() -> None:
+    """The token table belongs to the page, not to its <title> (it was pasted into both)."""
+    make_user("myslenice", "tytul")
+    issue("myslenice", "tytul", name="laptop")
+    web = client("myslenice")
+    web.post("/konto/logowanie/", {"username": "tytul", "password": PASSWORD})
+    page = web.get("/konto/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and "<" not in title.group(1)
+    assert page.count('id="api-tokens"') == 1
+
+
 # --- secrets at rest ----------------------------------------------------------------------------
 
 
