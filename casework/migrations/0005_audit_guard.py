@@ -48,40 +48,6 @@ AUDITED_TABLES = (
     "casework_servicedelivery",
 )
 
-CHAIN_WITH_XACT = r"""
-CREATE OR REPLACE FUNCTION casework_audit_chain() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    last_seq bigint;
-    last_hash text;
-BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext(TG_TABLE_SCHEMA || '.casework_auditentry'));
-    EXECUTE format(
-        'SELECT seq, hash FROM %I.casework_auditentry WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1',
-        TG_TABLE_SCHEMA
-    ) INTO last_seq, last_hash;
-    NEW.seq := coalesce(last_seq, 0) + 1;
-    NEW.prev_hash := coalesce(last_hash, '');
-    NEW.xact := txid_current();
-    NEW.hash := encode(sha256(convert_to(concat_ws('|',
-        NEW.seq::text,
-        to_char(NEW.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
-        coalesce(NEW.actor_id::text, ''),
-        NEW.actor_username,
-        NEW.actor_role,
-        NEW.action,
-        NEW.object_type,
-        NEW.object_id,
-        NEW.person_id,
-        NEW.household_id,
-        coalesce(host(NEW.ip), ''),
-        NEW.break_glass_reason,
-        NEW.prev_hash
-    ), 'UTF8')), 'hex');
-    RETURN NEW;
-END
-$$;
-"""
-
 CHAIN_BEFORE = r"""
 CREATE OR REPLACE FUNCTION casework_audit_chain() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -114,6 +80,12 @@ BEGIN
 END
 $$;
 """
+
+# The same function, also storing the transaction id (not part of the hash).
+CHAIN_WITH_XACT = CHAIN_BEFORE.replace(
+    "    NEW.prev_hash := coalesce(last_hash, '');\n",
+    "    NEW.prev_hash := coalesce(last_hash, '');\n    NEW.xact := txid_current();\n",
+)
 
 FUNCTIONS = r"""
 CREATE FUNCTION casework_audit_required() RETURNS trigger LANGUAGE plpgsql AS $$

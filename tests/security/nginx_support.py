@@ -24,6 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.debian_tools import apt_install, can_apt_install, found_executable
 from tests.ui.server import free_port
 from tests.workers import ARTIFACTS
 
@@ -36,13 +37,7 @@ STARTUP_SECONDS = 60
 
 
 def _found_nginx() -> str | None:
-    configured = os.environ.get("NGINX_PATH")
-    if configured:
-        return configured if Path(configured).exists() else None
-    for path in (*NGINX_CANDIDATES, shutil.which("nginx")):
-        if path and Path(path).exists():
-            return path
-    return None
+    return found_executable("NGINX_PATH", NGINX_CANDIDATES, "nginx")
 
 
 def nginx_and_openssl() -> tuple[str, str] | str:
@@ -51,17 +46,12 @@ def nginx_and_openssl() -> tuple[str, str] | str:
     nginx, openssl = _found_nginx(), shutil.which("openssl")
     if nginx and openssl:
         return nginx, openssl
-    apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-        install = [apt, "install", "-y", "-qq", "--no-install-recommends", *PACKAGES]
-        for command in ([apt, "update", "-qq"], install):
-            done = subprocess.run(command, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                return f"`{' '.join(command)}` failed: {done.stderr.strip()[-500:]}"
-        nginx, openssl = _found_nginx(), shutil.which("openssl")
-        if nginx and openssl:
-            return nginx, openssl
+    failure = apt_install(PACKAGES) if can_apt_install() else None
+    if failure:
+        return failure
+    nginx, openssl = _found_nginx(), shutil.which("openssl")
+    if nginx and openssl:
+        return nginx, openssl
     return (
         "These tests need Debian's nginx and openssl: run `apt-get install nginx-light openssl` "
         "as root (or set NGINX_PATH to an nginx binary)."

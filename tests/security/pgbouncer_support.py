@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.debian_tools import apt_install, can_apt_install, found_executable
 from tests.ui.server import free_port
 from tests.workers import ARTIFACTS
 
@@ -26,13 +27,7 @@ STARTUP_SECONDS = 30
 
 
 def _found() -> str | None:
-    configured = os.environ.get("PGBOUNCER_PATH")
-    if configured:
-        return configured if Path(configured).exists() else None
-    for path in (*CANDIDATES, shutil.which("pgbouncer")):
-        if path and Path(path).exists():
-            return path
-    return None
+    return found_executable("PGBOUNCER_PATH", CANDIDATES, "pgbouncer")
 
 
 def pgbouncer_executable() -> str:
@@ -41,17 +36,12 @@ def pgbouncer_executable() -> str:
     found = _found()
     if found:
         return found
-    apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-        install = [apt, "install", "-y", "-qq", "--no-install-recommends", "pgbouncer"]
-        for command in ([apt, "update", "-qq"], install):
-            done = subprocess.run(command, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                return f"!`{' '.join(command)}` failed: {done.stderr.strip()[-500:]}"
-        found = _found()
-        if found:
-            return found
+    failure = apt_install(["pgbouncer"]) if can_apt_install() else None
+    if failure:
+        return f"!{failure}"
+    found = _found()
+    if found:
+        return found
     return "!These tests need Debian's PgBouncer: run `apt-get install pgbouncer` as root."
 
 

@@ -1,10 +1,7 @@
 """Debian's chromium for the browser tests: found at its path, installed by the test set-up when it
 is missing and the suite runs as root (CI machines), never downloaded by Playwright."""
 
-import os
-import shutil
-import subprocess
-from pathlib import Path
+from tests.debian_tools import apt_install, can_apt_install, found_executable
 
 PACKAGES = ("chromium", "fonts-dejavu-core")
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -23,10 +20,7 @@ CHROMIUM_ARGS = [
 
 
 def _found() -> str | None:
-    configured = os.environ.get("CHROMIUM_PATH")
-    if configured:
-        return configured if Path(configured).exists() else None
-    return next((path for path in CHROMIUM_CANDIDATES if Path(path).exists()), None)
+    return found_executable("CHROMIUM_PATH", CHROMIUM_CANDIDATES)
 
 
 def chromium_executable() -> str:
@@ -34,18 +28,12 @@ def chromium_executable() -> str:
     path = _found()
     if path:
         return path
-    apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run([apt, "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            [apt, "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],
-            check=True,
-            env=env,
-        )
-        path = _found()
-        if path:
-            return path
+    failure = apt_install(PACKAGES) if can_apt_install() else None
+    if failure:
+        raise RuntimeError(failure)
+    path = _found()
+    if path:
+        return path
     raise RuntimeError(
         "The browser tests need Debian's chromium: run `apt-get install chromium` as root "
         "(or set CHROMIUM_PATH to a chromium binary)."
