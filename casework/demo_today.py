@@ -44,7 +44,7 @@ from django_tenants.utils import schema_context
 
 from casework.audit import Actor, acting_as
 from casework.calendar_days import add_months_kpa, add_working_days, is_working_day
-from casework.demo import CENTRE_OBLIGATIONS, CONTRACT_GOALS, DIAGNOSES, HELP_PLANS
+from casework.demo.vocabulary import CENTRE_OBLIGATIONS, CONTRACT_GOALS, DIAGNOSES, HELP_PLANS
 from casework.models import (
     Application,
     AuditEntry,

@@ -15,7 +15,8 @@ from django_tenants.utils import schema_context
 
 from casework import models as cw
 from casework.calendar_days import add_working_days
-from casework.demo import add_months, build
+from casework.demo import build
+from casework.demo.dates import add_months
 from casework.models.intake import RESOLVED_AT_DESK, IntakeOutcome
 from casework.models.socialwork import ActivityCategory, ContractStatus
 from casework.pesel import validate
