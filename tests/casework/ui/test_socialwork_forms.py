@@ -43,7 +43,7 @@ from casework.services.socialwork import (
     programme_create,
     project_create,
 )
-from casework.ui.socialwork import SocialWorkPanel, case_panel_context
+from casework.ui.socialwork.panel import SocialWorkPanel, case_panel_context
 from casework.ui.socialwork_forms import object_key
 from tests.casework.factories import case, household, open_to, person, user
 
