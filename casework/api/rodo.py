@@ -3,7 +3,7 @@ and auditors. Each export of a person's data is recorded in the audit trail."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpResponse
 from django.urls import path
@@ -17,12 +17,15 @@ from rest_framework.response import Response
 
 from casework.api.base import CaseworkApiView
 from casework.documents.model import ascii_filename
+from casework.models import Person
 from casework.permissions import Capability, require_capability
 from casework.rodo.pdf import subject_access_pdf
 from casework.rodo.register import processing_register
+from casework.rodo.report_types import SubjectAccessReport
 from casework.rodo.subject_access import record_export, subject_access_report
 from casework.selectors.people import person_get
 from opsplatform.errors import NotFound
+from tenants.accounts.models import User
 from tenants.selectors import centre_for_request
 
 
@@ -64,13 +67,14 @@ class SubjectAccessOutput(serializers.Serializer[Any]):
     rectification = serializers.DictField()
 
 
-def _report(request: Request, person_id: str) -> tuple[Any, dict[str, Any]]:
+def _report(request: Request, person_id: str) -> tuple[Person, SubjectAccessReport]:
     require_capability(request.user, Capability.AUDIT_READ)
     centre = centre_for_request(request)
     if centre is None:
         raise NotFound("Dane osób są dostępne tylko w ośrodku.")
     person = person_get(public_id=person_id)
-    return person, subject_access_report(user=request.user, person=person, centre=centre)
+    user = cast(User, request.user)  # require_capability let a manager or auditor through
+    return person, subject_access_report(user=user, person=person, centre=centre)
 
 
 _DESCRIPTION = (

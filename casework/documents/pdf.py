@@ -6,19 +6,12 @@ files, so Polish letters print and copy correctly whatever fonts the reader's ma
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
-from django.conf import settings
-from django.contrib.staticfiles import finders
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace
 
+from casework.documents.fonts import FONT, add_fonts
 from casework.documents.model import Document, Section, Signature
-
-FONT = "DejaVu"
-_FONT_FILES = {"": "fonts/DejaVuSans.ttf", "B": "fonts/DejaVuSans-Bold.ttf"}
 
 BODY = 10.5
 SMALL = 8.5
@@ -26,24 +19,11 @@ LINE = 5.2
 SMALL_LINE = 4.2
 
 
-@cache
-def font_path(relative: str) -> Path:
-    """A committed font: through the static-file finders, else from the platform's package."""
-    found = finders.find(relative)
-    if isinstance(found, list):
-        found = found[0] if found else None
-    path = Path(found) if found else Path(settings.PACKAGE_DIR) / "static" / relative
-    if not path.is_file():
-        raise FileNotFoundError(f"Brak czcionki {relative} (szukano w plikach statycznych).")
-    return path
-
-
 class _Pdf(FPDF):
     def __init__(self, document: Document) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.document = document
-        for style, relative in _FONT_FILES.items():
-            self.add_font(FONT, style, str(font_path(relative)))
+        add_fonts(self)
         self.set_margins(left=20, top=18, right=20)
         self.set_auto_page_break(auto=True, margin=20)
         self.set_title(document.title)

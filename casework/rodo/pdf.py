@@ -8,21 +8,20 @@ they are handed to a data subject or shown to the supervisory authority (UODO).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace
 
-from casework.documents.pdf import FONT, font_path
+from casework.documents.fonts import FONT, add_fonts
+from casework.rodo.layout import ACCESS_COLUMNS, access_rows, display, section_rows
 from casework.rodo.register import ART30_ELEMENTS, Register
-from casework.rodo.subject_access import ACCESS_COLUMNS, display, section_rows
+from casework.rodo.report_types import SubjectAccessReport
 
 BODY = 9.5
 SMALL = 8
 LINE = 4.8
 SMALL_LINE = 3.9
-_FONT_FILES = {"": "fonts/DejaVuSans.ttf", "B": "fonts/DejaVuSans-Bold.ttf"}
 
 
 class _Report(FPDF):
@@ -30,8 +29,7 @@ class _Report(FPDF):
         super().__init__(
             orientation="landscape" if landscape else "portrait", unit="mm", format="A4"
         )
-        for style, relative in _FONT_FILES.items():
-            self.add_font(FONT, style, str(font_path(relative)))
+        add_fonts(self)
         self.set_margins(left=15, top=15, right=15)
         self.set_auto_page_break(auto=True, margin=18)
         self.set_title(title)
@@ -94,7 +92,7 @@ class _Report(FPDF):
             self.para(f"• {item}")
 
 
-def subject_access_pdf(report: dict[str, Any]) -> bytes:
+def subject_access_pdf(report: SubjectAccessReport) -> bytes:
     """The subject-access report: the centre, the date and the person at the head; a section per
     kind of record; the access report as a table."""
     person = report["person"]
@@ -198,7 +196,7 @@ def subject_access_pdf(report: dict[str, Any]) -> bytes:
     if report["access_report"]:
         pdf.grid(
             [title for _, title in ACCESS_COLUMNS],
-            [[display(row[key]) for key, _ in ACCESS_COLUMNS] for row in report["access_report"]],
+            access_rows(report),
             (28, 30, 34, 20, 38, pdf.epw - 150),
         )
     else:

@@ -27,18 +27,20 @@ from casework.audit import audit_reads
 from casework.documents.model import ascii_filename, polish_date
 from casework.models import Person
 from casework.permissions import Capability, require_capability
+from casework.rodo.layout import (
+    ACCESS_COLUMNS,
+    access_rows,
+    display,
+    membership_rows,
+    section_rows,
+)
 from casework.rodo.pdf import register_pdf, subject_access_pdf
 from casework.rodo.register import processing_register
-from casework.rodo.subject_access import (
-    ACCESS_COLUMNS,
-    display,
-    record_export,
-    section_rows,
-    subject_access_report,
-)
+from casework.rodo.report_types import SubjectAccessReport
+from casework.rodo.subject_access import record_export, subject_access_report
 from casework.selectors.people import person_get, person_search
 from casework.ui.manager import SEARCH_LIMIT, SEARCH_MIN_LENGTH, PersonSearchForm
-from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required
+from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required, staff_user
 from tenants.selectors import centre_for_request
 
 
@@ -80,12 +82,12 @@ def requests_page(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/rodo/requests.html", context)
 
 
-def _report(request: HttpRequest, person_id: UUID) -> tuple[Person, dict[str, Any]]:
+def _report(request: HttpRequest, person_id: UUID) -> tuple[Person, SubjectAccessReport]:
     _allowed(request)
     centre = _centre(request)
     with domain_errors_as_http():
         person = person_get(public_id=person_id)
-        report = subject_access_report(user=request.user, person=person, centre=centre)
+        report = subject_access_report(user=staff_user(request), person=person, centre=centre)
     return person, report
 
 
@@ -98,9 +100,6 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @staff_required
 def subject_access_page(request: HttpRequest, person_id: UUID) -> HttpResponse:
     person, report = _report(request, person_id)
-    access_rows = [
-        [display(row[key]) for key, _ in ACCESS_COLUMNS] for row in report["access_report"]
-    ]
     response = render(
         request,
         "casework/rodo/subject_access.html",
@@ -109,11 +108,8 @@ def subject_access_page(request: HttpRequest, person_id: UUID) -> HttpResponse:
             "report": report,
             "sections": section_rows(report),
             "access_headers": [title for _, title in ACCESS_COLUMNS],
-            "access_rows": access_rows,
-            "memberships": [
-                m | {"since": display(m["joined_on"]), "until": display(m["left_on"])}
-                for m in report["household_memberships"]
-            ],
+            "access_rows": access_rows(report),
+            "memberships": membership_rows(report),
             "generated_at": display(report["generated_at"]),
         },
     )

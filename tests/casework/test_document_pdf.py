@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from casework.documents.fonts import font_path
 from casework.documents.model import (
     BLANK,
     Document,
@@ -26,7 +27,7 @@ from casework.documents.model import (
     paragraphs,
     polish_date,
 )
-from casework.documents.pdf import font_path, render_pdf
+from casework.documents.pdf import render_pdf
 
 NBSP = "\u00a0"
 

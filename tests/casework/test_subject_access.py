@@ -18,6 +18,7 @@ from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from casework.models import AuditEntry, Person
+from casework.rodo.layout import SECTIONS
 from casework.rodo.register import (
     ART30_ELEMENTS,
     activities,
@@ -25,7 +26,7 @@ from casework.rodo.register import (
     missing_elements,
     processing_register,
 )
-from casework.rodo.subject_access import EXPORT_OBJECT_TYPE, SECTIONS
+from casework.rodo.subject_access import EXPORT_OBJECT_TYPE
 from tests.casework.factories import api, household, new_pesel, person, user
 
 pytestmark = pytest.mark.django_db

@@ -21,15 +21,8 @@ from casework.models import (
 from casework.models.socialwork import ContractStatus
 from casework.permissions import Capability, has_capability
 from casework.selectors.cases import staff_list
-from casework.services.socialwork import (
-    CONTRACT_IN_FORCE,
-)
-from casework.ui.socialwork.common import (
-    FormAction,
-    household_member_choices,
-    staff_user,
-    ui_url,
-)
+from casework.services.socialwork import CONTRACT_IN_FORCE
+from casework.ui.socialwork.common import FormAction, household_member_choices, ui_url
 from casework.ui.socialwork_forms import (
     ActivityForm,
     Choices,
@@ -47,6 +40,7 @@ from casework.ui.socialwork_forms import (
     ServicePlanCreateForm,
     object_key,
 )
+from opsplatform.ui.access import staff_user
 from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 

@@ -13,31 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.audit import audit_reads
-from casework.models import (
-    Case,
-)
+from casework.models import Case
 from casework.permissions import Capability, require_capability
-from casework.selectors.socialwork import (
-    activity_list,
-    activity_summary,
-)
-from casework.services.socialwork import (
-    activity_log,
-)
-from casework.ui.socialwork.actions import (
-    activity_action,
-)
+from casework.selectors.socialwork import activity_list, activity_summary
+from casework.services.socialwork import activity_log
+from casework.ui.socialwork.actions import activity_action
 from casework.ui.socialwork.common import (
     ANCHOR_TIME,
     case_of,
     case_url,
     casework_page,
     posted_data,
-    staff_user,
     submit_form,
     ui_url,
 )
 from casework.ui.socialwork.panel import user_time_today
+from opsplatform.ui.access import staff_user
 
 # --- activity log ------------------------------------------------------------------------------
 

@@ -10,15 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from casework.permissions import Capability, require_capability
-from casework.selectors.care import (
-    service_plan_get,
-)
+from casework.selectors.care import service_plan_get
 from casework.selectors.people import person_by_id
 from casework.services.care import service_delivery_record, service_plan_create
-from casework.ui.socialwork.actions import (
-    delivery_action,
-    service_plan_action,
-)
+from casework.ui.socialwork.actions import delivery_action, service_plan_action
 from casework.ui.socialwork.common import (
     ANCHOR_SERVICES,
     case_of,

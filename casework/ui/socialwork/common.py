@@ -6,26 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
-from casework.models import (
-    Case,
-    SocialContract,
-)
+from casework.models import Case, SocialContract
 from casework.selectors.cases import case_get
 from casework.selectors.people import household_get
-from casework.ui.socialwork_forms import (
-    PanelForm,
-    object_key,
-)
+from casework.ui.socialwork_forms import PanelForm, object_key
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.ui.access import domain_errors_as_http, staff_required
 from opsplatform.ui.forms import apply_domain_error, form_response, success_redirect
-from tenants.accounts.models import User
 
 FORM_PARTIAL = "casework/ui/socialwork/_form.html"
 RETURN_FIELD = "wroc"
@@ -54,11 +47,6 @@ def casework_page(view: View) -> View:
             return view(request, *args, **kwargs)
 
     return staff_required(wrapped)
-
-
-def staff_user(request: HttpRequest) -> User:
-    """The logged-in member of staff (``casework_page`` lets no one else in)."""
-    return cast(User, request.user)
 
 
 def ui_url(name: str, **kwargs: Any) -> str:

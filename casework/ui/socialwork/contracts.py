@@ -12,17 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from casework.audit import audit_reads
-from casework.models import (
-    SocialContract,
-)
+from casework.models import SocialContract
 from casework.models.socialwork import ContractStatus
 from casework.permissions import Capability, require_capability
 from casework.selectors.cases import worker_by_id
 from casework.selectors.people import person_by_id
-from casework.selectors.socialwork import (
-    contract_get,
-    contract_review_get,
-)
+from casework.selectors.socialwork import contract_get, contract_review_get
 from casework.services.socialwork import (
     contract_break,
     contract_complete,
@@ -52,10 +47,10 @@ from casework.ui.socialwork.common import (
     optional_url,
     posted_data,
     return_choice,
-    staff_user,
     submit_form,
     ui_url,
 )
+from opsplatform.ui.access import staff_user
 
 # --- social contracts ------------------------------------------------------------------------
 

@@ -25,11 +25,7 @@ from casework.models import (
 )
 from casework.models.socialwork import ProgrammeStatus
 from casework.permissions import Capability, has_capability
-from casework.selectors.care import (
-    PlanBalance,
-    service_plan_balances,
-    service_plan_list,
-)
+from casework.selectors.care import PlanBalance, service_plan_balances, service_plan_list
 from casework.selectors.socialwork import (
     TimeSplit,
     activity_list,
@@ -55,10 +51,9 @@ from casework.ui.socialwork.common import (
     casework_page,
     contract_anchor,
     household_member_choices,
-    staff_user,
     ui_url,
 )
-from opsplatform.ui.access import is_htmx
+from opsplatform.ui.access import is_htmx, staff_user
 from tenants.accounts.models import User
 
 # --- the case file's panel ---------------------------------------------------------------------

@@ -10,10 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from casework.models import (
-    Case,
-    IndividualProgramme,
-)
+from casework.models import Case, IndividualProgramme
 from casework.permissions import Capability, require_capability
 from casework.selectors.people import person_by_id
 from casework.selectors.socialwork import (

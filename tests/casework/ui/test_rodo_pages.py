@@ -14,8 +14,9 @@ from django_tenants.utils import schema_context
 from pypdf import PdfReader
 
 from casework.models import AuditEntry, Person
+from casework.rodo.layout import SECTIONS
 from casework.rodo.register import activities
-from casework.rodo.subject_access import EXPORT_OBJECT_TYPE, SECTIONS
+from casework.rodo.subject_access import EXPORT_OBJECT_TYPE
 from tests.casework.factories import household, person
 from tests.conftest import CentreClientFactory
 
