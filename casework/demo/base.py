@@ -13,10 +13,7 @@ from casework.calendar_days import add_working_days, is_working_day
 from casework.demo.staff import Staff, Worker
 from casework.demo.state import CaseSim, DecisionInfo, HouseholdSim
 from casework.demo.tables import HistoryTables
-from casework.demo.vocabulary import (
-    HISTORY_START,
-    RAMP_DAYS,
-)
+from casework.demo.vocabulary import HISTORY_START, RAMP_DAYS
 from casework.reference.models import AssistanceReason, BenefitType, IncomeCriterion
 from tenants.models import Centre
 

@@ -9,17 +9,8 @@ from decimal import Decimal
 from casework.demo.proceedings import ProceedingsMixin
 from casework.demo.rows import Writer
 from casework.demo.state import CaseSim, DecisionInfo
-from casework.demo.vocabulary import (
-    COPY_CHUNK,
-    FIRST_F,
-    PROVIDERS,
-    SERVICE_CODES,
-    SRV,
-    SURNAMES,
-)
-from casework.models.proceedings import (
-    DecisionOutcome,
-)
+from casework.demo.vocabulary import COPY_CHUNK, FIRST_F, PROVIDERS, SERVICE_CODES, SRV, SURNAMES
+from casework.models.proceedings import DecisionOutcome
 
 
 class CareMixin(ProceedingsMixin):
