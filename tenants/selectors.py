@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import cast
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import HttpRequest
 
 from tenants.accounts.roles import Role
 from tenants.models import Centre
 from tenants.org.models import Team
-
-
-def centre_for_request(request: HttpRequest) -> Centre | None:
-    """The centre whose host served the request, or None on the portal and unknown hosts."""
-    tenant = getattr(request, "tenant", None)
-    return tenant if isinstance(tenant, Centre) else None
 
 
 def centre_list() -> QuerySet[Centre]:

@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from benchmarking.api.base import BenchmarkApiView, IsCentreStaff, with_disclosure
-from benchmarking.api.params import int_param, metric_param, window_params
 from benchmarking.cohorts import COHORTS_BY_CODE, cohorts_of
 from benchmarking.comparisons import (
     WINDOW_CHOICES,
@@ -21,6 +20,7 @@ from benchmarking.comparisons import (
 )
 from benchmarking.definitions import DEFINITIONS, current_definitions
 from benchmarking.disclosure import Audience
+from benchmarking.params import int_param, metric_param, window_params
 from opsplatform.errors import NotFound
 from opsplatform.schemas import current_tenant
 

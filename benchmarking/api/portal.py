@@ -25,7 +25,6 @@ from benchmarking.api.base import (
     with_disclosure,
 )
 from benchmarking.api.centre import FROM, METRIC, SKIP, TO, VERSION, WINDOW
-from benchmarking.api.params import int_param, metric_param, month_param, window_params
 from benchmarking.cohorts import COHORTS_BY_CODE
 from benchmarking.comparisons import (
     before_after,
@@ -47,6 +46,7 @@ from benchmarking.exports import (
     scope_centres,
 )
 from benchmarking.models import ExportJob, PrivacyLedgerEntry, SnapshotRun
+from benchmarking.params import int_param, metric_param, month_param, window_params
 from benchmarking.services import run_summary
 from opsplatform.errors import Conflict, NotAllowed, NotFound, ValidationFailed, field_error
 from tenants.accounts.roles import Role

@@ -11,7 +11,6 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from benchmarking.api.params import month_param
 from benchmarking.cohorts import Cohort
 from benchmarking.comparisons import (
     WINDOW_CHOICES,
@@ -23,6 +22,7 @@ from benchmarking.comparisons import (
 )
 from benchmarking.definitions import MetricDefinition, current_definitions
 from benchmarking.exports import TABLES
+from benchmarking.params import month_param
 from opsplatform.errors import ValidationFailed
 
 WINDOW_LABELS = {

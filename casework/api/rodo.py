@@ -26,7 +26,7 @@ from casework.rodo.subject_access import record_export, subject_access_report
 from casework.selectors.people import person_get
 from opsplatform.errors import NotFound
 from tenants.accounts.models import User
-from tenants.selectors import centre_for_request
+from tenants.http import request_centre
 
 
 class SubjectAccessOutput(serializers.Serializer[Any]):
@@ -69,7 +69,7 @@ class SubjectAccessOutput(serializers.Serializer[Any]):
 
 def _report(request: Request, person_id: str) -> tuple[Person, SubjectAccessReport]:
     require_capability(request.user, Capability.AUDIT_READ)
-    centre = centre_for_request(request)
+    centre = request_centre(request)
     if centre is None:
         raise NotFound("Dane osób są dostępne tylko w ośrodku.")
     person = person_get(public_id=person_id)
@@ -134,7 +134,7 @@ class ProcessingRegisterApi(CaseworkApiView):
     )
     def get(self, request: Request) -> Response:
         require_capability(request.user, Capability.AUDIT_READ)
-        centre = centre_for_request(request)
+        centre = request_centre(request)
         if centre is None:
             raise NotFound("Rejestr jest dostępny tylko w ośrodku.")
         data = processing_register(centre).as_dict()

@@ -70,6 +70,7 @@ from casework.rodo.report_types import (
     ServicePlanRecord,
     TimeLogRecord,
 )
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 
 # Reporters whose name is an institution's, not a private third party's.
@@ -115,7 +116,8 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def staff_name(user: Any) -> str:
+def staff_name(user: User | None) -> str:
+    """A member of staff as the report names them (full name, else user name)."""
     if user is None:
         return ""
     return str(user.get_full_name() or user.get_username())

@@ -38,7 +38,6 @@ audit trail as a read of the person with the purpose ``subject_access`` (:func:`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils import timezone
 
@@ -75,6 +74,7 @@ from casework.rodo.report_types import (
 )
 from casework.selectors.audit import person_access_log
 from tenants.accounts.models import User
+from tenants.models import Centre
 
 FORMAT = "ops-subject-access/1"
 PURPOSE = "subject_access"
@@ -112,7 +112,7 @@ RECORD_LABELS: dict[str, str] = {
 # --- the report ---------------------------------------------------------------------------------
 
 
-def subject_access_report(*, user: User, person: Person, centre: Any) -> SubjectAccessReport:
+def subject_access_report(*, user: User, person: Person, centre: Centre) -> SubjectAccessReport:
     """Everything the centre holds about ``person`` as one JSON-ready dict (stable keys, ISO dates,
     Polish labels next to codes). Managers and auditors only. Does not write the audit entry: the
     caller records the export with :func:`record_export` once it has been delivered."""
@@ -181,7 +181,7 @@ def subject_access_report(*, user: User, person: Person, centre: Any) -> Subject
     return report
 
 
-def _centre(centre: Any) -> CentreRecord:
+def _centre(centre: Centre) -> CentreRecord:
     controller = controller_of(centre)
     return {
         "name": getattr(centre, "name", ""),

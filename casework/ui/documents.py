@@ -26,7 +26,7 @@ from casework.documents.selectors import (
 from casework.models import Decision, SocialContract
 from casework.permissions import Capability, require_capability
 from opsplatform.ui.access import domain_errors_as_http, staff_required
-from tenants.selectors import centre_for_request
+from tenants.http import request_centre
 
 
 def case_detail_url(case_id: UUID) -> str | None:
@@ -38,7 +38,7 @@ def case_detail_url(case_id: UUID) -> str | None:
 
 
 def _centre(request: HttpRequest) -> CentreInfo:
-    centre = centre_for_request(request)
+    centre = request_centre(request)
     if centre is None:  # staff_required already keeps the portal out
         raise PermissionDenied(_("Dokumenty są dostępne tylko w ośrodku."))
     return CentreInfo.of(centre)

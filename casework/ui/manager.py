@@ -16,11 +16,13 @@ from uuid import UUID
 
 from django import forms
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from casework.audit import audit_reads
 from casework.calendar_days import working_days_between
@@ -31,19 +33,25 @@ from casework.selectors.audit import audit_object_names, person_access_log
 from casework.selectors.cases import case_ids_by_number
 from casework.selectors.deadlines import KIND_LABELS, Scope, deadline_list
 from casework.selectors.manager import staff_names, team_workloads
-from casework.selectors.people import person_get, person_search
+from casework.selectors.people import person_get
 from casework.selectors.socialwork import TimeSplit, activity_summary
 from casework.ui.documents import case_detail_url
+from casework.ui.person_search import RESULTS_TEMPLATE, audited_person_search, results_only
 from casework.visibility import break_glass_list
-from opsplatform.ui.access import domain_errors_as_http, is_htmx, roles_required, staff_required
+from opsplatform.ui.access import (
+    domain_errors_as_http,
+    is_htmx,
+    roles_required,
+    staff_required,
+    staff_user,
+)
 from opsplatform.ui.forms import DateInput
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 
 MANAGER_ONLY = _("Widok kierownika jest dostępny tylko dla kierownika ośrodka.")
 OVERDUE_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
-SEARCH_LIMIT = 20
-SEARCH_MIN_LENGTH = 2
 
 
 def role_label(role: str) -> str:
@@ -100,15 +108,6 @@ class PeriodForm(forms.Form):
         return data
 
 
-class PersonSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("PESEL, imię lub nazwisko"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
-
-
 class ActionFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Rodzaj dostępu"),
@@ -147,7 +146,7 @@ def _time_row(name: str, team: str, time: TimeSplit, workers: int | None = None)
     )
 
 
-def _worker_name(user: Any) -> str:
+def _worker_name(user: User) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
@@ -180,7 +179,7 @@ def _deadline_rows(rows: list[dict[str, Any]], today: dt.date) -> list[DeadlineR
     return result
 
 
-def _overdue(user: Any, today: dt.date) -> Any:
+def _overdue(user: User, today: dt.date) -> QuerySet[Any]:
     """Deadlines of the whole centre already past or falling today, earliest first."""
     with domain_errors_as_http():
         return deadline_list(user=user, scope=Scope.ALL, horizon=0, today=today)
@@ -224,7 +223,7 @@ def manager_overview(request: HttpRequest) -> HttpResponse:
 
     with domain_errors_as_http():
         workloads = team_workloads(user=request.user)
-    overdue = _overdue(request.user, today)
+    overdue = _overdue(staff_user(request), today)
     workers = {load.worker.pk: load for team in workloads for load in team.workers}
     return render(
         request,
@@ -244,7 +243,7 @@ def manager_overview(request: HttpRequest) -> HttpResponse:
 @roles_required({Role.MANAGER}, cast(str, MANAGER_ONLY))
 def manager_overdue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    paginator = Paginator(_overdue(request.user, today), OVERDUE_PAGE_SIZE)
+    paginator = Paginator(_overdue(staff_user(request), today), OVERDUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("strona"))
     return render(
         request,
@@ -261,21 +260,12 @@ def access_log(request: HttpRequest) -> HttpResponse:
     """Pick a person: search by PESEL or name (as you type, with htmx; a plain GET without)."""
     with domain_errors_as_http():
         require_capability(request.user, Capability.AUDIT_READ)
-    form = PersonSearchForm(request.GET)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    people: list[Any] = []
-    if len(query) >= SEARCH_MIN_LENGTH:
-        people = list(person_search(query=query)[: SEARCH_LIMIT + 1])
-    more = len(people) > SEARCH_LIMIT
-    people = people[:SEARCH_LIMIT]
-    if people:
-        audit_reads(people)  # the list shows names and PESELs
-    context = {
-        "form": form,
-        "query": query,
-        "people": people,
-        "more": more,
-        "min_length": SEARCH_MIN_LENGTH,
+    context = audited_person_search(
+        request,
+        link_to="casework-ui:access-log-person",
+        link_label=gettext_noop("Dziennik: %(name)s"),
+    )
+    context |= {
         "grants": list(
             break_glass_list(since=timezone.now() - dt.timedelta(days=BREAK_GLASS_LIST_DAYS))[
                 :BREAK_GLASS_LIST_LIMIT
@@ -284,8 +274,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "grant_days": BREAK_GLASS_LIST_DAYS,
         "now": timezone.now(),
     }
-    if is_htmx(request) and request.headers.get("HX-Target") == "person-results":
-        return render(request, "casework/ui/manager/_person_results.html", context)
+    if results_only(request):
+        return render(request, RESULTS_TEMPLATE, context)
     return render(request, "casework/ui/manager/access_log.html", context)
 
 

@@ -12,7 +12,6 @@ log's search does.
 from __future__ import annotations
 
 import json
-from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
@@ -21,9 +20,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
-from casework.audit import audit_reads
 from casework.documents.model import ascii_filename, polish_date
 from casework.models import Person
 from casework.permissions import Capability, require_capability
@@ -38,14 +37,15 @@ from casework.rodo.pdf import register_pdf, subject_access_pdf
 from casework.rodo.register import processing_register
 from casework.rodo.report_types import SubjectAccessReport
 from casework.rodo.subject_access import record_export, subject_access_report
-from casework.selectors.people import person_get, person_search
-from casework.ui.manager import SEARCH_LIMIT, SEARCH_MIN_LENGTH, PersonSearchForm
-from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required, staff_user
-from tenants.selectors import centre_for_request
+from casework.selectors.people import person_get
+from casework.ui.person_search import RESULTS_TEMPLATE, audited_person_search, results_only
+from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
+from tenants.http import request_centre
+from tenants.models import Centre
 
 
-def _centre(request: HttpRequest) -> Any:
-    centre = centre_for_request(request)
+def _centre(request: HttpRequest) -> Centre:
+    centre = request_centre(request)
     if centre is None:  # staff_required already keeps the portal out
         raise PermissionDenied(_("Ta strona jest dostępna tylko w ośrodku."))
     return centre
@@ -61,24 +61,11 @@ def _allowed(request: HttpRequest) -> None:
 def requests_page(request: HttpRequest) -> HttpResponse:
     """Find the person a request is about: by PESEL or name (as you type with htmx)."""
     _allowed(request)
-    form = PersonSearchForm(request.GET)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    people: list[Any] = []
-    if len(query) >= SEARCH_MIN_LENGTH:
-        people = list(person_search(query=query)[: SEARCH_LIMIT + 1])
-    more = len(people) > SEARCH_LIMIT
-    people = people[:SEARCH_LIMIT]
-    if people:
-        audit_reads(people)  # the list shows names and PESELs
-    context = {
-        "form": form,
-        "query": query,
-        "people": people,
-        "more": more,
-        "min_length": SEARCH_MIN_LENGTH,
-    }
-    if is_htmx(request) and request.headers.get("HX-Target") == "person-results":
-        return render(request, "casework/rodo/_person_results.html", context)
+    context = audited_person_search(
+        request, link_to="casework-ui:rodo-person", link_label=gettext_noop("Dane osoby: %(name)s")
+    )
+    if results_only(request):
+        return render(request, RESULTS_TEMPLATE, context)
     return render(request, "casework/rodo/requests.html", context)
 
 

@@ -1,11 +1,11 @@
 from django.http import HttpRequest
 
-from tenants.selectors import centre_for_request
+from tenants.http import request_centre
 
 
 def site(request: HttpRequest) -> dict[str, object]:
     """The centre (or None on the portal) for the page header."""
-    return {"centre": centre_for_request(request), "portal_host": _portal(request)}
+    return {"centre": request_centre(request), "portal_host": _portal(request)}
 
 
 def _portal(request: HttpRequest) -> str:

@@ -1,4 +1,5 @@
-"""Query parameters of the benchmarking API, checked with Polish messages per field."""
+"""Query parameters of the benchmarking pages and API (months, comparison windows, metrics, counts),
+checked with Polish messages per field. Shared by the API views and the page forms."""
 
 from __future__ import annotations
 
