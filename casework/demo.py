@@ -106,6 +106,7 @@ from casework.models.socialwork import (
 )
 from casework.pesel import make as make_pesel
 from casework.reference.models import AssistanceReason, BenefitType, IncomeCriterion
+from casework.services.proceedings import appeal_forward_due_on
 from tenants.accounts.roles import Role
 from tenants.models import Centre
 from tenants.org.models import CanonicalFunction, StaffPosition
@@ -833,7 +834,8 @@ class Builder:
             "application", "sent_on", "new_due_on", "reason", "by",
         ), ids=False, seed=seed)  # fmt: skip
         self.t_appeal = Table(Appeal, (
-            "decision", "lodged_on", "forwarded_on", "outcome", "outcome_on", "registered_by",
+            "decision", "lodged_on", "forward_due_on", "forwarded_on", "outcome", "outcome_on",
+            "registered_by",
         ), ids=False, seed=seed)  # fmt: skip
         self.t_contract = Table(SocialContract, (
             "case", "person", "worker", "variant", "goals", "client_obligations",
@@ -1768,7 +1770,8 @@ class Builder:
                 forwarded = None
         if decided is None or decided >= self.today:
             outcome, decided = AppealOutcome.PENDING.value, None
-        self.t_appeal.add_leaf(decision_id, lodged, forwarded, outcome, decided, registrar)
+        due = appeal_forward_due_on(lodged)
+        self.t_appeal.add_leaf(decision_id, lodged, due, forwarded, outcome, decided, registrar)
 
     def proceedings(self, case: CaseSim) -> None:
         rng = self.rng

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from casework.audit import Actor, reset_actor, set_actor
 from casework.visibility import require_url_access
 from opsplatform.client_address import client_ip
+from tenants.accounts.models import User
 
 
 class Pagination(PageNumberPagination):
@@ -66,6 +67,12 @@ class CaseworkApiView(APIView):
             reset_actor(self._actor_token)
             self._actor_token = None
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+def acting_user(request: Request) -> User:
+    """The staff account the request is authenticated as (DRF's ``IsAuthenticated`` is the default
+    permission of every casework API view, so it is never the anonymous user here)."""
+    return cast(User, request.user)
 
 
 class PageResponse(Response):

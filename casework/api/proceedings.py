@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, query_param, validated
+from casework.api.base import CaseworkApiView, acting_user, paginate, query_param, validated
 from casework.api.cases import _uuid
 from casework.audit import audit_reads
 from casework.models import (
@@ -448,7 +448,7 @@ class AppealListApi(CaseworkApiView):
     def post(self, request: Request) -> Response:
         data = validated(AppealInput, request.data)
         appeal = appeal_register(
-            user=request.user,
+            user=acting_user(request),
             decision=decision_by_id(data["decision"]),
             lodged_on=data["lodged_on"],
         )
