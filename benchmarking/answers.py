@@ -1,6 +1,6 @@
 """Aggregate answers (API and pages) through the ledger of published cells and the linked audit
-(issue 15: "every released cell — export, API answer, page figure — … each new release is
-protected against the ledger as well as itself").
+(every released cell – export, API answer, page figure – is recorded, and each new release is
+protected against the ledger as well as itself).
 
 :func:`scope_answer` is what the ministry's and the coordinators' aggregate answers go through:
 the portal API's ``aggregates`` and ``compare`` and the portal's comparison pages.

@@ -1,4 +1,4 @@
-"""The ledger of published cells: writes and reads of ``PublishedCell`` (issue 15).
+"""The ledger of published cells: writes and reads of ``PublishedCell``.
 
 Every aggregate that leaves the platform (export, API answer, page figure) is recorded here cell
 by cell, and new releases are protected against it: a cell hidden once stays hidden in every

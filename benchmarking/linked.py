@@ -1,5 +1,5 @@
 """Linked-table suppression and audit: a release protected together with everything related to it
-that is already out (issue 15, privacy.md "Releases are one family").
+that is already out (privacy.md, "Releases are one family").
 
 One table at a time is not enough. An attacker holds every published table and knows the public
 structure that links them: the country is the sum of its voivodeships, a year's events are the

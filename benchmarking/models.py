@@ -67,7 +67,7 @@ class SnapshotRunCentre(models.Model):
         ]
         indexes = [
             # Whether a run still has unfinished (or failed) centres, without reading the others:
-            # the run's end is checked after every centre (issue 13).
+            # the run's end is checked after every centre.
             models.Index(
                 fields=["run", "status"],
                 condition=models.Q(status__in=("pending", "running", "failed")),
@@ -209,7 +209,7 @@ class PrivacyLedgerEntry(models.Model):
 
 
 class PublishedCell(models.Model):
-    """The ledger of everything published (issue 15): one row per cell of an aggregate that left
+    """The ledger of everything published: one row per cell of an aggregate that left
     the platform, in an export, an API answer or a page, with its scope, period, table and value
     or marker. New releases are protected against it, and cells hidden once stay hidden.
 

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -23,7 +23,7 @@ from benchmarking.definitions import DEFINITIONS, current_versions
 from benchmarking.models import Snapshot, SnapshotRun, SnapshotRunCentre, TableSnapshot
 from casework.metrics import centre_months_aggregates
 from casework.metrics_tables import PeriodTables, centre_period_tables
-from opsplatform.errors import ValidationFailed
+from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.schemas import schemas_in_turn
 from tenants.models import Centre
 
@@ -32,6 +32,9 @@ TABLES_VERSION = 1
 # Months computed together and committed in one transaction: a constant number of queries per
 # step, and what a killed worker loses is at most one step.
 MONTHS_PER_STEP = 12
+# A run asked for while another started this long ago is still unfinished is refused (an older
+# unfinished run is taken for stuck: the resume job deals with it, it does not block new runs).
+RUN_IN_PROGRESS_WINDOW = dt.timedelta(hours=1)
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +99,15 @@ def snapshot_run_create(
     versions: dict[str, int] | None = None,
     centres: list[Centre] | None = None,
     requested_by: str = "",
+    one_at_a_time: bool = False,
 ) -> SnapshotRun:
-    """Record a run and one progress row per centre (all centres unless given)."""
+    """Record a run and one progress row per centre (all centres unless given).
+
+    Creating a run holds a transaction-level advisory lock until the transaction ends, so runs are
+    created one after another. With ``one_at_a_time`` (a run asked for in the portal) the run is
+    refused with ``run_in_progress`` while another started within ``RUN_IN_PROGRESS_WINDOW`` is
+    unfinished: the check and the insert happen under the lock, so of two simultaneous requests
+    the second sees the first's run (committed before the lock is released) and is refused."""
     first, last = period_from.replace(day=1), period_to.replace(day=1)
     errors: dict[str, list[str]] = {}
     if last < first:
@@ -113,6 +123,18 @@ def snapshot_run_create(
         errors["versions"] = [f"Nieznane definicje wskaźników: {', '.join(unknown)}."]
     if errors:
         raise ValidationFailed(fields=errors)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('benchmarking_snapshot_run'))")
+    if (
+        one_at_a_time
+        and SnapshotRun.objects.filter(
+            finished_at__isnull=True, started_at__gte=timezone.now() - RUN_IN_PROGRESS_WINDOW
+        ).exists()
+    ):
+        raise Conflict(
+            "Trwa już przeliczenie wskaźników; poczekaj na jego zakończenie.",
+            code="run_in_progress",
+        )
     run = SnapshotRun.objects.create(
         kind=kind, period_from=first, period_to=last, versions=chosen, requested_by=requested_by
     )

@@ -47,14 +47,17 @@ def snapshot_run_start(
     requested_by: str = "",
     centres: list[Centre] | None = None,
     queue: str | None = None,
+    one_at_a_time: bool = False,
 ) -> SnapshotRun:
-    """Record a run and send its centres in batches (to ``queue``, else the default queue)."""
+    """Record a run and send its centres in batches (to ``queue``, else the default queue);
+    ``one_at_a_time``: refused while another run is in progress (``snapshot_run_create``)."""
     run = snapshot_run_create(
         kind=kind,
         period_from=period_from,
         period_to=period_to,
         requested_by=requested_by,
         centres=centres,
+        one_at_a_time=one_at_a_time,
     )
     _send_centres(run.pk, list(run.centres.values_list("centre_id", flat=True)), queue)
     return run

@@ -1,5 +1,6 @@
 """`make perf-scale`: every step's cost with N centres on one PostgreSQL, side by side with
-django-tenants' default path where there is one, against the goals of issue 13.
+django-tenants' default path where there is one, against the platform's scale goals (each
+step's ``goal``: 2,500 centres on one PostgreSQL).
 
 It works on its own database (the server's database name with ``_perfscale`` appended), never the
 one of `make run`, `make perf` or the tests: migrated, with the five demo centres, then grown to N
@@ -430,8 +431,8 @@ BACKFILL_SAMPLE_PER_MONTH = 1  # centres whose history is computed the old way, 
 
 def snapshot_all(steps: list[Step], n: int) -> None:
     """Before and after in the same run: the per-month contract in one connection over every
-    schema (what the workers did until issue 13: one month per transaction, several queries per
-    formula, a connection that kept every schema's catalog) against the set-based path the
+    schema (the old path: one month per transaction, several queries per formula, a
+    connection that kept every schema's catalog) against the set-based path the
     workers run now (a year of months per step, connection released every
     SCHEMAS_PER_CONNECTION schemas), for the nightly months and for the whole history."""
     from django.conf import settings

@@ -36,7 +36,7 @@ class CentreTask(TenantTask):
     def after_return(self, *args: Any, **kwargs: Any) -> None:
         """Every ``SCHEMAS_PER_CONNECTION`` centre tasks, a fresh database connection: the
         backend of a worker's long-lived connection would otherwise keep the catalog entries of
-        every centre whose task it ran (issue 13: no backend above 300 MB)."""
+        every centre whose task it ran (a backend stays under 300 MB)."""
         global _centre_tasks_on_connection
         super().after_return(*args, **kwargs)
         _centre_tasks_on_connection += 1

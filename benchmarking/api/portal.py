@@ -4,7 +4,6 @@ budget)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
@@ -291,18 +290,12 @@ class SnapshotRunsApi(BenchmarkApiView):
         today = timezone.localdate()
         last = month_param(request.data, "to", last_complete_month(today))
         first = month_param(request.data, "from", last)
-        if SnapshotRun.objects.filter(
-            finished_at__isnull=True, started_at__gte=timezone.now() - dt.timedelta(hours=1)
-        ).exists():
-            raise Conflict(
-                "Trwa już przeliczenie wskaźników; poczekaj na jego zakończenie.",
-                code="run_in_progress",
-            )
         run = snapshot_run_start(
             kind=SnapshotRun.Kind.ON_DEMAND,
             period_from=first,
             period_to=last,
             requested_by=account(request).get_username(),
+            one_at_a_time=True,
         )
         return Response(run_summary(run), status=status.HTTP_202_ACCEPTED)
 

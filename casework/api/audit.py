@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model, QuerySet
 from django.utils import translation
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, validated
-from casework.audit import audit_reads
-from casework.models import AuditEntry
+from casework.api.base import CaseworkListApi, validated
+from casework.models import AuditEntry, Person
 from casework.models.audit import AuditAction
-from casework.permissions import Capability, require_capability
+from casework.permissions import Capability
 from casework.selectors.audit import person_access_log
 from casework.selectors.people import person_get
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 
 
@@ -44,8 +44,8 @@ class AccessLogQuery(serializers.Serializer[Any]):
     action = serializers.ChoiceField(AuditAction.choices, required=False)
 
 
-class PersonAccessLogApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="person_access_log",
         parameters=[OpenApiParameter("action", str, enum=AuditAction.values)],
         responses=AccessLogOutput(many=True),
@@ -53,13 +53,18 @@ class PersonAccessLogApi(CaseworkApiView):
         "danych gospodarstw, do których należy lub należała), od najnowszych. Tylko kierownik i "
         "audytor; przeglądanie dziennika też zostaje w nim zapisane.",
     )
-    def get(self, request: Request, person_id: str) -> Response:
-        require_capability(request.user, Capability.AUDIT_READ)
-        person = person_get(public_id=person_id)
+)
+class PersonAccessLogApi(CaseworkListApi):
+    """The entries about one person; reading them is recorded as a read of the person."""
+
+    serializer = AccessLogOutput
+    read_capability = Capability.AUDIT_READ
+    person: Person
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[AuditEntry]:
+        self.person = person_get(public_id=url["person_id"])
         query = validated(AccessLogQuery, request.query_params)
-        entries = person_access_log(
-            user=request.user, person=person, action=query.get("action", "")
-        )
-        response = paginate(self, request, entries, AccessLogOutput)
-        audit_reads([person])
-        return response
+        return person_access_log(user=user, person=self.person, action=query.get("action", ""))
+
+    def audited_records(self, page: list[AuditEntry]) -> list[Model]:
+        return [self.person]

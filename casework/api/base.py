@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, cast, final
 
+from django.db.models import Model
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -11,8 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework.audit import Actor, reset_actor, set_actor
-from casework.visibility import require_url_access
+from casework.permissions import Capability, require_capability
+from casework.visibility import audit_list_reads, require_url_access
 from opsplatform.client_address import client_ip
+from tenants.accounts.models import User
 
 
 class Pagination(PageNumberPagination):
@@ -68,6 +71,12 @@ class CaseworkApiView(APIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+def acting_user(request: Request) -> User:
+    """The staff account the request is authenticated as (DRF's ``IsAuthenticated`` is the default
+    permission of every casework API view, so it is never the anonymous user here)."""
+    return cast(User, request.user)
+
+
 class PageResponse(Response):
     """A page of results that also carries the listed instances (for the read audit)."""
 
@@ -103,3 +112,39 @@ def validated(
     serializer = serializer_class(data=data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+class CaseworkListApi(CaseworkApiView):
+    """A paginated list (GET): the one way a casework API list answers. A subclass supplies the
+    rows the user may see (:meth:`rows`, whose visibility filter, e.g. ``households_q``, is its
+    job) and the ``serializer``; :meth:`get` checks ``read_capability``, pages the rows and then
+    records the read of every listed record (``audit_list_reads``: with the break-glass reason
+    where that is how a household is open to the user). ``get`` is final, so a list cannot answer
+    without its audit; what a subclass may change is which records are recorded
+    (:meth:`audited_records`) and the answer's envelope (:meth:`respond`). Lists of no
+    household's data (staff, projects, the deadline rows) set ``audited = False``."""
+
+    serializer: ClassVar[type[serializers.BaseSerializer[Any]]]
+    read_capability: ClassVar[Capability] = Capability.READ
+    # tests/casework/test_api_lists.py names the lists that set it False.
+    audited: ClassVar[bool] = True
+
+    @final
+    def get(self, request: Request, **url: Any) -> Response:
+        user = acting_user(request)
+        require_capability(user, self.read_capability)
+        page = paginate(self, request, self.rows(request, user, **url), self.serializer)
+        if self.audited:
+            audit_list_reads(user, self.audited_records(page.page_objects))
+        return self.respond(page)
+
+    def rows(self, request: Request, user: User, **url: Any) -> Any:
+        """The queryset to page: what ``user`` may see, filtered by the request's parameters."""
+        raise NotImplementedError
+
+    def audited_records(self, page: list[Any]) -> list[Model]:
+        """The records whose read the page records: by default every listed one."""
+        return page
+
+    def respond(self, page: PageResponse) -> Response:
+        return page

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, validated
+from casework.api.base import CaseworkApiView, CaseworkListApi, validated
 from casework.api.refs import (
     PERIOD_PARAMETERS,
     CaseRef,
@@ -31,8 +37,9 @@ from casework.selectors.care import (
 from casework.selectors.cases import case_by_id
 from casework.selectors.people import person_by_id
 from casework.services.care import service_delivery_record, service_plan_create
-from casework.visibility import audit_list_reads, households_q
+from casework.visibility import households_q
 from opsplatform.api.fields import TextField
+from tenants.accounts.models import User
 
 
 class ServicePlanOutput(serializers.ModelSerializer[ServicePlan]):
@@ -131,8 +138,8 @@ class DeliveryInput(serializers.Serializer[Any]):
     carer = TextField(max_length=200, required=False, allow_blank=True)
 
 
-class ServicePlanListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="service_plan_list",
         parameters=[
             OpenApiParameter("case", str, description="Identyfikator sprawy."),
@@ -143,19 +150,19 @@ class ServicePlanListApi(CaseworkApiView):
         ],
         responses=ServicePlanOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class ServicePlanListApi(CaseworkListApi):
+    serializer = ServicePlanOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[ServicePlan]:
         query = validated(ServicePlanQuery, request.query_params)
-        plans = service_plan_list(
+        return service_plan_list(
             case=query.get("case"),
             recipient=query.get("recipient"),
             coordinator=query.get("coordinator"),
             service_type=query.get("service_type", ""),
             active_on=query.get("active_on"),
-        ).filter(households_q(request.user, "case__household"))
-        response = paginate(self, request, plans, ServicePlanOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
+        ).filter(households_q(user, "case__household"))
 
     @extend_schema(
         operation_id="service_plan_create",
@@ -197,22 +204,22 @@ class ServicePlanDetailApi(CaseworkApiView):
         return Response(ServicePlanDetailOutput(plan, context={"balance": balance}).data)
 
 
-class ServiceDeliveryListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="service_delivery_list",
         parameters=PERIOD_PARAMETERS,
         responses=DeliveryOutput(many=True),
     )
-    def get(self, request: Request, plan_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
-        plan = service_plan_get(public_id=plan_id)
+)
+class ServiceDeliveryListApi(CaseworkListApi):
+    serializer = DeliveryOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[ServiceDelivery]:
+        plan = service_plan_get(public_id=url["plan_id"])
         query = validated(PeriodQuery, request.query_params)
-        deliveries = service_delivery_list(
+        return service_delivery_list(
             plan=plan, date_from=query.get("from"), date_to=query.get("to")
         )
-        response = paginate(self, request, deliveries, DeliveryOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
 
     @extend_schema(
         operation_id="service_delivery_record",

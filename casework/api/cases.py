@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, query_param, validated
+from casework.api.base import CaseworkApiView, CaseworkListApi, query_param, validated
 from casework.audit import audit_reads
 from casework.models import Case, CaseAssignment, Handover, Intake
 from casework.models.intake import Channel, IntakeOutcome, ReporterKind
@@ -30,9 +31,10 @@ from casework.selectors.cases import (
 from casework.selectors.people import household_by_id, person_by_id
 from casework.services.cases import case_assign, case_close, case_handover, case_open
 from casework.services.intake import intake_register, intake_resolve, intake_route
-from casework.visibility import audit_list_reads, cases_q, intakes_q
+from casework.visibility import cases_q, intakes_q
 from opsplatform.api.fields import TextField
 from opsplatform.text_rules import NOTE_MAX_LENGTH
+from tenants.accounts.models import User
 from tenants.org.models import Team
 
 
@@ -113,10 +115,15 @@ class TeamListApi(CaseworkApiView):
         return Response(TeamOutput(team_list(), many=True).data)
 
 
-class StaffListApi(CaseworkApiView):
-    @extend_schema(operation_id="staff_list", responses=StaffMemberOutput(many=True))
-    def get(self, request: Request) -> Response:
-        return paginate(self, request, staff_list(), StaffMemberOutput)
+@extend_schema_view(
+    get=extend_schema(operation_id="staff_list", responses=StaffMemberOutput(many=True))
+)
+class StaffListApi(CaseworkListApi):
+    serializer = StaffMemberOutput
+    audited = False  # the centre's staff accounts, no household's data
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[User]:
+        return staff_list()
 
 
 # --- intake ----------------------------------------------------------------------------------
@@ -166,8 +173,8 @@ class IntakeRouteInput(serializers.Serializer[Any]):
     at = serializers.DateTimeField(required=False)
 
 
-class IntakeListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="intake_list",
         parameters=[
             OpenApiParameter("outcome", str, enum=IntakeOutcome.values),
@@ -176,18 +183,17 @@ class IntakeListApi(CaseworkApiView):
         ],
         responses=IntakeOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
-        params = request.query_params
+)
+class IntakeListApi(CaseworkListApi):
+    serializer = IntakeOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Intake]:
         day = serializers.DateField(allow_null=True)
-        intakes = intake_list(
-            outcome=params.get("outcome", ""),
+        return intake_list(
+            outcome=request.query_params.get("outcome", ""),
             day_from=query_param(request, "from", day),
             day_to=query_param(request, "to", day),
-        ).filter(intakes_q(request.user))
-        response = paginate(self, request, intakes, IntakeOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
+        ).filter(intakes_q(user))
 
     @extend_schema(
         operation_id="intake_register", request=IntakeInput, responses={201: IntakeOutput}
@@ -313,8 +319,8 @@ class CaseHandoverInput(CaseAssignInput):
     at = serializers.DateTimeField(required=False)
 
 
-class CaseListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="case_list",
         parameters=[
             OpenApiParameter("status", str, enum=["open", "closed"]),
@@ -323,19 +329,18 @@ class CaseListApi(CaseworkApiView):
         ],
         responses=CaseOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
-        params = request.query_params
+)
+class CaseListApi(CaseworkListApi):
+    serializer = CaseOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Case]:
         worker = query_param(request, "worker", serializers.UUIDField(allow_null=True))
         status_filter = query_param(
             request, "status", serializers.ChoiceField(["open", "closed"], allow_blank=True), ""
         )
-        cases = case_list(status=status_filter, team=params.get("team", ""), worker=worker).filter(
-            cases_q(request.user)
-        )
-        response = paginate(self, request, cases, CaseOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
+        return case_list(
+            status=status_filter, team=request.query_params.get("team", ""), worker=worker
+        ).filter(cases_q(user))
 
     @extend_schema(operation_id="case_open", request=CaseInput, responses={201: CaseOutput})
     def post(self, request: Request) -> Response:

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, validated
+from casework.api.base import CaseworkListApi, PageResponse, validated
 from casework.api.refs import UserRef
-from casework.audit import audit_reads
 from casework.calendar_days import working_days_between
 from casework.models import Case
-from casework.permissions import Capability, require_capability
 from casework.selectors.cases import worker_by_id
 from casework.selectors.deadlines import (
     DEFAULT_HORIZON,
     KIND_LABELS,
+    Caseload,
     DeadlineKind,
     Scope,
     caseload_get,
     deadline_list,
 )
+from tenants.accounts.models import User
 
 
 class DeadlineWorkerOutput(serializers.Serializer[Any]):
@@ -74,8 +80,8 @@ class DeadlineQuery(serializers.Serializer[Any]):
     days = serializers.IntegerField(required=False, default=DEFAULT_HORIZON)
 
 
-class DeadlineListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="deadline_list",
         parameters=[
             OpenApiParameter(
@@ -93,18 +99,19 @@ class DeadlineListApi(CaseworkApiView):
         description="Terminy zaległe i przypadające w horyzoncie, od najwcześniejszego: "
         "wywiady do przeprowadzenia, wnioski do załatwienia (termin KPA lub nowy termin z "
         "zawiadomienia o zwłoce), odwołania do przekazania SKO (7 dni od wniesienia, art. 133 "
-        "KPA), oceny kontraktów socjalnych.",
+        "KPA; termin kończący się w sobotę lub dzień wolny – w następnym dniu roboczym), oceny "
+        "kontraktów socjalnych.",
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class DeadlineListApi(CaseworkListApi):
+    serializer = DeadlineOutput
+    audited = False  # rows of a due date and a case number, not the case file's records
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Any]:
         query = validated(DeadlineQuery, request.query_params)
-        rows = deadline_list(
-            user=request.user,
-            scope=query["scope"],
-            horizon=query["days"],
-            today=timezone.localdate(),
+        return deadline_list(
+            user=user, scope=query["scope"], horizon=query["days"], today=timezone.localdate()
         )
-        return paginate(self, request, rows, DeadlineOutput)
 
 
 class CaseloadCaseOutput(serializers.ModelSerializer[Case]):
@@ -134,8 +141,8 @@ class CaseloadQuery(serializers.Serializer[Any]):
     worker = serializers.UUIDField(required=False)
 
 
-class CaseloadApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="caseload_get",
         parameters=[
             OpenApiParameter(
@@ -146,18 +153,25 @@ class CaseloadApi(CaseworkApiView):
         description="Otwarte sprawy przypisane pracownikowi wobec normy 50 gospodarstw. "
         "Kierownik widzi każdego pracownika, pozostali tylko siebie.",
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class CaseloadApi(CaseworkListApi):
+    """A page of the worker's cases, wrapped with the worker and the norm."""
+
+    serializer = CaseloadCaseOutput
+    caseload: Caseload
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Case]:
         query = validated(CaseloadQuery, request.query_params)
-        worker = worker_by_id(query["worker"]) if query.get("worker") else request.user
-        caseload = caseload_get(user=request.user, worker=worker)
-        response = paginate(self, request, caseload.cases, CaseloadCaseOutput)
-        audit_reads(response.page_objects)
-        count = response.data["count"]
-        response.data = {
-            "worker": UserRef(worker).data,
-            "norm": caseload.norm,
-            "within_norm": count <= caseload.norm,
-            **response.data,
+        worker = worker_by_id(query["worker"]) if query.get("worker") else user
+        self.caseload = caseload_get(user=user, worker=worker)
+        return self.caseload.cases
+
+    def respond(self, page: PageResponse) -> Response:
+        count = page.data["count"]
+        page.data = {
+            "worker": UserRef(self.caseload.worker).data,
+            "norm": self.caseload.norm,
+            "within_norm": count <= self.caseload.norm,
+            **page.data,
         }
-        return response
+        return page

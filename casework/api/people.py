@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, query_param, validated
+from casework.api.base import CaseworkApiView, CaseworkListApi, query_param, validated
 from casework.audit import audit_reads
 from casework.models import BreakGlassGrant, Household, HouseholdMember, IncomeRecord, Person
 from casework.models.people import IdentityDocument, Relation, Sex
@@ -32,7 +33,6 @@ from casework.services.people import (
     person_update,
 )
 from casework.visibility import (
-    audit_list_reads,
     break_glass_grant,
     household_for_break_glass,
     household_identity_q,
@@ -40,6 +40,7 @@ from casework.visibility import (
     require_person_access,
 )
 from opsplatform.api.fields import StringField, TextField
+from tenants.accounts.models import User
 
 
 class PersonOutput(serializers.ModelSerializer[Person]):
@@ -71,18 +72,18 @@ class PersonInput(serializers.Serializer[Any]):
     phone = StringField(max_length=30, required=False, allow_blank=True)
 
 
-class PersonListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="person_list",
         parameters=[OpenApiParameter("q", str, description="Imię, nazwisko, PESEL lub adres.")],
         responses=PersonOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
-        people = person_search_for(user=request.user, query=request.query_params.get("q", ""))
-        response = paginate(self, request, people, PersonOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
+)
+class PersonListApi(CaseworkListApi):
+    serializer = PersonOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Person]:
+        return person_search_for(user=user, query=request.query_params.get("q", ""))
 
     @extend_schema(operation_id="person_create", request=PersonInput, responses={201: PersonOutput})
     def post(self, request: Request) -> Response:
@@ -135,20 +136,20 @@ class HouseholdInput(serializers.Serializer[Any]):
     city = TextField(max_length=100, required=False, allow_blank=True)
 
 
-class HouseholdListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="household_list",
         parameters=[OpenApiParameter("q", str, description="Nazwisko członka, PESEL lub adres.")],
         responses=HouseholdOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
-        households = household_list(query=request.query_params.get("q", "")).filter(
-            household_identity_q(request.user)
+)
+class HouseholdListApi(CaseworkListApi):
+    serializer = HouseholdOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Household]:
+        return household_list(query=request.query_params.get("q", "")).filter(
+            household_identity_q(user)
         )
-        response = paginate(self, request, households, HouseholdOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
 
     @extend_schema(
         operation_id="household_create", request=HouseholdInput, responses={201: HouseholdOutput}

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, query_param, validated
+from casework.api.base import (
+    CaseworkApiView,
+    CaseworkListApi,
+    acting_user,
+    query_param,
+    validated,
+)
 from casework.api.cases import _uuid
 from casework.audit import audit_reads
 from casework.models import (
@@ -57,8 +64,9 @@ from casework.services.proceedings import (
     interview_record,
     interview_schedule,
 )
-from casework.visibility import audit_list_reads, households_q
+from casework.visibility import households_q
 from opsplatform.api.fields import TextField
+from tenants.accounts.models import User
 
 # --- applications ----------------------------------------------------------------------------
 
@@ -107,8 +115,8 @@ class DelayNoticeInput(serializers.Serializer[Any]):
     reason = TextField(max_length=500, multiline=True)
 
 
-class ApplicationListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="application_list",
         parameters=[
             OpenApiParameter("status", str, enum=ApplicationStatus.values),
@@ -116,15 +124,15 @@ class ApplicationListApi(CaseworkApiView):
         ],
         responses=ApplicationOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class ApplicationListApi(CaseworkListApi):
+    serializer = ApplicationOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Application]:
         case = query_param(request, "case", serializers.UUIDField(allow_null=True))
-        applications = application_list(
-            status=request.query_params.get("status", ""), case=case
-        ).filter(households_q(request.user, "case__household"))
-        response = paginate(self, request, applications, ApplicationOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
+        return application_list(status=request.query_params.get("status", ""), case=case).filter(
+            households_q(user, "case__household")
+        )
 
     @extend_schema(
         operation_id="application_register",
@@ -207,8 +215,8 @@ class InterviewRecordInput(serializers.Serializer[Any]):
     help_plan = TextField(multiline=True)
 
 
-class InterviewListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="interview_list",
         parameters=[
             OpenApiParameter("case", str),
@@ -216,20 +224,16 @@ class InterviewListApi(CaseworkApiView):
         ],
         responses=InterviewOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class InterviewListApi(CaseworkListApi):
+    serializer = InterviewOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[FamilyInterview]:
         case = query_param(request, "case", serializers.UUIDField(allow_null=True))
         pending = query_param(request, "pending", serializers.BooleanField(allow_null=True))
-        response = paginate(
-            self,
-            request,
-            interview_list(case=case, pending=pending).filter(
-                households_q(request.user, "case__household")
-            ),
-            InterviewOutput,
+        return interview_list(case=case, pending=pending).filter(
+            households_q(user, "case__household")
         )
-        audit_list_reads(request.user, response.page_objects)
-        return response
 
     @extend_schema(
         operation_id="interview_schedule",
@@ -337,21 +341,21 @@ class DeliverInput(serializers.Serializer[Any]):
     delivered_on = serializers.DateField()
 
 
-class DecisionListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="decision_list",
         parameters=[OpenApiParameter("application", str)],
         responses=DecisionOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class DecisionListApi(CaseworkListApi):
+    serializer = DecisionOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Decision]:
         application = query_param(request, "application", serializers.UUIDField(allow_null=True))
-        decisions = decision_list(application=application).filter(
-            households_q(request.user, "application__case__household")
+        return decision_list(application=application).filter(
+            households_q(user, "application__case__household")
         )
-        response = paginate(self, request, decisions, DecisionOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
 
     @extend_schema(
         operation_id="decision_issue",
@@ -421,23 +425,23 @@ class AppealDecideInput(serializers.Serializer[Any]):
     outcome_on = serializers.DateField()
 
 
-class AppealListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="appeal_list",
         parameters=[OpenApiParameter("pending", bool)],
         responses=AppealOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class AppealListApi(CaseworkListApi):
+    serializer = AppealOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[Appeal]:
         pending = serializers.BooleanField(allow_null=True).run_validation(
             request.query_params.get("pending")
         )
-        appeals = appeal_list(pending=pending).filter(
-            households_q(request.user, "decision__application__case__household")
+        return appeal_list(pending=pending).filter(
+            households_q(user, "decision__application__case__household")
         )
-        response = paginate(self, request, appeals, AppealOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
 
     @extend_schema(
         operation_id="appeal_register",
@@ -448,7 +452,7 @@ class AppealListApi(CaseworkApiView):
     def post(self, request: Request) -> Response:
         data = validated(AppealInput, request.data)
         appeal = appeal_register(
-            user=request.user,
+            user=acting_user(request),
             decision=decision_by_id(data["decision"]),
             lodged_on=data["lodged_on"],
         )

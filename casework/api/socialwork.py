@@ -1,18 +1,18 @@
 """Social work: activity log and its summary, social contracts with their reviews, individual
-programmes, social projects and local activity programmes (PAL)."""
+programmes (social projects and PAL: ``casework.api.projects``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
+from django.db.models import Model, QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import CaseworkApiView, paginate, validated
+from casework.api.base import CaseworkApiView, CaseworkListApi, validated
 from casework.api.refs import (
     PERIOD_PARAMETERS,
     CaseRef,
@@ -24,10 +24,8 @@ from casework.api.refs import (
 from casework.audit import audit_reads
 from casework.models import (
     ActivityEntry,
-    CommunityProject,
     ContractReview,
     IndividualProgramme,
-    ProjectParticipation,
     SocialContract,
 )
 from casework.models.socialwork import (
@@ -36,9 +34,8 @@ from casework.models.socialwork import (
     ContractVariant,
     ProgrammeKind,
     ProgrammeStatus,
-    ProjectKind,
 )
-from casework.permissions import Capability, has_capability, require_capability
+from casework.permissions import Capability, require_capability
 from casework.selectors.cases import case_by_id, team_by_code, worker_by_id
 from casework.selectors.people import household_by_id, person_by_id
 from casework.selectors.socialwork import (
@@ -47,11 +44,8 @@ from casework.selectors.socialwork import (
     contract_get,
     contract_list,
     contract_review_get,
-    participation_get,
     programme_get,
     programme_list,
-    project_get,
-    project_list,
 )
 from casework.services.socialwork import (
     activity_log,
@@ -64,14 +58,12 @@ from casework.services.socialwork import (
     programme_complete,
     programme_create,
     programme_discontinue,
-    project_create,
-    project_participant_add,
-    project_participant_remove,
 )
-from casework.visibility import activities_q, audit_list_reads, households_q
+from casework.visibility import activities_q, households_q
 from opsplatform.api.fields import TextField
 from opsplatform.errors import field_error
 from opsplatform.text_rules import NOTE_MAX_LENGTH
+from tenants.accounts.models import User
 
 # --- activity log ------------------------------------------------------------------------------
 
@@ -98,8 +90,8 @@ class ActivityQuery(PeriodQuery):
     category = serializers.ChoiceField(ActivityCategory.choices, required=False)
 
 
-class ActivityListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="activity_list",
         parameters=[
             OpenApiParameter("worker", str, description="Identyfikator pracownika."),
@@ -109,20 +101,21 @@ class ActivityListApi(CaseworkApiView):
         responses=ActivityOutput(many=True),
         description="Rejestr czasu pracy, od najnowszych wpisów.",
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class ActivityListApi(CaseworkListApi):
+    serializer = ActivityOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[ActivityEntry]:
         query = validated(ActivityQuery, request.query_params)
-        entries = activity_list(
+        return activity_list(
             worker=query.get("worker"),
             date_from=query.get("from"),
             date_to=query.get("to"),
             category=query.get("category", ""),
-        ).filter(activities_q(request.user))
-        response = paginate(self, request, entries, ActivityOutput)
-        audit_list_reads(
-            request.user, [entry for entry in response.page_objects if entry.household_id]
-        )
-        return response
+        ).filter(activities_q(user))
+
+    def audited_records(self, page: list[ActivityEntry]) -> list[Model]:
+        return [entry for entry in page if entry.household_id]  # the rest is no household's
 
     @extend_schema(
         operation_id="activity_log",
@@ -288,8 +281,8 @@ class ReviewRecordInput(serializers.Serializer[Any]):
     note = TextField(multiline=True, max_length=NOTE_MAX_LENGTH, allow_blank=True)
 
 
-class ContractListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="contract_list",
         parameters=[
             OpenApiParameter("status", str, enum=ContractStatus.values),
@@ -298,15 +291,15 @@ class ContractListApi(CaseworkApiView):
         ],
         responses=ContractOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class ContractListApi(CaseworkListApi):
+    serializer = ContractOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[SocialContract]:
         query = validated(ContractQuery, request.query_params)
-        contracts = contract_list(
+        return contract_list(
             status=query.get("status", ""), worker=query.get("worker"), case=query.get("case")
-        ).filter(households_q(request.user, "case__household"))
-        response = paginate(self, request, contracts, ContractOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
+        ).filter(households_q(user, "case__household"))
 
     @extend_schema(
         operation_id="contract_create",
@@ -447,8 +440,8 @@ class ProgrammeEndInput(serializers.Serializer[Any]):
     ends_on = serializers.DateField(help_text="Faktyczna data zakończenia.")
 
 
-class ProgrammeListApi(CaseworkApiView):
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="programme_list",
         parameters=[
             OpenApiParameter("status", str, enum=ProgrammeStatus.values),
@@ -458,18 +451,18 @@ class ProgrammeListApi(CaseworkApiView):
         ],
         responses=ProgrammeOutput(many=True),
     )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+)
+class ProgrammeListApi(CaseworkListApi):
+    serializer = ProgrammeOutput
+
+    def rows(self, request: Request, user: User, **url: Any) -> QuerySet[IndividualProgramme]:
         query = validated(ProgrammeQuery, request.query_params)
-        programmes = programme_list(
+        return programme_list(
             status=query.get("status", ""),
             kind=query.get("kind", ""),
             worker=query.get("worker"),
             case=query.get("case"),
-        ).filter(households_q(request.user, "case__household"))
-        response = paginate(self, request, programmes, ProgrammeOutput)
-        audit_list_reads(request.user, response.page_objects)
-        return response
+        ).filter(households_q(user, "case__household"))
 
     @extend_schema(
         operation_id="programme_create",
@@ -519,141 +512,3 @@ class ProgrammeDiscontinueApi(CaseworkApiView):
         data = validated(ProgrammeEndInput, request.data)
         programme_discontinue(user=request.user, programme=programme, **data)
         return Response(ProgrammeOutput(programme_get(public_id=programme_id)).data)
-
-
-# --- social projects and PAL -------------------------------------------------------------------
-
-
-class ParticipationOutput(serializers.ModelSerializer[ProjectParticipation]):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    person = PersonRef(read_only=True)
-
-    class Meta:
-        model = ProjectParticipation
-        fields = ["id", "person", "joined_on", "left_on"]
-
-
-class ProjectOutput(serializers.ModelSerializer[CommunityProject]):
-    id = serializers.UUIDField(source="public_id", read_only=True)
-    coordinator = UserRef(read_only=True)
-    participants_count = serializers.IntegerField(
-        read_only=True, help_text="Liczba obecnych uczestników."
-    )
-
-    class Meta:
-        model = CommunityProject
-        fields = [
-            "id", "name", "kind", "starts_on", "ends_on", "coordinator", "target_groups",
-            "participants_count", "created_at",
-        ]  # fmt: skip
-
-
-class ProjectDetailOutput(ProjectOutput):
-    participations = ParticipationOutput(many=True, read_only=True)
-
-    class Meta(ProjectOutput.Meta):
-        fields = [*ProjectOutput.Meta.fields, "participations"]
-
-
-class ProjectInput(serializers.Serializer[Any]):
-    name = TextField(max_length=200)
-    kind = serializers.ChoiceField(ProjectKind.choices)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField(required=False, allow_null=True)
-    target_groups = serializers.ListField(child=TextField(max_length=100), required=False)
-
-
-class ProjectQuery(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(ProjectKind.choices, required=False)
-    active_on = serializers.DateField(required=False)
-
-
-class ParticipantInput(serializers.Serializer[Any]):
-    person = serializers.UUIDField()
-    joined_on = serializers.DateField()
-
-
-class ParticipantRemoveInput(serializers.Serializer[Any]):
-    left_on = serializers.DateField()
-
-
-class ProjectListApi(CaseworkApiView):
-    @extend_schema(
-        operation_id="project_list",
-        parameters=[
-            OpenApiParameter("kind", str, enum=ProjectKind.values),
-            OpenApiParameter("active_on", dt.date, description="Trwające w danym dniu."),
-        ],
-        responses=ProjectOutput(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
-        query = validated(ProjectQuery, request.query_params)
-        projects = project_list(kind=query.get("kind", ""), active_on=query.get("active_on"))
-        return paginate(self, request, projects, ProjectOutput)
-
-    @extend_schema(
-        operation_id="project_create",
-        request=ProjectInput,
-        responses={201: ProjectDetailOutput},
-        description="Projekt socjalny lub program aktywności lokalnej (PAL).",
-    )
-    def post(self, request: Request) -> Response:
-        data = validated(ProjectInput, request.data)
-        project = project_create(user=request.user, **data)
-        return Response(
-            ProjectDetailOutput(project_get(public_id=project.public_id)).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-
-class ProjectDetailApi(CaseworkApiView):
-    @extend_schema(operation_id="project_get", responses=ProjectDetailOutput)
-    def get(self, request: Request, project_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
-        project = project_get(public_id=project_id)
-        data = ProjectDetailOutput(project).data
-        # Who takes part is shown to those who run projects (social work), the manager and the
-        # auditor; other roles see the project and its head count, not the participants' names.
-        if has_capability(request.user, Capability.PROJECT_MANAGE) or has_capability(
-            request.user, Capability.AUDIT_READ
-        ):
-            audit_reads(project.participations.all())
-        else:
-            data["participations"] = []
-        return Response(data)
-
-
-class ProjectParticipantAddApi(CaseworkApiView):
-    @extend_schema(
-        operation_id="project_participant_add",
-        request=ParticipantInput,
-        responses={201: ParticipationOutput},
-    )
-    def post(self, request: Request, project_id: str) -> Response:
-        require_capability(request.user, Capability.PROJECT_MANAGE)
-        project = project_get(public_id=project_id)
-        data = validated(ParticipantInput, request.data)
-        participation = project_participant_add(
-            user=request.user,
-            project=project,
-            person=person_by_id(data["person"], field="person"),
-            joined_on=data["joined_on"],
-        )
-        return Response(ParticipationOutput(participation).data, status=status.HTTP_201_CREATED)
-
-
-class ProjectParticipantRemoveApi(CaseworkApiView):
-    @extend_schema(
-        operation_id="project_participant_remove",
-        request=ParticipantRemoveInput,
-        responses=ParticipationOutput,
-    )
-    def post(self, request: Request, project_id: str, participation_id: str) -> Response:
-        project = project_get(public_id=project_id)
-        participation = participation_get(project=project, public_id=participation_id)
-        data = validated(ParticipantRemoveInput, request.data)
-        participation = project_participant_remove(
-            user=request.user, participation=participation, **data
-        )
-        return Response(ParticipationOutput(participation).data)

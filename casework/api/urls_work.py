@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.api import audit, care, deadlines, socialwork
+from casework.api import audit, care, deadlines, projects, socialwork
 
 urlpatterns = [
     path("activities/", socialwork.ActivityListApi.as_view(), name="activity-list"),
@@ -54,18 +54,16 @@ urlpatterns = [
         socialwork.ProgrammeDiscontinueApi.as_view(),
         name="programme-discontinue",
     ),
-    path("projects/", socialwork.ProjectListApi.as_view(), name="project-list"),
-    path(
-        "projects/<uuid:project_id>/", socialwork.ProjectDetailApi.as_view(), name="project-detail"
-    ),
+    path("projects/", projects.ProjectListApi.as_view(), name="project-list"),
+    path("projects/<uuid:project_id>/", projects.ProjectDetailApi.as_view(), name="project-detail"),
     path(
         "projects/<uuid:project_id>/participants/",
-        socialwork.ProjectParticipantAddApi.as_view(),
+        projects.ProjectParticipantAddApi.as_view(),
         name="project-participant-add",
     ),
     path(
         "projects/<uuid:project_id>/participants/<uuid:participation_id>/remove/",
-        socialwork.ProjectParticipantRemoveApi.as_view(),
+        projects.ProjectParticipantRemoveApi.as_view(),
         name="project-participant-remove",
     ),
     path("service-plans/", care.ServicePlanListApi.as_view(), name="service-plan-list"),

@@ -36,6 +36,7 @@ from casework.models.proceedings import (
     InterviewKind,
     PaymentSchedule,
 )
+from casework.services.proceedings import appeal_forward_due_on
 
 
 class ProceedingsMixin(HistoryBase):
@@ -392,7 +393,10 @@ class ProceedingsMixin(HistoryBase):
                 forwarded = None
         if decided is None or decided >= self.today:
             outcome, decided = AppealOutcome.PENDING.value, None
-        self.tables.appeal.add_leaf(decision_id, lodged, forwarded, outcome, decided, registrar)
+        forward_due = appeal_forward_due_on(lodged)
+        self.tables.appeal.add_leaf(
+            decision_id, lodged, forward_due, forwarded, outcome, decided, registrar
+        )
 
     def benefit_proceedings(self, case: CaseSim) -> None:
         """The case's applications at the profile's cadence, from its opening (or, for a case

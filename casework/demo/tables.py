@@ -87,7 +87,8 @@ class HistoryTables:
             "application", "sent_on", "new_due_on", "reason", "by",
         ), ids=False, seed=seed)  # fmt: skip
         self.appeal = Table(Appeal, (
-            "decision", "lodged_on", "forwarded_on", "outcome", "outcome_on", "registered_by",
+            "decision", "lodged_on", "forward_due_on", "forwarded_on", "outcome", "outcome_on",
+            "registered_by",
         ), ids=False, seed=seed)  # fmt: skip
         self.contract = Table(SocialContract, (
             "case", "person", "worker", "variant", "goals", "client_obligations",

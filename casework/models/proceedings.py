@@ -166,10 +166,12 @@ class AppealOutcome(models.TextChoices):
 
 
 class Appeal(AuditedRecord):
-    """An appeal (odwołanie) to the SKO: lodged within 14 days of delivery, forwarded, decided."""
+    """An appeal (odwołanie) to the SKO: lodged within 14 days of delivery, forwarded within
+    7 days of lodging (``forward_due_on``, set by ``appeal_register``), decided."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
     lodged_on = models.DateField("data wniesienia")
+    forward_due_on = models.DateField("termin przekazania do SKO")
     forwarded_on = models.DateField("przekazano do SKO", null=True, blank=True)
     outcome = models.CharField(
         max_length=20, choices=AppealOutcome.choices, default=AppealOutcome.PENDING

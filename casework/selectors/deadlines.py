@@ -3,9 +3,9 @@
 Four kinds of deadline, each from its own table: family interviews not yet conducted (due within
 14 working days of the need, 2 if urgent), applications pending a decision (the KPA time limit,
 or the latest new date given in a delay notice), appeals lodged but not forwarded to the SKO
-(7 days from lodging, KPA art. 133) and social-contract reviews not yet done. They are read as one
-SQL UNION, ordered and paginated by the database, so a page costs the same few queries however
-long the list.
+(7 days from lodging, KPA art. 133, moved past days off work: ``Appeal.forward_due_on``) and
+social-contract reviews not yet done. They are read as one SQL UNION, ordered and paginated by
+the database, so a page costs the same few queries however long the list.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     BigIntegerField,
     CharField,
-    DateField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -49,7 +47,6 @@ from opsplatform.errors import NotAllowed, ValidationFailed
 from tenants.accounts.roles import Role
 from tenants.org.models import CanonicalFunction, StaffPosition
 
-APPEAL_FORWARD_DAYS = 7  # KPA art. 133: the authority forwards an appeal within 7 days
 HOUSEHOLDS_PER_WORKER_NORM = 50  # art. 110 u.p.s.: one social worker per at most 50 households
 DEFAULT_HORIZON = 5
 MAX_HORIZON = 60
@@ -205,10 +202,10 @@ def deadline_list(
         Appeal.objects.filter(
             forwarded_on__isnull=True,
             outcome=AppealOutcome.PENDING,
-            lodged_on__lte=until - dt.timedelta(days=APPEAL_FORWARD_DAYS),
+            forward_due_on__lte=until,
         ),
         kind=DeadlineKind.APPEAL_FORWARD,
-        due=ExpressionWrapper(F("lodged_on") + APPEAL_FORWARD_DAYS, output_field=DateField()),
+        due=F("forward_due_on"),
         case_path="decision__application__case",
         worker=Coalesce(
             _current_benefits_worker("decision__application__case"),

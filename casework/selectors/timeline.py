@@ -61,7 +61,7 @@ from casework.models.proceedings import AppealOutcome, ApplicationStatus
 from casework.models.socialwork import ContractStatus
 from casework.reference.models import AssistanceReason, BenefitType
 from casework.selectors.cases import case_get_brief, case_queryset
-from casework.selectors.deadlines import APPEAL_FORWARD_DAYS, DeadlineKind
+from casework.selectors.deadlines import DeadlineKind
 from casework.selectors.lookup import PublicId
 from tenants.org.models import CanonicalFunction
 
@@ -504,7 +504,7 @@ def case_due_list(
             )
         )
     for appeal in proceedings.appeals_to_forward:
-        due = appeal.lodged_on + dt.timedelta(days=APPEAL_FORWARD_DAYS)
+        due = appeal.forward_due_on
         items.append(
             DueItem(
                 kind=DeadlineKind.APPEAL_FORWARD,

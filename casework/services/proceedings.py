@@ -41,12 +41,20 @@ from casework.services.numbering import next_number
 from casework.visibility import require_case_access, require_intake_work_access
 from opsplatform.errors import Conflict, NotAllowed, ValidationFailed
 from opsplatform.plausible_dates import check_act, check_planned
+from tenants.accounts.models import User
 
 INTERVIEW_WORKING_DAYS = 14
 URGENT_INTERVIEW_WORKING_DAYS = 2
 INTERVIEW_VALID_MONTHS = 6
 APPEAL_DAYS = 14
 FORWARD_APPEAL_DAYS = 7
+
+
+def appeal_forward_due_on(lodged_on: dt.date) -> dt.date:
+    """KPA art. 133: the authority forwards an appeal to the SKO within 7 days of lodging; a
+    limit ending on a Saturday, a Sunday or a public holiday ends on the next working day
+    (art. 57 § 4)."""
+    return add_days_kpa(lodged_on, FORWARD_APPEAL_DAYS)
 
 
 def _open_case(case: Case) -> None:
@@ -375,8 +383,9 @@ def delay_notice_send(
 
 
 @transaction.atomic
-def appeal_register(*, user: Any, decision: Decision, lodged_on: dt.date) -> Appeal:
-    """Register an appeal lodged within 14 days of delivery of the decision."""
+def appeal_register(*, user: User, decision: Decision, lodged_on: dt.date) -> Appeal:
+    """Register an appeal lodged within 14 days of delivery of the decision, with the day by
+    which it is to be forwarded to the SKO."""
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, decision.application.case)
     errors: dict[str, list[str]] = {}
@@ -394,7 +403,12 @@ def appeal_register(*, user: Any, decision: Decision, lodged_on: dt.date) -> App
             ]
     if errors:
         raise ValidationFailed(fields=errors)
-    return Appeal.objects.create(decision=decision, lodged_on=lodged_on, registered_by=user)
+    return Appeal.objects.create(
+        decision=decision,
+        lodged_on=lodged_on,
+        forward_due_on=appeal_forward_due_on(lodged_on),
+        registered_by=user,
+    )
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 """Aggregate answers of the API and the pages go through the ledger of published cells and the
-linked audit (issue 15: "every aggregate path … goes through the ledger and the linked audit").
+linked audit: every aggregate path goes through both.
 
 * Every figure of an answer is recorded, with the channel it went out through.
 * A figure hidden once in a family stays hidden in every later answer of that family.

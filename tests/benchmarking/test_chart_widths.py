@@ -1,4 +1,4 @@
-"""Charts on a phone (issue 16, item 5): each chart has a twin drawn for a phone's width, whole
+"""Charts on a phone: each chart has a twin drawn for a phone's width, whole
 (every bar, value label and quartile line inside it, the trend to its last month), instead of the
 wide drawing cut by a box that scrolls sideways."""
 

@@ -70,7 +70,7 @@ def test_own_series_and_bad_parameters() -> None:
 
 
 def test_five_centres_give_no_quartiles_ranks_or_peers_only_a_pooled_value() -> None:
-    """Issue 15: quartiles of five centres are the 2nd, 3rd and 4th centre; order statistics
+    """Quartiles of five centres are the 2nd, 3rd and 4th centre; order statistics
     need at least 10 centres. The pooled value of five centres (≥ 3) may still be shown."""
     client = api_client("piaseczno", "kierownik")
     response = client.get(

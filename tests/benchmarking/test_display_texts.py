@@ -1,4 +1,4 @@
-"""How figures read on the benchmark pages (issue 16, items 6 and 7): words instead of markers in a
+"""How figures read on the benchmark pages: words instead of markers in a
 column of per cents, one precision per column, months in lower case mid-phrase, periods and people
 by name rather than by code."""
 

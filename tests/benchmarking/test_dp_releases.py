@@ -1,6 +1,6 @@
-"""Differentially private releases stand apart from exact ones (issue 15: "DP releases follow
+"""Differentially private releases stand apart from exact ones: DP releases follow
 the exact release's suppression pattern, and the same analyst can also download the exact
-release of that period").
+release of that period.
 
 * The pattern of a noisy release depends on the noisy counts only: whatever exact releases the
   ledger of published cells holds (same scope and period, the year, the other half-year, hidden

@@ -96,7 +96,7 @@ def test_a_national_xlsx_export_is_safe_and_says_how_it_was_made() -> None:
     workbook = load_workbook(io.BytesIO(_download(client, job)))
     assert "Metryczka" in workbook.sheetnames
     # Five tables and the provenance: the table by voivodeship is not released, since no
-    # voivodeship has the 3 centres a row needs (issue 15), and the provenance says so.
+    # voivodeship has the 3 centres a row needs, and the provenance says so.
     assert len(workbook.sheetnames) == 6
     provenance = {
         row[0]: row[1]

@@ -110,7 +110,7 @@ def test_a_cohort_too_small_is_refused_with_the_reason_not_a_blank(
 def test_the_position_among_five_peers_is_not_shown(
     centre_client: CentreClientFactory,
 ) -> None:
-    """Issue 15: with five centres a rank or quartiles would give the peers' values away."""
+    """With five centres a rank or quartiles would give the peers' values away."""
     client = centre_client.logged_in("piaseczno", "kierownik")
     response = client.get(
         "/wskazniki/?metric=social_work_time_share&from=2024-01&to=2024-06&cohort=platforma"

@@ -88,7 +88,7 @@ def test_a_coordinator_of_three_regions_sees_them_side_by_side(
         assert f'<g class="series {style}">' in html
         assert f'class="legend-key {style}"' in html
     # Counts under 10 are withheld for a coordinator, with the gate's reason written out.
-    # One symbol and one reason for every hidden value (issue 15).
+    # One symbol and one reason for every hidden value.
     assert "&lt;10" not in html
     assert "Wartość ukryta (x)" in html
     # Before/after per centre, with the assumed go-live flagged.
@@ -148,7 +148,7 @@ def test_the_analyst_never_sees_a_centre_name_on_the_compare_page(
     if scope == "PL":
         assert 'aria-labelledby="aggregate-chart-title aggregate-chart-desc"' in html
         assert "ośrodków w zakresie" in html
-    else:  # one centre per voivodeship in the demo: refused with the reason (issue 15)
+    else:  # one centre per voivodeship in the demo: refused with the reason
         assert "aggregate-chart" not in html
         assert "co najmniej 3 ośrodków" in html
 
@@ -316,7 +316,7 @@ def test_an_export_is_queued_its_progress_shown_then_downloaded(
 
     assert 'id="messages" hx-swap-oob="delete"' in done  # "export ordered" goes once ready
 
-    # The list reads as people talk (issue 16): the period by name, the person by name, each
+    # The list reads as people talk: the period by name, the person by name, each
     # export folded to one line; codes (definition versions, run ids, the checksum) are the
     # provenance's, on the export's own page.
     listing = _text(client.get("/eksporty/"))

@@ -1,4 +1,4 @@
-"""Disclosure control across releases (issue 15): the outside auditor's attack classes as
+"""Disclosure control across releases: the outside auditor's attack classes as
 property tests over generated data, plus the rules on the demo data through the real API.
 
 Attack classes and where each is answered:

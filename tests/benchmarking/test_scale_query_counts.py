@@ -1,5 +1,5 @@
 """The number of queries of the portal's pages, of provisioning a centre and of a centre request
-does not grow with the number of centres (issue 13): counted with the five demo centres, then
+does not grow with the number of centres: counted with the five demo centres, then
 with 45 synthetic centres more (tenants/nation.py, through the product's ``centre_provision``,
 without history), compared. Counts, never timings.
 
@@ -175,9 +175,9 @@ def counts_at_5_and_50(
 # The coordinator's comparison reads each centre's window, months and before/after on its own
 # (benchmarking/ui/portal.py _region, benchmarking/api/portal.py RegionCompareApi): 2–3 queries
 # per centre in scope, about 7,000 for all 2,477. Reading them for all centres of the scope in one
-# query is issue 13's open work; strict, so the test says when it is done.
+# query is work still to do; strict, so the test says when it is done.
 GROWS = pytest.mark.xfail(
-    strict=True, reason="issue 13: the comparison reads each centre's figures on its own"
+    strict=True, reason="the comparison reads each centre's figures on its own"
 )
 SCENARIOS = [
     pytest.param("compare page, one voivodeship", marks=GROWS),

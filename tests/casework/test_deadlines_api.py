@@ -1,15 +1,18 @@
-"""Deadlines in working days (mine, my team's, the whole centre's) and caseloads vs the norm."""
+"""Deadlines in working days (mine, my team's, the whole centre's) and caseloads vs the norm.
+
+The clock is frozen on Wednesday 8 April 2026, two days after Easter Monday, and every date
+expected below is read off the calendar (tests/casework/test_deadline_calendar.py lists the
+holidays), never computed by the code under test."""
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from casework.calendar_days import add_working_days, working_days_between
 from casework.services.cases import case_assign, case_close
 from casework.services.proceedings import (
     appeal_register,
@@ -28,9 +31,17 @@ from casework.services.socialwork import (
 )
 from tenants.org.models import Team
 from tests.casework.factories import api, case, household, person, user
+from tests.clock import frozen_on
 
 pytestmark = pytest.mark.django_db
 SLUG = "krasnystaw"
+TODAY = dt.date(2026, 4, 8)  # a Wednesday; Easter Monday was on 6 April
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock() -> Iterator[None]:
+    with frozen_on(TODAY):
+        yield
 
 
 def _assign(opened: Any, team_code: str, username: str) -> None:
@@ -46,44 +57,42 @@ def _assign(opened: Any, team_code: str, username: str) -> None:
 @pytest.fixture
 def busy_case() -> dict[str, Any]:
     """A case with one deadline of each kind: an overdue interview, an application whose date was
-    moved by a delay notice, an appeal not forwarded to the SKO and a contract review due soon."""
-    today = timezone.localdate()
+    moved by a delay notice, one whose KPA month ended on Easter Monday, an appeal not forwarded
+    to the SKO whose 7th day was Easter Monday, and contract reviews due soon and later."""
     manager, benefits, social = (user(SLUG, n) for n in ("kierownik", "swiadczenia", "socjalny"))
     head = person(SLUG, last_name="Terminowa")
-    opened = case(SLUG, household(SLUG, head), opened_on=today - dt.timedelta(days=90))
+    opened = case(SLUG, household(SLUG, head), opened_on=dt.date(2026, 1, 5))
     _assign(opened, "swiadczenia", "swiadczenia")
     _assign(opened, "praca-socjalna-uslugi", "socjalny")
     with schema_context(SLUG):
+        # Needed since Monday 2 March: 14 working days end on Friday 20 March.
         overdue_interview = interview_schedule(
-            user=manager,
-            case=opened,
-            worker=benefits,
-            needed_since=today - dt.timedelta(days=40),
+            user=manager, case=opened, worker=benefits, needed_since=dt.date(2026, 3, 2)
         )
         # A decided application whose decision is under appeal.
         decided = application_register(
             user=manager,
             case=opened,
             applicant=head,
-            received_on=today - dt.timedelta(days=60),
+            received_on=dt.date(2026, 3, 2),
             benefits=["zasilek-celowy"],
         )
         conducted = interview_schedule(
             user=manager,
             case=opened,
             worker=manager,
-            needed_since=today - dt.timedelta(days=60),
+            needed_since=dt.date(2026, 3, 2),
             application=decided,
         )
         interview_record(
             user=manager,
             interview=conducted,
-            conducted_on=today - dt.timedelta(days=55),
+            conducted_on=dt.date(2026, 3, 5),
             diagnosis="Trudna sytuacja materialna.",
             help_plan="Zasiłek celowy na opał.",
         )
         authorisation_grant(
-            user=manager, worker=manager, reference="U/7", valid_from=today - dt.timedelta(days=90)
+            user=manager, worker=manager, reference="U/7", valid_from=dt.date(2026, 1, 5)
         )
         decision = decision_issue(
             user=manager,
@@ -91,28 +100,33 @@ def busy_case() -> dict[str, Any]:
             benefit="zasilek-celowy",
             outcome="refuse",
             reasoning="Dochód powyżej kryterium.",
-            issued_on=today - dt.timedelta(days=20),
+            issued_on=dt.date(2026, 3, 16),
         )
-        decision_deliver(
-            user=manager, decision=decision, delivered_on=today - dt.timedelta(days=15)
+        decision_deliver(user=manager, decision=decision, delivered_on=dt.date(2026, 3, 20))
+        # Lodged on Monday 30 March: the 7th day is Easter Monday, so it is due on Tuesday 7 April.
+        appeal = appeal_register(user=manager, decision=decision, lodged_on=dt.date(2026, 3, 30))
+        # Received on Friday 6 March: the month ends on Easter Monday, so on Tuesday 7 April.
+        kpa_month = application_register(
+            user=manager,
+            case=opened,
+            applicant=head,
+            received_on=dt.date(2026, 3, 6),
+            benefits=["zasilek-celowy"],
         )
-        appeal = appeal_register(
-            user=manager, decision=decision, lodged_on=today - dt.timedelta(days=10)
-        )
-        # A pending application, its KPA date moved by a delay notice.
+        # Received on Monday 9 March (due Thursday 9 April), moved by a delay notice to Friday
+        # 10 April.
         pending = application_register(
             user=manager,
             case=opened,
             applicant=head,
-            received_on=today - dt.timedelta(days=35),
+            received_on=dt.date(2026, 3, 9),
             benefits=["zasilek-celowy"],
         )
-        new_due_on = today + dt.timedelta(days=2)
         delay_notice_send(
             user=manager,
             application=pending,
-            sent_on=today - dt.timedelta(days=5),
-            new_due_on=new_due_on,
+            sent_on=dt.date(2026, 4, 3),
+            new_due_on=dt.date(2026, 4, 10),
             reason="Oczekiwanie na zaświadczenie z ZUS.",
         )
         contract = contract_create(
@@ -123,20 +137,23 @@ def busy_case() -> dict[str, Any]:
             goals="Cele",
             client_obligations="Zobowiązania",
             centre_obligations="Wsparcie",
-            starts_on=today - dt.timedelta(days=30),
-            ends_on=today + dt.timedelta(days=120),
+            starts_on=dt.date(2026, 3, 9),
+            ends_on=dt.date(2026, 7, 31),
         )
-        contract_sign(user=social, contract=contract, signed_on=today - dt.timedelta(days=30))
-        soon = add_working_days(today, 2)
-        later = add_working_days(today, 10)
-        review_soon = contract_review_plan(user=social, contract=contract, due_on=soon)
-        review_later = contract_review_plan(user=social, contract=contract, due_on=later)
+        contract_sign(user=social, contract=contract, signed_on=dt.date(2026, 3, 9))
+        # Friday 10 April is 2 working days ahead; Wednesday 22 April is 10.
+        review_soon = contract_review_plan(
+            user=social, contract=contract, due_on=dt.date(2026, 4, 10)
+        )
+        review_later = contract_review_plan(
+            user=social, contract=contract, due_on=dt.date(2026, 4, 22)
+        )
     return {
         "case": opened,
         "interview": overdue_interview,
         "appeal": appeal,
         "application": pending,
-        "new_due_on": new_due_on,
+        "kpa_month": kpa_month,
         "review_soon": review_soon,
         "review_later": review_later,
     }
@@ -161,14 +178,12 @@ def _id(record: Any) -> str:
 
 
 def test_overdue_interview_shows_negative_working_days(busy_case: dict[str, Any]) -> None:
-    today = timezone.localdate()
-    items = _items("swiadczenia")
-    interview = items[_id(busy_case["interview"])]
-    due = busy_case["interview"].due_on
+    interview = _items("swiadczenia")[_id(busy_case["interview"])]
     assert interview["kind"] == "interview"
     assert interview["kind_label"] == "rodzinny wywiad środowiskowy"
-    assert interview["due_on"] == due.isoformat()
-    assert interview["working_days_left"] == working_days_between(today, due) < 0
+    assert interview["due_on"] == "2026-03-20"
+    # 23–27 March, 30 March – 3 April, 7 and 8 April (Easter Monday is not counted).
+    assert interview["working_days_left"] == -12
     assert interview["case_number"] == busy_case["case"].number
     assert interview["household"] == str(busy_case["case"].household.public_id)
     assert interview["worker"]["username"] == "swiadczenia"
@@ -177,17 +192,16 @@ def test_overdue_interview_shows_negative_working_days(busy_case: dict[str, Any]
 def test_proceedings_deadlines_follow_the_delay_notice_and_kpa_art_133(
     busy_case: dict[str, Any],
 ) -> None:
-    today = timezone.localdate()
     items = _items("swiadczenia")
     application = items[_id(busy_case["application"])]
     assert application["kind"] == "decision"
-    assert application["due_on"] == busy_case["new_due_on"].isoformat()
-    assert application["working_days_left"] >= 0
+    assert (application["due_on"], application["working_days_left"]) == ("2026-04-10", 2)
+    kpa_month = items[_id(busy_case["kpa_month"])]
+    assert (kpa_month["due_on"], kpa_month["working_days_left"]) == ("2026-04-07", -1)
     appeal = items[_id(busy_case["appeal"])]
-    lodged = busy_case["appeal"].lodged_on
     assert appeal["kind"] == "appeal_forward"
-    assert appeal["due_on"] == (lodged + dt.timedelta(days=7)).isoformat()
-    assert appeal["working_days_left"] == working_days_between(today, lodged + dt.timedelta(7))
+    # Not Easter Monday (6 April, the 7th day) but the next working day.
+    assert (appeal["due_on"], appeal["working_days_left"]) == ("2026-04-07", -1)
     assert appeal["worker"]["username"] == "swiadczenia"  # assigned to the case's benefits
     # Items come earliest first.
     dates = [item["due_on"] for item in items.values()]
@@ -219,6 +233,7 @@ def test_all_deadlines_are_for_managers_only(busy_case: dict[str, Any]) -> None:
     everything = _items("kierownik", "scope=all")
     expected = {"interview", "application", "appeal", "review_soon"}
     assert {_id(busy_case[key]) for key in expected} <= set(everything)
+    assert everything[_id(busy_case["appeal"])]["due_on"] == "2026-04-07"
 
 
 @pytest.mark.parametrize(
@@ -243,7 +258,7 @@ def test_caseload_counts_open_cases_against_the_norm() -> None:
         case_close(
             user=user(SLUG, "kierownik"),
             case=opened[2],
-            closed_on=timezone.localdate(),
+            closed_on=TODAY,
             reason="Usamodzielnienie.",
         )
     mine = social.get("/api/caseload/?page_size=200").json()
@@ -268,7 +283,7 @@ def test_caseload_counts_open_cases_against_the_norm() -> None:
 
 @pytest.fixture
 def twelve_cases() -> None:
-    today = timezone.localdate()
+    today = TODAY
     manager, social = user(SLUG, "kierownik"), user(SLUG, "socjalny")
     for i in range(12):
         head = person(SLUG, last_name=f"Zaległa{i}")

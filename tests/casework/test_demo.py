@@ -1,4 +1,4 @@
-"""The synthetic casework history `provision_centres --demo` fills the five centres with (issue 3),
+"""The synthetic casework history `provision_centres --demo` fills the five centres with,
 checked the way a user of the demo would notice it."""
 
 import datetime as dt

@@ -4,7 +4,7 @@ may do it only for the households it sees, a new household nobody has recorded a
 or one opened to it by break-glass access (recorded with the reason). First contact and the
 manager keep the desk's right to take any household.
 
-The first test is the attack from issue 12, exactly as found against ``make run``: Piaseczno's
+The first test is an attack once found against ``make run``: Piaseczno's
 social worker, refused a benefits case, registered an intake naming its household, routed it to
 himself and had the case, its incomes and its file."""
 
@@ -71,7 +71,7 @@ def counts() -> tuple[int, int, int]:
 
 
 def test_team_role_cannot_pull_another_teams_household_into_its_scope() -> None:
-    """Issue 12, item 1: the case is refused, and so are an intake naming its household (or a
+    """The case is refused, and so are an intake naming its household (or a
     member of it) and routing one; nothing is saved and the case stays refused."""
     other = benefits_case("Cudza")
     social = api(SLUG, "socjalny")

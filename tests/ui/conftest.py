@@ -48,8 +48,8 @@ expect.set_options(timeout=WAIT_LIMIT_MS)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """The timing report: log-in to a usable start page, per account (issue 16 asks for at most
-    1 s); written to test-artifacts/browser-timings.json as well."""
+    """The timing report: log-in to a usable start page, per account (the budget is
+    at most 1 s); written to test-artifacts/browser-timings.json as well."""
     if not LOGIN_TIMINGS:
         return
     by_user: dict[str, list[float]] = {}

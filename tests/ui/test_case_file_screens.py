@@ -1,4 +1,4 @@
-"""What a busy clerk sees first (issue 16), in the browser at 1280 and 390 px: the case file opens
+"""What a busy clerk sees first, in the browser at 1280 and 390 px: the case file opens
 on what is due with that step's form open and "po terminie" where a date has passed; the history
 comes in parts ("show more"); tables on a phone are cards with what one acts on first; the desk
 keeps the chosen person after an error and folds the search results away."""
@@ -183,7 +183,7 @@ def test_desk_after_an_error_keeps_the_chosen_person(page: Page) -> None:
 
 
 def test_phone_header_leaves_the_screen_to_the_work(page: Page) -> None:
-    """Issue 16, item 9: at 390 px the header (with its search) and the menu take at most 150 px
+    """At 390 px the header (with its search) and the menu take at most 150 px
     (they took 200-290), the menu one row scrolling inside itself; the manager gets no caseload
     card."""
     login(page, SLUG, "kierownik")
@@ -201,7 +201,7 @@ def test_phone_header_leaves_the_screen_to_the_work(page: Page) -> None:
 
 
 def test_header_search_from_any_page(page: Page) -> None:
-    """Issue 16: "/" from any page focuses the header's search; a case number opens the file."""
+    """ "/" from any page focuses the header's search; a case number opens the file."""
     case = _old_case_with_a_head()
     login(page, SLUG, "kierownik")
     page.keyboard.press("/")

@@ -40,7 +40,7 @@ def test_the_coordinator_of_swietokrzyskie_compares_centres(page: Page) -> None:
     check_screen(page, "porownanie-domyslne")
 
     page.get_by_role("combobox", name="Wskaźnik").select_option("social_work_time_share")
-    # Pooled comparisons cover one calendar period (issue 15): a free window is refused.
+    # Pooled comparisons cover one calendar period: a free window is refused.
     _choose_window(page, "2019-09", "2020-08")
     page.get_by_role("button", name="Pokaż").click()
     expect(page.get_by_role("alert")).to_contain_text("jeden okres kalendarzowy")
@@ -116,7 +116,7 @@ def test_a_ministry_export_is_ordered_and_downloaded(
     page.get_by_role("combobox", name="Rok").select_option("2024")
     expect(page.locator("#budget-info")).to_contain_text("dane z 2024 r.")
     page.get_by_role("radio", name="I półrocze", exact=True).check()
-    # A voivodeship with one centre on the platform is that centre: refused (issue 15).
+    # A voivodeship with one centre on the platform is that centre: refused.
     page.get_by_role("combobox", name="Zakres").select_option("26")
     page.get_by_role("button", name="Zamów eksport").click()
     expect(page.locator("#id_scope_error")).to_contain_text("co najmniej 3 ośrodków")
@@ -133,7 +133,7 @@ def test_a_ministry_export_is_ordered_and_downloaded(
     page.get_by_role("checkbox", name=re.compile("Dodaj szum prywatności")).uncheck()
     page.get_by_role("textbox", name=re.compile("Budżet prywatności ρ")).fill("")
     page.get_by_role("button", name="Zamów eksport").click()
-    # The period as people name it, not "2024-H1" (issue 16, item 6).
+    # The period as people name it, not "2024-H1".
     expect(
         page.get_by_role("heading", level=1, name=re.compile("Eksport I półrocze 2024"))
     ).to_be_visible()
@@ -204,7 +204,7 @@ def test_the_benchmark_page_of_daleszyce_for_its_manager(page: Page) -> None:
     expect(page.locator(".bm-refusal")).to_contain_text("co najmniej 10 ośrodków")
     check_screen(page, "wskazniki-grupa-za-mala")
 
-    # Quartiles and ranks of five centres are those centres' values (issue 15): the whole
+    # Quartiles and ranks of five centres are those centres' values: the whole
     # platform has five demo centres, so no position either, only the reason.
     page.get_by_label("Grupa porównawcza").select_option("platforma")
     page.get_by_role("button", name="Pokaż").click()

@@ -110,7 +110,7 @@ def test_application_interview_decision_pdf(
     form.get_by_label("Wniosek").select_option(label=application)
     form.get_by_label("Świadczenie").select_option(label="zasiłek okresowy")
     form.get_by_label("Rozstrzygnięcie").select_option(label="przyznanie")
-    # "Przyznane od" is required when granting: its label says so (issue 16, item 3).
+    # "Przyznane od" is required when granting: its label says so.
     expect(form.locator("label[for='id_decision-period_from']")).to_contain_text(
         "* (przy przyznaniu)"
     )

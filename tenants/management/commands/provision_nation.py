@@ -83,7 +83,7 @@ class Command(BaseCommand):
         progress = Progress(len(missing))
         try:
             # A fresh backend every SCHEMAS_PER_CONNECTION centres: one connection creating
-            # thousands of schemas would keep every one's catalog entries (issue 13).
+            # thousands of schemas would keep every one's catalog entries (memory grows).
             for spec in schemas_in_turn(missing):
                 with transaction.atomic():
                     centre_provision(

@@ -240,7 +240,7 @@ def _plan(opened: Any, head: Any) -> None:
         )
 
 
-CASE_FILE_MAX_QUERIES = 25  # issue 16: the case file's first screen, whatever the history
+CASE_FILE_MAX_QUERIES = 25  # the case file's first screen, whatever the history
 
 
 def _counted(queries: list[dict[str, Any]]) -> int:
@@ -446,7 +446,7 @@ def test_group_by_day_keeps_the_order() -> None:
 
 
 def test_case_file_opens_with_what_is_due_and_its_form_open(benefits: Client) -> None:
-    """Issue 16, item 2: a late application comes first on the page ("po terminie" with the
+    """A late application comes first on the page ("po terminie" with the
     working days), the decision step's form is open and marked, and the application's entry in
     the history says "po terminie" (it said "w toku")."""
     opened, head = family_case("Zaległa")

@@ -238,7 +238,7 @@ def test_first_contact_dashboard_points_to_the_desk(centre_client: CentreClientF
 def test_manager_sees_the_centre_and_its_org_structure(centre_client: CentreClientFactory) -> None:
     html = _page(centre_client, "kierownik")
     assert "Kolejka ośrodka: sprawy bez pracownika" in html
-    # The 50-household norm is a social worker's: no "0/50 my caseload" card (issue 16, item 9).
+    # The 50-household norm is a social worker's: no "0/50 my caseload" card.
     assert "Moje obciążenie" not in html and "caseload-meter" not in html
     assert '<h2 id="h-org">Struktura organizacyjna</h2>' in html
     assert "Pracownicy socjalni ds. świadczeń i usług" in html
@@ -305,7 +305,7 @@ def test_dashboard_queries_do_not_grow_with_the_queue(
 def test_field_day_lists_my_visits_with_address_and_phone_to_print(
     centre_client: CentreClientFactory, overdue_interview: dict[str, Any]
 ) -> None:
-    """Issue 16: a printable list of the day for a field worker: the interviews still to conduct
+    """A printable list of the day for a field worker: the interviews still to conduct
     (where, whom, telephone) and the deadlines overdue or due today; only the user's own."""
     opened = overdue_interview["case"]
     html = _page(centre_client, "swiadczenia")

@@ -1,7 +1,7 @@
 """The first-contact desk: search, choose or add a person (checked field by field), reasons, then
 resolve at the desk or route; refused visits save nothing and keep every input; only roles that
 register intakes may use it, and a team role finds and takes only what the household rule gives
-it (issue 12)."""
+it."""
 
 import datetime as dt
 import itertools
@@ -479,7 +479,7 @@ def test_chosen_person_shows_the_open_case_and_who_handles_it(
     assert f"Prowadzą: {worker.get_full_name()} (Pracownicy socjalni ds. świadczeń i usług)" in html
 
 
-# --- team roles at the desk: the household rule (issue 12) ------------------------------------
+# --- team roles at the desk: the household rule ---------------------------------------------------
 
 SCOPED = (
     "piaseczno"  # where the issue was found: the social worker holds a post in "praca-socjalna"
@@ -514,7 +514,7 @@ def _api_person(username: str, head: Person) -> int:
 def test_team_role_finds_at_the_desk_only_whom_the_api_shows(
     centre_client: CentreClientFactory,
 ) -> None:
-    """Issue 12, item 2: the social worker searching by PESEL sees nothing of a person the API
+    """The social worker searching by PESEL sees nothing of a person the API
     refuses him (name, PESEL, address, id), with or without htmx; his own client he finds."""
     head, _opened = _benefits_household("Ukryta")
     own = person(SCOPED, first_name="Olga", last_name="Własna", pesel=synthetic_pesel())
@@ -563,7 +563,7 @@ def test_team_role_choosing_someone_outside_the_scope_gets_the_break_glass_page(
 def test_team_role_cannot_route_someone_outside_the_scope_to_himself_at_the_desk(
     centre_client: CentreClientFactory,
 ) -> None:
-    """Issue 12, item 1, through the page: the visit is refused with the break-glass page and
+    """Through the page: the visit is refused with the break-glass page and
     saves nothing; the case file stays closed to him."""
     head, opened = _benefits_household("Przejmowana")
     social = centre_client.logged_in(SCOPED, "socjalny")

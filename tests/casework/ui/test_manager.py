@@ -444,7 +444,7 @@ def test_reading_a_decision_shows_in_the_applicants_log_with_a_link(
 def test_person_log_names_records_by_case_number_and_people_by_name(
     centre_client: CentreClientFactory,
 ) -> None:
-    """Issue 16, item 6: the log's "what" reads "decyzja – nr …, sprawa …", not a cut id, and the
+    """The log's "what" reads "decyzja – nr …, sprawa …", not a cut id, and the
     reader is named without their user name in brackets."""
     from casework.models import Decision
 

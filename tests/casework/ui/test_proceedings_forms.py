@@ -723,7 +723,7 @@ def test_anonymous_user_is_sent_to_log_in(centre_client: Any) -> None:
     assert "/konto/logowanie/" in response["Location"]
 
 
-# --- the decision form offers only what can be decided (issue 16, item 3) ------------------------
+# --- the decision form offers only what can be decided --------------------------------------------
 
 
 def _decision_form_html(html: str) -> str:

@@ -1,4 +1,4 @@
-"""The header's search (issue 16): from any page, a case by its number straight to its file, a
+"""The header's search: from any page, a case by its number straight to its file, a
 person by PESEL or name with their case; only what the user may see, and the lists recorded as
 read."""
 

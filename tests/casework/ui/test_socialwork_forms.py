@@ -770,7 +770,7 @@ def _working_days_ago(days: int) -> dt.date:
 def test_review_two_working_days_late_is_overdue_not_planned(
     family: tuple[Case, Person], social: Client
 ) -> None:
-    """Issue 16, item 2: a review past its date reads "po terminie" (it read "zaplanowana") on
+    """A review past its date reads "po terminie" (it read "zaplanowana") on
     the contract's page, in the case file's sections and first in the case file's "due" list."""
     contract = _draft(family, starts_on=TODAY() - dt.timedelta(days=30))
     with schema_context(SLUG):

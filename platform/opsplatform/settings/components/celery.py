@@ -24,6 +24,6 @@ CELERY_TASK_TENANT_CACHE_SECONDS = 30
 # Keep Django's logging (JSON lines with the schema) in worker and beat instead of Celery's own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Worker processes are recycled (their memory and their database backend with it) after this many
-# tasks or when a task leaves them above this resident size in kB (issue 13: worker ≤ 400 MB).
+# tasks or when a task leaves them above this resident size in kB (a worker stays ≤ 400 MB).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = WORKER_MAX_TASKS_PER_CHILD
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = WORKER_MAX_MEMORY_PER_CHILD_KB
