@@ -17,6 +17,7 @@ from casework.models.audit import AuditAction
 from casework.permissions import Capability, require_capability
 from casework.selectors.audit import person_access_log
 from casework.selectors.people import person_get
+from opsplatform.api.authentication import account
 from tenants.accounts.roles import Role
 
 
@@ -54,11 +55,11 @@ class PersonAccessLogApi(CaseworkApiView):
         "audytor; przeglądanie dziennika też zostaje w nim zapisane.",
     )
     def get(self, request: Request, person_id: str) -> Response:
-        require_capability(request.user, Capability.AUDIT_READ)
+        require_capability(account(request), Capability.AUDIT_READ)
         person = person_get(public_id=person_id)
         query = validated(AccessLogQuery, request.query_params)
         entries = person_access_log(
-            user=request.user, person=person, action=query.get("action", "")
+            user=account(request), person=person, action=query.get("action", "")
         )
         response = paginate(self, request, entries, AccessLogOutput)
         audit_reads([person])

@@ -31,8 +31,10 @@ from casework.selectors.people import household_by_id, person_by_id
 from casework.services.cases import case_assign, case_close, case_handover, case_open
 from casework.services.intake import intake_register, intake_resolve, intake_route
 from casework.visibility import audit_list_reads, cases_q, intakes_q
+from opsplatform.api.authentication import account
 from opsplatform.api.fields import TextField
 from opsplatform.text_rules import NOTE_MAX_LENGTH
+from tenants.accounts.models import User
 from tenants.org.models import Team
 
 
@@ -84,8 +86,8 @@ class StaffMemberOutput(serializers.Serializer[Any]):
     role = serializers.CharField()
     teams = serializers.SerializerMethodField()
 
-    def get_teams(self, user: Any) -> list[str]:
-        return [position.team.code for position in user.current_positions]
+    def get_teams(self, user: User) -> list[str]:
+        return [position.team.code for position in user.current_positions]  # type: ignore[attr-defined]  # Prefetch(to_attr=) in staff_list
 
 
 class TeamOutput(serializers.ModelSerializer[Team]):
@@ -177,16 +179,16 @@ class IntakeListApi(CaseworkApiView):
         responses=IntakeOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         params = request.query_params
         day = serializers.DateField(allow_null=True)
         intakes = intake_list(
             outcome=params.get("outcome", ""),
             day_from=query_param(request, "from", day),
             day_to=query_param(request, "to", day),
-        ).filter(intakes_q(request.user))
+        ).filter(intakes_q(account(request)))
         response = paginate(self, request, intakes, IntakeOutput)
-        audit_list_reads(request.user, response.page_objects)
+        audit_list_reads(account(request), response.page_objects)
         return response
 
     @extend_schema(
@@ -198,14 +200,14 @@ class IntakeListApi(CaseworkApiView):
             data["person"] = person_by_id(data["person"])
         if data.get("household"):
             data["household"] = household_by_id(data["household"])
-        intake = intake_register(user=request.user, **data)
+        intake = intake_register(user=account(request), **data)
         return Response(IntakeOutput(intake_get(public_id=intake.public_id)).data, status=201)
 
 
 class IntakeDetailApi(CaseworkApiView):
     @extend_schema(operation_id="intake_get", responses=IntakeOutput)
     def get(self, request: Request, intake_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         intake = intake_get(public_id=intake_id)
         audit_reads([intake])
         return Response(IntakeOutput(intake).data)
@@ -218,7 +220,7 @@ class IntakeResolveApi(CaseworkApiView):
     def post(self, request: Request, intake_id: str) -> Response:
         intake = intake_get(public_id=intake_id)
         intake = intake_resolve(
-            user=request.user, intake=intake, **validated(IntakeResolveInput, request.data)
+            user=account(request), intake=intake, **validated(IntakeResolveInput, request.data)
         )
         return Response(IntakeOutput(intake_get(public_id=intake.public_id)).data)
 
@@ -237,7 +239,7 @@ class IntakeRouteApi(CaseworkApiView):
         data["team"] = team_by_code(data["team"])
         if data.get("worker"):
             data["worker"] = worker_by_id(data["worker"])
-        intake = intake_route(user=request.user, intake=intake, **data)
+        intake = intake_route(user=account(request), intake=intake, **data)
         return Response(IntakeOutput(intake_get(public_id=intake.public_id)).data)
 
 
@@ -324,31 +326,33 @@ class CaseListApi(CaseworkApiView):
         responses=CaseOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         params = request.query_params
         worker = query_param(request, "worker", serializers.UUIDField(allow_null=True))
         status_filter = query_param(
             request, "status", serializers.ChoiceField(["open", "closed"], allow_blank=True), ""
         )
         cases = case_list(status=status_filter, team=params.get("team", ""), worker=worker).filter(
-            cases_q(request.user)
+            cases_q(account(request))
         )
         response = paginate(self, request, cases, CaseOutput)
-        audit_list_reads(request.user, response.page_objects)
+        audit_list_reads(account(request), response.page_objects)
         return response
 
     @extend_schema(operation_id="case_open", request=CaseInput, responses={201: CaseOutput})
     def post(self, request: Request) -> Response:
         data = validated(CaseInput, request.data)
         household = household_by_id(data["household"])
-        case = case_open(user=request.user, household=household, opened_on=data.get("opened_on"))
+        case = case_open(
+            user=account(request), household=household, opened_on=data.get("opened_on")
+        )
         return Response(CaseDetailOutput(case_get(public_id=case.public_id)).data, status=201)
 
 
 class CaseDetailApi(CaseworkApiView):
     @extend_schema(operation_id="case_get", responses=CaseDetailOutput)
     def get(self, request: Request, case_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         case = case_get(public_id=case_id)
         audit_reads([case])
         return Response(CaseDetailOutput(case).data)
@@ -358,7 +362,7 @@ class CaseCloseApi(CaseworkApiView):
     @extend_schema(operation_id="case_close", request=CaseCloseInput, responses=CaseDetailOutput)
     def post(self, request: Request, case_id: str) -> Response:
         case = case_close(
-            user=request.user,
+            user=account(request),
             case=case_get(public_id=case_id),
             **validated(CaseCloseInput, request.data),
         )
@@ -377,7 +381,7 @@ class CaseAssignApi(CaseworkApiView):
     def post(self, request: Request, case_id: str) -> Response:
         case = case_get(public_id=case_id)
         case_assign(
-            user=request.user,
+            user=account(request),
             case=case,
             **_team_and_worker(validated(CaseAssignInput, request.data)),
         )
@@ -395,7 +399,7 @@ class CaseHandoverApi(CaseworkApiView):
         case = case_get(public_id=case_id)
         data = _team_and_worker(validated(CaseHandoverInput, request.data))
         handover = case_handover(
-            user=request.user,
+            user=account(request),
             case=case,
             to_team=data["team"],
             to_worker=data["worker"],

@@ -25,6 +25,7 @@ from casework.selectors.deadlines import (
     caseload_get,
     deadline_list,
 )
+from opsplatform.api.authentication import account
 
 
 class DeadlineWorkerOutput(serializers.Serializer[Any]):
@@ -96,10 +97,10 @@ class DeadlineListApi(CaseworkApiView):
         "KPA), oceny kontraktów socjalnych.",
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         query = validated(DeadlineQuery, request.query_params)
         rows = deadline_list(
-            user=request.user,
+            user=account(request),
             scope=query["scope"],
             horizon=query["days"],
             today=timezone.localdate(),
@@ -147,10 +148,10 @@ class CaseloadApi(CaseworkApiView):
         "Kierownik widzi każdego pracownika, pozostali tylko siebie.",
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         query = validated(CaseloadQuery, request.query_params)
-        worker = worker_by_id(query["worker"]) if query.get("worker") else request.user
-        caseload = caseload_get(user=request.user, worker=worker)
+        worker = worker_by_id(query["worker"]) if query.get("worker") else account(request)
+        caseload = caseload_get(user=account(request), worker=worker)
         response = paginate(self, request, caseload.cases, CaseloadCaseOutput)
         audit_reads(response.page_objects)
         count = response.data["count"]

@@ -58,6 +58,7 @@ from casework.services.proceedings import (
     interview_schedule,
 )
 from casework.visibility import audit_list_reads, households_q
+from opsplatform.api.authentication import account
 from opsplatform.api.fields import TextField
 
 # --- applications ----------------------------------------------------------------------------
@@ -117,13 +118,13 @@ class ApplicationListApi(CaseworkApiView):
         responses=ApplicationOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         case = query_param(request, "case", serializers.UUIDField(allow_null=True))
         applications = application_list(
             status=request.query_params.get("status", ""), case=case
-        ).filter(households_q(request.user, "case__household"))
+        ).filter(households_q(account(request), "case__household"))
         response = paginate(self, request, applications, ApplicationOutput)
-        audit_list_reads(request.user, response.page_objects)
+        audit_list_reads(account(request), response.page_objects)
         return response
 
     @extend_schema(
@@ -136,7 +137,7 @@ class ApplicationListApi(CaseworkApiView):
     def post(self, request: Request) -> Response:
         data = validated(ApplicationInput, request.data)
         application = application_register(
-            user=request.user,
+            user=account(request),
             case=case_by_id(data["case"]),
             applicant=person_by_id(data["applicant"], field="applicant"),
             received_on=data["received_on"],
@@ -152,7 +153,7 @@ class ApplicationListApi(CaseworkApiView):
 class ApplicationDetailApi(CaseworkApiView):
     @extend_schema(operation_id="application_get", responses=ApplicationOutput)
     def get(self, request: Request, application_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         application = application_get(public_id=application_id)
         audit_reads([application])
         return Response(ApplicationOutput(application).data)
@@ -168,7 +169,9 @@ class DelayNoticeApi(CaseworkApiView):
     def post(self, request: Request, application_id: str) -> Response:
         application = application_get(public_id=application_id)
         delay_notice_send(
-            user=request.user, application=application, **validated(DelayNoticeInput, request.data)
+            user=account(request),
+            application=application,
+            **validated(DelayNoticeInput, request.data),
         )
         return Response(
             ApplicationOutput(application_get(public_id=application_id)).data, status=201
@@ -217,18 +220,18 @@ class InterviewListApi(CaseworkApiView):
         responses=InterviewOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         case = query_param(request, "case", serializers.UUIDField(allow_null=True))
         pending = query_param(request, "pending", serializers.BooleanField(allow_null=True))
         response = paginate(
             self,
             request,
             interview_list(case=case, pending=pending).filter(
-                households_q(request.user, "case__household")
+                households_q(account(request), "case__household")
             ),
             InterviewOutput,
         )
-        audit_list_reads(request.user, response.page_objects)
+        audit_list_reads(account(request), response.page_objects)
         return response
 
     @extend_schema(
@@ -242,10 +245,10 @@ class InterviewListApi(CaseworkApiView):
         data = validated(InterviewInput, request.data)
         application = application_by_id(data["application"]) if data.get("application") else None
         interview = interview_schedule(
-            user=request.user,
+            user=account(request),
             case=case_by_id(data["case"]),
             application=application,
-            worker=worker_by_id(data["worker"]) if data.get("worker") else request.user,
+            worker=worker_by_id(data["worker"]) if data.get("worker") else account(request),
             kind=data["kind"],
             needed_since=data["needed_since"],
             urgent=data.get("urgent"),
@@ -262,7 +265,9 @@ class InterviewRecordApi(CaseworkApiView):
     def post(self, request: Request, interview_id: str) -> Response:
         interview = interview_get(public_id=interview_id)
         interview_record(
-            user=request.user, interview=interview, **validated(InterviewRecordInput, request.data)
+            user=account(request),
+            interview=interview,
+            **validated(InterviewRecordInput, request.data),
         )
         return Response(InterviewOutput(interview_get(public_id=interview_id)).data)
 
@@ -296,7 +301,7 @@ class AuthorisationApi(CaseworkApiView):
     def post(self, request: Request) -> Response:
         data = validated(AuthorisationInput, request.data)
         data["worker"] = worker_by_id(data["worker"])
-        authorisation = authorisation_grant(user=request.user, **data)
+        authorisation = authorisation_grant(user=account(request), **data)
         return Response(AuthorisationOutput(authorisation).data, status=201)
 
 
@@ -344,13 +349,13 @@ class DecisionListApi(CaseworkApiView):
         responses=DecisionOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         application = query_param(request, "application", serializers.UUIDField(allow_null=True))
         decisions = decision_list(application=application).filter(
-            households_q(request.user, "application__case__household")
+            households_q(account(request), "application__case__household")
         )
         response = paginate(self, request, decisions, DecisionOutput)
-        audit_list_reads(request.user, response.page_objects)
+        audit_list_reads(account(request), response.page_objects)
         return response
 
     @extend_schema(
@@ -363,14 +368,14 @@ class DecisionListApi(CaseworkApiView):
     def post(self, request: Request) -> Response:
         data = validated(DecisionInput, request.data)
         application = application_by_id(data.pop("application"))
-        decision = decision_issue(user=request.user, application=application, **data)
+        decision = decision_issue(user=account(request), application=application, **data)
         return Response(DecisionOutput(decision_get(public_id=decision.public_id)).data, status=201)
 
 
 class DecisionDetailApi(CaseworkApiView):
     @extend_schema(operation_id="decision_get", responses=DecisionOutput)
     def get(self, request: Request, decision_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         decision = decision_get(public_id=decision_id)
         audit_reads([decision])
         return Response(DecisionOutput(decision).data)
@@ -381,7 +386,7 @@ class DecisionDeliverApi(CaseworkApiView):
     def post(self, request: Request, decision_id: str) -> Response:
         decision = decision_get(public_id=decision_id)
         decision_deliver(
-            user=request.user, decision=decision, **validated(DeliverInput, request.data)
+            user=account(request), decision=decision, **validated(DeliverInput, request.data)
         )
         return Response(DecisionOutput(decision_get(public_id=decision_id)).data)
 
@@ -428,15 +433,15 @@ class AppealListApi(CaseworkApiView):
         responses=AppealOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         pending = serializers.BooleanField(allow_null=True).run_validation(
             request.query_params.get("pending")
         )
         appeals = appeal_list(pending=pending).filter(
-            households_q(request.user, "decision__application__case__household")
+            households_q(account(request), "decision__application__case__household")
         )
         response = paginate(self, request, appeals, AppealOutput)
-        audit_list_reads(request.user, response.page_objects)
+        audit_list_reads(account(request), response.page_objects)
         return response
 
     @extend_schema(
@@ -448,7 +453,7 @@ class AppealListApi(CaseworkApiView):
     def post(self, request: Request) -> Response:
         data = validated(AppealInput, request.data)
         appeal = appeal_register(
-            user=request.user,
+            user=account(request),
             decision=decision_by_id(data["decision"]),
             lodged_on=data["lodged_on"],
         )
@@ -462,7 +467,7 @@ class AppealForwardApi(CaseworkApiView):
     def post(self, request: Request, appeal_id: str) -> Response:
         appeal = appeal_get(public_id=appeal_id)
         appeal_forward(
-            user=request.user, appeal=appeal, **validated(AppealForwardInput, request.data)
+            user=account(request), appeal=appeal, **validated(AppealForwardInput, request.data)
         )
         return Response(AppealOutput(appeal_get(public_id=appeal_id)).data)
 
@@ -472,6 +477,6 @@ class AppealDecideApi(CaseworkApiView):
     def post(self, request: Request, appeal_id: str) -> Response:
         appeal = appeal_get(public_id=appeal_id)
         appeal_decide(
-            user=request.user, appeal=appeal, **validated(AppealDecideInput, request.data)
+            user=account(request), appeal=appeal, **validated(AppealDecideInput, request.data)
         )
         return Response(AppealOutput(appeal_get(public_id=appeal_id)).data)

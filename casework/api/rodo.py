@@ -22,6 +22,7 @@ from casework.rodo.pdf import subject_access_pdf
 from casework.rodo.register import processing_register
 from casework.rodo.subject_access import record_export, subject_access_report
 from casework.selectors.people import person_get
+from opsplatform.api.authentication import account
 from opsplatform.errors import NotFound
 from tenants.selectors import centre_for_request
 
@@ -65,12 +66,12 @@ class SubjectAccessOutput(serializers.Serializer[Any]):
 
 
 def _report(request: Request, person_id: str) -> tuple[Any, dict[str, Any]]:
-    require_capability(request.user, Capability.AUDIT_READ)
+    require_capability(account(request), Capability.AUDIT_READ)
     centre = centre_for_request(request)
     if centre is None:
         raise NotFound("Dane osób są dostępne tylko w ośrodku.")
     person = person_get(public_id=person_id)
-    return person, subject_access_report(user=request.user, person=person, centre=centre)
+    return person, subject_access_report(user=account(request), person=person, centre=centre)
 
 
 _DESCRIPTION = (
@@ -129,7 +130,7 @@ class ProcessingRegisterApi(CaseworkApiView):
         "platformy i danych ośrodka z rejestru. Tylko kierownik i audytor.",
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.AUDIT_READ)
+        require_capability(account(request), Capability.AUDIT_READ)
         centre = centre_for_request(request)
         if centre is None:
             raise NotFound("Rejestr jest dostępny tylko w ośrodku.")

@@ -106,6 +106,7 @@ from casework.privacy.models import (
 )
 from opsplatform.errors import NotFound, ValidationFailed
 from opsplatform.text_rules import checked_text
+from tenants.accounts.models import User
 
 ANONYMOUS_DOCUMENT_PREFIX = "ANON-"
 ANONYMOUS_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -678,7 +679,7 @@ def _validation_failed(error: ValidationError) -> ValidationFailed:
 
 
 @transaction.atomic
-def retention_rule_update(*, user: Any, rule: RetentionRule, **changes: Any) -> RetentionRule:
+def retention_rule_update(*, user: User, rule: RetentionRule, **changes: Any) -> RetentionRule:
     """Change a centre's rule (manager only; the caller checks the role)."""
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
@@ -709,7 +710,7 @@ def retention_rule_update(*, user: Any, rule: RetentionRule, **changes: Any) -> 
     return rule
 
 
-def _hold_audit(user: Any, action: str, hold: LegalHold) -> None:
+def _hold_audit(user: User, action: str, hold: LegalHold) -> None:
     household = Household.objects.filter(cases__id=hold.case_id).values_list(
         "public_id", flat=True
     )[0]
@@ -731,7 +732,7 @@ def _hold_audit(user: Any, action: str, hold: LegalHold) -> None:
 
 @transaction.atomic
 def legal_hold_set(
-    *, user: Any, case: Case, reason: str, until: dt.date | None = None
+    *, user: User, case: Case, reason: str, until: dt.date | None = None
 ) -> LegalHold:
     """Stop the erasure of ``case`` until the hold is lifted (or ``until`` passes)."""
     reason = checked_text("reason", reason, multiline=True).strip()
@@ -771,7 +772,7 @@ def legal_hold_set(
 
 
 @transaction.atomic
-def legal_hold_lift(*, user: Any, case: Case, reason: str) -> LegalHold:
+def legal_hold_lift(*, user: User, case: Case, reason: str) -> LegalHold:
     """Lift the open hold of ``case``; erasure may follow on the next run if the case is due."""
     hold = LegalHold.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
     if hold is None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -41,6 +40,7 @@ from casework.services.numbering import next_number
 from casework.visibility import require_case_access, require_intake_work_access
 from opsplatform.errors import Conflict, NotAllowed, ValidationFailed
 from opsplatform.plausible_dates import check_act, check_planned
+from tenants.accounts.models import User
 
 INTERVIEW_WORKING_DAYS = 14
 URGENT_INTERVIEW_WORKING_DAYS = 2
@@ -57,7 +57,7 @@ def _open_case(case: Case) -> None:
 @transaction.atomic
 def application_register(
     *,
-    user: Any,
+    user: User,
     case: Case,
     applicant: Person,
     received_on: dt.date,
@@ -104,9 +104,9 @@ def application_register(
 @transaction.atomic
 def interview_schedule(
     *,
-    user: Any,
+    user: User,
     case: Case,
-    worker: Any,
+    worker: User,
     needed_since: dt.date,
     kind: str = InterviewKind.FULL,
     application: Application | None = None,
@@ -140,7 +140,7 @@ def interview_schedule(
 
 @transaction.atomic
 def interview_record(
-    *, user: Any, interview: FamilyInterview, conducted_on: dt.date, diagnosis: str, help_plan: str
+    *, user: User, interview: FamilyInterview, conducted_on: dt.date, diagnosis: str, help_plan: str
 ) -> FamilyInterview:
     require_capability(user, Capability.INTERVIEW_CONDUCT)
     require_case_access(user, interview.case)
@@ -169,8 +169,8 @@ def interview_record(
 @transaction.atomic
 def authorisation_grant(
     *,
-    user: Any,
-    worker: Any,
+    user: User,
+    worker: User,
     reference: str,
     valid_from: dt.date,
     valid_to: dt.date | None = None,
@@ -199,7 +199,7 @@ def authorisation_grant(
     )
 
 
-def authorisation_valid_on(worker: Any, day: dt.date) -> DecisionAuthorisation | None:
+def authorisation_valid_on(worker: User, day: dt.date) -> DecisionAuthorisation | None:
     return (
         DecisionAuthorisation.objects.filter(worker=worker, valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
@@ -225,7 +225,7 @@ def _interview_for_decision(application: Application, issued_on: dt.date) -> Fam
 @transaction.atomic
 def decision_issue(
     *,
-    user: Any,
+    user: User,
     application: Application,
     benefit: str,
     outcome: str,
@@ -322,7 +322,7 @@ def decision_issue(
 
 
 @transaction.atomic
-def decision_deliver(*, user: Any, decision: Decision, delivered_on: dt.date) -> Decision:
+def decision_deliver(*, user: User, decision: Decision, delivered_on: dt.date) -> Decision:
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, decision.application.case)
     errors: dict[str, list[str]] = {}
@@ -351,7 +351,7 @@ def effective_due_on(application: Application) -> dt.date:
 
 @transaction.atomic
 def delay_notice_send(
-    *, user: Any, application: Application, sent_on: dt.date, new_due_on: dt.date, reason: str
+    *, user: User, application: Application, sent_on: dt.date, new_due_on: dt.date, reason: str
 ) -> DelayNotice:
     """Tell the party the matter will not be settled in time, why, and the new date (art. 36)."""
     require_capability(user, Capability.PROCEEDING_MANAGE)
@@ -375,7 +375,7 @@ def delay_notice_send(
 
 
 @transaction.atomic
-def appeal_register(*, user: Any, decision: Decision, lodged_on: dt.date) -> Appeal:
+def appeal_register(*, user: User, decision: Decision, lodged_on: dt.date) -> Appeal:
     """Register an appeal lodged within 14 days of delivery of the decision."""
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, decision.application.case)
@@ -398,7 +398,7 @@ def appeal_register(*, user: Any, decision: Decision, lodged_on: dt.date) -> App
 
 
 @transaction.atomic
-def appeal_forward(*, user: Any, appeal: Appeal, forwarded_on: dt.date) -> Appeal:
+def appeal_forward(*, user: User, appeal: Appeal, forwarded_on: dt.date) -> Appeal:
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, appeal.decision.application.case)
     if appeal.forwarded_on is not None:
@@ -415,7 +415,7 @@ def appeal_forward(*, user: Any, appeal: Appeal, forwarded_on: dt.date) -> Appea
 
 
 @transaction.atomic
-def appeal_decide(*, user: Any, appeal: Appeal, outcome: str, outcome_on: dt.date) -> Appeal:
+def appeal_decide(*, user: User, appeal: Appeal, outcome: str, outcome_on: dt.date) -> Appeal:
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, appeal.decision.application.case)
     if appeal.outcome != AppealOutcome.PENDING:

@@ -4,7 +4,7 @@ or due today. Only the user's own; the cases listed are recorded as read."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,13 +18,16 @@ from casework.selectors.dashboard import deadline_summary, field_visits
 from casework.selectors.deadlines import Scope
 from casework.ui.cases import _require
 from casework.ui.dashboard import DEADLINE_KINDS
-from opsplatform.ui.access import domain_errors_as_http, staff_required
+from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
+
+if TYPE_CHECKING:
+    pass
 
 
 @staff_required
 @require_GET
 def field_day(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = staff_user(request)
     _require(user, Capability.READ)
     today = timezone.localdate()
     with domain_errors_as_http():

@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from tenants.accounts.models import User
 from tenants.accounts.tokens import TokenRefused, api_token_authenticate
 
 
@@ -50,3 +51,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(
             header_name="AUTHORIZATION", token_prefix=ApiTokenAuthentication.keyword
         )
+
+
+def account(request: Request) -> User:
+    """The account of a request to a view whose permission requires an authenticated one: a
+    ``User``, never the anonymous one (401, as the permission would answer)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user

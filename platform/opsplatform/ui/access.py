@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from opsplatform.errors import NotAllowed, NotFound
 from opsplatform.schemas import current_schema
+from tenants.accounts.models import User
 from tenants.accounts.roles import PORTAL_ROLES, STAFF_ROLES
 
 View = Callable[..., HttpResponse]
@@ -46,6 +47,15 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The account of a page behind ``staff_required`` (or ``login_required``): a ``User``, never
+    the anonymous one, whom the decorators send to the log-in page first."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied(_("Ta strona jest dostępna tylko dla pracowników ośrodka."))
+    return user
 
 
 def portal_required(view: View) -> View:

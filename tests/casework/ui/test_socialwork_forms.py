@@ -127,9 +127,9 @@ def _signed(family: tuple[Case, Person]) -> SocialContract:
 def _panel(username: str, opened: Case) -> SocialWorkPanel:
     request = RequestFactory().get("/", HTTP_HOST=f"{SLUG}.localhost")
     with schema_context(SLUG):
-        request.user = user(SLUG, username)
+        request.user = account = user(SLUG, username)
         # As AuditActorMiddleware does for a page request.
-        with acting_as(Actor.for_user(request.user)):
+        with acting_as(Actor.for_user(account)):
             panel = case_panel_context(request, opened)["socialwork"]
     assert isinstance(panel, SocialWorkPanel)
     return panel
