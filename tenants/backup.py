@@ -147,7 +147,7 @@ def schema_fingerprint(schema: str) -> dict[str, tuple[int, str]]:
 
 
 def _centre(slug: str) -> Centre:
-    centre = Centre.objects.filter(slug=slug).first()
+    centre: Centre | None = Centre.objects.filter(slug=slug).first()
     if centre is None:
         raise BackupError(
             f"Nie ma ośrodka „{slug}”. Nowy ośrodek najpierw dodaj do rejestru i utwórz "

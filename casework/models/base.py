@@ -46,7 +46,8 @@ class AuditedQuerySet(models.QuerySet[Any]):
         update_fields: Sequence[str] | None = None,
         unique_fields: Sequence[str] | None = None,
     ) -> list[Any]:
-        from casework.audit import AuditAction, record_writes
+        from casework.audit import record_writes
+        from casework.models.audit import AuditAction
 
         if ignore_conflicts or update_conflicts:
             raise TypeError(

@@ -115,7 +115,7 @@ class HoldRow:
 # --- forms ------------------------------------------------------------------------------------
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(forms.ModelForm[RetentionRule]):
     note = TextField(label=_("Uwagi"), required=False, multiline=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:

@@ -41,7 +41,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         return self.keyword
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular: unannotated __init_subclass__
     """The OpenAPI schemas document the token header (as DRF's own token scheme was)."""
 
     target_class = "opsplatform.api.authentication.ApiTokenAuthentication"
