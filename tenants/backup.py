@@ -214,7 +214,7 @@ def _write_archive(path: Path, *, slug: str, schema: str) -> list[dict[str, Any]
             "format": FORMAT_VERSION,
             "source": {"slug": slug, "schema": schema},
             "created_at": datetime.now(UTC).isoformat(),
-            "postgresql": connection.pg_version,  # type: ignore[attr-defined]
+            "postgresql": connection.pg_version,  # type: ignore[attr-defined]  # PostgreSQL backend only
             "migrations": schema_migrations(schema),
             "tables": tables,
         }

@@ -87,12 +87,12 @@ class StaffMemberOutput(serializers.Serializer[Any]):
     teams = serializers.SerializerMethodField()
 
     def get_teams(self, user: User) -> list[str]:
-        return [position.team.code for position in user.current_positions]  # type: ignore[attr-defined]  # Prefetch(to_attr=) in staff_list
+        return [position.team.code for position in user.current_positions]  # type: ignore[attr-defined]  # Prefetch(to_attr=)
 
 
 class TeamOutput(serializers.ModelSerializer[Team]):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)  # type: ignore[assignment]
+    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)  # type: ignore[assignment]  # Field.parent is the parent serializer in the stubs
     workers = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,7 +102,7 @@ class TeamOutput(serializers.ModelSerializer[Team]):
     def get_workers(self, team: Team) -> list[dict[str, Any]]:
         return [
             {"id": str(p.person.public_id), "name": p.person.get_full_name(), "fte": str(p.fte)}
-            for p in team.current_positions  # type: ignore[attr-defined]
+            for p in team.current_positions  # type: ignore[attr-defined]  # Prefetch(to_attr=)
             if p.person is not None
         ]
 

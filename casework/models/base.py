@@ -37,7 +37,7 @@ class AuditedQuerySet(models.QuerySet[Any]):
 
         return audited_update(self, kwargs)
 
-    def bulk_create(  # type: ignore[override]
+    def bulk_create(  # type: ignore[override]  # keyword-compatible with Django's
         self,
         objs: Iterable[Any],
         batch_size: int | None = None,

@@ -310,7 +310,7 @@ def decision_issue(
         issued_on=issued_on,
         issued_by=user,
         authorisation=authorisation,
-        interview=interview,  # type: ignore[misc]
+        interview=interview,  # type: ignore[misc]  # not None: refused above with the other errors
     )
     decided = set(
         Decision.objects.filter(application=application).values_list("benefit", flat=True)

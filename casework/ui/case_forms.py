@@ -274,7 +274,7 @@ class DecisionForm(CaseForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         # Required only when the benefit is granted: marked so (the service checks it).
-        self.fields["period_from"].required_when = gettext("przy przyznaniu")  # type: ignore[attr-defined]
+        self.fields["period_from"].required_when = gettext("przy przyznaniu")  # type: ignore[attr-defined]  # read by the template
         decided = {(d.application_id, d.benefit) for d in decisions}
         # Only what can still be decided: each application's benefits without a decision, and
         # the applications that have one left.

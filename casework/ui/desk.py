@@ -68,7 +68,7 @@ from casework.ui.desk_forms import (
     parse_route,
 )
 from opsplatform.errors import DomainError, NotAllowed
-from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required, staff_user
+from opsplatform.ui.access import domain_errors_as_http, is_htmx, signed_in_user, staff_required
 from opsplatform.ui.forms import apply_domain_error, success_redirect
 from tenants.accounts.models import User
 from tenants.org.models import CanonicalFunction, Team
@@ -96,7 +96,7 @@ def desk_view(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with domain_errors_as_http():
-            require_capability(staff_user(request), Capability.INTAKE_REGISTER)
+            require_capability(signed_in_user(request), Capability.INTAKE_REGISTER)
             return view(request, *args, **kwargs)
 
     return staff_required(wrapped)
@@ -180,7 +180,7 @@ def _page(request: HttpRequest, form: DeskForm, chosen: PersonMatch | None) -> H
         "casework/ui/desk/desk.html",
         {
             "search_form": search,
-            **_search(staff_user(request), query),
+            **_search(signed_in_user(request), query),
             **_slot_context(form, chosen),
         },
     )
@@ -194,7 +194,7 @@ def _page(request: HttpRequest, form: DeskForm, chosen: PersonMatch | None) -> H
 def desk(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _register(request)
-    chosen = _chosen(staff_user(request), request.GET.get("person"))
+    chosen = _chosen(signed_in_user(request), request.GET.get("person"))
     form = desk_form(initial={"person": chosen.person.public_id} if chosen else None)
     return _page(request, form, chosen)
 
@@ -210,7 +210,7 @@ def desk_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/ui/desk/_search_results.html",
-        {**_search(staff_user(request), request.GET.get("q", "")), "oob": True},
+        {**_search(signed_in_user(request), request.GET.get("q", "")), "oob": True},
     )
 
 
@@ -222,7 +222,7 @@ def desk_person_slot(request: HttpRequest) -> HttpResponse:
     if not is_htmx(request):
         url = reverse("casework-ui:desk")
         return redirect(f"{url}?{urlencode({'person': public_id})}" if public_id else url)
-    chosen = _chosen(staff_user(request), public_id)
+    chosen = _chosen(signed_in_user(request), public_id)
     if public_id and chosen is None:
         raise Http404(_("Nie znaleziono osoby."))
     form = desk_form(initial={"person": chosen.person.public_id} if chosen else None)
@@ -278,7 +278,7 @@ def desk_done(request: HttpRequest, intake_id: UUID) -> HttpResponse:
             "routed": intake.outcome == IntakeOutcome.ROUTED,
             # First contact routes the case on; its file is then the team's, not theirs to open.
             "case_file_open": intake.case is not None
-            and visibility.in_scope(staff_user(request), intake.case.household),
+            and visibility.in_scope(signed_in_user(request), intake.case.household),
         },
     )
 
@@ -378,12 +378,12 @@ def _save_visit(user: User, form: DeskForm) -> Intake | None:
 
 def _register(request: HttpRequest) -> HttpResponse:
     form = desk_form(request.POST)
-    intake = _save_visit(staff_user(request), form) if form.is_valid() else None
+    intake = _save_visit(signed_in_user(request), form) if form.is_valid() else None
     if intake is not None:
         return success_redirect(
             request, reverse("casework-ui:desk-done", kwargs={"intake_id": intake.public_id})
         )
-    chosen = _chosen(staff_user(request), form.data.get("person"))
+    chosen = _chosen(signed_in_user(request), form.data.get("person"))
     if is_htmx(request):
         return render(request, "casework/ui/desk/_form.html", {**_slot_context(form, chosen)})
     return _page(request, form, chosen)

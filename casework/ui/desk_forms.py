@@ -73,7 +73,7 @@ def route_choices(teams: Sequence[Team]) -> list[tuple[str, Any]]:
     for team in teams:
         options: list[tuple[str, str]] = [(team_value(team), f"{team.name} ({_('cały zespół')})")]
         seen: set[int] = set()
-        for position in team.current_positions:  # type: ignore[attr-defined]
+        for position in team.current_positions:  # type: ignore[attr-defined]  # Prefetch(to_attr=)
             worker = position.person
             if worker is None or worker.pk in seen:
                 continue

@@ -18,7 +18,7 @@ from casework.selectors.dashboard import deadline_summary, field_visits
 from casework.selectors.deadlines import Scope
 from casework.ui.cases import _require
 from casework.ui.dashboard import DEADLINE_KINDS
-from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
+from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
 
 if TYPE_CHECKING:
     pass
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @staff_required
 @require_GET
 def field_day(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = signed_in_user(request)
     _require(user, Capability.READ)
     today = timezone.localdate()
     with domain_errors_as_http():

@@ -47,7 +47,7 @@ from casework.ui.documents import case_detail_url
 from casework.ui.manager import OBJECT_LABELS
 from opsplatform.errors import DomainError
 from opsplatform.text_rules import NOTE_MAX_LENGTH
-from opsplatform.ui.access import domain_errors_as_http, roles_required, staff_user
+from opsplatform.ui.access import domain_errors_as_http, roles_required, signed_in_user
 from opsplatform.ui.forms import (
     DateInput,
     TextField,
@@ -67,12 +67,12 @@ HOLDS_PAGE_SIZE = 25
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if staff_user(request).role != Role.MANAGER:
+    if signed_in_user(request).role != Role.MANAGER:
         raise PermissionDenied(str(MANAGER_ONLY))
 
 
 def _is_manager(request: HttpRequest) -> bool:
-    return bool(staff_user(request).role == Role.MANAGER)
+    return bool(signed_in_user(request).role == Role.MANAGER)
 
 
 def _case_urls(case_ids: list[int]) -> dict[int, str | None]:
@@ -201,7 +201,7 @@ def retention_rule_edit(request: HttpRequest, rule_id: UUID) -> HttpResponse:
         form = RuleForm(request.POST)
         if form.is_valid():
             try:
-                retention_rule_update(user=staff_user(request), rule=rule, **form.cleaned_data)
+                retention_rule_update(user=signed_in_user(request), rule=rule, **form.cleaned_data)
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
@@ -264,7 +264,7 @@ def retention_holds(request: HttpRequest) -> HttpResponse:
             case = form.cleaned_data["case_number"]
             try:
                 legal_hold_set(
-                    user=staff_user(request),
+                    user=signed_in_user(request),
                     case=case,
                     reason=form.cleaned_data["reason"],
                     until=form.cleaned_data["until"],
@@ -311,7 +311,7 @@ def retention_hold_lift(request: HttpRequest, case_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             legal_hold_lift(
-                user=staff_user(request), case=case, reason=form.cleaned_data["lift_reason"]
+                user=signed_in_user(request), case=case, reason=form.cleaned_data["lift_reason"]
             )
         except DomainError as error:
             apply_domain_error(form, error)

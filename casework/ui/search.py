@@ -19,7 +19,7 @@ from casework.selectors.deadlines import Scope
 from casework.selectors.people import person_search_for
 from casework.ui.cases import _require
 from casework.visibility import audit_list_reads
-from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
+from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
 
 if TYPE_CHECKING:
     from tenants.accounts.models import User
@@ -41,7 +41,7 @@ def _desk_url(user: User, person_public_id: Any) -> str:
 @staff_required
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = signed_in_user(request)
     _require(user, Capability.READ)
     query = request.GET.get("q", "").strip()[:100]
     context: dict[str, Any] = {"header_query": query, "query": query, "searched": False}

@@ -28,7 +28,7 @@ def roles_required(roles: Iterable[str], message: str) -> Callable[[View], View]
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in allowed:  # type: ignore[union-attr]
+            if getattr(request.user, "role", None) not in allowed:
                 raise PermissionDenied(message)
             return view(request, *args, **kwargs)
 
@@ -42,19 +42,19 @@ def staff_required(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if current_schema() == "public" or request.user.role not in STAFF_ROLES:  # type: ignore[union-attr]
+        if current_schema() == "public" or getattr(request.user, "role", None) not in STAFF_ROLES:
             raise PermissionDenied(_("Ta strona jest dostępna tylko dla pracowników ośrodka."))
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
 
 
-def staff_user(request: HttpRequest) -> User:
-    """The account of a page behind ``staff_required`` (or ``login_required``): a ``User``, never
-    the anonymous one, whom the decorators send to the log-in page first."""
+def signed_in_user(request: HttpRequest) -> User:
+    """The account of a page behind ``login_required`` (``staff_required``, ``portal_required``):
+    a ``User``, never the anonymous one, whom the decorators send to the log-in page first."""
     user = request.user
     if not isinstance(user, User):
-        raise PermissionDenied(_("Ta strona jest dostępna tylko dla pracowników ośrodka."))
+        raise PermissionDenied(_("Zaloguj się"))
     return user
 
 
@@ -63,7 +63,7 @@ def portal_required(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if current_schema() != "public" or request.user.role not in PORTAL_ROLES:  # type: ignore[union-attr]
+        if current_schema() != "public" or getattr(request.user, "role", None) not in PORTAL_ROLES:
             raise PermissionDenied(_("Ta strona jest dostępna tylko w portalu."))
         return view(request, *args, **kwargs)
 

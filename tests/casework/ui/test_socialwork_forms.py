@@ -153,7 +153,7 @@ def test_panel_lists_the_case_s_social_work_with_forms_for_the_social_worker(
     assert panel.new_contract is not None and panel.new_programme is not None
     assert panel.new_plan is None  # care services are the services team's
     assert panel.log_time is not None
-    person_choices = panel.new_contract.form.fields["person"].choices  # type: ignore[attr-defined]
+    person_choices = panel.new_contract.form.fields["person"].choices  # type: ignore[attr-defined]  # a ChoiceField
     assert (str(family[1].public_id), "Anna Kontraktowa – osoba prowadząca gospodarstwo") in (
         person_choices
     )
