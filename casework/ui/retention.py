@@ -115,7 +115,7 @@ class HoldRow:
 # --- forms ------------------------------------------------------------------------------------
 
 
-class RuleForm(forms.ModelForm[RetentionRule]):
+class RuleForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
     note = TextField(label=_("Uwagi"), required=False, multiline=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
