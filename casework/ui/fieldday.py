@@ -4,8 +4,6 @@ or due today. Only the user's own; the cases listed are recorded as read."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,9 +17,6 @@ from casework.selectors.deadlines import Scope
 from casework.ui.cases import _require
 from casework.ui.dashboard import DEADLINE_KINDS
 from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
-
-if TYPE_CHECKING:
-    pass
 
 
 @staff_required
