@@ -48,13 +48,13 @@ def team_by_code(code: str, *, field: str = "team") -> Team:
     return team
 
 
-def worker_by_id(public_id: PublicId, *, field: str = "worker") -> Any:
+def worker_by_id(public_id: PublicId, *, field: str = "worker") -> User:
     return get_or_field_error(
         get_user_model().objects.all(), public_id, field, "Nie znaleziono: pracownik."
     )
 
 
-def staff_list() -> QuerySet[Any]:
+def staff_list() -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(is_active=True)
