@@ -204,7 +204,7 @@ def _group_intervals(
     variables: list[Key], rows: list[tuple[list[tuple[Key, int]], float, bool]]
 ) -> dict[Key, tuple[float, float]]:
     # Imported here: scipy is heavy.
-    from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped,unused-ignore]
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
     index = {key: i for i, key in enumerate(variables)}
     matrix = np.zeros((len(rows), len(variables)))

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
-from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped,unused-ignore]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped,unused-ignore]
-from openpyxl.writer.excel import ExcelWriter  # type: ignore[import-untyped,unused-ignore]
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from benchmarking.disclosure import (
     CellStatus,

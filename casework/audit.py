@@ -58,6 +58,7 @@ from casework.models import (
 from casework.models.audit import AuditAction
 from casework.models.base import AuditedQuerySet, AuditedRecord
 from tenants.accounts.events import credentials_event
+from tenants.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Actor:
     break_glass_reason: str = ""
 
     @classmethod
-    def for_user(cls, user: Any, *, ip: str | None = None, break_glass_reason: str = "") -> Actor:
+    def for_user(cls, user: User, *, ip: str | None = None, break_glass_reason: str = "") -> Actor:
         return cls(
             user_id=user.pk,
             username=user.get_username(),
@@ -292,7 +293,7 @@ def _on_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any
     _entry(current_actor(), AuditAction.DELETE, instance).save(force_insert=True)
 
 
-def _on_credentials(sender: type[models.Model], user: Any, action: str, **kwargs: Any) -> None:
+def _on_credentials(sender: type[models.Model], user: User, action: str, **kwargs: Any) -> None:
     """An account's second factor, recovery codes, enrolment link or API tokens were created or
     removed (tenants.accounts.events): an entry naming the kind of credential and the account."""
     if getattr(connection, "schema_name", "public") == get_public_schema_name():

@@ -76,6 +76,7 @@ from casework.services.socialwork import (
     contract_review_record,
     contract_sign,
 )
+from tenants.accounts.models import User
 from tenants.models import Centre
 from tenants.org.models import CanonicalFunction, StaffPosition, Team
 
@@ -108,7 +109,7 @@ def received_for_due(today: dt.date, earliest: dt.date, latest: dt.date) -> dt.d
     return None
 
 
-def _created_by(user: Any, model: type[Any]) -> bool:
+def _created_by(user: User, model: type[Any]) -> bool:
     """Whether ``user`` has created a record of ``model`` through the services (audit trail)."""
     return AuditEntry.objects.filter(
         actor_id=user.pk, action=AuditAction.CREATE, object_type=model._meta.label_lower
@@ -125,7 +126,7 @@ def _applicant(case: Case) -> Person | None:
     return chosen.person if chosen else None
 
 
-def _free_cases(user: Any, function: str, busy: QuerySet[Any]) -> list[Case]:
+def _free_cases(user: User, function: str, busy: QuerySet[Any]) -> list[Case]:
     """Open synthetic cases currently assigned to ``user`` for ``function`` (else to the user's
     team, else any open synthetic case) with nothing ``busy`` on them, in id order."""
     base = Case.objects.filter(status=CaseStatus.OPEN, household__is_synthetic=True).exclude(
@@ -290,7 +291,7 @@ def _social(rng: random.Random, today: dt.date, users: dict[str, Any], taken: se
     return created
 
 
-def _team_of(function: str, person: Any | None) -> Team | None:
+def _team_of(function: str, person: User | None) -> Team | None:
     """The team where ``person`` works with ``function`` first, else the first team whose main
     function is ``function`` (routing assigns the case for the team's first function)."""
     teams = [t for t in Team.objects.order_by("id") if t.functions and t.functions[0] == function]

@@ -9,12 +9,17 @@ the head's authorisation (checked by the decision service); the auditor only rea
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils import translation
 
 from opsplatform.errors import NotAllowed
 from tenants.accounts.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tenants.accounts.models import User
 
 
 class Capability(StrEnum):
@@ -83,13 +88,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 
-def has_capability(user: Any, capability: Capability) -> bool:
+def has_capability(user: User | AnonymousUser | None, capability: Capability) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return capability in ROLE_CAPABILITIES.get(getattr(user, "role", ""), frozenset())
 
 
-def require_capability(user: Any, capability: Capability) -> None:
+def require_capability(user: User, capability: Capability) -> None:
     """Raise NotAllowed, saying in Polish what the user's role may not do."""
     if not has_capability(user, capability):
         with translation.override("pl"):  # the API answers in Polish whatever the language

@@ -68,6 +68,7 @@ from casework.models.cases import CaseStatus
 from casework.models.intake import IntakeOutcome
 from opsplatform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from opsplatform.text_rules import checked_text
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 from tenants.org.models import StaffPosition, Team
 
@@ -95,11 +96,11 @@ class HouseholdOutOfScope(NotAllowed):
         self.household = household
 
 
-def _role(user: Any) -> str:
+def _role(user: User) -> str:
     return str(getattr(user, "role", "") or "")
 
 
-def sees_all(user: Any) -> bool:
+def sees_all(user: User) -> bool:
     """Managers and auditors see every household of the centre."""
     return _role(user) in FULL_VIEW_ROLES
 
@@ -107,7 +108,7 @@ def sees_all(user: Any) -> bool:
 # --- the rule as SQL -------------------------------------------------------------------------
 
 
-def team_ids(user: Any) -> QuerySet[Team, Any]:
+def team_ids(user: User) -> QuerySet[Team, Any]:
     """The user's current teams and the units under them (three levels down: a section's teams
     and their posts), as a sub-query."""
     direct = StaffPosition.objects.filter(person_id=user.pk, ended_on__isnull=True).values(
@@ -121,11 +122,11 @@ def team_ids(user: Any) -> QuerySet[Team, Any]:
     ).values("pk")
 
 
-def _granted(user: Any, *, at: dt.datetime | None = None) -> QuerySet[BreakGlassGrant]:
+def _granted(user: User, *, at: dt.datetime | None = None) -> QuerySet[BreakGlassGrant]:
     return BreakGlassGrant.objects.filter(user_id=user.pk, expires_at__gt=at or timezone.now())
 
 
-def _rule_q(user: Any, field: str) -> Q:
+def _rule_q(user: User, field: str) -> Q:
     """The team roles' rule (without break-glass) on ``field`` (a household key)."""
     teams = team_ids(user)
     # Current assignments; of a closed case, those it had when it closed (closing ends them).
@@ -145,7 +146,7 @@ def _rule_q(user: Any, field: str) -> Q:
     )
 
 
-def households_q(user: Any, path: str = "") -> Q:
+def households_q(user: User, path: str = "") -> Q:
     """A filter for records whose household (at ``path``; ``""`` for households themselves) the
     user may see the case data of. ``Q()`` for managers and auditors."""
     role = _role(user)
@@ -166,7 +167,7 @@ def _unowned_households() -> QuerySet[Household, Any]:
     ).values("pk")
 
 
-def household_identity_q(user: Any, path: str = "") -> Q:
+def household_identity_q(user: User, path: str = "") -> Q:
     """A filter for households whose identity data (address, members) the user may see."""
     role = _role(user)
     if role in FULL_VIEW_ROLES or role == Role.FIRST_CONTACT:
@@ -175,7 +176,7 @@ def household_identity_q(user: Any, path: str = "") -> Q:
     return households_q(user, path) | Q(**{field: _unowned_households()})
 
 
-def persons_q(user: Any) -> Q:
+def persons_q(user: User) -> Q:
     """A filter for the people whose identity data the user may see: everyone for first contact
     (intake needs it), managers and auditors; for the team roles, the current members of the
     households they see and anyone who belongs to no household with an open case."""
@@ -189,7 +190,7 @@ def persons_q(user: Any) -> Q:
     )
 
 
-def intakes_q(user: Any) -> Q:
+def intakes_q(user: User) -> Q:
     """A filter for the intakes the user may see: those registered by the user, routed to the
     user or the user's team, of a household the user sees; first contact also those still
     waiting at the desk."""
@@ -202,7 +203,7 @@ def intakes_q(user: Any) -> Q:
     return mine | Q(routed_team_id__in=team_ids(user)) | households_q(user, "household")
 
 
-def cases_q(user: Any) -> Q:
+def cases_q(user: User) -> Q:
     """The register of cases (number, status, which team has it: the API's case list): first
     contact sees all of it, as the desk must know whether a household has an open case and where
     to route it; everyone else by the rule. The case file itself follows the rule for everyone."""
@@ -211,7 +212,7 @@ def cases_q(user: Any) -> Q:
     return households_q(user, "household")
 
 
-def activities_q(user: Any) -> Q:
+def activities_q(user: User) -> Q:
     """Time-register entries: the user's own, those about no household, and those about a
     household the user sees."""
     if sees_all(user):
@@ -222,11 +223,11 @@ def activities_q(user: Any) -> Q:
 # --- single records ------------------------------------------------------------------------------
 
 
-def _grant_for(user: Any, household_id: int) -> BreakGlassGrant | None:
+def _grant_for(user: User, household_id: int) -> BreakGlassGrant | None:
     return _granted(user).filter(household_id=household_id).order_by("-granted_at", "-id").first()
 
 
-def _flag_actor(user: Any, reason: str) -> None:
+def _flag_actor(user: User, reason: str) -> None:
     """From now on in this request, what the user reads or writes is recorded with the reason.
 
     Only when the request already acts as this user (pages and the API set the actor): a
@@ -236,7 +237,7 @@ def _flag_actor(user: Any, reason: str) -> None:
         set_actor(dataclasses.replace(actor, break_glass_reason=reason))
 
 
-def in_scope(user: Any, household: Household) -> bool:
+def in_scope(user: User, household: Household) -> bool:
     """Whether the user sees the household's case data by the rule (not counting break-glass)."""
     if sees_all(user):
         return True
@@ -245,7 +246,7 @@ def in_scope(user: Any, household: Household) -> bool:
     return Household.objects.filter(pk=household.pk).filter(_rule_q(user, "pk__in")).exists()
 
 
-def require_household_access(user: Any, household: Household, *, purpose: str = "read") -> None:
+def require_household_access(user: User, household: Household, *, purpose: str = "read") -> None:
     """Refuse (403, code ``household_out_of_scope``) unless the user may see the household's case
     data. Access by break-glass flags the rest of the request in the audit trail. ``purpose``
     ("read" or "write") only words the refusal: writing also needs the role's capability, which
@@ -267,12 +268,12 @@ def require_household_access(user: Any, household: Household, *, purpose: str = 
     raise HouseholdOutOfScope(household)
 
 
-def require_case_access(user: Any, case: Case, *, purpose: str = "write") -> None:
+def require_case_access(user: User, case: Case, *, purpose: str = "write") -> None:
     """The case's household by the rule (services check it before writing to a case)."""
     require_household_access(user, Household(pk=case.household_id), purpose=purpose)
 
 
-def require_intake_work_access(user: Any, case: Case) -> None:
+def require_intake_work_access(user: User, case: Case) -> None:
     """Work that intake does on a case without reading its file (first contact takes
     applications): first contact may; everyone else by the rule."""
     if _role(user) == Role.FIRST_CONTACT:
@@ -280,7 +281,7 @@ def require_intake_work_access(user: Any, case: Case) -> None:
     require_case_access(user, case)
 
 
-def _new_households(user: Any) -> QuerySet[Household, Any]:
+def _new_households(user: User) -> QuerySet[Household, Any]:
     """Households nobody but ``user`` has recorded anything about beyond identity: no case (open
     or closed), no income, no intake registered and no time entry made by someone else. A
     household the desk has just created for a new person is one."""
@@ -297,7 +298,7 @@ def _new_households(user: Any) -> QuerySet[Household, Any]:
     )
 
 
-def require_intake_household_access(user: Any, household: Household | None) -> None:
+def require_intake_household_access(user: User, household: Household | None) -> None:
     """Taking an intake about ``household`` (registering it, routing it, closing it at the desk)
     or opening its case: refused (403, ``household_out_of_scope``) unless the user may.
 
@@ -328,7 +329,7 @@ def require_intake_household_access(user: Any, household: Household | None) -> N
     )
 
 
-def require_household_identity_access(user: Any, household: Household) -> None:
+def require_household_identity_access(user: User, household: Household) -> None:
     """The household's record and members: wider than its case data (see the module)."""
     if Household.objects.filter(pk=household.pk).filter(household_identity_q(user)).exists():
         grant = None if sees_all(user) else _grant_for(user, household.pk)
@@ -343,13 +344,13 @@ def require_household_identity_access(user: Any, household: Household) -> None:
     raise HouseholdOutOfScope(household)
 
 
-def _identity_rule_only(user: Any) -> Q:
+def _identity_rule_only(user: User) -> Q:
     if _role(user) == Role.FIRST_CONTACT:
         return Q()
     return _rule_q(user, "pk__in") | Q(pk__in=_unowned_households())
 
 
-def require_person_access(user: Any, person: Person) -> None:
+def require_person_access(user: User, person: Person) -> None:
     """A person's record: refused when the person belongs only to households the user does not
     see (break-glass then opens one of them)."""
     if Person.objects.filter(pk=person.pk).filter(persons_q(user)).exists():
@@ -370,7 +371,7 @@ def require_person_access(user: Any, person: Person) -> None:
     )
 
 
-def require_intake_access(user: Any, intake: Intake) -> None:
+def require_intake_access(user: User, intake: Intake) -> None:
     if Intake.objects.filter(pk=intake.pk).filter(intakes_q(user)).exists():
         if intake.household_id is not None and not sees_all(user):
             grant = _grant_for(user, intake.household_id)
@@ -399,7 +400,7 @@ _CASE_DATA_PARAMETERS: dict[str, tuple[type[Model], str]] = {
 }
 
 
-def require_url_access(user: Any, kwargs: dict[str, Any]) -> None:
+def require_url_access(user: User, kwargs: dict[str, Any]) -> None:
     """Check every record a URL names against the user's scope, before the view runs: case data
     (cases and everything of a case) by the rule, households at the identity level, intakes by
     the intake rule. An id that matches nothing passes (the view answers 404). People are checked
@@ -438,7 +439,7 @@ def out_of_scope_household(error: HouseholdOutOfScope) -> Household | None:
 
 
 def break_glass_grant(
-    *, user: Any, household: Household, reason: str, now: dt.datetime | None = None
+    *, user: User, household: Household, reason: str, now: dt.datetime | None = None
 ) -> BreakGlassGrant:
     """Open ``household`` to ``user`` for ``BREAK_GLASS_HOURS``, for the stated reason; recorded
     in the audit trail with the reason. Refused for a household the user already sees."""
@@ -518,7 +519,7 @@ def household_for_break_glass(public_id: UUID | str) -> Household:
 # --- reads of lists ------------------------------------------------------------------------------
 
 
-def audit_list_reads(user: Any, instances: Iterable[Model]) -> None:
+def audit_list_reads(user: User, instances: Iterable[Model]) -> None:
     """Record the reads of a list; those of households open to the user only by break-glass are
     recorded with the grant's reason. One more query, only for roles with a scope."""
     items = list(instances)

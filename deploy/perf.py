@@ -183,7 +183,7 @@ def measure(scenario: Scenario, slug: str, warmup: int, repeat: int) -> Result:
         connection.queries_log.clear()  # the log keeps 9000 queries; a full one counts nothing
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
-            response = client.get(path, **headers)  # type: ignore[arg-type]
+            response = client.get(path, **headers)  # type: ignore[arg-type]  # WSGI headers, not get()'s own
             elapsed = (time.perf_counter() - start) * 1000
         status = response.status_code
         if i >= warmup:

@@ -125,11 +125,11 @@ def statements_sent() -> Iterator[list[str]]:
         sent.append(query if isinstance(query, str) else str(query))
         return original(self, query, *args, **kwargs)
 
-    psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+    psycopg.Cursor.execute = execute  # type: ignore[method-assign]  # counting wrapper
     try:
         yield sent
     finally:
-        psycopg.Cursor.execute = original  # type: ignore[method-assign]
+        psycopg.Cursor.execute = original  # type: ignore[method-assign]  # restored
 
 
 class Rollback(Exception):

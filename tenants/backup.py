@@ -147,7 +147,7 @@ def schema_fingerprint(schema: str) -> dict[str, tuple[int, str]]:
 
 
 def _centre(slug: str) -> Centre:
-    centre = Centre.objects.filter(slug=slug).first()
+    centre: Centre | None = Centre.objects.filter(slug=slug).first()
     if centre is None:
         raise BackupError(
             f"Nie ma ośrodka „{slug}”. Nowy ośrodek najpierw dodaj do rejestru i utwórz "
@@ -214,7 +214,7 @@ def _write_archive(path: Path, *, slug: str, schema: str) -> list[dict[str, Any]
             "format": FORMAT_VERSION,
             "source": {"slug": slug, "schema": schema},
             "created_at": datetime.now(UTC).isoformat(),
-            "postgresql": connection.pg_version,  # type: ignore[attr-defined]
+            "postgresql": connection.pg_version,  # type: ignore[attr-defined]  # PostgreSQL backend only
             "migrations": schema_migrations(schema),
             "tables": tables,
         }

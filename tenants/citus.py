@@ -97,7 +97,7 @@ def is_citus(conn: BaseDatabaseWrapper | None = None) -> bool:
             row = cursor.fetchone()
         known = bool(row and row[0])
         setattr(conn, _IS_CITUS, known)
-        conn._ops_is_citus_for = conn.connection  # type: ignore[attr-defined]
+        conn._ops_is_citus_for = conn.connection  # type: ignore[attr-defined]  # own cache attribute
     return bool(known)
 
 

@@ -43,7 +43,8 @@ def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
     """django-tenants' executor lookup, with this one as the default."""
     if codename in (None, "", CentreMigrationExecutor.codename):
         return CentreMigrationExecutor
-    return tenants_get_executor(codename)
+    executor: type[MigrationExecutor] = tenants_get_executor(codename)
+    return executor
 
 
 def expected_migrations() -> list[str]:

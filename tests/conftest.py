@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from pytest_django import DjangoDbBlocker
 
 from opsplatform.schemas import use_public_schema
 from tenants.demo import DEMO_PASSWORD
@@ -15,10 +16,8 @@ CENTRE_SLUGS = ("myslenice", "krasnystaw", "piaseczno", "daleszyce", "debica")
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
-) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    with django_db_blocker.unblock():
         call_command("provision_centres", "--demo", stdout=io.StringIO())
     yield
 
@@ -71,9 +70,9 @@ class CentreClientFactory:
 
 
 @pytest.fixture(scope="session")
-def worker(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[object]:
+def worker(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[object]:
     """A real Celery worker for the whole session (started on first use)."""
     from tests.workers import celery_worker
 
-    with django_db_blocker.unblock(), celery_worker() as process:  # type: ignore[attr-defined]
+    with django_db_blocker.unblock(), celery_worker() as process:
         yield process

@@ -36,6 +36,7 @@ from benchmarking.ui.sections import scope_choices
 from opsplatform.errors import DomainError, NotFound
 from opsplatform.ui.access import is_htmx, portal_required, roles_required
 from opsplatform.ui.forms import apply_domain_error, success_redirect
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 
 ANALYST_ONLY = gettext_lazy("Eksporty dla ministerstwa zamawiają analitycy ministerstwa.")
@@ -93,7 +94,7 @@ def period_text(period: str) -> str:
     return str(_("rok %(year)s") % {"year": year})
 
 
-def person_name(user: Any) -> str:
+def person_name(user: User | None) -> str:
     """A person's name (the user name only when no name is recorded)."""
     if user is None:
         return ""
@@ -117,7 +118,7 @@ def export_row(job: ExportJob) -> ExportRow:
     )
 
 
-def _own_exports(user: Any) -> list[ExportRow]:
+def _own_exports(user: User) -> list[ExportRow]:
     return [export_row(job) for job in export_list_for_requester(user=user)]
 
 

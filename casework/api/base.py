@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast, final
+from typing import Any, ClassVar, final
 
 from django.db.models import Model
 from rest_framework import serializers
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from casework.audit import Actor, reset_actor, set_actor
 from casework.permissions import Capability, require_capability
 from casework.visibility import audit_list_reads, require_url_access
+from opsplatform.api.authentication import account
 from opsplatform.client_address import client_ip
 from tenants.accounts.models import User
 
@@ -71,12 +72,6 @@ class CaseworkApiView(APIView):
         return super().finalize_response(request, response, *args, **kwargs)
 
 
-def acting_user(request: Request) -> User:
-    """The staff account the request is authenticated as (DRF's ``IsAuthenticated`` is the default
-    permission of every casework API view, so it is never the anonymous user here)."""
-    return cast(User, request.user)
-
-
 class PageResponse(Response):
     """A page of results that also carries the listed instances (for the read audit)."""
 
@@ -131,7 +126,7 @@ class CaseworkListApi(CaseworkApiView):
 
     @final
     def get(self, request: Request, **url: Any) -> Response:
-        user = acting_user(request)
+        user = account(request)
         require_capability(user, self.read_capability)
         page = paginate(self, request, self.rows(request, user, **url), self.serializer)
         if self.audited:

@@ -38,6 +38,7 @@ from casework.selectors.cases import case_by_id
 from casework.selectors.people import person_by_id
 from casework.services.care import service_delivery_record, service_plan_create
 from casework.visibility import households_q
+from opsplatform.api.authentication import account
 from opsplatform.api.fields import TextField
 from tenants.accounts.models import User
 
@@ -172,11 +173,11 @@ class ServicePlanListApi(CaseworkListApi):
         "usług i kierownik.",
     )
     def post(self, request: Request) -> Response:
-        require_capability(request.user, Capability.SERVICE_PLAN_MANAGE)
+        require_capability(account(request), Capability.SERVICE_PLAN_MANAGE)
         data = validated(ServicePlanInput, request.data)
         data["case"] = case_by_id(data["case"])
         data["recipient"] = person_by_id(data["recipient"], field="recipient")
-        plan = service_plan_create(user=request.user, **data)
+        plan = service_plan_create(user=account(request), **data)
         return Response(
             ServicePlanOutput(service_plan_get(public_id=plan.public_id)).data,
             status=status.HTTP_201_CREATED,
@@ -192,7 +193,7 @@ class ServicePlanDetailApi(CaseworkApiView):
         "początku planu do jego końca albo do dziś).",
     )
     def get(self, request: Request, plan_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         plan = service_plan_get(public_id=plan_id)
         query = validated(PeriodQuery, request.query_params)
         date_from = query.get("from") or plan.starts_on
@@ -231,5 +232,5 @@ class ServiceDeliveryListApi(CaseworkListApi):
     def post(self, request: Request, plan_id: str) -> Response:
         plan = service_plan_get(public_id=plan_id)
         data = validated(DeliveryInput, request.data)
-        delivery = service_delivery_record(user=request.user, plan=plan, **data)
+        delivery = service_delivery_record(user=account(request), plan=plan, **data)
         return Response(DeliveryOutput(delivery).data, status=status.HTTP_201_CREATED)

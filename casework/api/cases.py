@@ -32,6 +32,7 @@ from casework.selectors.people import household_by_id, person_by_id
 from casework.services.cases import case_assign, case_close, case_handover, case_open
 from casework.services.intake import intake_register, intake_resolve, intake_route
 from casework.visibility import cases_q, intakes_q
+from opsplatform.api.authentication import account
 from opsplatform.api.fields import TextField
 from opsplatform.text_rules import NOTE_MAX_LENGTH
 from tenants.accounts.models import User
@@ -86,13 +87,13 @@ class StaffMemberOutput(serializers.Serializer[Any]):
     role = serializers.CharField()
     teams = serializers.SerializerMethodField()
 
-    def get_teams(self, user: Any) -> list[str]:
-        return [position.team.code for position in user.current_positions]
+    def get_teams(self, user: User) -> list[str]:
+        return [position.team.code for position in user.current_positions]  # type: ignore[attr-defined]  # Prefetch(to_attr=)
 
 
 class TeamOutput(serializers.ModelSerializer[Team]):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)  # type: ignore[assignment]
+    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)  # type: ignore[assignment]  # Field.parent is the parent serializer in the stubs
     workers = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,7 +103,7 @@ class TeamOutput(serializers.ModelSerializer[Team]):
     def get_workers(self, team: Team) -> list[dict[str, Any]]:
         return [
             {"id": str(p.person.public_id), "name": p.person.get_full_name(), "fte": str(p.fte)}
-            for p in team.current_positions  # type: ignore[attr-defined]
+            for p in team.current_positions  # type: ignore[attr-defined]  # Prefetch(to_attr=)
             if p.person is not None
         ]
 
@@ -204,14 +205,14 @@ class IntakeListApi(CaseworkListApi):
             data["person"] = person_by_id(data["person"])
         if data.get("household"):
             data["household"] = household_by_id(data["household"])
-        intake = intake_register(user=request.user, **data)
+        intake = intake_register(user=account(request), **data)
         return Response(IntakeOutput(intake_get(public_id=intake.public_id)).data, status=201)
 
 
 class IntakeDetailApi(CaseworkApiView):
     @extend_schema(operation_id="intake_get", responses=IntakeOutput)
     def get(self, request: Request, intake_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         intake = intake_get(public_id=intake_id)
         audit_reads([intake])
         return Response(IntakeOutput(intake).data)
@@ -224,7 +225,7 @@ class IntakeResolveApi(CaseworkApiView):
     def post(self, request: Request, intake_id: str) -> Response:
         intake = intake_get(public_id=intake_id)
         intake = intake_resolve(
-            user=request.user, intake=intake, **validated(IntakeResolveInput, request.data)
+            user=account(request), intake=intake, **validated(IntakeResolveInput, request.data)
         )
         return Response(IntakeOutput(intake_get(public_id=intake.public_id)).data)
 
@@ -243,7 +244,7 @@ class IntakeRouteApi(CaseworkApiView):
         data["team"] = team_by_code(data["team"])
         if data.get("worker"):
             data["worker"] = worker_by_id(data["worker"])
-        intake = intake_route(user=request.user, intake=intake, **data)
+        intake = intake_route(user=account(request), intake=intake, **data)
         return Response(IntakeOutput(intake_get(public_id=intake.public_id)).data)
 
 
@@ -346,14 +347,16 @@ class CaseListApi(CaseworkListApi):
     def post(self, request: Request) -> Response:
         data = validated(CaseInput, request.data)
         household = household_by_id(data["household"])
-        case = case_open(user=request.user, household=household, opened_on=data.get("opened_on"))
+        case = case_open(
+            user=account(request), household=household, opened_on=data.get("opened_on")
+        )
         return Response(CaseDetailOutput(case_get(public_id=case.public_id)).data, status=201)
 
 
 class CaseDetailApi(CaseworkApiView):
     @extend_schema(operation_id="case_get", responses=CaseDetailOutput)
     def get(self, request: Request, case_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         case = case_get(public_id=case_id)
         audit_reads([case])
         return Response(CaseDetailOutput(case).data)
@@ -363,7 +366,7 @@ class CaseCloseApi(CaseworkApiView):
     @extend_schema(operation_id="case_close", request=CaseCloseInput, responses=CaseDetailOutput)
     def post(self, request: Request, case_id: str) -> Response:
         case = case_close(
-            user=request.user,
+            user=account(request),
             case=case_get(public_id=case_id),
             **validated(CaseCloseInput, request.data),
         )
@@ -382,7 +385,7 @@ class CaseAssignApi(CaseworkApiView):
     def post(self, request: Request, case_id: str) -> Response:
         case = case_get(public_id=case_id)
         case_assign(
-            user=request.user,
+            user=account(request),
             case=case,
             **_team_and_worker(validated(CaseAssignInput, request.data)),
         )
@@ -400,7 +403,7 @@ class CaseHandoverApi(CaseworkApiView):
         case = case_get(public_id=case_id)
         data = _team_and_worker(validated(CaseHandoverInput, request.data))
         handover = case_handover(
-            user=request.user,
+            user=account(request),
             case=case,
             to_team=data["team"],
             to_worker=data["worker"],

@@ -124,7 +124,7 @@ class CaseloadCaseOutput(serializers.ModelSerializer[Case]):
         fields = ["id", "number", "household", "opened_on", "functions"]
 
     def get_functions(self, case: Case) -> list[str]:
-        return [assignment.function for assignment in case.worker_assignments]  # type: ignore[attr-defined]
+        return [assignment.function for assignment in case.worker_assignments]  # type: ignore[attr-defined]  # Prefetch(to_attr=)
 
 
 class CaseloadOutput(serializers.Serializer[Any]):

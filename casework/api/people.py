@@ -39,6 +39,7 @@ from casework.visibility import (
     require_household_access,
     require_person_access,
 )
+from opsplatform.api.authentication import account
 from opsplatform.api.fields import StringField, TextField
 from tenants.accounts.models import User
 
@@ -88,16 +89,16 @@ class PersonListApi(CaseworkListApi):
     @extend_schema(operation_id="person_create", request=PersonInput, responses={201: PersonOutput})
     def post(self, request: Request) -> Response:
         data = validated(PersonInput, request.data)
-        person = person_create(user=request.user, **data)
+        person = person_create(user=account(request), **data)
         return Response(PersonOutput(person).data, status=status.HTTP_201_CREATED)
 
 
 class PersonDetailApi(CaseworkApiView):
     @extend_schema(operation_id="person_get", responses=PersonOutput)
     def get(self, request: Request, person_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         person = person_get(public_id=person_id)
-        require_person_access(request.user, person)
+        require_person_access(account(request), person)
         audit_reads([person])
         return Response(PersonOutput(person).data)
 
@@ -107,7 +108,9 @@ class PersonDetailApi(CaseworkApiView):
     def patch(self, request: Request, person_id: str) -> Response:
         person = person_get(public_id=person_id)
         data = validated(PersonInput, request.data, partial=True)
-        return Response(PersonOutput(person_update(user=request.user, person=person, **data)).data)
+        return Response(
+            PersonOutput(person_update(user=account(request), person=person, **data)).data
+        )
 
 
 class MemberOutput(serializers.ModelSerializer[HouseholdMember]):
@@ -157,7 +160,7 @@ class HouseholdListApi(CaseworkListApi):
     def post(self, request: Request) -> Response:
         data = validated(HouseholdInput, request.data)
         head = person_get(public_id=data.pop("head"))
-        household = household_create(user=request.user, head=head, **data)
+        household = household_create(user=account(request), head=head, **data)
         return Response(
             HouseholdOutput(household_get(public_id=household.public_id)).data,
             status=status.HTTP_201_CREATED,
@@ -167,7 +170,7 @@ class HouseholdListApi(CaseworkListApi):
 class HouseholdDetailApi(CaseworkApiView):
     @extend_schema(operation_id="household_get", responses=HouseholdOutput)
     def get(self, request: Request, household_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         household = household_get(public_id=household_id)
         audit_reads([household])
         return Response(HouseholdOutput(household).data)
@@ -191,7 +194,7 @@ class HouseholdMemberAddApi(CaseworkApiView):
         household = household_get(public_id=household_id)
         data = validated(MemberInput, request.data)
         member = household_member_add(
-            user=request.user,
+            user=account(request),
             household=household,
             person=person_get(public_id=data["person"]),
             relation=data["relation"],
@@ -208,7 +211,7 @@ class HouseholdMemberRemoveApi(CaseworkApiView):
         member = member_get(household=household_get(public_id=household_id), public_id=member_id)
         data = validated(MemberRemoveInput, request.data)
         return Response(
-            MemberOutput(household_member_remove(user=request.user, member=member, **data)).data
+            MemberOutput(household_member_remove(user=account(request), member=member, **data)).data
         )
 
 
@@ -248,7 +251,7 @@ class HouseholdIncomeApi(CaseworkApiView):
         household = household_get(public_id=household_id)
         data = validated(IncomeInput, request.data)
         member = member_get(household=household, public_id=data.pop("member"))
-        record = income_record(user=request.user, member=member, **data)
+        record = income_record(user=account(request), member=member, **data)
         return Response(IncomeOutput(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -257,9 +260,9 @@ class HouseholdIncomeApi(CaseworkApiView):
         responses=AssessmentOutput,
     )
     def get(self, request: Request, household_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         household = household_get(public_id=household_id)
-        require_household_access(request.user, household)  # incomes are case data
+        require_household_access(account(request), household)  # incomes are case data
         on = query_param(request, "on", serializers.DateField(), timezone.localdate().isoformat())
         audit_reads([household])
         return Response(
@@ -300,8 +303,8 @@ class HouseholdBreakGlassApi(CaseworkApiView):
         "powodem; ważny 8 godzin, odnotowany w dzienniku dostępu (każdy odczyt i zapis z powodem).",
     )
     def post(self, request: Request, household_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         household = household_for_break_glass(household_id)
         data = validated(BreakGlassInput, request.data)
-        grant = break_glass_grant(user=request.user, household=household, reason=data["reason"])
+        grant = break_glass_grant(user=account(request), household=household, reason=data["reason"])
         return Response(BreakGlassOutput(grant).data, status=status.HTTP_201_CREATED)

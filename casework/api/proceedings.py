@@ -14,7 +14,6 @@ from rest_framework.response import Response
 from casework.api.base import (
     CaseworkApiView,
     CaseworkListApi,
-    acting_user,
     query_param,
     validated,
 )
@@ -65,6 +64,7 @@ from casework.services.proceedings import (
     interview_schedule,
 )
 from casework.visibility import households_q
+from opsplatform.api.authentication import account
 from opsplatform.api.fields import TextField
 from tenants.accounts.models import User
 
@@ -144,7 +144,7 @@ class ApplicationListApi(CaseworkListApi):
     def post(self, request: Request) -> Response:
         data = validated(ApplicationInput, request.data)
         application = application_register(
-            user=request.user,
+            user=account(request),
             case=case_by_id(data["case"]),
             applicant=person_by_id(data["applicant"], field="applicant"),
             received_on=data["received_on"],
@@ -160,7 +160,7 @@ class ApplicationListApi(CaseworkListApi):
 class ApplicationDetailApi(CaseworkApiView):
     @extend_schema(operation_id="application_get", responses=ApplicationOutput)
     def get(self, request: Request, application_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         application = application_get(public_id=application_id)
         audit_reads([application])
         return Response(ApplicationOutput(application).data)
@@ -176,7 +176,9 @@ class DelayNoticeApi(CaseworkApiView):
     def post(self, request: Request, application_id: str) -> Response:
         application = application_get(public_id=application_id)
         delay_notice_send(
-            user=request.user, application=application, **validated(DelayNoticeInput, request.data)
+            user=account(request),
+            application=application,
+            **validated(DelayNoticeInput, request.data),
         )
         return Response(
             ApplicationOutput(application_get(public_id=application_id)).data, status=201
@@ -246,10 +248,10 @@ class InterviewListApi(CaseworkListApi):
         data = validated(InterviewInput, request.data)
         application = application_by_id(data["application"]) if data.get("application") else None
         interview = interview_schedule(
-            user=request.user,
+            user=account(request),
             case=case_by_id(data["case"]),
             application=application,
-            worker=worker_by_id(data["worker"]) if data.get("worker") else request.user,
+            worker=worker_by_id(data["worker"]) if data.get("worker") else account(request),
             kind=data["kind"],
             needed_since=data["needed_since"],
             urgent=data.get("urgent"),
@@ -266,7 +268,9 @@ class InterviewRecordApi(CaseworkApiView):
     def post(self, request: Request, interview_id: str) -> Response:
         interview = interview_get(public_id=interview_id)
         interview_record(
-            user=request.user, interview=interview, **validated(InterviewRecordInput, request.data)
+            user=account(request),
+            interview=interview,
+            **validated(InterviewRecordInput, request.data),
         )
         return Response(InterviewOutput(interview_get(public_id=interview_id)).data)
 
@@ -300,7 +304,7 @@ class AuthorisationApi(CaseworkApiView):
     def post(self, request: Request) -> Response:
         data = validated(AuthorisationInput, request.data)
         data["worker"] = worker_by_id(data["worker"])
-        authorisation = authorisation_grant(user=request.user, **data)
+        authorisation = authorisation_grant(user=account(request), **data)
         return Response(AuthorisationOutput(authorisation).data, status=201)
 
 
@@ -367,14 +371,14 @@ class DecisionListApi(CaseworkListApi):
     def post(self, request: Request) -> Response:
         data = validated(DecisionInput, request.data)
         application = application_by_id(data.pop("application"))
-        decision = decision_issue(user=request.user, application=application, **data)
+        decision = decision_issue(user=account(request), application=application, **data)
         return Response(DecisionOutput(decision_get(public_id=decision.public_id)).data, status=201)
 
 
 class DecisionDetailApi(CaseworkApiView):
     @extend_schema(operation_id="decision_get", responses=DecisionOutput)
     def get(self, request: Request, decision_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         decision = decision_get(public_id=decision_id)
         audit_reads([decision])
         return Response(DecisionOutput(decision).data)
@@ -385,7 +389,7 @@ class DecisionDeliverApi(CaseworkApiView):
     def post(self, request: Request, decision_id: str) -> Response:
         decision = decision_get(public_id=decision_id)
         decision_deliver(
-            user=request.user, decision=decision, **validated(DeliverInput, request.data)
+            user=account(request), decision=decision, **validated(DeliverInput, request.data)
         )
         return Response(DecisionOutput(decision_get(public_id=decision_id)).data)
 
@@ -452,7 +456,7 @@ class AppealListApi(CaseworkListApi):
     def post(self, request: Request) -> Response:
         data = validated(AppealInput, request.data)
         appeal = appeal_register(
-            user=acting_user(request),
+            user=account(request),
             decision=decision_by_id(data["decision"]),
             lodged_on=data["lodged_on"],
         )
@@ -466,7 +470,7 @@ class AppealForwardApi(CaseworkApiView):
     def post(self, request: Request, appeal_id: str) -> Response:
         appeal = appeal_get(public_id=appeal_id)
         appeal_forward(
-            user=request.user, appeal=appeal, **validated(AppealForwardInput, request.data)
+            user=account(request), appeal=appeal, **validated(AppealForwardInput, request.data)
         )
         return Response(AppealOutput(appeal_get(public_id=appeal_id)).data)
 
@@ -476,6 +480,6 @@ class AppealDecideApi(CaseworkApiView):
     def post(self, request: Request, appeal_id: str) -> Response:
         appeal = appeal_get(public_id=appeal_id)
         appeal_decide(
-            user=request.user, appeal=appeal, **validated(AppealDecideInput, request.data)
+            user=account(request), appeal=appeal, **validated(AppealDecideInput, request.data)
         )
         return Response(AppealOutput(appeal_get(public_id=appeal_id)).data)

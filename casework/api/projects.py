@@ -24,6 +24,7 @@ from casework.services.socialwork import (
     project_participant_add,
     project_participant_remove,
 )
+from opsplatform.api.authentication import account
 from opsplatform.api.fields import TextField
 from tenants.accounts.models import User
 
@@ -107,7 +108,7 @@ class ProjectListApi(CaseworkListApi):
     )
     def post(self, request: Request) -> Response:
         data = validated(ProjectInput, request.data)
-        project = project_create(user=request.user, **data)
+        project = project_create(user=account(request), **data)
         return Response(
             ProjectDetailOutput(project_get(public_id=project.public_id)).data,
             status=status.HTTP_201_CREATED,
@@ -117,13 +118,13 @@ class ProjectListApi(CaseworkListApi):
 class ProjectDetailApi(CaseworkApiView):
     @extend_schema(operation_id="project_get", responses=ProjectDetailOutput)
     def get(self, request: Request, project_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         project = project_get(public_id=project_id)
         data = ProjectDetailOutput(project).data
         # Who takes part is shown to those who run projects (social work), the manager and the
         # auditor; other roles see the project and its head count, not the participants' names.
-        if has_capability(request.user, Capability.PROJECT_MANAGE) or has_capability(
-            request.user, Capability.AUDIT_READ
+        if has_capability(account(request), Capability.PROJECT_MANAGE) or has_capability(
+            account(request), Capability.AUDIT_READ
         ):
             audit_reads(project.participations.all())
         else:
@@ -138,11 +139,11 @@ class ProjectParticipantAddApi(CaseworkApiView):
         responses={201: ParticipationOutput},
     )
     def post(self, request: Request, project_id: str) -> Response:
-        require_capability(request.user, Capability.PROJECT_MANAGE)
+        require_capability(account(request), Capability.PROJECT_MANAGE)
         project = project_get(public_id=project_id)
         data = validated(ParticipantInput, request.data)
         participation = project_participant_add(
-            user=request.user,
+            user=account(request),
             project=project,
             person=person_by_id(data["person"], field="person"),
             joined_on=data["joined_on"],
@@ -161,6 +162,6 @@ class ProjectParticipantRemoveApi(CaseworkApiView):
         participation = participation_get(project=project, public_id=participation_id)
         data = validated(ParticipantRemoveInput, request.data)
         participation = project_participant_remove(
-            user=request.user, participation=participation, **data
+            user=account(request), participation=participation, **data
         )
         return Response(ParticipationOutput(participation).data)

@@ -3,7 +3,7 @@ and auditors. Each export of a person's data is recorded in the audit trail."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpResponse
 from django.urls import path
@@ -24,8 +24,8 @@ from casework.rodo.register import processing_register
 from casework.rodo.report_types import SubjectAccessReport
 from casework.rodo.subject_access import record_export, subject_access_report
 from casework.selectors.people import person_get
+from opsplatform.api.authentication import account
 from opsplatform.errors import NotFound
-from tenants.accounts.models import User
 from tenants.http import request_centre
 
 
@@ -68,13 +68,12 @@ class SubjectAccessOutput(serializers.Serializer[Any]):
 
 
 def _report(request: Request, person_id: str) -> tuple[Person, SubjectAccessReport]:
-    require_capability(request.user, Capability.AUDIT_READ)
+    require_capability(account(request), Capability.AUDIT_READ)
     centre = request_centre(request)
     if centre is None:
         raise NotFound("Dane osób są dostępne tylko w ośrodku.")
     person = person_get(public_id=person_id)
-    user = cast(User, request.user)  # require_capability let a manager or auditor through
-    return person, subject_access_report(user=user, person=person, centre=centre)
+    return person, subject_access_report(user=account(request), person=person, centre=centre)
 
 
 _DESCRIPTION = (
@@ -133,7 +132,7 @@ class ProcessingRegisterApi(CaseworkApiView):
         "platformy i danych ośrodka z rejestru. Tylko kierownik i audytor.",
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.AUDIT_READ)
+        require_capability(account(request), Capability.AUDIT_READ)
         centre = request_centre(request)
         if centre is None:
             raise NotFound("Rejestr jest dostępny tylko w ośrodku.")

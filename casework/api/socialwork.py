@@ -60,6 +60,7 @@ from casework.services.socialwork import (
     programme_discontinue,
 )
 from casework.visibility import activities_q, households_q
+from opsplatform.api.authentication import account
 from opsplatform.api.fields import TextField
 from opsplatform.errors import field_error
 from opsplatform.text_rules import NOTE_MAX_LENGTH
@@ -125,12 +126,12 @@ class ActivityListApi(CaseworkListApi):
         "opcjonalnie gospodarstwo). Suma minut w jednym dniu nie może przekroczyć 960.",
     )
     def post(self, request: Request) -> Response:
-        require_capability(request.user, Capability.ACTIVITY_LOG)
+        require_capability(account(request), Capability.ACTIVITY_LOG)
         data = validated(ActivityInput, request.data)
         household_id = data.pop("household", None)
         if household_id:
             data["household"] = household_by_id(household_id)
-        entry = activity_log(user=request.user, **data)
+        entry = activity_log(user=account(request), **data)
         return Response(ActivityOutput(entry).data, status=status.HTTP_201_CREATED)
 
 
@@ -196,7 +197,7 @@ class ActivitySummaryApi(CaseworkApiView):
         "dziś. Podstawa wskaźnika „udział pracy socjalnej”.",
     )
     def get(self, request: Request) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         query = validated(ActivitySummaryQuery, request.query_params)
         today = timezone.localdate()
         date_to = query.get("to") or today
@@ -309,13 +310,13 @@ class ContractListApi(CaseworkListApi):
         "Tylko pracownik socjalny i kierownik.",
     )
     def post(self, request: Request) -> Response:
-        require_capability(request.user, Capability.CONTRACT_MANAGE)
+        require_capability(account(request), Capability.CONTRACT_MANAGE)
         data = validated(ContractInput, request.data)
         data["case"] = case_by_id(data["case"])
         data["person"] = person_by_id(data["person"], field="person")
         if data.get("worker"):
             data["worker"] = worker_by_id(data["worker"])
-        contract = contract_create(user=request.user, **data)
+        contract = contract_create(user=account(request), **data)
         return Response(
             ContractOutput(contract_get(public_id=contract.public_id)).data,
             status=status.HTTP_201_CREATED,
@@ -325,7 +326,7 @@ class ContractListApi(CaseworkListApi):
 class ContractDetailApi(CaseworkApiView):
     @extend_schema(operation_id="contract_get", responses=ContractOutput)
     def get(self, request: Request, contract_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         contract = contract_get(public_id=contract_id)
         audit_reads([contract])
         return Response(ContractOutput(contract).data)
@@ -342,7 +343,7 @@ class ContractSignApi(CaseworkApiView):
     def post(self, request: Request, contract_id: str) -> Response:
         contract = contract_get(public_id=contract_id)
         data = validated(ContractSignInput, request.data)
-        contract_sign(user=request.user, contract=contract, **data)
+        contract_sign(user=account(request), contract=contract, **data)
         return Response(ContractOutput(contract_get(public_id=contract_id)).data)
 
 
@@ -356,7 +357,7 @@ class ContractCompleteApi(CaseworkApiView):
     def post(self, request: Request, contract_id: str) -> Response:
         contract = contract_get(public_id=contract_id)
         data = validated(ContractCompleteInput, request.data)
-        contract_complete(user=request.user, contract=contract, **data)
+        contract_complete(user=account(request), contract=contract, **data)
         return Response(ContractOutput(contract_get(public_id=contract_id)).data)
 
 
@@ -370,7 +371,7 @@ class ContractBreakApi(CaseworkApiView):
     def post(self, request: Request, contract_id: str) -> Response:
         contract = contract_get(public_id=contract_id)
         data = validated(ContractBreakInput, request.data)
-        contract_break(user=request.user, contract=contract, **data)
+        contract_break(user=account(request), contract=contract, **data)
         return Response(ContractOutput(contract_get(public_id=contract_id)).data)
 
 
@@ -384,7 +385,7 @@ class ContractReviewPlanApi(CaseworkApiView):
     def post(self, request: Request, contract_id: str) -> Response:
         contract = contract_get(public_id=contract_id)
         data = validated(ReviewPlanInput, request.data)
-        review = contract_review_plan(user=request.user, contract=contract, **data)
+        review = contract_review_plan(user=account(request), contract=contract, **data)
         return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
 
 
@@ -399,7 +400,7 @@ class ContractReviewRecordApi(CaseworkApiView):
         contract = contract_get(public_id=contract_id)
         review = contract_review_get(contract=contract, public_id=review_id)
         data = validated(ReviewRecordInput, request.data)
-        review = contract_review_record(user=request.user, review=review, **data)
+        review = contract_review_record(user=account(request), review=review, **data)
         return Response(ReviewOutput(review).data)
 
 
@@ -472,11 +473,11 @@ class ProgrammeListApi(CaseworkListApi):
         "integracji cudzoziemca) prowadzony przez zalogowanego pracownika.",
     )
     def post(self, request: Request) -> Response:
-        require_capability(request.user, Capability.CONTRACT_MANAGE)
+        require_capability(account(request), Capability.CONTRACT_MANAGE)
         data = validated(ProgrammeInput, request.data)
         data["case"] = case_by_id(data["case"])
         data["person"] = person_by_id(data["person"], field="person")
-        programme = programme_create(user=request.user, **data)
+        programme = programme_create(user=account(request), **data)
         return Response(
             ProgrammeOutput(programme_get(public_id=programme.public_id)).data,
             status=status.HTTP_201_CREATED,
@@ -486,7 +487,7 @@ class ProgrammeListApi(CaseworkListApi):
 class ProgrammeDetailApi(CaseworkApiView):
     @extend_schema(operation_id="programme_get", responses=ProgrammeOutput)
     def get(self, request: Request, programme_id: str) -> Response:
-        require_capability(request.user, Capability.READ)
+        require_capability(account(request), Capability.READ)
         programme = programme_get(public_id=programme_id)
         audit_reads([programme])
         return Response(ProgrammeOutput(programme).data)
@@ -499,7 +500,7 @@ class ProgrammeCompleteApi(CaseworkApiView):
     def post(self, request: Request, programme_id: str) -> Response:
         programme = programme_get(public_id=programme_id)
         data = validated(ProgrammeEndInput, request.data)
-        programme_complete(user=request.user, programme=programme, **data)
+        programme_complete(user=account(request), programme=programme, **data)
         return Response(ProgrammeOutput(programme_get(public_id=programme_id)).data)
 
 
@@ -510,5 +511,5 @@ class ProgrammeDiscontinueApi(CaseworkApiView):
     def post(self, request: Request, programme_id: str) -> Response:
         programme = programme_get(public_id=programme_id)
         data = validated(ProgrammeEndInput, request.data)
-        programme_discontinue(user=request.user, programme=programme, **data)
+        programme_discontinue(user=account(request), programme=programme, **data)
         return Response(ProgrammeOutput(programme_get(public_id=programme_id)).data)

@@ -33,6 +33,7 @@ from casework.documents.model import (
 from casework.models import Decision, Person, SocialContract
 from casework.models.proceedings import DecisionOutcome, PaymentSchedule
 from casework.models.socialwork import ContractStatus, ContractVariant
+from tenants.accounts.models import User
 
 UPS = "ustawa z dnia 12 marca 2004 r. o pomocy społecznej"
 KPA = "ustawa z dnia 14 czerwca 1960 r. – Kodeks postępowania administracyjnego"
@@ -66,7 +67,7 @@ def _place_and_date(centre: CentreInfo, day: Any) -> str:
     return f"{place}, dnia {polish_date(day)}"
 
 
-def _full_name(user: Any) -> str:
+def _full_name(user: User | None) -> str:
     name = user.get_full_name() if user is not None else ""
     return str(name or getattr(user, "username", ""))
 

@@ -4,7 +4,6 @@ of the benefit. A document is built from these and nothing else."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from uuid import UUID
 
 from django.db.models import Q
@@ -14,6 +13,7 @@ from casework.reference.selectors import benefit_type
 from casework.selectors.cases import decision_list
 from casework.selectors.lookup import get_or_404
 from casework.selectors.socialwork import contract_get
+from tenants.accounts.models import User
 from tenants.org.models import StaffPosition
 
 
@@ -29,7 +29,7 @@ def contract_for_document(*, public_id: UUID | str) -> SocialContract:
     return contract_get(public_id=public_id)
 
 
-def post_held_on(*, worker: Any, day: dt.date) -> StaffPosition | None:
+def post_held_on(*, worker: User, day: dt.date) -> StaffPosition | None:
     """The post ``worker`` held on ``day`` (the latest started, if several), for the job title
     under a signature."""
     return (

@@ -37,7 +37,7 @@ class AuditedQuerySet(models.QuerySet[Any]):
 
         return audited_update(self, kwargs)
 
-    def bulk_create(  # type: ignore[override]
+    def bulk_create(  # type: ignore[override]  # keyword-compatible with Django's
         self,
         objs: Iterable[Any],
         batch_size: int | None = None,
@@ -46,7 +46,8 @@ class AuditedQuerySet(models.QuerySet[Any]):
         update_fields: Sequence[str] | None = None,
         unique_fields: Sequence[str] | None = None,
     ) -> list[Any]:
-        from casework.audit import AuditAction, record_writes
+        from casework.audit import record_writes
+        from casework.models.audit import AuditAction
 
         if ignore_conflicts or update_conflicts:
             raise TypeError(

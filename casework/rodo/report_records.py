@@ -104,7 +104,8 @@ def role_label(role: str) -> str:
     return role
 
 
-def iso(value: Any) -> str | None:
+def iso(value: dt.date | None) -> str | None:
+    """A date, or a date and time in the centre's zone to the second, as ISO 8601."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):

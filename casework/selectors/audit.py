@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 from uuid import UUID
 
 from django.db.models import CharField, Q, QuerySet
@@ -11,9 +10,10 @@ from django.db.models.functions import Cast
 
 from casework.models import AuditEntry, HouseholdMember, Person
 from casework.permissions import Capability, require_capability
+from tenants.accounts.models import User
 
 
-def person_access_log(*, user: Any, person: Person, action: str = "") -> QuerySet[AuditEntry]:
+def person_access_log(*, user: User, person: Person, action: str = "") -> QuerySet[AuditEntry]:
     """Audit entries about ``person``: those naming the person, and those naming any household the
     person belongs or belonged to (a read of a household shows its members). Newest first.
 

@@ -27,6 +27,7 @@ from casework.selectors.deadlines import Scope, user_team_ids
 from casework.selectors.lookup import PublicId, get_or_404, get_or_field_error
 from casework.visibility import households_q
 from opsplatform.errors import ValidationFailed
+from tenants.accounts.models import User
 from tenants.org.models import StaffPosition, Team
 
 
@@ -47,13 +48,13 @@ def team_by_code(code: str, *, field: str = "team") -> Team:
     return team
 
 
-def worker_by_id(public_id: PublicId, *, field: str = "worker") -> Any:
+def worker_by_id(public_id: PublicId, *, field: str = "worker") -> User:
     return get_or_field_error(
         get_user_model().objects.all(), public_id, field, "Nie znaleziono: pracownik."
     )
 
 
-def staff_list() -> QuerySet[Any]:
+def staff_list() -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(is_active=True)
@@ -235,7 +236,7 @@ def appeal_get(*, public_id: PublicId) -> Appeal:
 
 
 def case_search(
-    *, user: Any, query: str = "", scope: str = Scope.ALL, status: str = ""
+    *, user: User, query: str = "", scope: str = Scope.ALL, status: str = ""
 ) -> QuerySet[Case]:
     """Cases whose register number, or the name or PESEL of a household member (present or
     past), matches every word of ``query``; ``mine``: cases currently assigned to the user,
@@ -269,7 +270,7 @@ def case_search(
     return cases
 
 
-def open_case_ids_of_people(*, people: Iterable[Any], user: Any) -> dict[int, tuple[str, UUID]]:
+def open_case_ids_of_people(*, people: Iterable[Any], user: User) -> dict[int, tuple[str, UUID]]:
     """For each person (by primary key), the number and public id of the open case of their
     current household, when the user sees that household; one query."""
     pks = [p.pk for p in people]

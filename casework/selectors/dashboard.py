@@ -31,6 +31,7 @@ from casework.selectors.deadlines import (
     deadline_list,
 )
 from casework.selectors.people import person_search_for
+from tenants.accounts.models import User
 
 RECENTLY_ROUTED_DAYS = 14  # calendar days during which an intake routed to a worker is "new"
 
@@ -87,7 +88,7 @@ def _worker_name(row: dict[str, Any]) -> str:
 
 def deadline_summary(
     *,
-    user: Any,
+    user: User,
     scope: str = Scope.MINE,
     today: dt.date,
     horizon: int = DEFAULT_HORIZON,
@@ -153,7 +154,7 @@ def unassigned_queue(*, team_ids: set[int] | None) -> QuerySet[CaseAssignment]:
     )
 
 
-def intakes_routed_to(*, worker: Any, since: dt.date) -> QuerySet[Intake]:
+def intakes_routed_to(*, worker: User, since: dt.date) -> QuerySet[Intake]:
     """Intakes routed to ``worker`` (by name) on or after ``since``, latest first."""
     return (
         Intake.objects.filter(
@@ -183,7 +184,7 @@ class DeskDay:
     pending: int
 
 
-def desk_day(*, day: dt.date, registered_by: Any | None = None) -> DeskDay:
+def desk_day(*, day: dt.date, registered_by: User | None = None) -> DeskDay:
     """Intakes that arrived on ``day`` (by ``registered_by`` if given), by how they ended."""
     intakes = Intake.objects.filter(arrived_at__date=day)
     if registered_by is not None:
@@ -225,7 +226,7 @@ class CaseloadFigure:
         return max(self.norm, self.households)
 
 
-def caseload_figure(*, user: Any) -> CaseloadFigure:
+def caseload_figure(*, user: User) -> CaseloadFigure:
     """The user's own open cases (one per household) against the norm of households per worker."""
     caseload = caseload_get(user=user, worker=user)
     return CaseloadFigure(households=caseload.cases.count(), norm=caseload.norm)
@@ -291,7 +292,9 @@ def _match(person: Person) -> PersonMatch:
     return match
 
 
-def desk_person_matches(*, user: Any, query: str, limit: int = 10) -> tuple[list[PersonMatch], int]:
+def desk_person_matches(
+    *, user: User, query: str, limit: int = 10
+) -> tuple[list[PersonMatch], int]:
     """People matching ``query`` (every word, by name, PESEL or address) whose identity data
     ``user`` may see – ``person_search_for``, the API's rule: everyone for first contact and
     managers, for a team role only those ``GET /api/people/<id>/`` shows it – the first ``limit``
@@ -349,7 +352,7 @@ class FieldVisit:
     phone: str
 
 
-def field_visits(*, worker: Any, today: dt.date, limit: int = 50) -> list[FieldVisit]:
+def field_visits(*, worker: User, today: dt.date, limit: int = 50) -> list[FieldVisit]:
     """The worker's family interviews not yet conducted, the overdue and the nearest first, with
     the household's address and its head's name and telephone: the list a field social worker
     takes along. Two queries."""

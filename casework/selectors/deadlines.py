@@ -27,6 +27,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
 from casework.calendar_days import add_working_days
@@ -44,6 +45,7 @@ from casework.models.proceedings import AppealOutcome, ApplicationStatus
 from casework.models.socialwork import ContractStatus
 from casework.selectors.socialwork import teams_with_descendants
 from opsplatform.errors import NotAllowed, ValidationFailed
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 from tenants.org.models import CanonicalFunction, StaffPosition
 
@@ -73,7 +75,7 @@ class Scope(StrEnum):
     ALL = "all"
 
 
-def is_manager(user: Any) -> bool:
+def is_manager(user: User) -> bool:
     return getattr(user, "role", "") == Role.MANAGER
 
 
@@ -96,9 +98,9 @@ def _columns(
     kind: DeadlineKind,
     due: Any,
     case_path: str,
-    worker: Any,
+    worker: Combinable,
     scope: Scope,
-    user: Any,
+    user: User,
     team_ids: set[int],
 ) -> QuerySet[Any]:
     """One branch of the UNION: the same columns, in the same order, for every kind."""
@@ -138,7 +140,7 @@ def horizon_end(today: dt.date, horizon: int) -> dt.date:
     return add_working_days(today, horizon + 1) - dt.timedelta(days=1)
 
 
-def user_team_ids(user: Any) -> set[int]:
+def user_team_ids(user: User) -> set[int]:
     """The teams where the user holds a current post, and the units under them."""
     direct = StaffPosition.objects.filter(person_id=user.pk, ended_on__isnull=True).values_list(
         "team_id", flat=True
@@ -147,7 +149,7 @@ def user_team_ids(user: Any) -> set[int]:
 
 
 def deadline_list(
-    *, user: Any, scope: str = Scope.MINE, horizon: int = DEFAULT_HORIZON, today: dt.date
+    *, user: User, scope: str = Scope.MINE, horizon: int = DEFAULT_HORIZON, today: dt.date
 ) -> QuerySet[Any]:
     """Deadlines due within ``horizon`` working days of ``today`` or already overdue, earliest
     first, as rows of ``d_*`` columns. ``mine``: where the user is the responsible worker (the
@@ -236,12 +238,12 @@ def deadline_list(
 
 @dataclass(frozen=True)
 class Caseload:
-    worker: Any
+    worker: User
     cases: QuerySet[Case]
     norm: int = HOUSEHOLDS_PER_WORKER_NORM
 
 
-def caseload_get(*, user: Any, worker: Any) -> Caseload:
+def caseload_get(*, user: User, worker: User) -> Caseload:
     """Open cases (one per household) currently assigned to ``worker`` for any function. Managers
     may see anyone's caseload; everyone else only their own."""
     if worker.pk != user.pk and not is_manager(user):

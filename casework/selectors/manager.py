@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -20,12 +19,13 @@ from casework.models import CaseAssignment
 from casework.models.cases import CaseStatus
 from casework.selectors.deadlines import HOUSEHOLDS_PER_WORKER_NORM, is_manager
 from opsplatform.errors import NotAllowed
+from tenants.accounts.models import User
 from tenants.org.models import StaffPosition, Team
 
 
 @dataclass(frozen=True)
 class WorkerLoad:
-    worker: Any
+    worker: User
     job_title: str
     is_social_worker: bool
     open_cases: int
@@ -59,7 +59,7 @@ class TeamLoad:
         return self.open_cases / len(self.workers) if self.workers else None
 
 
-def _require_manager(user: Any) -> None:
+def _require_manager(user: User) -> None:
     if not is_manager(user):
         raise NotAllowed(
             "Obciążenie zespołów i pracowników widzi tylko kierownik.",
@@ -67,7 +67,7 @@ def _require_manager(user: Any) -> None:
         )
 
 
-def team_workloads(*, user: Any) -> list[TeamLoad]:
+def team_workloads(*, user: User) -> list[TeamLoad]:
     """Every unit with current staff or open cases, in the centre's order, each with its workers'
     open caseloads against the norm of 50 households (art. 110 u.p.s.). A worker with posts in two
     units appears in both, with the same caseload. Managers only."""

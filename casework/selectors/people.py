@@ -16,6 +16,7 @@ from casework.reference.selectors import income_criterion_on
 from casework.selectors.lookup import get_or_404, get_or_field_error
 from casework.visibility import persons_q
 from opsplatform.errors import NotFound
+from tenants.accounts.models import User
 
 
 def person_search(*, query: str = "") -> QuerySet[Person]:
@@ -33,7 +34,7 @@ def person_search(*, query: str = "") -> QuerySet[Person]:
     return people.order_by("last_name", "first_name", "id")
 
 
-def person_search_for(*, user: Any, query: str = "") -> QuerySet[Person]:
+def person_search_for(*, user: User, query: str = "") -> QuerySet[Person]:
     """``person_search`` narrowed to the people whose identity data ``user`` may see
     (``casework.visibility.persons_q``, the rule ``GET /api/people/<id>/`` applies): the API's
     list of people and the desk's search, so neither shows what the other hides."""

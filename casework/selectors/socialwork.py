@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -24,6 +23,7 @@ from casework.models import (
 from casework.models.socialwork import ActivityCategory
 from casework.selectors.lookup import PublicId
 from opsplatform.errors import NotFound
+from tenants.accounts.models import User
 from tenants.org.models import StaffPosition, Team
 
 # --- teams -------------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ class TimeSplit:
 
 @dataclass(frozen=True)
 class WorkerTime:
-    worker: Any
+    worker: User
     team: Team | None
     time: TimeSplit
 

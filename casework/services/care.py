@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -15,6 +14,7 @@ from casework.permissions import Capability, require_capability
 from casework.visibility import require_case_access
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.plausible_dates import check_act, check_planned
+from tenants.accounts.models import User
 
 HOURS_IN_A_WEEK = Decimal(168)
 HOURS_IN_A_DAY = Decimal(24)
@@ -23,7 +23,7 @@ HOURS_IN_A_DAY = Decimal(24)
 @transaction.atomic
 def service_plan_create(
     *,
-    user: Any,
+    user: User,
     case: Case,
     recipient: Person,
     service_type: str,
@@ -107,7 +107,7 @@ def _already_recorded(day: dt.date) -> Conflict:
 
 @transaction.atomic
 def service_delivery_record(
-    *, user: Any, plan: ServicePlan, day: dt.date, hours: Decimal, carer: str = ""
+    *, user: User, plan: ServicePlan, day: dt.date, hours: Decimal, carer: str = ""
 ) -> ServiceDelivery:
     """Record the hours delivered under ``plan`` on one day (one record per plan and day)."""
     require_capability(user, Capability.SERVICE_PLAN_MANAGE)

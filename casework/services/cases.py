@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +14,12 @@ from casework.services.numbering import next_number
 from casework.visibility import require_case_access, require_intake_household_access
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.plausible_dates import check_act
+from tenants.accounts.models import User
 from tenants.org.models import StaffPosition, Team
 
 
 @transaction.atomic
-def case_open(*, user: Any, household: Household, opened_on: dt.date | None = None) -> Case:
+def case_open(*, user: User, household: Household, opened_on: dt.date | None = None) -> Case:
     """Open the household's case; at most one case of a household is open at a time. Team roles
     only for a household they may take an intake about (see
     ``casework.visibility.require_intake_household_access``)."""
@@ -43,14 +43,14 @@ def case_open(*, user: Any, household: Household, opened_on: dt.date | None = No
     )
 
 
-def open_case_for(*, user: Any, household: Household, on: dt.date) -> Case:
+def open_case_for(*, user: User, household: Household, on: dt.date) -> Case:
     """The household's open case, opened now if it has none."""
     existing = Case.objects.filter(household=household, status=CaseStatus.OPEN).first()
     return existing or case_open(user=user, household=household, opened_on=on)
 
 
 @transaction.atomic
-def case_close(*, user: Any, case: Case, closed_on: dt.date, reason: str) -> Case:
+def case_close(*, user: User, case: Case, closed_on: dt.date, reason: str) -> Case:
     require_capability(user, Capability.CASE_MANAGE)
     require_case_access(user, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -75,7 +75,7 @@ def case_close(*, user: Any, case: Case, closed_on: dt.date, reason: str) -> Cas
     return case
 
 
-def _check_worker_in_team(worker: Any, team: Team, on: dt.date) -> None:
+def _check_worker_in_team(worker: User | None, team: Team, on: dt.date) -> None:
     if worker is None:
         return
     works_there = StaffPosition.objects.filter(team=team, person=worker, started_on__lte=on).filter(
@@ -105,10 +105,10 @@ def _function_of(team: Team, function: str | None) -> str:
 @transaction.atomic
 def case_assign(
     *,
-    user: Any,
+    user: User,
     case: Case,
     team: Team,
-    worker: Any = None,
+    worker: User | None = None,
     function: str | None = None,
     on: dt.date | None = None,
 ) -> CaseAssignment:
@@ -127,7 +127,7 @@ def assign_to(
     *,
     case: Case,
     team: Team,
-    worker: Any = None,
+    worker: User | None = None,
     function: str | None = None,
     on: dt.date | None = None,
 ) -> CaseAssignment:
@@ -151,11 +151,11 @@ def assign_to(
 @transaction.atomic
 def case_handover(
     *,
-    user: Any,
+    user: User,
     case: Case,
     to_team: Team,
     reason: str,
-    to_worker: Any = None,
+    to_worker: User | None = None,
     function: str | None = None,
     at: dt.datetime | None = None,
 ) -> Handover:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,13 +15,14 @@ from casework.services.cases import assign_to, open_case_for
 from casework.visibility import require_intake_household_access
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.plausible_dates import check_act
+from tenants.accounts.models import User
 from tenants.org.models import Team
 
 
 @transaction.atomic
 def intake_register(
     *,
-    user: Any,
+    user: User,
     arrived_at: dt.datetime | None = None,
     channel: str,
     reporter_kind: str,
@@ -97,7 +97,7 @@ def _refuse_if_closed(intake: Intake) -> None:
 
 @transaction.atomic
 def intake_resolve(
-    *, user: Any, intake: Intake, outcome: str, note: str = "", at: dt.datetime | None = None
+    *, user: User, intake: Intake, outcome: str, note: str = "", at: dt.datetime | None = None
 ) -> Intake:
     """Close the intake at the desk: information, advice or a referral outside the centre."""
     require_capability(user, Capability.INTAKE_REGISTER)
@@ -126,10 +126,10 @@ def intake_resolve(
 @transaction.atomic
 def intake_route(
     *,
-    user: Any,
+    user: User,
     intake: Intake,
     team: Team,
-    worker: Any = None,
+    worker: User | None = None,
     note: str = "",
     at: dt.datetime | None = None,
 ) -> Intake:

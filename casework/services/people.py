@@ -24,6 +24,7 @@ from casework.visibility import (
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.plausible_dates import EARLIEST_LIFE_DAY, check_act
 from opsplatform.text_rules import looks_blank, text_error
+from tenants.accounts.models import User
 
 PERSON_FIELDS = (
     "first_name", "last_name", "pesel", "document_type", "document_number", "date_of_birth", "sex",
@@ -89,7 +90,9 @@ def person_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def _refuse_duplicate_pesel(user: Any, pesel: str | None, *, exclude: Person | None = None) -> None:
+def _refuse_duplicate_pesel(
+    user: User, pesel: str | None, *, exclude: Person | None = None
+) -> None:
     """A PESEL already registered is refused; the other person's id is given only to a user who
     may see that person (``persons_q``, the rule of ``GET /api/people/<id>/``)."""
     if not pesel:
@@ -115,7 +118,7 @@ def _refuse_duplicate_pesel(user: Any, pesel: str | None, *, exclude: Person | N
 
 
 @transaction.atomic
-def person_create(*, user: Any, **data: Any) -> Person:
+def person_create(*, user: User, **data: Any) -> Person:
     require_capability(user, Capability.PERSON_WRITE)
     values = {name: data[name] for name in PERSON_FIELDS if name in data and data[name] is not None}
     errors = person_errors(values)
@@ -134,7 +137,7 @@ def person_create(*, user: Any, **data: Any) -> Person:
 
 
 @transaction.atomic
-def person_update(*, user: Any, person: Person, **changes: Any) -> Person:
+def person_update(*, user: User, person: Person, **changes: Any) -> Person:
     """Rectify a person's data (also the RODO right to rectification)."""
     require_capability(user, Capability.PERSON_WRITE)
     require_person_access(user, person)
@@ -165,7 +168,7 @@ def _refuse_implausible_life_day(field: str, day: dt.date | None) -> None:
 
 @transaction.atomic
 def household_create(
-    *, user: Any, head: Person, joined_on: dt.date | None = None, **address: str
+    *, user: User, head: Person, joined_on: dt.date | None = None, **address: str
 ) -> Household:
     """A household with ``head`` as the person keeping it; the address defaults to the head's."""
     require_capability(user, Capability.PERSON_WRITE)
@@ -193,7 +196,7 @@ def household_create(
 @transaction.atomic
 def household_member_add(
     *,
-    user: Any,
+    user: User,
     household: Household,
     person: Person,
     relation: str,
@@ -222,7 +225,7 @@ def household_member_add(
 
 @transaction.atomic
 def household_member_remove(
-    *, user: Any, member: HouseholdMember, left_on: dt.date
+    *, user: User, member: HouseholdMember, left_on: dt.date
 ) -> HouseholdMember:
     require_capability(user, Capability.PERSON_WRITE)
     require_household_identity_access(user, member.household)
@@ -241,7 +244,7 @@ def household_member_remove(
 
 @transaction.atomic
 def income_record(
-    *, user: Any, member: HouseholdMember, as_of: dt.date, amount: Decimal, source: str = ""
+    *, user: User, member: HouseholdMember, as_of: dt.date, amount: Decimal, source: str = ""
 ) -> IncomeRecord:
     require_capability(user, Capability.PERSON_WRITE)
     require_household_access(user, member.household, purpose="write")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -65,7 +64,7 @@ def _open_case(case: Case) -> None:
 @transaction.atomic
 def application_register(
     *,
-    user: Any,
+    user: User,
     case: Case,
     applicant: Person,
     received_on: dt.date,
@@ -112,9 +111,9 @@ def application_register(
 @transaction.atomic
 def interview_schedule(
     *,
-    user: Any,
+    user: User,
     case: Case,
-    worker: Any,
+    worker: User,
     needed_since: dt.date,
     kind: str = InterviewKind.FULL,
     application: Application | None = None,
@@ -148,7 +147,7 @@ def interview_schedule(
 
 @transaction.atomic
 def interview_record(
-    *, user: Any, interview: FamilyInterview, conducted_on: dt.date, diagnosis: str, help_plan: str
+    *, user: User, interview: FamilyInterview, conducted_on: dt.date, diagnosis: str, help_plan: str
 ) -> FamilyInterview:
     require_capability(user, Capability.INTERVIEW_CONDUCT)
     require_case_access(user, interview.case)
@@ -177,8 +176,8 @@ def interview_record(
 @transaction.atomic
 def authorisation_grant(
     *,
-    user: Any,
-    worker: Any,
+    user: User,
+    worker: User,
     reference: str,
     valid_from: dt.date,
     valid_to: dt.date | None = None,
@@ -207,7 +206,7 @@ def authorisation_grant(
     )
 
 
-def authorisation_valid_on(worker: Any, day: dt.date) -> DecisionAuthorisation | None:
+def authorisation_valid_on(worker: User, day: dt.date) -> DecisionAuthorisation | None:
     return (
         DecisionAuthorisation.objects.filter(worker=worker, valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
@@ -233,7 +232,7 @@ def _interview_for_decision(application: Application, issued_on: dt.date) -> Fam
 @transaction.atomic
 def decision_issue(
     *,
-    user: Any,
+    user: User,
     application: Application,
     benefit: str,
     outcome: str,
@@ -318,7 +317,7 @@ def decision_issue(
         issued_on=issued_on,
         issued_by=user,
         authorisation=authorisation,
-        interview=interview,  # type: ignore[misc]
+        interview=interview,  # type: ignore[misc]  # not None: refused above with the other errors
     )
     decided = set(
         Decision.objects.filter(application=application).values_list("benefit", flat=True)
@@ -330,7 +329,7 @@ def decision_issue(
 
 
 @transaction.atomic
-def decision_deliver(*, user: Any, decision: Decision, delivered_on: dt.date) -> Decision:
+def decision_deliver(*, user: User, decision: Decision, delivered_on: dt.date) -> Decision:
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, decision.application.case)
     errors: dict[str, list[str]] = {}
@@ -359,7 +358,7 @@ def effective_due_on(application: Application) -> dt.date:
 
 @transaction.atomic
 def delay_notice_send(
-    *, user: Any, application: Application, sent_on: dt.date, new_due_on: dt.date, reason: str
+    *, user: User, application: Application, sent_on: dt.date, new_due_on: dt.date, reason: str
 ) -> DelayNotice:
     """Tell the party the matter will not be settled in time, why, and the new date (art. 36)."""
     require_capability(user, Capability.PROCEEDING_MANAGE)
@@ -412,7 +411,7 @@ def appeal_register(*, user: User, decision: Decision, lodged_on: dt.date) -> Ap
 
 
 @transaction.atomic
-def appeal_forward(*, user: Any, appeal: Appeal, forwarded_on: dt.date) -> Appeal:
+def appeal_forward(*, user: User, appeal: Appeal, forwarded_on: dt.date) -> Appeal:
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, appeal.decision.application.case)
     if appeal.forwarded_on is not None:
@@ -429,7 +428,7 @@ def appeal_forward(*, user: Any, appeal: Appeal, forwarded_on: dt.date) -> Appea
 
 
 @transaction.atomic
-def appeal_decide(*, user: Any, appeal: Appeal, outcome: str, outcome_on: dt.date) -> Appeal:
+def appeal_decide(*, user: User, appeal: Appeal, outcome: str, outcome_on: dt.date) -> Appeal:
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, appeal.decision.application.case)
     if appeal.outcome != AppealOutcome.PENDING:

@@ -4,7 +4,6 @@ social projects and local activity programmes (PAL)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -35,6 +34,7 @@ from casework.permissions import Capability, has_capability, require_capability
 from casework.visibility import require_case_access, require_household_access
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.plausible_dates import check_act, check_planned
+from tenants.accounts.models import User
 
 # A day's logged time may not exceed 16 hours: the same bound the table's check constraint puts
 # on one entry, applied to the sum of a worker's entries for the day.
@@ -60,7 +60,7 @@ def _is_current_member(case: Case, person: Person) -> bool:
     ).exists()
 
 
-def _lock_worker(worker: Any) -> None:
+def _lock_worker(worker: User) -> None:
     """Serialise a worker's concurrent writes (one row lock on the account)."""
     get_user_model().objects.select_for_update().filter(pk=worker.pk).first()
 
@@ -71,7 +71,7 @@ def _lock_worker(worker: Any) -> None:
 @transaction.atomic
 def activity_log(
     *,
-    user: Any,
+    user: User,
     day: dt.date,
     minutes: int,
     category: str,
@@ -135,7 +135,7 @@ def _require_in_force(contract: SocialContract, action: str) -> None:
 @transaction.atomic
 def contract_create(
     *,
-    user: Any,
+    user: User,
     case: Case,
     person: Person,
     variant: str,
@@ -144,7 +144,7 @@ def contract_create(
     centre_obligations: str,
     starts_on: dt.date,
     ends_on: dt.date,
-    worker: Any = None,
+    worker: User | None = None,
 ) -> SocialContract:
     """Draft a social contract with a current member of the case's household. The social worker
     party is ``worker`` (default: the user), who must be able to conclude contracts."""
@@ -192,7 +192,7 @@ def contract_create(
 
 
 @transaction.atomic
-def contract_sign(*, user: Any, contract: SocialContract, signed_on: dt.date) -> SocialContract:
+def contract_sign(*, user: User, contract: SocialContract, signed_on: dt.date) -> SocialContract:
     """Record the signing of a draft. The contract is active at once if it has already started on
     the day of signing, else it is signed and waits for its start date."""
     require_capability(user, Capability.CONTRACT_MANAGE)
@@ -238,7 +238,9 @@ def contracts_activate_due(*, on: dt.date) -> int:
 
 
 @transaction.atomic
-def contract_review_plan(*, user: Any, contract: SocialContract, due_on: dt.date) -> ContractReview:
+def contract_review_plan(
+    *, user: User, contract: SocialContract, due_on: dt.date
+) -> ContractReview:
     """Add a review date within the contract's period (drafts may have them planned too)."""
     require_capability(user, Capability.CONTRACT_MANAGE)
     require_case_access(user, contract.case)
@@ -265,7 +267,7 @@ def contract_review_plan(*, user: Any, contract: SocialContract, due_on: dt.date
 
 @transaction.atomic
 def contract_review_record(
-    *, user: Any, review: ContractReview, done_on: dt.date, note: str
+    *, user: User, review: ContractReview, done_on: dt.date, note: str
 ) -> ContractReview:
     require_capability(user, Capability.CONTRACT_MANAGE)
     require_case_access(user, review.contract.case)
@@ -307,7 +309,7 @@ def _close_errors(contract: SocialContract, closed_on: dt.date, outcome_note: st
 
 def _contract_close(
     *,
-    user: Any,
+    user: User,
     contract: SocialContract,
     action: str,
     status: str,
@@ -333,7 +335,7 @@ def _contract_close(
 @transaction.atomic
 def contract_complete(
     *,
-    user: Any,
+    user: User,
     contract: SocialContract,
     closed_on: dt.date,
     goals_achieved: bool,
@@ -353,7 +355,7 @@ def contract_complete(
 
 @transaction.atomic
 def contract_break(
-    *, user: Any, contract: SocialContract, closed_on: dt.date, outcome_note: str
+    *, user: User, contract: SocialContract, closed_on: dt.date, outcome_note: str
 ) -> SocialContract:
     """Record that the contract was broken or not kept (which may be a reason to refuse or stop
     a benefit): its goals count as not achieved."""
@@ -374,7 +376,7 @@ def contract_break(
 @transaction.atomic
 def programme_create(
     *,
-    user: Any,
+    user: User,
     case: Case,
     person: Person,
     kind: str,
@@ -412,7 +414,7 @@ def programme_create(
 
 
 def _programme_end(
-    user: Any, programme: IndividualProgramme, ends_on: dt.date, status: ProgrammeStatus
+    user: User, programme: IndividualProgramme, ends_on: dt.date, status: ProgrammeStatus
 ) -> IndividualProgramme:
     require_capability(user, Capability.CONTRACT_MANAGE)
     require_case_access(user, programme.case)
@@ -438,7 +440,7 @@ def _programme_end(
 
 @transaction.atomic
 def programme_complete(
-    *, user: Any, programme: IndividualProgramme, ends_on: dt.date
+    *, user: User, programme: IndividualProgramme, ends_on: dt.date
 ) -> IndividualProgramme:
     """Close a programme that ran its course; ``ends_on`` becomes the actual end date."""
     return _programme_end(user, programme, ends_on, ProgrammeStatus.COMPLETED)
@@ -446,7 +448,7 @@ def programme_complete(
 
 @transaction.atomic
 def programme_discontinue(
-    *, user: Any, programme: IndividualProgramme, ends_on: dt.date
+    *, user: User, programme: IndividualProgramme, ends_on: dt.date
 ) -> IndividualProgramme:
     """Record that a programme was stopped before its course ended."""
     return _programme_end(user, programme, ends_on, ProgrammeStatus.DISCONTINUED)
@@ -458,7 +460,7 @@ def programme_discontinue(
 @transaction.atomic
 def project_create(
     *,
-    user: Any,
+    user: User,
     name: str,
     kind: str,
     starts_on: dt.date,
@@ -501,7 +503,7 @@ def _already_participating() -> Conflict:
 
 @transaction.atomic
 def project_participant_add(
-    *, user: Any, project: CommunityProject, person: Person, joined_on: dt.date
+    *, user: User, project: CommunityProject, person: Person, joined_on: dt.date
 ) -> ProjectParticipation:
     require_capability(user, Capability.PROJECT_MANAGE)
     errors: dict[str, list[str]] = {}
@@ -523,7 +525,7 @@ def project_participant_add(
 
 @transaction.atomic
 def project_participant_remove(
-    *, user: Any, participation: ProjectParticipation, left_on: dt.date
+    *, user: User, participation: ProjectParticipation, left_on: dt.date
 ) -> ProjectParticipation:
     require_capability(user, Capability.PROJECT_MANAGE)
     participation = ProjectParticipation.objects.select_for_update().get(pk=participation.pk)

@@ -27,6 +27,7 @@ from casework.models.proceedings import (
 )
 from casework.permissions import Capability, has_capability
 from opsplatform.ui.forms import DateInput, TextField, fast_selects
+from tenants.accounts.models import User
 from tenants.org.models import CanonicalFunction, Team
 
 
@@ -82,7 +83,7 @@ def person_label(member: HouseholdMember) -> str:
     return f"{member.person} ({member.get_relation_display()})"
 
 
-def staff_label(user: Any) -> str:
+def staff_label(user: User) -> str:
     teams = ", ".join(p.team.name for p in getattr(user, "current_positions", []))
     name = user.get_full_name() or user.get_username()
     return f"{name} – {teams}" if teams else str(name)
@@ -190,7 +191,7 @@ class InterviewScheduleForm(CaseForm):
         applications: Iterable[Application],
         staff: Iterable[Any],
         labels: Labels,
-        user: Any,
+        user: User,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -273,7 +274,7 @@ class DecisionForm(CaseForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         # Required only when the benefit is granted: marked so (the service checks it).
-        self.fields["period_from"].required_when = gettext("przy przyznaniu")  # type: ignore[attr-defined]
+        self.fields["period_from"].required_when = gettext("przy przyznaniu")  # type: ignore[attr-defined]  # read by the template
         decided = {(d.application_id, d.benefit) for d in decisions}
         # Only what can still be decided: each application's benefits without a decision, and
         # the applications that have one left.

@@ -40,7 +40,7 @@ from casework.selectors.dashboard import (
     unassigned_queue,
 )
 from casework.selectors.deadlines import DEFAULT_HORIZON, Scope, user_team_ids
-from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
+from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
 from tenants.accounts.roles import Role
 from tenants.http import request_centre
 from tenants.org.models import CanonicalFunction
@@ -132,7 +132,7 @@ def _queue(
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = signed_in_user(request)
     role = str(user.role)
     today = timezone.localdate()
     centre = request_centre(request)

@@ -68,8 +68,9 @@ from casework.ui.desk_forms import (
     parse_route,
 )
 from opsplatform.errors import DomainError, NotAllowed
-from opsplatform.ui.access import domain_errors_as_http, is_htmx, staff_required
+from opsplatform.ui.access import domain_errors_as_http, is_htmx, signed_in_user, staff_required
 from opsplatform.ui.forms import apply_domain_error, success_redirect
+from tenants.accounts.models import User
 from tenants.org.models import CanonicalFunction, Team
 
 SEARCH_MIN_LENGTH = 2
@@ -95,7 +96,7 @@ def desk_view(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with domain_errors_as_http():
-            require_capability(request.user, Capability.INTAKE_REGISTER)
+            require_capability(signed_in_user(request), Capability.INTAKE_REGISTER)
             return view(request, *args, **kwargs)
 
     return staff_required(wrapped)
@@ -127,7 +128,7 @@ def desk_form(data: Any = None, *, initial: dict[str, Any] | None = None) -> Des
     )
 
 
-def _chosen(user: Any, public_id: Any) -> PersonMatch | None:
+def _chosen(user: User, public_id: Any) -> PersonMatch | None:
     """The person chosen by id, if the user may see them (the rule of ``GET /api/people/<id>/``:
     outside it, the refusal page that offers break-glass access)."""
     if not public_id:
@@ -159,7 +160,7 @@ def _slot_context(form: DeskForm, chosen: PersonMatch | None) -> dict[str, Any]:
     return {"form": form, "chosen": chosen, "new_person_open": new_person_open}
 
 
-def _search(user: Any, query: str) -> dict[str, Any]:
+def _search(user: User, query: str) -> dict[str, Any]:
     query = query.strip()
     context: dict[str, Any] = {"query": query, "too_short": 0 < len(query) < SEARCH_MIN_LENGTH}
     if len(query) >= SEARCH_MIN_LENGTH:
@@ -179,7 +180,7 @@ def _page(request: HttpRequest, form: DeskForm, chosen: PersonMatch | None) -> H
         "casework/ui/desk/desk.html",
         {
             "search_form": search,
-            **_search(request.user, query),
+            **_search(signed_in_user(request), query),
             **_slot_context(form, chosen),
         },
     )
@@ -193,7 +194,7 @@ def _page(request: HttpRequest, form: DeskForm, chosen: PersonMatch | None) -> H
 def desk(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _register(request)
-    chosen = _chosen(request.user, request.GET.get("person"))
+    chosen = _chosen(signed_in_user(request), request.GET.get("person"))
     form = desk_form(initial={"person": chosen.person.public_id} if chosen else None)
     return _page(request, form, chosen)
 
@@ -209,7 +210,7 @@ def desk_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/ui/desk/_search_results.html",
-        {**_search(request.user, request.GET.get("q", "")), "oob": True},
+        {**_search(signed_in_user(request), request.GET.get("q", "")), "oob": True},
     )
 
 
@@ -221,7 +222,7 @@ def desk_person_slot(request: HttpRequest) -> HttpResponse:
     if not is_htmx(request):
         url = reverse("casework-ui:desk")
         return redirect(f"{url}?{urlencode({'person': public_id})}" if public_id else url)
-    chosen = _chosen(request.user, public_id)
+    chosen = _chosen(signed_in_user(request), public_id)
     if public_id and chosen is None:
         raise Http404(_("Nie znaleziono osoby."))
     form = desk_form(initial={"person": chosen.person.public_id} if chosen else None)
@@ -277,7 +278,7 @@ def desk_done(request: HttpRequest, intake_id: UUID) -> HttpResponse:
             "routed": intake.outcome == IntakeOutcome.ROUTED,
             # First contact routes the case on; its file is then the team's, not theirs to open.
             "case_file_open": intake.case is not None
-            and visibility.in_scope(request.user, intake.case.household),
+            and visibility.in_scope(signed_in_user(request), intake.case.household),
         },
     )
 
@@ -305,7 +306,7 @@ def _apply(form: DeskForm, error: DomainError) -> None:
         apply_domain_error(form, error, FIELD_MAP)
 
 
-def _person(user: Any, form: DeskForm) -> Person | None:
+def _person(user: User, form: DeskForm) -> Person | None:
     """The chosen person, or the new one created now; a routed person gets a household."""
     person: Person | None = None
     if form.cleaned_data.get("person"):
@@ -317,7 +318,7 @@ def _person(user: Any, form: DeskForm) -> Person | None:
     return person
 
 
-def _save_visit(user: Any, form: DeskForm) -> Intake | None:
+def _save_visit(user: User, form: DeskForm) -> Intake | None:
     """Register the visit and close or route it, all or nothing. Errors of the person and of the
     intake are collected together (so the clerk sees them at once); the routing or resolution
     is tried only when both passed."""
@@ -377,12 +378,12 @@ def _save_visit(user: Any, form: DeskForm) -> Intake | None:
 
 def _register(request: HttpRequest) -> HttpResponse:
     form = desk_form(request.POST)
-    intake = _save_visit(request.user, form) if form.is_valid() else None
+    intake = _save_visit(signed_in_user(request), form) if form.is_valid() else None
     if intake is not None:
         return success_redirect(
             request, reverse("casework-ui:desk-done", kwargs={"intake_id": intake.public_id})
         )
-    chosen = _chosen(request.user, form.data.get("person"))
+    chosen = _chosen(signed_in_user(request), form.data.get("person"))
     if is_htmx(request):
         return render(request, "casework/ui/desk/_form.html", {**_slot_context(form, chosen)})
     return _page(request, form, chosen)

@@ -15,6 +15,7 @@ from casework.models.people import IdentityDocument, Sex
 from casework.reference.models import AssistanceReason
 from opsplatform.text_rules import NOTE_MAX_LENGTH
 from opsplatform.ui.forms import DateInput, TextField
+from tenants.accounts.models import User
 from tenants.org.models import Team
 
 ROUTE = "route"
@@ -61,7 +62,7 @@ def team_value(team: Team) -> str:
     return f"team:{team.code}"
 
 
-def worker_value(team: Team, worker: Any) -> str:
+def worker_value(team: Team, worker: User) -> str:
     return f"worker:{team.code}:{worker.public_id}"
 
 
@@ -72,7 +73,7 @@ def route_choices(teams: Sequence[Team]) -> list[tuple[str, Any]]:
     for team in teams:
         options: list[tuple[str, str]] = [(team_value(team), f"{team.name} ({_('cały zespół')})")]
         seen: set[int] = set()
-        for position in team.current_positions:  # type: ignore[attr-defined]
+        for position in team.current_positions:  # type: ignore[attr-defined]  # Prefetch(to_attr=)
             worker = position.person
             if worker is None or worker.pk in seen:
                 continue

@@ -25,7 +25,7 @@ from casework.documents.selectors import (
 )
 from casework.models import Decision, SocialContract
 from casework.permissions import Capability, require_capability
-from opsplatform.ui.access import domain_errors_as_http, staff_required
+from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
 from tenants.http import request_centre
 
 
@@ -46,7 +46,7 @@ def _centre(request: HttpRequest) -> CentreInfo:
 
 def _decision(request: HttpRequest, decision_id: UUID) -> tuple[Decision, Document]:
     with domain_errors_as_http():
-        require_capability(request.user, Capability.READ)
+        require_capability(signed_in_user(request), Capability.READ)
         decision = decision_for_document(public_id=decision_id)
     post = post_held_on(worker=decision.issued_by, day=decision.issued_on)
     document = decision_document(
@@ -61,7 +61,7 @@ def _decision(request: HttpRequest, decision_id: UUID) -> tuple[Decision, Docume
 
 def _contract(request: HttpRequest, contract_id: UUID) -> tuple[SocialContract, Document]:
     with domain_errors_as_http():
-        require_capability(request.user, Capability.READ)
+        require_capability(signed_in_user(request), Capability.READ)
         contract = contract_for_document(public_id=contract_id)
     post = post_held_on(worker=contract.worker, day=contract.signed_on or contract.starts_on)
     document = contract_document(

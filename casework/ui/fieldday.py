@@ -4,8 +4,6 @@ or due today. Only the user's own; the cases listed are recorded as read."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,13 +16,13 @@ from casework.selectors.dashboard import deadline_summary, field_visits
 from casework.selectors.deadlines import Scope
 from casework.ui.cases import _require
 from casework.ui.dashboard import DEADLINE_KINDS
-from opsplatform.ui.access import domain_errors_as_http, staff_required
+from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
 
 
 @staff_required
 @require_GET
 def field_day(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = signed_in_user(request)
     _require(user, Capability.READ)
     today = timezone.localdate()
     with domain_errors_as_http():

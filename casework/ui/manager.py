@@ -42,8 +42,8 @@ from opsplatform.ui.access import (
     domain_errors_as_http,
     is_htmx,
     roles_required,
+    signed_in_user,
     staff_required,
-    staff_user,
 )
 from opsplatform.ui.forms import DateInput
 from tenants.accounts.models import User
@@ -222,8 +222,8 @@ def manager_overview(request: HttpRequest) -> HttpResponse:
         return render(request, "casework/ui/manager/_time_share.html", time_context)
 
     with domain_errors_as_http():
-        workloads = team_workloads(user=request.user)
-    overdue = _overdue(staff_user(request), today)
+        workloads = team_workloads(user=signed_in_user(request))
+    overdue = _overdue(signed_in_user(request), today)
     workers = {load.worker.pk: load for team in workloads for load in team.workers}
     return render(
         request,
@@ -243,7 +243,7 @@ def manager_overview(request: HttpRequest) -> HttpResponse:
 @roles_required({Role.MANAGER}, cast(str, MANAGER_ONLY))
 def manager_overdue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    paginator = Paginator(_overdue(staff_user(request), today), OVERDUE_PAGE_SIZE)
+    paginator = Paginator(_overdue(signed_in_user(request), today), OVERDUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("strona"))
     return render(
         request,
@@ -259,7 +259,7 @@ def manager_overdue(request: HttpRequest) -> HttpResponse:
 def access_log(request: HttpRequest) -> HttpResponse:
     """Pick a person: search by PESEL or name (as you type, with htmx; a plain GET without)."""
     with domain_errors_as_http():
-        require_capability(request.user, Capability.AUDIT_READ)
+        require_capability(signed_in_user(request), Capability.AUDIT_READ)
     context = audited_person_search(
         request,
         link_to="casework-ui:access-log-person",
@@ -318,12 +318,12 @@ def access_log_person(request: HttpRequest, person_id: UUID) -> HttpResponse:
     """Who read or changed what of a person's data, and when; newest first. Viewing it is itself
     recorded, as the API records it."""
     with domain_errors_as_http():
-        require_capability(request.user, Capability.AUDIT_READ)
+        require_capability(signed_in_user(request), Capability.AUDIT_READ)
         person = person_get(public_id=person_id)
     form = ActionFilterForm(request.GET)
     action = form.cleaned_data["action"] if form.is_valid() else ""
     with domain_errors_as_http():
-        entries = person_access_log(user=request.user, person=person, action=action)
+        entries = person_access_log(user=signed_in_user(request), person=person, action=action)
     page = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("strona"))
     names = staff_names(entry.actor_id for entry in page.object_list)
     objects = audit_object_names(page.object_list)

@@ -18,6 +18,7 @@ from casework.audit import Actor, reset_actor, set_actor
 from casework.visibility import HouseholdOutOfScope, require_url_access
 from opsplatform.client_address import client_ip
 from opsplatform.schemas import current_schema
+from opsplatform.ui.access import signed_in_user
 from tenants.accounts.roles import STAFF_ROLES
 
 
@@ -33,7 +34,7 @@ class AuditActorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _acts(request):
             return self.get_response(request)
-        user = request.user
+        user = signed_in_user(request)
         token = set_actor(Actor.for_user(user, ip=client_ip(request)))
         try:
             return self.get_response(request)
@@ -55,7 +56,7 @@ class AuditActorMiddleware:
         if getattr(request.user, "role", "") not in STAFF_ROLES:
             return None  # the view refuses non-staff itself
         try:
-            require_url_access(request.user, view_kwargs)
+            require_url_access(signed_in_user(request), view_kwargs)
         except HouseholdOutOfScope as error:
             return _refusal(request, error)
         return None

@@ -47,7 +47,7 @@ from casework.ui.documents import case_detail_url
 from casework.ui.manager import OBJECT_LABELS
 from opsplatform.errors import DomainError
 from opsplatform.text_rules import NOTE_MAX_LENGTH
-from opsplatform.ui.access import domain_errors_as_http, roles_required
+from opsplatform.ui.access import domain_errors_as_http, roles_required, signed_in_user
 from opsplatform.ui.forms import (
     DateInput,
     TextField,
@@ -67,12 +67,12 @@ HOLDS_PAGE_SIZE = 25
 
 
 def _require_manager(request: HttpRequest) -> None:
-    if request.user.role != Role.MANAGER:  # type: ignore[union-attr]
+    if signed_in_user(request).role != Role.MANAGER:
         raise PermissionDenied(str(MANAGER_ONLY))
 
 
 def _is_manager(request: HttpRequest) -> bool:
-    return bool(request.user.role == Role.MANAGER)  # type: ignore[union-attr]
+    return bool(signed_in_user(request).role == Role.MANAGER)
 
 
 def _case_urls(case_ids: list[int]) -> dict[int, str | None]:
@@ -115,7 +115,7 @@ class HoldRow:
 # --- forms ------------------------------------------------------------------------------------
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable at run time
     note = TextField(label=_("Uwagi"), required=False, multiline=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
@@ -201,7 +201,7 @@ def retention_rule_edit(request: HttpRequest, rule_id: UUID) -> HttpResponse:
         form = RuleForm(request.POST)
         if form.is_valid():
             try:
-                retention_rule_update(user=request.user, rule=rule, **form.cleaned_data)
+                retention_rule_update(user=signed_in_user(request), rule=rule, **form.cleaned_data)
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
@@ -264,7 +264,7 @@ def retention_holds(request: HttpRequest) -> HttpResponse:
             case = form.cleaned_data["case_number"]
             try:
                 legal_hold_set(
-                    user=request.user,
+                    user=signed_in_user(request),
                     case=case,
                     reason=form.cleaned_data["reason"],
                     until=form.cleaned_data["until"],
@@ -310,7 +310,9 @@ def retention_hold_lift(request: HttpRequest, case_id: UUID) -> HttpResponse:
     form = LiftForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            legal_hold_lift(user=request.user, case=case, reason=form.cleaned_data["lift_reason"])
+            legal_hold_lift(
+                user=signed_in_user(request), case=case, reason=form.cleaned_data["lift_reason"]
+            )
         except DomainError as error:
             apply_domain_error(form, error)
         else:

@@ -39,7 +39,7 @@ from casework.rodo.report_types import SubjectAccessReport
 from casework.rodo.subject_access import record_export, subject_access_report
 from casework.selectors.people import person_get
 from casework.ui.person_search import RESULTS_TEMPLATE, audited_person_search, results_only
-from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
+from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
 from tenants.http import request_centre
 from tenants.models import Centre
 
@@ -53,7 +53,7 @@ def _centre(request: HttpRequest) -> Centre:
 
 def _allowed(request: HttpRequest) -> None:
     with domain_errors_as_http():
-        require_capability(request.user, Capability.AUDIT_READ)
+        require_capability(signed_in_user(request), Capability.AUDIT_READ)
 
 
 @require_GET
@@ -74,7 +74,7 @@ def _report(request: HttpRequest, person_id: UUID) -> tuple[Person, SubjectAcces
     centre = _centre(request)
     with domain_errors_as_http():
         person = person_get(public_id=person_id)
-        report = subject_access_report(user=staff_user(request), person=person, centre=centre)
+        report = subject_access_report(user=signed_in_user(request), person=person, centre=centre)
     return person, report
 
 

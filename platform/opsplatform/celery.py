@@ -4,6 +4,7 @@ in its headers and runs in it on the worker (tenant-schemas-celery)."""
 import logging
 import os
 from contextvars import Token
+from typing import Any
 
 from celery import Celery, Task
 from celery.signals import before_task_publish, task_postrun, task_prerun
@@ -43,14 +44,18 @@ def _carry_request_id(headers: dict[str, object] | None = None, **kwargs: object
 
 
 @task_prerun.connect
-def _use_request_id(task_id: str, task: Task, **kwargs: object) -> None:
+def _use_request_id(task_id: str, task: Task[Any, Any], **kwargs: object) -> None:
     carried = accepted(task.request.get(TASK_HEADER))
     _request_id_tokens[task_id] = set_request_id(carried or task_id)
 
 
 @task_postrun.connect
 def _count_task(
-    task_id: str, task: Task, state: str | None = None, kwargs: object = None, **rest: object
+    task_id: str,
+    task: Task[Any, Any],
+    state: str | None = None,
+    kwargs: object = None,
+    **rest: object,
 ) -> None:
     token = _request_id_tokens.pop(task_id, None)
     from tenant_schemas_celery.app import get_schema_name_from_task

@@ -50,7 +50,7 @@ logger = logging.getLogger("opsplatform.metrics")
 
 
 # No `_created` series: they double the answer and Prometheus does not need them.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]  # prometheus_client: unannotated
 
 REQUESTS = Counter(
     "ops_http_requests", "HTTP requests answered, by URL name.", ["view", "method", "status"]
@@ -151,7 +151,7 @@ def exposition() -> bytes:
         from prometheus_client import multiprocess
 
         processes = CollectorRegistry()
-        multiprocess.MultiProcessCollector(processes)
+        multiprocess.MultiProcessCollector(processes)  # type: ignore[no-untyped-call]  # unannotated
         own = generate_latest(processes)
     else:
         own = generate_latest(REGISTRY)

@@ -41,7 +41,7 @@ class CentreTenantMiddleware(TenantMainMiddleware):
         use_public_schema()
         hostname = self.hostname_from_request(request) if _host_allowed(request) else None
         if hostname is not None and hostname == settings.PORTAL_HOST:
-            request.tenant = current_tenant()  # type: ignore[attr-defined]
+            request.tenant = current_tenant()  # type: ignore[attr-defined]  # django-tenants' attribute
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
             return None

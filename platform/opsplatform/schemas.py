@@ -15,16 +15,16 @@ T = TypeVar("T")
 
 def current_schema() -> str:
     """The schema the default connection is using now (``public`` on the portal)."""
-    return str(connection.schema_name)  # type: ignore[attr-defined]
+    return str(connection.schema_name)  # type: ignore[attr-defined]  # django-tenants' backend
 
 
 def current_tenant() -> Any:
     """The centre the connection is set to, or django-tenants' stand-in for the public schema."""
-    return connection.tenant  # type: ignore[attr-defined]
+    return connection.tenant  # type: ignore[attr-defined]  # django-tenants' backend
 
 
 def use_public_schema() -> None:
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' backend
 
 
 def connection_release() -> None:

@@ -23,7 +23,7 @@ _STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 def inline_style_hashes(template_name: str) -> list[str]:
     """CSP source expressions (``'sha256-…'``) for each literal ``<style>`` block of a template."""
-    source: str = get_template(template_name).template.source  # type: ignore[attr-defined]
+    source: str = get_template(template_name).template.source  # type: ignore[attr-defined]  # the DTL backend's
     hashes = []
     for body in _STYLE_BLOCK.findall(source):
         digest = hashlib.sha256(body.encode("utf-8")).digest()

@@ -1,4 +1,6 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -6,6 +8,11 @@ from django.http import HttpRequest
 
 from opsplatform.schemas import current_schema
 from tenants.accounts.roles import role_is_allowed_in_schema
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from tenants.accounts.models import User
 
 
 class SchemaAwareBackend(ModelBackend):
@@ -16,7 +23,7 @@ class SchemaAwareBackend(ModelBackend):
     * demo accounts authenticate only in demo mode (which itself requires DEBUG).
     """
 
-    def user_can_authenticate(self, user: Any) -> bool:
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
         if not super().user_can_authenticate(user):
             return False
         if getattr(user, "is_demo", False) and not settings.DEMO_MODE:

@@ -116,7 +116,7 @@ def clear_all() -> int:
     """Forget every failure and lock, and the password-reset rate counters, in every schema (the
     test suite between tests, or an operator lifting locks after an incident). Returns the number
     of keys deleted."""
-    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]  # Redis backend only
     keys = list(client.scan_iter(match="*:accounts:*", count=1000))
     if keys:
         client.delete(*keys)

@@ -27,7 +27,7 @@ from tenants.accounts.roles import STAFF_ROLES
 logger = logging.getLogger("tenants.accounts.two_factor")
 
 
-def required_for(user: Any) -> bool:
+def required_for(user: User) -> bool:
     """Whether the user may not log in without a second factor.
 
     Outside demo mode the requirement holds whatever the setting says (the environment refuses
@@ -38,7 +38,7 @@ def required_for(user: Any) -> bool:
     return bool(settings.TWO_FACTOR_REQUIRED or not settings.DEMO_MODE)
 
 
-def confirmed_device(user: Any) -> TOTPDevice | None:
+def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
 
 
@@ -71,7 +71,7 @@ def _accept(device: TOTPDevice, code: str, moment: float | None) -> int | None:
     return step
 
 
-def verify(user: Any, code: str, moment: float | None = None) -> bool:
+def verify(user: User, code: str, moment: float | None = None) -> bool:
     """Whether ``code`` is a current, unused code of the user's confirmed device."""
     device = confirmed_device(user)
     return device is not None and _accept(device, code, moment) is not None
@@ -135,11 +135,11 @@ def recovery_codes_generate(user: User) -> list[str]:
     return codes
 
 
-def recovery_codes_left(user: Any) -> int:
+def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user_id=user.pk, used_at__isnull=True).count()
 
 
-def recovery_code_use(user: Any, code: str) -> bool:
+def recovery_code_use(user: User, code: str) -> bool:
     """Whether ``code`` is an unused recovery code of the user; it is used up at once."""
     claimed = RecoveryCode.objects.filter(
         user_id=user.pk, code_hash=_recovery_hash(code), used_at__isnull=True
@@ -154,7 +154,7 @@ def looks_like_totp_code(code: str) -> bool:
     return len(cleaned) == totp.DIGITS and cleaned.isdigit()
 
 
-def verify_second_factor(user: Any, code: str, moment: float | None = None) -> bool:
+def verify_second_factor(user: User, code: str, moment: float | None = None) -> bool:
     """The log-in's second step: a current code of the user's app, or one of their recovery
     codes (used up)."""
     if confirmed_device(user) is None:

@@ -33,6 +33,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from opsplatform.schemas import current_schema
+from opsplatform.ui.access import signed_in_user
 from tenants.accounts import lockout, tokens, two_factor
 from tenants.accounts.backends import SchemaAwareBackend
 from tenants.accounts.forms import (
@@ -67,7 +68,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]  # authentication_form is LoginForm
         user = form.get_user()
         device = two_factor.confirmed_device(user)
         if device is None and not two_factor.required_for(user):
@@ -283,7 +284,7 @@ def _account_context(request: HttpRequest, user: User, **forms: Form) -> dict[st
 @login_required
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     return render(request, "accounts/account.html", _account_context(request, user))
 
 
@@ -295,7 +296,9 @@ class TwoFactorSetupView(View):
     template_name = "accounts/two_factor_setup.html"
 
     def _device(self, request: HttpRequest) -> TOTPDevice:
-        device = two_factor.enrolment_device(request.user, request.session.get(ENROL_KEY))  # type: ignore[arg-type]
+        device = two_factor.enrolment_device(
+            signed_in_user(request), request.session.get(ENROL_KEY)
+        )
         request.session[ENROL_KEY] = device.pk
         return device
 
@@ -306,7 +309,7 @@ class TwoFactorSetupView(View):
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user: User = request.user  # type: ignore[assignment]
+        user = signed_in_user(request)
         device = self._device(request)
         form = CodeWithPasswordForm(request.POST)
         if form.is_valid() and _password_and_code(request, user, device, form, stage="setup"):
@@ -330,7 +333,7 @@ class TwoFactorSetupView(View):
 @sensitive_post_parameters()
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     """Remove the app, where two-factor log-in is optional (portal roles); the password again."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if two_factor.required_for(user):
         messages.error(request, _("Logowanie dwuetapowe jest obowiązkowe dla tego konta."))
         return redirect("accounts:account")
@@ -369,7 +372,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
     """A new set of recovery codes (the old ones end), for a user with an app; the password
     again."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     form = PasswordConfirmForm(request.POST, prefix="recovery")
     address = lockout.client_address(request)
     locked = lockout.locked(user.username, address)
@@ -393,7 +396,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: UUID) -> HttpResponse:
     """Revoke one of the user's own API tokens from the account page."""
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if tokens.api_token_revoke(user=user, public_id=token_id):
         messages.success(request, _("Token API został unieważniony."))
     else:
@@ -405,7 +408,7 @@ def api_token_revoke(request: HttpRequest, token_id: UUID) -> HttpResponse:
 
 
 def _manager_only(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if getattr(user, "role", "") != Role.MANAGER or current_schema() == "public":
         raise PermissionDenied
     return user
@@ -448,7 +451,7 @@ def staff_enrolment_link(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session and API token of the user, this one included."""
-    log_out_everywhere(request.user)  # type: ignore[arg-type]
+    log_out_everywhere(signed_in_user(request))
     logout(request)
     messages.success(request, _("Wylogowano ze wszystkich urządzeń."))
     return redirect("accounts:login")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from pytest_django import DjangoDbBlocker
 
 from benchmarking.comparisons import add_months
 from benchmarking.models import SnapshotRun
@@ -19,10 +20,8 @@ EXPORT_PERIOD = (dt.date(2024, 1, 1), dt.date(2024, 6, 1))
 
 
 @pytest.fixture(scope="session")
-def benchmark_data(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
-) -> Iterator[None]:
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+def benchmark_data(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    with django_db_blocker.unblock():
         centres = list(Centre.objects.select_related("programme").order_by("slug"))
         for centre in centres:
             go_live = centre.programme.go_live.replace(day=1)

@@ -125,7 +125,7 @@ def test_noisy_counts_keep_order_and_length_and_refuse_non_integers() -> None:
     assert [round(value, -2) for value in released] == [0, 1_000, 1_000_000, 5_000_000_000]
     assert noisy_counts([], scale=1.0) == []
     with pytest.raises(TypeError):
-        noisy_counts([1.5], scale=1.0)  # type: ignore[list-item]
+        noisy_counts([1.5], scale=1.0)  # type: ignore[list-item]  # a wrong type on purpose
     with pytest.raises(TypeError):
         noisy_counts([True], scale=1.0)
 

@@ -142,7 +142,7 @@ def test_files_can_only_be_written_from_gated_tables() -> None:
     raw = CountTable(spec, {("a", "b"): 3})
     for fmt in ("csv", "xlsx", "json"):
         with pytest.raises(TypeError):
-            render(ExportDocument(title="t", tables=[raw], provenance=[], legend=[]), fmt)  # type: ignore[list-item]
+            render(ExportDocument(title="t", tables=[raw], provenance=[], legend=[]), fmt)  # type: ignore[list-item]  # a wrong type on purpose
 
 
 # --- Web pages ------------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def test_pages_that_show_no_aggregates_do_not_call_the_gate() -> None:
 
     def get(name: str, path: str, **headers: str) -> None:
         before = gate_calls()
-        response = client.get(path, **headers)  # type: ignore[arg-type]
+        response = client.get(path, **headers)  # type: ignore[arg-type]  # WSGI headers, not get()'s own
         assert response.status_code == 200, (name, response.status_code)
         assert gate_calls() == before, f"{name} released figures: classify it as aggregate"
         opened.add(name)

@@ -329,7 +329,7 @@ def test_an_export_is_queued_its_progress_shown_then_downloaded(
 
 @db
 def test_the_list_shows_only_the_analysts_own_exports(centre_client: CentreClientFactory) -> None:
-    connection.set_schema_to_public()  # type: ignore[attr-defined]
+    connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants' backend
     other = account_create(
         schema_name="public", username="analityk.druga", role=Role.MINISTRY_ANALYST,
         password=DEMO_PASSWORD,

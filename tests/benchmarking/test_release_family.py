@@ -186,7 +186,7 @@ def test_one_symbol_and_a_protection_interval_for_every_sensitive_cell(data: st.
     for relation in relations:
         assert sum(1 for key in relation.cells() if key in hidden) != 1
     published = {cell: c.value for cell, c in released.cells.items() if c.value is not None}
-    intervals = audit_family(published, relations)  # type: ignore[arg-type]
+    intervals = audit_family(published, relations)  # type: ignore[arg-type]  # test doubles
     for cell in hidden:
         sensitive = released.cells[cell].status in (CellStatus.PRIMARY, CellStatus.DOMINANCE)
         assert protected(intervals[cell], sensitive=sensitive, k=K), (cell, intervals[cell])

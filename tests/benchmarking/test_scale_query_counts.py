@@ -55,7 +55,7 @@ def _statements(action: Callable[[], Any]) -> tuple[int, Any]:
         return original(self, query, *args, **kwargs)
 
     result: Any = None
-    psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+    psycopg.Cursor.execute = execute  # type: ignore[method-assign]  # counting wrapper
     try:
         with transaction.atomic():
             result = action()
@@ -63,7 +63,7 @@ def _statements(action: Callable[[], Any]) -> tuple[int, Any]:
     except _Rollback:
         pass
     finally:
-        psycopg.Cursor.execute = original  # type: ignore[method-assign]
+        psycopg.Cursor.execute = original  # type: ignore[method-assign]  # restored
     # Savepoints of the rolled-back wrapper are the harness's, not the action's.
     counted = [s for s in sent if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
     return len(counted), result

@@ -172,14 +172,14 @@ def test_a_batch_goes_on_after_a_centre_fails_and_the_run_ends_failed(
         period_to=dt.date(2020, 1, 1),
         centres=centres,
     )
-    real = services.centre_months_aggregates  # type: ignore[attr-defined]
+    real = services.centre_months_aggregates  # type: ignore[attr-defined]  # imported, not re-exported
 
     def broken_in_daleszyce(**kwargs: object) -> object:
         from opsplatform.schemas import current_schema
 
         if current_schema() == "daleszyce":
             raise RuntimeError("boom")
-        return real(**kwargs)  # type: ignore[arg-type]
+        return real(**kwargs)  # type: ignore[arg-type]  # the caller's own keywords
 
     monkeypatch.setattr(services, "centre_months_aggregates", broken_in_daleszyce)
     assert snapshot_centres_compute(run=run, centres=centres) == ["daleszyce"]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
+from openpyxl import load_workbook
 
 from benchmarking.disclosure import (
     CellStatus,

@@ -7,13 +7,13 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from casework.models import Case, Household, Person
 from casework.pesel import make as make_pesel
+from tenants.accounts.models import User
 from tenants.demo import DEMO_PASSWORD
 
 _serial = itertools.count(1)
@@ -34,9 +34,9 @@ def api(slug: str, username: str, device: str = "") -> Client:
     )
 
 
-def user(slug: str, username: str) -> Any:
+def user(slug: str, username: str) -> User:
     with schema_context(slug):
-        return get_user_model().objects.get(username=username)
+        return User.objects.get(username=username)
 
 
 def new_pesel(born: dt.date = dt.date(1980, 5, 17), *, female: bool = True) -> str:

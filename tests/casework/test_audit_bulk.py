@@ -137,7 +137,7 @@ def _copy(instance: models.Model, *, pk: int | None) -> models.Model:
         }
     )
     copy.pk = pk
-    copy.public_id = uuid.uuid4()  # type: ignore[attr-defined]
+    copy.public_id = uuid.uuid4()  # type: ignore[attr-defined]  # every audited model has it
     return copy
 
 
@@ -158,7 +158,7 @@ def test_every_bulk_write_of_an_audited_model_is_recorded_like_a_single_save(
     rows = list(model._default_manager.order_by("pk")[:2])
     assert len(rows) == 2, f"the demo data has no two {label} rows"
     ids = [row.pk for row in rows]
-    public_ids = [str(row.public_id) for row in rows]  # type: ignore[attr-defined]
+    public_ids = [str(row.public_id) for row in rows]  # type: ignore[attr-defined]  # audited models have it
 
     # The single-row path, for comparison.
     start = _last_seq()
@@ -178,7 +178,7 @@ def test_every_bulk_write_of_an_audited_model_is_recorded_like_a_single_save(
     # bulk_update(): the same.
     start = _last_seq()
     for row in rows:
-        row.updated_at = moment + dt.timedelta(seconds=1)  # type: ignore[attr-defined]
+        row.updated_at = moment + dt.timedelta(seconds=1)  # type: ignore[attr-defined]  # a Record
     assert model._default_manager.bulk_update(rows, ["updated_at"]) == 2
     bulk_updated = _entries_after(start)
     assert [e.object_id for e in bulk_updated] == public_ids
@@ -194,7 +194,7 @@ def test_every_bulk_write_of_an_audited_model_is_recorded_like_a_single_save(
     assert (entry.action, entry.object_type, entry.object_id) == (
         "create",
         label,
-        str(created.public_id),  # type: ignore[attr-defined]
+        str(created.public_id),  # type: ignore[attr-defined]  # audited models have it
     )
     assert (entry.actor_username, entry.actor_role, entry.ip) == (
         "kierownik",
@@ -209,7 +209,7 @@ def test_every_bulk_write_of_an_audited_model_is_recorded_like_a_single_save(
     assert (entry.action, entry.object_type, entry.object_id) == (
         "delete",
         label,
-        str(created.public_id),  # type: ignore[attr-defined]
+        str(created.public_id),  # type: ignore[attr-defined]  # audited models have it
     )
     assert (entry.actor_username, entry.ip) == ("kierownik", "10.9.8.7")
 

@@ -139,7 +139,7 @@ def test_pdf_has_polish_letters_in_its_text_layer() -> None:
     fonts = {
         str(font["/BaseFont"])
         for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]  # pypdf objects are untyped
     }
     assert any("DejaVuSans" in name for name in fonts), fonts
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())

@@ -141,7 +141,7 @@ def test_queue_depth_and_snapshot_lag() -> None:
         app.connection_for_write() as connection,
         override_settings(CELERY_TASK_DEFAULT_QUEUE=queue),
     ):
-        redis_client = connection.default_channel.client  # type: ignore[attr-defined]
+        redis_client = connection.default_channel.client  # type: ignore[attr-defined]  # kombu's Redis channel
         redis_client.delete(queue)
         for _ in range(3):
             app.send_task("tasks.probe.centre_probe", queue=queue, connection=connection)

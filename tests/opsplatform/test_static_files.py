@@ -58,7 +58,7 @@ def test_collected_files_are_hashed_linked_and_cached_for_a_year(tmp_path: Path)
         assert "immutable" in served["Cache-Control"]
         assert "max-age=315360000" in served["Cache-Control"]
         assert served["X-Content-Type-Options"] == "nosniff"
-        body = b"".join(served.streaming_content)  # type: ignore[attr-defined]
+        body = b"".join(served.streaming_content)  # type: ignore[attr-defined]  # a FileResponse
         assert body == (tmp_path / match.group(1).removeprefix("/static/")).read_bytes()
         compressed = client.get(
             match.group(1), headers={"host": host("myslenice"), "accept-encoding": "gzip"}

@@ -309,7 +309,7 @@ class _Connection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self.host, self.port), self.timeout, (self._source, 0))
-        self.sock = self._context.wrap_socket(sock, server_hostname=self._server_name)  # type: ignore[attr-defined]
+        self.sock = self._context.wrap_socket(sock, server_hostname=self._server_name)  # type: ignore[attr-defined]  # HTTPSConnection's private context
 
 
 def _plain_get(port: int, path: str) -> int | None:

@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django_tenants.utils import schema_context
+from pytest_django import DjangoDbBlocker
 
 from casework.models import AuditEntry
 from tenants.demo import DEMO_PASSWORD
@@ -38,11 +39,11 @@ NGINX_ADDRESS = "127.0.0.1"
 
 
 @pytest.fixture(scope="module")
-def proxy(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[Proxy]:
+def proxy(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Proxy]:
     found = nginx_and_openssl()
     if isinstance(found, str):
         pytest.skip(found)
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         database_url = workers.test_database_url()
     hops = production_env_value("OPS_TRUSTED_PROXY_HOPS")
     with (

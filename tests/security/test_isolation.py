@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tenants.demo import DEMO_PASSWORD
+from tests.conftest import CentreClientFactory
 
 ATTACKER_CENTRE = "myslenice"
 VICTIM_CENTRE = "daleszyce"
@@ -91,10 +93,10 @@ def _token(slug: str | None, username: str) -> str:
     return str(response.json()["token"])
 
 
-def _refused(response: object, endpoint: Endpoint) -> None:
-    status = response.status_code  # type: ignore[attr-defined]
+def _refused(response: HttpResponseBase, endpoint: Endpoint) -> None:
+    status = response.status_code
     if status in (301, 302):
-        location = response["Location"]  # type: ignore[index]
+        location = response["Location"]
         assert "/konto/logowanie/" in location, f"{endpoint.pattern} redirected to {location}"
         return
     assert status in REFUSED, f"{endpoint.pattern} answered {status} to a foreign credential"
@@ -128,9 +130,9 @@ def test_a_token_of_another_centre_is_refused(endpoint: Endpoint, db: None) -> N
     "endpoint", [e for e in CENTRE_ENDPOINTS if _attackable(e)], ids=lambda e: e.pattern
 )
 def test_a_session_of_another_centre_is_refused(
-    endpoint: Endpoint, db: None, centre_client: object
+    endpoint: Endpoint, db: None, centre_client: CentreClientFactory
 ) -> None:
-    attacker = centre_client.logged_in(ATTACKER_CENTRE, "kierownik")  # type: ignore[attr-defined]
+    attacker = centre_client.logged_in(ATTACKER_CENTRE, "kierownik")
     victim = Client(HTTP_HOST=f"{VICTIM_CENTRE}.localhost")
     for name, morsel in attacker.cookies.items():
         victim.cookies[name] = morsel.value
@@ -163,9 +165,9 @@ def test_a_centre_token_is_refused_on_the_portal(endpoint: Endpoint, db: None) -
     "endpoint", [e for e in PORTAL_ENDPOINTS if _attackable(e)], ids=lambda e: e.pattern
 )
 def test_a_centre_session_is_refused_on_the_portal(
-    endpoint: Endpoint, db: None, centre_client: object
+    endpoint: Endpoint, db: None, centre_client: CentreClientFactory
 ) -> None:
-    attacker = centre_client.logged_in(VICTIM_CENTRE, "kierownik")  # type: ignore[attr-defined]
+    attacker = centre_client.logged_in(VICTIM_CENTRE, "kierownik")
     portal = Client(HTTP_HOST="localhost")
     for name, morsel in attacker.cookies.items():
         portal.cookies[name] = morsel.value
@@ -215,7 +217,7 @@ CENTRE_RECORD_ENDPOINTS = [
 
 @pytest.mark.parametrize("endpoint", CENTRE_RECORD_ENDPOINTS, ids=lambda e: e.pattern)
 def test_ids_of_another_centre_s_records_find_nothing(
-    endpoint: Endpoint, db: None, centre_client: object
+    endpoint: Endpoint, db: None, centre_client: CentreClientFactory
 ) -> None:
     """A manager of centre A, on A's host, asking for B's records by their real ids."""
     foreign = _victim_ids()
@@ -224,7 +226,7 @@ def test_ids_of_another_centre_s_records_find_nothing(
         lambda m: foreign.get(m.group(1), str(uuid.uuid4())),
         endpoint.pattern,
     )
-    page_client = centre_client.logged_in(ATTACKER_CENTRE, "kierownik")  # type: ignore[attr-defined]
+    page_client = centre_client.logged_in(ATTACKER_CENTRE, "kierownik")
     api_client = Client(
         HTTP_HOST=f"{ATTACKER_CENTRE}.localhost",
         HTTP_AUTHORIZATION=f"Token {_token(ATTACKER_CENTRE, 'kierownik')}",

@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 import pytest
 from django_tenants.utils import schema_context
+from pytest_django import DjangoDbBlocker
 
 from casework.models import AuditEntry, Person
 from tenants.demo import DEMO_PASSWORD
@@ -38,14 +39,12 @@ THREADS = 6
 
 
 @pytest.fixture(scope="module")
-def pooled(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest
-) -> Iterator[tuple[int, str]]:
+def pooled(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[tuple[int, str]]:
     """(gunicorn's port, the PgBouncer URL)."""
     found = pgbouncer_executable()
     if found.startswith("!"):
         pytest.skip(found[1:])
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         database_url = workers.test_database_url()
     with (
         pgbouncer(database_url, pool_size=1) as through_pgbouncer,
@@ -138,5 +137,5 @@ def test_two_centres_interleaved_on_one_pooled_connection_never_mix(
     # finds PostgreSQL's default path there, not a centre's.
     url = through_pgbouncer.replace("postgres://", "postgresql://")
     with psycopg.connect(url, prepare_threshold=None) as raw:
-        (path,) = raw.execute("SHOW search_path").fetchone()  # type: ignore[misc]
+        (path,) = raw.execute("SHOW search_path").fetchone()  # type: ignore[misc]  # one row: SHOW
     assert path == '"$user", public'

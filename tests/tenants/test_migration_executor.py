@@ -2,6 +2,8 @@
 a number of statements that does not grow with each centre; a busy centre is retried later."""
 
 import io
+import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,7 +29,7 @@ def migrated(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         runs.append(schema_name)
 
     monkeypatch.setattr(migration_executor, "run_migrations", run)
-    monkeypatch.setattr(migration_executor.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
     yield runs
 
 
@@ -72,10 +74,10 @@ def test_a_busy_centre_is_retried_after_the_others(monkeypatch: pytest.MonkeyPat
                 raise OperationalError(str(exc)) from exc
 
     monkeypatch.setattr(migration_executor, "run_migrations", run)
-    monkeypatch.setattr(migration_executor.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
     monkeypatch.setattr(migration_executor, "schemas_pending", lambda schemas, **kw: schemas)
     out = io.StringIO()
-    monkeypatch.setattr(migration_executor.sys, "stdout", out)
+    monkeypatch.setattr(sys, "stdout", out)
     call_command("migrate_schemas", tenant=True, interactive=False, stdout=io.StringIO())
     assert attempts.count("krasnystaw") == 2
     assert attempts[-1] == "krasnystaw"  # after every other centre
@@ -95,8 +97,8 @@ def test_a_centre_busy_in_every_round_fails_the_run_naming_it(
                 raise OperationalError(str(exc)) from exc
 
     monkeypatch.setattr(migration_executor, "run_migrations", run)
-    monkeypatch.setattr(migration_executor.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
     monkeypatch.setattr(migration_executor, "schemas_pending", lambda schemas, **kw: schemas)
-    monkeypatch.setattr(migration_executor.sys, "stdout", io.StringIO())
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
     with pytest.raises(RuntimeError, match="debica"):
         call_command("migrate_schemas", tenant=True, interactive=False, stdout=io.StringIO())

@@ -24,6 +24,7 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from pytest_django import DjangoDbBlocker
 
 from tests.benchmarking.conftest import benchmark_data  # noqa: F401  (re-exported fixture)
 from tests.ui.browser import CHROMIUM_ARGS, chromium_executable
@@ -90,17 +91,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def live_server_process(
     django_db_setup: None,
     benchmark_data: None,  # noqa: F811
-    django_db_blocker: pytest.FixtureRequest,
+    django_db_blocker: DjangoDbBlocker,
 ) -> Iterator[int]:
     """`manage.py runserver` on a free port against the test database (as `make run` serves)."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         database_url = test_database_url()
     try:
         with serve_test_database(database_url, "browser-server.log") as port:
             SERVER["port"] = port
             yield port
     finally:
-        with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        with django_db_blocker.unblock():
             _close_leftover_sessions()
 
 
@@ -151,7 +152,7 @@ def page(
     )
     context.set_default_timeout(WAIT_LIMIT_MS)
     page = context.new_page()
-    page._ops_test_name = request.node.name  # type: ignore[attr-defined]
+    page._ops_test_name = request.node.name  # type: ignore[attr-defined]  # own tag on the page
     # Screenshots of an earlier run of this test would mix with this run's.
     shutil.rmtree(SCREENSHOTS / request.node.name, ignore_errors=True)
     errors: list[str] = []

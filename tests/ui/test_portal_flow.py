@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
+from pytest_django import DjangoDbBlocker
 
 from benchmarking.models import ExportJob
 from tests.ui.helpers import check_screen, login
@@ -85,12 +86,12 @@ def test_a_coordinator_of_three_voivodeships_sees_their_centres_side_by_side(pag
 
 
 @pytest.fixture
-def exports_removed(django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+def exports_removed(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """The export this test orders (the country, 2024-H1) is committed by the server; remove it
     and its cells in the ledger of published cells afterwards, so that no later test or session
     finds an exact release of that period (it would refuse a noisy one). The test itself runs
     in a transaction that is rolled back, so the removal goes through a connection of its own."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         url = test_database_url()
         before = list(ExportJob.objects.values_list("pk", flat=True))
     yield

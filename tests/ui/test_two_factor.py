@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
+from pytest_django import DjangoDbBlocker
 
 from tenants.accounts import totp
 from tests import workers
@@ -27,12 +28,10 @@ PASSWORD = "Zielony-Parasol-2026!"
 
 
 @pytest.fixture(scope="module")
-def required_server(
-    live_server_process: int, django_db_blocker: pytest.FixtureRequest
-) -> Iterator[str]:
+def required_server(live_server_process: int, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
     """A second `manage.py runserver` on the test database, with two-factor log-in required;
     yields the centre's address on it."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         database_url = workers.test_database_url()
     with serve_test_database(
         database_url, "browser-server-two-factor.log", {"OPS_TWO_FACTOR": "required"}
@@ -61,13 +60,11 @@ def _manage(database_url: str, *args: str, stdin: str = "") -> str:
 
 
 @pytest.fixture
-def new_staff_member(
-    required_server: str, django_db_blocker: pytest.FixtureRequest
-) -> tuple[str, str]:
+def new_staff_member(required_server: str, django_db_blocker: DjangoDbBlocker) -> tuple[str, str]:
     """A real (non-demo) benefits worker, committed so that the server sees them, and the
     address of the enrolment link an administrator issued for them (on the server)."""
     username = f"dwuetapowa.{secrets.token_hex(3)}"
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         database_url = workers.test_database_url()
     _manage(
         database_url,

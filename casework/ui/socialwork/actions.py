@@ -40,7 +40,7 @@ from casework.ui.socialwork_forms import (
     ServicePlanCreateForm,
     object_key,
 )
-from opsplatform.ui.access import staff_user
+from opsplatform.ui.access import signed_in_user
 from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 
@@ -61,7 +61,7 @@ def contract_workers(user: User) -> Choices | None:
 def contract_create_action(
     request: HttpRequest, case: Case, data: Any = None, members: Choices | None = None
 ) -> FormAction:
-    user = staff_user(request)
+    user = signed_in_user(request)
     workers = contract_workers(user)
     if members is None:
         members = household_member_choices(case)

@@ -28,18 +28,18 @@ from casework.ui.socialwork.common import (
     ui_url,
 )
 from casework.ui.socialwork.panel import user_time_today
-from opsplatform.ui.access import staff_user
+from opsplatform.ui.access import signed_in_user
 
 # --- activity log ------------------------------------------------------------------------------
 
 
 def _log_time(request: HttpRequest, case: Case | None, after: str) -> HttpResponse:
-    require_capability(request.user, Capability.ACTIVITY_LOG)
+    require_capability(signed_in_user(request), Capability.ACTIVITY_LOG)
     action = activity_action(case, posted_data(request))
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
         entry = activity_log(
-            user=request.user,
+            user=signed_in_user(request),
             day=data["day"],
             minutes=data["minutes"],
             category=data["category"],
@@ -68,10 +68,10 @@ def case_activity_log_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def activity_page(request: HttpRequest) -> HttpResponse:
     """The worker's own activity log: a quick form, this week's entries and this month's share
     of social work."""
-    require_capability(request.user, Capability.ACTIVITY_LOG)
+    require_capability(signed_in_user(request), Capability.ACTIVITY_LOG)
     if request.method == "POST":
         return _log_time(request, None, ui_url("activity-log"))
-    user = staff_user(request)
+    user = signed_in_user(request)
     today = timezone.localdate()
     week_start = today - dt.timedelta(days=6)
     entries = list(activity_list(worker=user.public_id, date_from=week_start))

@@ -22,6 +22,7 @@ from casework.ui.socialwork.common import (
     posted_data,
     submit_form,
 )
+from opsplatform.ui.access import signed_in_user
 
 # --- care services -----------------------------------------------------------------------------
 
@@ -29,13 +30,13 @@ from casework.ui.socialwork.common import (
 @casework_page
 @require_http_methods(["GET", "POST"])
 def service_plan_create_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    require_capability(request.user, Capability.SERVICE_PLAN_MANAGE)
+    require_capability(signed_in_user(request), Capability.SERVICE_PLAN_MANAGE)
     case = case_of(case_id)
     action = service_plan_action(case, posted_data(request))
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
         service_plan_create(
-            user=request.user,
+            user=signed_in_user(request),
             case=case,
             recipient=person_by_id(data["recipient"], field="recipient"),
             service_type=data["service_type"],
@@ -62,13 +63,17 @@ def service_plan_create_view(request: HttpRequest, case_id: UUID) -> HttpRespons
 @casework_page
 @require_http_methods(["GET", "POST"])
 def service_delivery_view(request: HttpRequest, plan_id: UUID) -> HttpResponse:
-    require_capability(request.user, Capability.SERVICE_PLAN_MANAGE)
+    require_capability(signed_in_user(request), Capability.SERVICE_PLAN_MANAGE)
     plan = service_plan_get(public_id=plan_id)
     action = delivery_action(plan, posted_data(request))
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
         delivery = service_delivery_record(
-            user=request.user, plan=plan, day=data["day"], hours=data["hours"], carer=data["carer"]
+            user=signed_in_user(request),
+            plan=plan,
+            day=data["day"],
+            hours=data["hours"],
+            carer=data["carer"],
         )
         return case_url(plan.case, ANCHOR_SERVICES), str(
             _("Zapisano %(hours)s godz. usług z dnia %(day)s.")

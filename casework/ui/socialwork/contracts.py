@@ -50,7 +50,7 @@ from casework.ui.socialwork.common import (
     submit_form,
     ui_url,
 )
-from opsplatform.ui.access import staff_user
+from opsplatform.ui.access import signed_in_user
 
 # --- social contracts ------------------------------------------------------------------------
 
@@ -58,7 +58,7 @@ from opsplatform.ui.access import staff_user
 @casework_page
 @require_http_methods(["GET"])
 def contract_detail(request: HttpRequest, contract_id: UUID) -> HttpResponse:
-    require_capability(request.user, Capability.READ)
+    require_capability(signed_in_user(request), Capability.READ)
     contract = contract_get(public_id=contract_id)
     audit_reads([contract])
     return render(
@@ -67,7 +67,7 @@ def contract_detail(request: HttpRequest, contract_id: UUID) -> HttpResponse:
         {
             "contract": contract,
             "reviews": list(contract.reviews.all()),
-            "actions": contract_actions(staff_user(request), contract, RETURN_TO_CONTRACT),
+            "actions": contract_actions(signed_in_user(request), contract, RETURN_TO_CONTRACT),
             "case_url": case_url(contract.case, contract_anchor(contract)),
             "print_url": optional_url("contract-print", contract_id=contract.public_id),
             "pdf_url": optional_url("contract-pdf", contract_id=contract.public_id),
@@ -78,7 +78,7 @@ def contract_detail(request: HttpRequest, contract_id: UUID) -> HttpResponse:
 @casework_page
 @require_http_methods(["GET", "POST"])
 def contract_create_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    require_capability(request.user, Capability.CONTRACT_MANAGE)
+    require_capability(signed_in_user(request), Capability.CONTRACT_MANAGE)
     case = case_of(case_id)
     action = contract_create_action(request, case, posted_data(request))
 
@@ -86,7 +86,7 @@ def contract_create_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         person = person_by_id(data["person"], field="person")
         worker = worker_by_id(data["worker"]) if data.get("worker") else None
         contract = contract_create(
-            user=request.user,
+            user=signed_in_user(request),
             case=case,
             person=person,
             variant=data["variant"],
@@ -112,7 +112,7 @@ def contract_create_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
 
 
 def _managed_contract(request: HttpRequest, contract_id: UUID) -> SocialContract:
-    require_capability(request.user, Capability.CONTRACT_MANAGE)
+    require_capability(signed_in_user(request), Capability.CONTRACT_MANAGE)
     return contract_get(public_id=contract_id)
 
 
@@ -142,7 +142,9 @@ def _contract_step(
 @require_http_methods(["GET", "POST"])
 def contract_sign_view(request: HttpRequest, contract_id: UUID) -> HttpResponse:
     def run(contract: SocialContract, data: dict[str, Any]) -> str:
-        signed = contract_sign(user=request.user, contract=contract, signed_on=data["signed_on"])
+        signed = contract_sign(
+            user=signed_in_user(request), contract=contract, signed_on=data["signed_on"]
+        )
         if signed.status == ContractStatus.ACTIVE:
             return str(_("Kontrakt podpisany – jest realizowany."))
         return str(
@@ -157,7 +159,9 @@ def contract_sign_view(request: HttpRequest, contract_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def contract_review_plan_view(request: HttpRequest, contract_id: UUID) -> HttpResponse:
     def run(contract: SocialContract, data: dict[str, Any]) -> str:
-        review = contract_review_plan(user=request.user, contract=contract, due_on=data["due_on"])
+        review = contract_review_plan(
+            user=signed_in_user(request), contract=contract, due_on=data["due_on"]
+        )
         return str(
             _("Zaplanowano ocenę realizacji kontraktu na %(day)s.")
             % {"day": f"{review.due_on:%d.%m.%Y}"}
@@ -180,7 +184,7 @@ def contract_review_record_view(
 
     def run(contract: SocialContract, data: dict[str, Any]) -> str:
         contract_review_record(
-            user=request.user, review=review, done_on=data["done_on"], note=data["note"]
+            user=signed_in_user(request), review=review, done_on=data["done_on"], note=data["note"]
         )
         return str(_("Zapisano ocenę realizacji kontraktu."))
 
@@ -192,7 +196,7 @@ def contract_review_record_view(
 def contract_complete_view(request: HttpRequest, contract_id: UUID) -> HttpResponse:
     def run(contract: SocialContract, data: dict[str, Any]) -> str:
         contract_complete(
-            user=request.user,
+            user=signed_in_user(request),
             contract=contract,
             closed_on=data["closed_on"],
             goals_achieved=data["goals_achieved"],
@@ -208,7 +212,7 @@ def contract_complete_view(request: HttpRequest, contract_id: UUID) -> HttpRespo
 def contract_break_view(request: HttpRequest, contract_id: UUID) -> HttpResponse:
     def run(contract: SocialContract, data: dict[str, Any]) -> str:
         contract_break(
-            user=request.user,
+            user=signed_in_user(request),
             contract=contract,
             closed_on=data["closed_on"],
             outcome_note=data["outcome_note"],

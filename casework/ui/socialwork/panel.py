@@ -53,7 +53,7 @@ from casework.ui.socialwork.common import (
     household_member_choices,
     ui_url,
 )
-from opsplatform.ui.access import is_htmx, staff_user
+from opsplatform.ui.access import is_htmx, signed_in_user
 from tenants.accounts.models import User
 
 # --- the case file's panel ---------------------------------------------------------------------
@@ -131,7 +131,7 @@ def user_time_today(user: User) -> TimeSplit:
 
 
 def build_panel(request: HttpRequest, case: Case) -> SocialWorkPanel:
-    user = staff_user(request)
+    user = signed_in_user(request)
     can_contract = has_capability(user, Capability.CONTRACT_MANAGE)
     can_project = has_capability(user, Capability.PROJECT_MANAGE)
     can_plan = has_capability(user, Capability.SERVICE_PLAN_MANAGE)

@@ -42,6 +42,7 @@ from casework.ui.socialwork.common import (
     submit_form,
 )
 from opsplatform.errors import NotFound
+from opsplatform.ui.access import signed_in_user
 
 # --- individual programmes ---------------------------------------------------------------------
 
@@ -49,13 +50,13 @@ from opsplatform.errors import NotFound
 @casework_page
 @require_http_methods(["GET", "POST"])
 def programme_create_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    require_capability(request.user, Capability.CONTRACT_MANAGE)
+    require_capability(signed_in_user(request), Capability.CONTRACT_MANAGE)
     case = case_of(case_id)
     action = programme_create_action(case, posted_data(request))
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
         programme_create(
-            user=request.user,
+            user=signed_in_user(request),
             case=case,
             person=person_by_id(data["person"], field="person"),
             kind=data["kind"],
@@ -84,14 +85,14 @@ def _programme_of(case: Case, programme_id: UUID) -> IndividualProgramme:
 def _programme_end(
     request: HttpRequest, case_id: UUID, programme_id: UUID, *, discontinue: bool
 ) -> HttpResponse:
-    require_capability(request.user, Capability.CONTRACT_MANAGE)
+    require_capability(signed_in_user(request), Capability.CONTRACT_MANAGE)
     case = case_of(case_id)
     programme = _programme_of(case, programme_id)
     action = programme_end_action(programme, discontinue=discontinue, data=posted_data(request))
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
         end = programme_discontinue if discontinue else programme_complete
-        end(user=request.user, programme=programme, ends_on=data["ends_on"])
+        end(user=signed_in_user(request), programme=programme, ends_on=data["ends_on"])
         message = _("Program przerwany.") if discontinue else _("Program zakończony.")
         return case_url(case, ANCHOR_PROGRAMMES), str(message)
 
@@ -126,7 +127,7 @@ def programme_discontinue_view(
 @casework_page
 @require_http_methods(["GET", "POST"])
 def participant_add_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    require_capability(request.user, Capability.PROJECT_MANAGE)
+    require_capability(signed_in_user(request), Capability.PROJECT_MANAGE)
     case = case_of(case_id)
     projects = list(project_list(active_on=timezone.localdate()))
     action = participant_add_action(case, projects, posted_data(request))
@@ -134,7 +135,7 @@ def participant_add_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     def save(data: dict[str, Any]) -> tuple[str, str]:
         project = project_get(public_id=data["project"])
         project_participant_add(
-            user=request.user,
+            user=signed_in_user(request),
             project=project,
             person=person_by_id(data["person"], field="person"),
             joined_on=data["joined_on"],
@@ -157,7 +158,7 @@ def participant_add_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
 def participant_remove_view(
     request: HttpRequest, case_id: UUID, project_id: UUID, participation_id: UUID
 ) -> HttpResponse:
-    require_capability(request.user, Capability.PROJECT_MANAGE)
+    require_capability(signed_in_user(request), Capability.PROJECT_MANAGE)
     case = case_of(case_id)
     project = project_get(public_id=project_id)
     participation = participation_get(project=project, public_id=participation_id)
@@ -165,7 +166,7 @@ def participant_remove_view(
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
         project_participant_remove(
-            user=request.user, participation=participation, left_on=data["left_on"]
+            user=signed_in_user(request), participation=participation, left_on=data["left_on"]
         )
         return case_url(case, ANCHOR_PROJECTS), str(_("Zakończono udział w projekcie."))
 

@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from tenants.accounts.models import User
 from tenants.accounts.tokens import TokenRefused, api_token_authenticate
 
 
@@ -40,7 +41,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         return self.keyword
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):
+class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular: unannotated __init_subclass__
     """The OpenAPI schemas document the token header (as DRF's own token scheme was)."""
 
     target_class = "opsplatform.api.authentication.ApiTokenAuthentication"
@@ -50,3 +51,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(
             header_name="AUTHORIZATION", token_prefix=ApiTokenAuthentication.keyword
         )
+
+
+def account(request: Request) -> User:
+    """The account of a request to a view whose permission requires an authenticated one: a
+    ``User``, never the anonymous one (401, as the permission would answer)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user

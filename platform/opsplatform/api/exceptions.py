@@ -88,8 +88,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, drf.AuthenticationFailed) and exc.get_codes() != "authentication_failed":
         # A refused token says why (expired, two-factor now required…), in Polish already.
         response = Response(body(str(exc.get_codes()), str(exc.detail)), status=exc.status_code)
-        if getattr(exc, "auth_header", None):
-            response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        auth_header = getattr(exc, "auth_header", None)
+        if auth_header:
+            response["WWW-Authenticate"] = auth_header
         return response
     if isinstance(exc, drf.APIException):
         code, message = next(

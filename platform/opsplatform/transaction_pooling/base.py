@@ -48,9 +48,9 @@ class _TransactionScopedPath:
             # execute returns, so the commit on leaving the block loses nothing.
             with transaction.atomic(using=self.db.alias):
                 self.db.set_path_for_transaction(self.cursor)
-                return super()._execute_with_wrappers(sql, params, many, executor)  # type: ignore[misc]
+                return super()._execute_with_wrappers(sql, params, many, executor)  # type: ignore[misc]  # private in stubs
         self.db.set_path_for_transaction(self.cursor)
-        return super()._execute_with_wrappers(sql, params, many, executor)  # type: ignore[misc]
+        return super()._execute_with_wrappers(sql, params, many, executor)  # type: ignore[misc]  # private in stubs
 
 
 class PooledCursor(_TransactionScopedPath, CursorWrapper):

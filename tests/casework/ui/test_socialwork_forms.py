@@ -127,9 +127,9 @@ def _signed(family: tuple[Case, Person]) -> SocialContract:
 def _panel(username: str, opened: Case) -> SocialWorkPanel:
     request = RequestFactory().get("/", HTTP_HOST=f"{SLUG}.localhost")
     with schema_context(SLUG):
-        request.user = user(SLUG, username)
+        request.user = account = user(SLUG, username)
         # As AuditActorMiddleware does for a page request.
-        with acting_as(Actor.for_user(request.user)):
+        with acting_as(Actor.for_user(account)):
             panel = case_panel_context(request, opened)["socialwork"]
     assert isinstance(panel, SocialWorkPanel)
     return panel
@@ -153,7 +153,7 @@ def test_panel_lists_the_case_s_social_work_with_forms_for_the_social_worker(
     assert panel.new_contract is not None and panel.new_programme is not None
     assert panel.new_plan is None  # care services are the services team's
     assert panel.log_time is not None
-    person_choices = panel.new_contract.form.fields["person"].choices  # type: ignore[attr-defined]
+    person_choices = panel.new_contract.form.fields["person"].choices  # type: ignore[attr-defined]  # a ChoiceField
     assert (str(family[1].public_id), "Anna Kontraktowa – osoba prowadząca gospodarstwo") in (
         person_choices
     )

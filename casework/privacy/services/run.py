@@ -64,15 +64,13 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Func, OuterRef, Q, QuerySet, UUIDField
+from django.db import connection, transaction
+from django.db.models import Func, Q, QuerySet, UUIDField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from casework.audit import Actor, current_actor
 from casework.models import (
-    ActivityEntry,
     Application,
     AuditEntry,
     BreakGlassGrant,
@@ -94,8 +92,6 @@ from casework.models import (
     SocialContract,
 )
 from casework.models.audit import AuditAction
-from casework.models.cases import CaseStatus
-from casework.models.intake import IntakeOutcome
 from casework.privacy.models import (
     ErasureMethod,
     ErasureRecord,
@@ -104,8 +100,14 @@ from casework.privacy.models import (
     RetentionRule,
     RetentionRun,
 )
-from opsplatform.errors import NotFound, ValidationFailed
-from opsplatform.text_rules import checked_text
+from casework.privacy.services.plan import (
+    CaseDue,
+    _active_hold_case_ids,
+    _active_rules,
+    _erased_case_ids,
+    cases_due,
+    intakes_due,
+)
 
 ANONYMOUS_DOCUMENT_PREFIX = "ANON-"
 ANONYMOUS_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -117,21 +119,6 @@ def _new_uuid() -> Func:
 
 def _anonymous_token() -> RawSQL:
     return RawSQL("%s || replace(gen_random_uuid()::text, '-', '')", [ANONYMOUS_DOCUMENT_PREFIX])
-
-
-# --- the plan ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseDue:
-    """A closed case and the day it becomes due (None: never, a rule is off or missing)."""
-
-    case_id: int
-    number: str
-    closed_on: dt.date
-    due_on: dt.date | None
-    record_types: tuple[str, ...]
-    held: bool
 
 
 @dataclass
@@ -152,108 +139,6 @@ class RetentionResult:
     @property
     def rows(self) -> int:
         return sum(self.rows_by_model.values())
-
-
-def _active_rules() -> dict[str, RetentionRule]:
-    return {rule.record_type: rule for rule in RetentionRule.objects.filter(active=True)}
-
-
-def _erased_case_ids() -> set[int]:
-    return {
-        case_id
-        for case_id in ErasureRecord.objects.filter(model="casework.case").values_list(
-            "case_id", flat=True
-        )
-        if case_id is not None
-    }
-
-
-def _kinds_present(cases: QuerySet[Case]) -> dict[int, set[str]]:
-    """Which record types each case holds besides the case file."""
-    ids = list(cases.values_list("id", flat=True))
-    kinds: dict[int, set[str]] = {case_id: {RecordType.CASE_FILE.value} for case_id in ids}
-    for case_id in SocialContract.objects.filter(case_id__in=ids).values_list("case_id", flat=True):
-        kinds[case_id].add(RecordType.SOCIAL_CONTRACT)
-    for case_id in IndividualProgramme.objects.filter(case_id__in=ids).values_list(
-        "case_id", flat=True
-    ):
-        kinds[case_id].add(RecordType.SOCIAL_CONTRACT)
-    for case_id in ServicePlan.objects.filter(case_id__in=ids).values_list("case_id", flat=True):
-        kinds[case_id].add(RecordType.CARE_PLAN)
-    activity = cases.filter(
-        Exists(
-            ActivityEntry.objects.filter(
-                household_id=OuterRef("household_id"),
-                day__gte=OuterRef("opened_on"),
-                day__lte=OuterRef("closed_on"),
-            )
-        )
-    ).values_list("id", flat=True)
-    for case_id in activity:
-        kinds[case_id].add(RecordType.ACTIVITY_LOG)
-    return kinds
-
-
-def _active_hold_case_ids(on: dt.date) -> set[int]:
-    return set(
-        LegalHold.objects.filter(lifted_at__isnull=True)
-        .filter(Q(until__isnull=True) | Q(until__gte=on))
-        .values_list("case_id", flat=True)
-    )
-
-
-def cases_due(*, as_of: dt.date, within_days: int = 0, include_held: bool = True) -> list[CaseDue]:
-    """Closed cases not yet erased that are due on ``as_of`` (or within ``within_days`` after it),
-    earliest first; held cases are included (``held``) unless ``include_held`` is off."""
-    rules = _active_rules()
-    horizon = as_of + dt.timedelta(days=within_days)
-    erased = _erased_case_ids()
-    closed = Case.objects.filter(status=CaseStatus.CLOSED, closed_on__isnull=False).exclude(
-        id__in=erased
-    )
-    case_rule = rules.get(RecordType.CASE_FILE)
-    if case_rule is None:
-        return []
-    # A cheap first cut: no case closed after this can be due by the horizon under any rule.
-    shortest = min(rule.years for rule in rules.values())
-    closed = closed.filter(closed_on__lt=dt.date(horizon.year - shortest, 1, 1))
-    kinds = _kinds_present(closed)
-    held_ids = _active_hold_case_ids(as_of)
-    # Where a case has a hold history, that history decides (a hold past its ``until`` no longer
-    # holds even before the next run resets the flag); a bare flag with no history holds too.
-    with_history = set(LegalHold.objects.values_list("case_id", flat=True))
-    result = []
-    for case_id, number, closed_on, flag in closed.values_list(
-        "id", "number", "closed_on", "legal_hold"
-    ).order_by("closed_on", "id"):
-        present = tuple(sorted(kinds[case_id]))
-        if closed_on is None:  # excluded by the query; for the type checker
-            continue
-        if any(kind not in rules for kind in present):
-            due_on = None
-        else:
-            due_on = max(rules[kind].due_on(closed_on) for kind in present)
-        if due_on is None or due_on > horizon:
-            continue
-        held = case_id in held_ids or (flag and case_id not in with_history)
-        if held and not include_held:
-            continue
-        result.append(CaseDue(case_id, number, closed_on, due_on, present, held))
-    return result
-
-
-def intakes_due(*, as_of: dt.date) -> QuerySet[Intake]:
-    """Intakes that ended without a case, past the intake rule, with something left to erase."""
-    rule = _active_rules().get(RecordType.INTAKE)
-    if rule is None:
-        return Intake.objects.none()
-    # due_on(arrival) <= as_of  ⇔  arrival year <= as_of.year - years - 1
-    last_year = as_of.year - rule.years - 1
-    return (
-        Intake.objects.filter(case__isnull=True, arrived_at__year__lte=last_year)
-        .exclude(outcome=IntakeOutcome.PENDING)
-        .filter(Q(person__isnull=False) | ~Q(reporter_name="") | ~Q(notes="") | ~Q(outcome_note=""))
-    )
 
 
 # --- who is still retained --------------------------------------------------------------------
@@ -663,144 +548,3 @@ def apply_retention(
     result.run_id = run_id
     transaction.savepoint_commit(savepoint)
     return result
-
-
-# --- rules and holds --------------------------------------------------------------------------
-
-RULE_FIELDS = ("jrwa_symbol", "archival_category", "years", "active", "note")
-
-
-def _validation_failed(error: ValidationError) -> ValidationFailed:
-    fields = {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
-    return ValidationFailed(
-        "Popraw zaznaczone pola reguły retencji.", fields=fields, code="retention_rule_invalid"
-    )
-
-
-@transaction.atomic
-def retention_rule_update(*, user: Any, rule: RetentionRule, **changes: Any) -> RetentionRule:
-    """Change a centre's rule (manager only; the caller checks the role)."""
-    unknown = set(changes) - set(RULE_FIELDS)
-    if unknown:
-        raise ValidationFailed(
-            "Nieznane pola reguły.", fields={name: ["Nieznane pole."] for name in unknown}
-        )
-    for name, value in changes.items():
-        setattr(rule, name, value.strip() if isinstance(value, str) else value)
-    try:
-        rule.full_clean()
-    except ValidationError as error:
-        raise _validation_failed(error) from error
-    rule.updated_by = user.get_username()
-    rule.save()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                at=timezone.now(),
-                actor_id=user.pk,
-                actor_username=user.get_username(),
-                actor_role=getattr(user, "role", ""),
-                action=AuditAction.UPDATE,
-                object_type="privacy.retentionrule",
-                object_id=str(rule.public_id),
-            )
-        ]
-    )
-    return rule
-
-
-def _hold_audit(user: Any, action: str, hold: LegalHold) -> None:
-    household = Household.objects.filter(cases__id=hold.case_id).values_list(
-        "public_id", flat=True
-    )[0]
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                at=timezone.now(),
-                actor_id=user.pk,
-                actor_username=user.get_username(),
-                actor_role=getattr(user, "role", ""),
-                action=action,
-                object_type="privacy.legalhold",
-                object_id=str(hold.public_id),
-                household_id=str(household),
-            )
-        ]
-    )
-
-
-@transaction.atomic
-def legal_hold_set(
-    *, user: Any, case: Case, reason: str, until: dt.date | None = None
-) -> LegalHold:
-    """Stop the erasure of ``case`` until the hold is lifted (or ``until`` passes)."""
-    reason = checked_text("reason", reason, multiline=True).strip()
-    errors: dict[str, list[str]] = {}
-    if not reason:
-        errors["reason"] = ["Podaj powód wstrzymania (np. sygnatura postępowania sądowego)."]
-    if until is not None and until < timezone.localdate():
-        errors["until"] = ["Data końca wstrzymania nie może być w przeszłości."]
-    if case.id in _erased_case_ids():
-        errors["case"] = ["Sprawa została już zanonimizowana – nie ma czego wstrzymywać."]
-    if errors:
-        raise ValidationFailed(
-            "Nie wstrzymano usunięcia.", fields=errors, code="legal_hold_invalid"
-        )
-    Case.objects.select_for_update().filter(id=case.id).first()
-    if LegalHold.objects.filter(case=case, lifted_at__isnull=True).exists():
-        raise ValidationFailed(
-            "Sprawa jest już wstrzymana.",
-            fields={"case": ["Sprawa jest już objęta wstrzymaniem – najpierw je znieś."]},
-            code="legal_hold_exists",
-        )
-    try:
-        hold = LegalHold.objects.create(
-            case=case,
-            reason=reason,
-            until=until,
-            set_at=timezone.now(),
-            set_by=user if user.pk else None,
-            set_by_username=user.get_username(),
-        )
-    except IntegrityError as error:  # a concurrent hold won the race
-        raise ValidationFailed("Sprawa jest już wstrzymana.", code="legal_hold_exists") from error
-    Case.objects.filter(id=case.id).update(legal_hold=True)
-    case.legal_hold = True
-    _hold_audit(user, AuditAction.CREATE, hold)
-    return hold
-
-
-@transaction.atomic
-def legal_hold_lift(*, user: Any, case: Case, reason: str) -> LegalHold:
-    """Lift the open hold of ``case``; erasure may follow on the next run if the case is due."""
-    hold = LegalHold.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
-    if hold is None:
-        raise NotFound("Sprawa nie jest objęta wstrzymaniem.")
-    reason = checked_text("lift_reason", reason, multiline=True).strip()
-    if not reason:
-        raise ValidationFailed(
-            "Nie zniesiono wstrzymania.",
-            fields={"lift_reason": ["Podaj powód zniesienia wstrzymania."]},
-            code="legal_hold_invalid",
-        )
-    hold.lifted_at = timezone.now()
-    hold.lifted_by = user if user.pk else None
-    hold.lifted_by_username = user.get_username()
-    hold.lift_reason = reason
-    hold.save(update_fields=["lifted_at", "lifted_by", "lifted_by_username", "lift_reason"])
-    Case.objects.filter(id=case.id).update(legal_hold=False)
-    case.legal_hold = False
-    _hold_audit(user, AuditAction.UPDATE, hold)
-    return hold
-
-
-__all__ = [
-    "CaseDue",
-    "RetentionResult",
-    "apply_retention",
-    "cases_due",
-    "intakes_due",
-    "legal_hold_lift",
-    "legal_hold_set",
-    "retention_rule_update",
-]
