@@ -26,7 +26,7 @@ from casework.models.proceedings import (
     PaymentSchedule,
 )
 from casework.permissions import Capability, has_capability
-from opsplatform.ui.forms import DateInput, TextField, fast_selects
+from opsplatform.ui.forms import DateInput, TextField, fast_widgets
 from tenants.org.models import CanonicalFunction, Team
 
 
@@ -60,7 +60,7 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        fast_selects(self)  # many long lists on the case file: render them quickly
+        fast_widgets(self)  # a dozen forms on the case file: write their HTML quickly
 
     def set_records(self, name: str, records: Iterable[Any], label: Callable[[Any], str]) -> None:
         cast(ObjectChoiceField, self.fields[name]).set_records(records, label)
