@@ -27,6 +27,7 @@ from casework.models.proceedings import (
 )
 from casework.permissions import Capability, has_capability
 from opsplatform.ui.forms import DateInput, TextField, fast_widgets
+from tenants.accounts.models import User
 from tenants.org.models import CanonicalFunction, Team
 
 
@@ -82,7 +83,7 @@ def person_label(member: HouseholdMember) -> str:
     return f"{member.person} ({member.get_relation_display()})"
 
 
-def staff_label(user: Any) -> str:
+def staff_label(user: User) -> str:
     teams = ", ".join(p.team.name for p in getattr(user, "current_positions", []))
     name = user.get_full_name() or user.get_username()
     return f"{name} – {teams}" if teams else str(name)
@@ -188,9 +189,9 @@ class InterviewScheduleForm(CaseForm):
         self,
         *args: Any,
         applications: Iterable[Application],
-        staff: Iterable[Any],
+        staff: Iterable[User],
         labels: Labels,
-        user: Any,
+        user: User,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -405,7 +406,7 @@ class AuthorisationForm(CaseForm):
         help_text=_("Puste pole: bezterminowo."),
     )
 
-    def __init__(self, *args: Any, staff: Iterable[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         issuers = [u for u in staff if has_capability(u, Capability.DECISION_ISSUE)]
         self.set_records("worker", issuers, staff_label)
@@ -433,7 +434,7 @@ class AssignForm(CaseForm):
     )
 
     def __init__(
-        self, *args: Any, teams: Iterable[Team], staff: Iterable[Any], **kwargs: Any
+        self, *args: Any, teams: Iterable[Team], staff: Iterable[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.set_records("team", [t for t in teams if t.functions], _team_label)

@@ -4,8 +4,6 @@ or due today. Only the user's own; the cases listed are recorded as read."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,16 +14,16 @@ from casework.permissions import Capability
 from casework.selectors.cases import cases_by_number
 from casework.selectors.dashboard import deadline_summary, field_visits
 from casework.selectors.deadlines import Scope
-from casework.ui.cases import _require
 from casework.ui.dashboard import DEADLINE_KINDS
-from opsplatform.ui.access import domain_errors_as_http, staff_required
+from casework.ui.refusals import require
+from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
 
 
 @staff_required
 @require_GET
 def field_day(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    _require(user, Capability.READ)
+    user = staff_user(request)
+    require(user, Capability.READ)
     today = timezone.localdate()
     with domain_errors_as_http():
         visits = field_visits(worker=user, today=today)

@@ -17,9 +17,9 @@ from casework.permissions import Capability, has_capability
 from casework.selectors.cases import case_search, open_case_ids_of_people
 from casework.selectors.deadlines import Scope
 from casework.selectors.people import person_search_for
-from casework.ui.cases import _require
+from casework.ui.refusals import require
 from casework.visibility import audit_list_reads
-from opsplatform.ui.access import domain_errors_as_http, staff_required
+from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
 
 SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT = 10
@@ -38,8 +38,8 @@ def _desk_url(user: Any, person_public_id: Any) -> str:
 @staff_required
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    _require(user, Capability.READ)
+    user = staff_user(request)
+    require(user, Capability.READ)
     query = request.GET.get("q", "").strip()[:100]
     context: dict[str, Any] = {"header_query": query, "query": query, "searched": False}
     if len(query) < SEARCH_MIN_LENGTH:

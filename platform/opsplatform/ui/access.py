@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from opsplatform.errors import NotAllowed, NotFound
 from opsplatform.schemas import current_schema
+from tenants.accounts.models import User
 from tenants.accounts.roles import PORTAL_ROLES, STAFF_ROLES
 
 View = Callable[..., HttpResponse]
@@ -46,6 +47,11 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return login_required(wrapped)
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in account of a page behind ``staff_required`` (or ``roles_required``)."""
+    return cast(User, request.user)
 
 
 def portal_required(view: View) -> View:

@@ -308,8 +308,7 @@ def render_field(field: forms.BoundField) -> SafeString:
     parts.append("\n  ")
     if field.help_text:
         parts.append(
-            f'<p class="help" id="{_escape(field.auto_id)}_helptext">'
-            f"{_escape(field.help_text)}</p>"
+            f'<p class="help" id="{_escape(field.auto_id)}_helptext">{_escape(field.help_text)}</p>'
         )
     parts.append("\n  ")
     parts.extend(

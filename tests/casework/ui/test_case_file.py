@@ -36,7 +36,8 @@ from casework.models import (
     ServicePlan,
     SocialContract,
 )
-from casework.selectors.timeline import EntryKind, case_file_get, group_by_day
+from casework.selectors.case_file import case_file_get
+from casework.selectors.timeline import EntryKind, group_by_day
 from casework.services.cases import case_close, case_handover, case_open
 from casework.services.intake import intake_register
 from casework.services.proceedings import delay_notice_send
