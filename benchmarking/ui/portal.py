@@ -134,10 +134,14 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
             **form.window_months,
         )
         go_live, assumed = go_live_of(centre)
-        rows.append(CentreRow(centre, go_live, assumed, shown(window["window"]), change, note))
+        rows.append(
+            CentreRow(
+                centre, go_live, assumed, shown(window["window"], definition.unit), change, note
+            )
+        )
     periods = [entry["period"] for entry in monthly[centres[0].pk]]
     months = [
-        MonthCells(month_text(period), [shown(monthly[c.pk][i]) for c in centres])
+        MonthCells(month_text(period), [shown(monthly[c.pk][i], definition.unit) for c in centres])
         for i, period in enumerate(periods)
     ]
     national = cohort_section(
@@ -176,7 +180,10 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
             title=_("%(indicator)s miesiąc po miesiącu – ośrodki regionu")
             % {"indicator": definition.name_pl},
             periods=periods,
-            series=[(c.short_name, [shown(v).value for v in monthly[c.pk]]) for c in centres],
+            series=[
+                (c.short_name, [shown(v, definition.unit).value for v in monthly[c.pk]])
+                for c in centres
+            ],
             unit=unit,
             go_lives=[
                 (key, go_live_label(c, named=True))
@@ -218,15 +225,20 @@ def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
         except Conflict as error:
             form.add_error(None, error.message)
             return render(request, "benchmarking/ui/compare_aggregates.html", context)
-        months = [(month_text(m["period"]), m["period"], shown(m)) for m in figures["monthly"]]
+        months = [
+            (month_text(m["period"]), m["period"], shown(m, definition.unit))
+            for m in figures["monthly"]
+        ]
         label = scope_label(scope)
         context |= {
             "indicator": indicator(definition),
             "scope_label": label,
             "centre_count": figures["centres"],
-            "window": shown(figures["window"]),
+            "window": shown(figures["window"], definition.unit),
             "months": months,
-            "reasons": reasons_of([m[2] for m in months] + [shown(figures["window"])]),
+            "reasons": reasons_of(
+                [m[2] for m in months] + [shown(figures["window"], definition.unit)]
+            ),
             "chart": line_chart(
                 chart_id="aggregate-chart",
                 title=_("%(indicator)s – %(scope)s")
