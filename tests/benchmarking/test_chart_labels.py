@@ -58,8 +58,8 @@ def test_quartile_labels_do_not_overlap(quartiles: list[Decimal]) -> None:
         for a, b in itertools.combinations(boxes, 2):
             assert not _overlap(a, b), (chart.width, a, b)
         for left, top, right, bottom in boxes:
-            assert 0 <= left and right <= chart.width, (chart.width, left, right)
-            assert 0 <= top and bottom <= chart.top, (top, bottom, chart.top)  # above the bars
+            assert left >= 0 and right <= chart.width, (chart.width, left, right)
+            assert top >= 0 and bottom <= chart.top, (top, bottom, chart.top)  # above the bars
 
 
 def test_the_box_estimate_catches_labels_on_one_line() -> None:
