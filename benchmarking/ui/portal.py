@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,6 +52,7 @@ from benchmarking.ui.sections import (
 )
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.ui.access import portal_required
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 from tenants.models import Centre
 from tenants.selectors import centre_list, centre_list_for_portal_user
@@ -92,7 +93,7 @@ class MonthCells:
 
 
 def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
-    user: Any = request.user
+    user = cast(User, request.user)  # portal_required: a portal account
     centres = sorted_by_name(list(centre_list_for_portal_user(user=user)))
     form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True, pooled=True)
     context: dict[str, Any] = {
@@ -255,7 +256,7 @@ def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
 @portal_required
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One centre of a coordinator's region: its indicators over time and before/after."""
-    user: Any = request.user
+    user = cast(User, request.user)  # portal_required: a portal account
     if user.role != Role.REGIONAL_COORDINATOR:
         raise PermissionDenied(NAMED_CENTRES_ONLY)
     centre = centre_list().filter(slug=slug).first()

@@ -6,6 +6,7 @@ the lists as read, and goes straight to the case file when the query is one case
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +21,13 @@ from casework.selectors.people import person_search_for
 from casework.ui.refusals import require
 from casework.visibility import audit_list_reads
 from opsplatform.ui.access import domain_errors_as_http, staff_required, staff_user
+from tenants.accounts.models import User
 
 SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT = 10
 
 
-def _desk_url(user: Any, person_public_id: Any) -> str:
+def _desk_url(user: User, person_public_id: UUID) -> str:
     """The desk with the person chosen, for the roles that register visits."""
     if not has_capability(user, Capability.INTAKE_REGISTER):
         return ""
