@@ -1,5 +1,6 @@
 """Query parameters of the benchmarking pages and API (months, comparison windows, metrics, counts),
-checked with Polish messages per field. Shared by the API views and the page forms."""
+checked with a message per field: Polish (the API always answers in Polish), English on a page
+whose user chose English. Shared by the API views and the page forms."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from benchmarking.comparisons import (
     add_months,
@@ -28,7 +30,7 @@ def month_param(params: Any, name: str, default: dt.date) -> dt.date:
         return default
     match = MONTH.match(str(raw))
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 2000:
-        raise field_error(name, "Podaj miesiąc w postaci RRRR-MM, np. 2024-03.")
+        raise field_error(name, _("Podaj miesiąc w postaci RRRR-MM, np. 2024-03."))
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 

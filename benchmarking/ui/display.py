@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from benchmarking.definitions import Better, MetricDefinition
@@ -42,8 +42,25 @@ def number_text(value: Decimal, *, decimals: int | None = None) -> str:
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
+# Minutes are shown as hours, with one decimal in every cell ("5 515,41 min" was hard to read);
+# the API and the exports keep the minutes the definition counts.
+MINUTES = "min"
+HOURS_TEXT = pgettext_lazy("unit", "godz.")
+
+
 def unit_text(definition: MetricDefinition) -> str:
-    return "%" if definition.unit == "%" else definition.unit
+    return display_unit(definition.unit)
+
+
+def display_unit(unit: str) -> str:
+    return str(HOURS_TEXT) if unit == MINUTES else unit
+
+
+def display_value(value: Decimal, unit: str) -> Decimal:
+    """A released value in the unit a page shows: minutes as hours (one decimal)."""
+    if unit == MINUTES:
+        return (value / 60).quantize(Decimal("0.1"))
+    return value
 
 
 @dataclass(frozen=True)
@@ -65,7 +82,8 @@ class Shown:
         return self.status not in ("published", "empty")
 
 
-def shown(released: Mapping[str, Any] | None) -> Shown:
+def shown(released: Mapping[str, Any] | None, unit: str = "") -> Shown:
+    """A released value as a page shows it, in the unit the page names (``display_unit``)."""
     if released is None:
         return Shown(None, "–", "empty", "–", str(_("Brak danych.")))
     raw = released.get("value")
@@ -78,7 +96,8 @@ def shown(released: Mapping[str, Any] | None) -> Shown:
     marker = released.get("marker")
     status = str(released.get("status"))
     if value is not None:
-        text = number_text(value)
+        value = display_value(value, unit)
+        text = number_text(value, decimals=1 if unit == MINUTES else None)
     elif status == "primary":
         # Not "<10" in a column of per cents (it read as "<10 %"): the words, with the rule in
         # the footnote under the table (reasons_of).
@@ -92,12 +111,13 @@ def shown(released: Mapping[str, Any] | None) -> Shown:
 TOO_FEW = _("za mało przypadków")
 
 
-def signed_text(raw: str | None, *, suffix: str = "") -> str:
+def signed_text(raw: str | None, *, suffix: str = "", unit: str = "") -> str:
     if raw is None:
         return "–"
-    value = Decimal(raw)
+    value = display_value(Decimal(raw), unit)
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return f"{sign}{number_text(abs(value))}{suffix}"
+    decimals = 1 if unit == MINUTES else None
+    return f"{sign}{number_text(abs(value), decimals=decimals)}{suffix}"
 
 
 def period_date(key: str) -> dt.date:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,6 +52,7 @@ from benchmarking.ui.sections import (
 )
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.ui.access import portal_required
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 from tenants.models import Centre
 from tenants.selectors import centre_list, centre_list_for_portal_user
@@ -92,7 +93,7 @@ class MonthCells:
 
 
 def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
-    user: Any = request.user
+    user = cast(User, request.user)  # portal_required: a portal account
     centres = sorted_by_name(list(centre_list_for_portal_user(user=user)))
     form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True, pooled=True)
     context: dict[str, Any] = {
@@ -134,10 +135,14 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
             **form.window_months,
         )
         go_live, assumed = go_live_of(centre)
-        rows.append(CentreRow(centre, go_live, assumed, shown(window["window"]), change, note))
+        rows.append(
+            CentreRow(
+                centre, go_live, assumed, shown(window["window"], definition.unit), change, note
+            )
+        )
     periods = [entry["period"] for entry in monthly[centres[0].pk]]
     months = [
-        MonthCells(month_text(period), [shown(monthly[c.pk][i]) for c in centres])
+        MonthCells(month_text(period), [shown(monthly[c.pk][i], definition.unit) for c in centres])
         for i, period in enumerate(periods)
     ]
     national = cohort_section(
@@ -176,7 +181,10 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
             title=_("%(indicator)s miesiąc po miesiącu – ośrodki regionu")
             % {"indicator": definition.name_pl},
             periods=periods,
-            series=[(c.short_name, [shown(v).value for v in monthly[c.pk]]) for c in centres],
+            series=[
+                (c.short_name, [shown(v, definition.unit).value for v in monthly[c.pk]])
+                for c in centres
+            ],
             unit=unit,
             go_lives=[
                 (key, go_live_label(c, named=True))
@@ -218,15 +226,20 @@ def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
         except Conflict as error:
             form.add_error(None, error.message)
             return render(request, "benchmarking/ui/compare_aggregates.html", context)
-        months = [(month_text(m["period"]), m["period"], shown(m)) for m in figures["monthly"]]
+        months = [
+            (month_text(m["period"]), m["period"], shown(m, definition.unit))
+            for m in figures["monthly"]
+        ]
         label = scope_label(scope)
         context |= {
             "indicator": indicator(definition),
             "scope_label": label,
             "centre_count": figures["centres"],
-            "window": shown(figures["window"]),
+            "window": shown(figures["window"], definition.unit),
             "months": months,
-            "reasons": reasons_of([m[2] for m in months] + [shown(figures["window"])]),
+            "reasons": reasons_of(
+                [m[2] for m in months] + [shown(figures["window"], definition.unit)]
+            ),
             "chart": line_chart(
                 chart_id="aggregate-chart",
                 title=_("%(indicator)s – %(scope)s")
@@ -243,7 +256,7 @@ def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
 @portal_required
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One centre of a coordinator's region: its indicators over time and before/after."""
-    user: Any = request.user
+    user = cast(User, request.user)  # portal_required: a portal account
     if user.role != Role.REGIONAL_COORDINATOR:
         raise PermissionDenied(NAMED_CENTRES_ONLY)
     centre = centre_list().filter(slug=slug).first()

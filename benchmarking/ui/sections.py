@@ -32,6 +32,8 @@ from benchmarking.ui.display import (
     DIRECTION_TEXT,
     Reason,
     Shown,
+    display_unit,
+    display_value,
     month_range_text,
     month_text,
     number_text,
@@ -121,7 +123,9 @@ def series_section(
     title: str,
 ) -> SeriesSection:
     values = series(centre=centre, definition=definition, first=first, last=last, audience=audience)
-    rows = [MonthRow(v["period"], month_text(v["period"]), shown(v)) for v in values]
+    rows = [
+        MonthRow(v["period"], month_text(v["period"]), shown(v, definition.unit)) for v in values
+    ]
     key = go_live_key(centre)
     chart = line_chart(
         chart_id=chart_id,
@@ -144,7 +148,9 @@ def direction_symbol(direction: str | None) -> str:
 
 def difference_text(entry: dict[str, Any]) -> str:
     """The signed difference of a before/after entry (percentage points for a share)."""
-    return signed_text(entry["difference"], suffix=" p.p." if entry["unit"] == "%" else "")
+    return signed_text(
+        entry["difference"], suffix=" p.p." if entry["unit"] == "%" else "", unit=entry["unit"]
+    )
 
 
 @dataclass(frozen=True)
@@ -211,10 +217,10 @@ def before_after_section(
             BeforeAfterRow(
                 code=entry["metric"],
                 name=entry["name_pl"],
-                unit=entry["unit"],
+                unit=display_unit(entry["unit"]),
                 per_month=entry["aggregation"] == "mean_per_month",
-                before=shown(entry["before"]),
-                after=shown(entry["after"]),
+                before=shown(entry["before"], entry["unit"]),
+                after=shown(entry["after"], entry["unit"]),
                 difference=difference_text(entry),
                 relative=signed_text(relative, suffix=" %") if relative is not None else "–",
                 direction=direction,
@@ -339,8 +345,8 @@ class CohortSection:
 QUARTILE_LABELS = ("Q1", "mediana", "Q3")
 
 
-def _published(value: str) -> Shown:
-    return shown({"value": value, "status": "published", "marker": None, "reason": ""})
+def _published(value: str, unit: str) -> Shown:
+    return shown({"value": value, "status": "published", "marker": None, "reason": ""}, unit)
 
 
 def cohort_section(
@@ -369,13 +375,18 @@ def cohort_section(
             cohort=cohort, definition=definition, first=first, last=last, viewer=viewer
         )
     allowed = bool(figures["allowed"])
-    quartiles = [Decimal(q) for q in figures.get("quartiles", [])]
+    quartiles = [display_value(Decimal(q), definition.unit) for q in figures.get("quartiles", [])]
     peers: list[PeerRow] = []
     position = figures.get("position") if viewer is not None else None
     if allowed and viewer is not None:
-        peers = [PeerRow(p["pseudonym"], _published(p["value"]), False) for p in figures["peers"]]
+        peers = [
+            PeerRow(p["pseudonym"], _published(p["value"], definition.unit), False)
+            for p in figures["peers"]
+        ]
         if position:
-            peers.append(PeerRow(_("Twój ośrodek"), _published(position["value"]), True))
+            peers.append(
+                PeerRow(_("Twój ośrodek"), _published(position["value"], definition.unit), True)
+            )
         peers.sort(
             key=lambda p: p.value.value or Decimal(0),
             reverse=definition.better != Better.LOWER,
@@ -410,7 +421,7 @@ def cohort_section(
         peers=peers,
         position=position,
         position_note=figures.get("position_note", ""),
-        pooled=shown(pooled_raw) if pooled_raw else None,
+        pooled=shown(pooled_raw, definition.unit) if pooled_raw else None,
         pooled_reason=figures.get("pooled_reason", ""),
         chart=chart,
         release=figures.get("release", ""),
@@ -471,8 +482,8 @@ def window_change(
     direction = entry["direction"]
     return (
         WindowChange(
-            before=shown(entry["before"]),
-            after=shown(entry["after"]),
+            before=shown(entry["before"], entry["unit"]),
+            after=shown(entry["after"], entry["unit"]),
             difference=difference_text(entry),
             direction_text=direction_text(direction),
             symbol=direction_symbol(direction),

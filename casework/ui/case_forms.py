@@ -26,7 +26,7 @@ from casework.models.proceedings import (
     PaymentSchedule,
 )
 from casework.permissions import Capability, has_capability
-from opsplatform.ui.forms import DateInput, TextField, fast_selects
+from opsplatform.ui.forms import DateInput, TextField, fast_widgets
 from tenants.accounts.models import User
 from tenants.org.models import CanonicalFunction, Team
 
@@ -61,7 +61,7 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        fast_selects(self)  # many long lists on the case file: render them quickly
+        fast_widgets(self)  # a dozen forms on the case file: write their HTML quickly
 
     def set_records(self, name: str, records: Iterable[Any], label: Callable[[Any], str]) -> None:
         cast(ObjectChoiceField, self.fields[name]).set_records(records, label)
@@ -189,7 +189,7 @@ class InterviewScheduleForm(CaseForm):
         self,
         *args: Any,
         applications: Iterable[Application],
-        staff: Iterable[Any],
+        staff: Iterable[User],
         labels: Labels,
         user: User,
         **kwargs: Any,
@@ -406,7 +406,7 @@ class AuthorisationForm(CaseForm):
         help_text=_("Puste pole: bezterminowo."),
     )
 
-    def __init__(self, *args: Any, staff: Iterable[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: Iterable[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         issuers = [u for u in staff if has_capability(u, Capability.DECISION_ISSUE)]
         self.set_records("worker", issuers, staff_label)
@@ -434,7 +434,7 @@ class AssignForm(CaseForm):
     )
 
     def __init__(
-        self, *args: Any, teams: Iterable[Team], staff: Iterable[Any], **kwargs: Any
+        self, *args: Any, teams: Iterable[Team], staff: Iterable[User], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.set_records("team", [t for t in teams if t.functions], _team_label)

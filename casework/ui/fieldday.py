@@ -14,8 +14,8 @@ from casework.permissions import Capability
 from casework.selectors.cases import cases_by_number
 from casework.selectors.dashboard import deadline_summary, field_visits
 from casework.selectors.deadlines import Scope
-from casework.ui.cases import _require
 from casework.ui.dashboard import DEADLINE_KINDS
+from casework.ui.refusals import require
 from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
 
 
@@ -23,7 +23,7 @@ from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_r
 @require_GET
 def field_day(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    _require(user, Capability.READ)
+    require(user, Capability.READ)
     today = timezone.localdate()
     with domain_errors_as_http():
         visits = field_visits(worker=user, today=today)

@@ -5,7 +5,8 @@ the lists as read, and goes straight to the case file when the query is one case
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,18 +18,16 @@ from casework.permissions import Capability, has_capability
 from casework.selectors.cases import case_search, open_case_ids_of_people
 from casework.selectors.deadlines import Scope
 from casework.selectors.people import person_search_for
-from casework.ui.cases import _require
+from casework.ui.refusals import require
 from casework.visibility import audit_list_reads
 from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
-
-if TYPE_CHECKING:
-    from tenants.accounts.models import User
+from tenants.accounts.models import User
 
 SEARCH_MIN_LENGTH = 2
 SEARCH_LIMIT = 10
 
 
-def _desk_url(user: User, person_public_id: Any) -> str:
+def _desk_url(user: User, person_public_id: UUID) -> str:
     """The desk with the person chosen, for the roles that register visits."""
     if not has_capability(user, Capability.INTAKE_REGISTER):
         return ""
@@ -42,7 +41,7 @@ def _desk_url(user: User, person_public_id: Any) -> str:
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    _require(user, Capability.READ)
+    require(user, Capability.READ)
     query = request.GET.get("q", "").strip()[:100]
     context: dict[str, Any] = {"header_query": query, "query": query, "searched": False}
     if len(query) < SEARCH_MIN_LENGTH:

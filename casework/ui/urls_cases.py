@@ -1,8 +1,8 @@
-"""The case list, the case file and the next steps posted from it (see casework.ui.cases.STEPS)."""
+"""The case list, the case file and its next steps (see casework.ui.case_steps.STEPS)."""
 
 from django.urls import URLPattern, path
 
-from casework.ui import break_glass, cases, fieldday, search
+from casework.ui import break_glass, case_steps, cases, fieldday, search
 
 urlpatterns: list[URLPattern] = [
     path("sprawy/", cases.case_list_page, name="case-list"),
@@ -18,10 +18,10 @@ urlpatterns: list[URLPattern] = [
     *(
         path(
             f"sprawy/<uuid:case_id>/{step.slug}/",
-            cases.case_step,
+            case_steps.case_step,
             {"step": step.key},
             name=f"case-{step.key}",
         )
-        for step in cases.STEPS
+        for step in case_steps.STEPS
     ),
 ]

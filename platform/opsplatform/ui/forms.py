@@ -90,6 +90,121 @@ def fast_selects(form: forms.BaseForm) -> None:
             field.widget = fast
 
 
+def _attrs_html(attrs: Mapping[str, Any]) -> str:
+    """Django's ``django/forms/widgets/attrs.html``: `` name="value"``, a bare name for True,
+    nothing for False."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(f" {_escape(name)}")
+        else:
+            parts.append(f' {_escape(name)}="{_escape(value)}"')
+    return "".join(parts)
+
+
+# The templates of Django's widgets that FastRender writes out itself, and how.
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in ("input", "text", "date", "number", "email", "checkbox", "password", "url", "tel")
+)
+_TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+_MULTIPLE_TEMPLATES = frozenset(
+    ("django/forms/widgets/checkbox_select.html", "django/forms/widgets/radio.html")
+)
+_OPTION_TEMPLATES = frozenset(
+    ("django/forms/widgets/checkbox_option.html", "django/forms/widgets/radio_option.html")
+)
+_FAST_TEMPLATES = _INPUT_TEMPLATES | _MULTIPLE_TEMPLATES | {_TEXTAREA_TEMPLATE}
+
+
+def _input_html(widget: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/input.html``."""
+    value = widget["value"]
+    html_value = "" if value is None else f' value="{_escape(value)}"'
+    return (
+        f'<input type="{_escape(widget["type"])}" name="{_escape(widget["name"])}"'
+        f"{html_value}{_attrs_html(widget['attrs'])}>"
+    )
+
+
+def _multiple_html(widget: Mapping[str, Any]) -> str | None:
+    """``django/forms/widgets/multiple_input.html`` (checkboxes, radio buttons), each option as
+    ``input_option.html``; None for an option template it does not know."""
+    attrs = widget["attrs"]
+    parts = ["<div"]
+    if attrs.get("id"):
+        parts.append(f' id="{_escape(attrs["id"])}"')
+    if attrs.get("class"):
+        parts.append(f' class="{_escape(attrs["class"])}"')
+    parts.append(">")
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            parts.append(f"\n  <div><label>{_escape(group)}</label>")
+        for option in options:
+            if option["template_name"] not in _OPTION_TEMPLATES:
+                return None
+            control = _input_html(option) + "\n"
+            if option["wrap_label"]:
+                target = option["attrs"].get("id")
+                label_for = f' for="{_escape(target)}"' if target else ""
+                control = f"<label{label_for}>{control} {_escape(option['label'])}</label>"
+            parts.append(f"<div>\n    {control}\n\n</div>")
+        if group:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return "".join(parts)
+
+
+class FastRender:
+    """A widget mix-in: the HTML of Django's ``<input>``, ``<textarea>`` and checkbox or radio
+    group templates (the same characters; Django's renderer strips the outer whitespace) written
+    in Python, because a page of many forms spent most of its time in those templates. Other
+    templates render as usual."""
+
+    template_name: str
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> Any:
+        widget = context["widget"]
+        html_text: str | None = None
+        if template_name in _INPUT_TEMPLATES:
+            html_text = _input_html(widget)
+        elif template_name == _TEXTAREA_TEMPLATE:
+            value = widget["value"]
+            html_text = (
+                f'<textarea name="{_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>\n'
+                f"{_escape(value) if value else ''}</textarea>"
+            )
+        elif template_name in _MULTIPLE_TEMPLATES:
+            html_text = _multiple_html(widget)
+        if html_text is not None:
+            return mark_safe(html_text)  # noqa: S308  (every piece escaped)
+        return super()._render(template_name, context, renderer)  # type: ignore[misc]
+
+
+_FAST_CLASSES: dict[type[forms.Widget], type[forms.Widget]] = {}
+
+
+def _fast_class(cls: type[forms.Widget]) -> type[forms.Widget]:
+    if cls not in _FAST_CLASSES:
+        _FAST_CLASSES[cls] = type(f"Fast{cls.__name__}", (FastRender, cls), {})
+    return _FAST_CLASSES[cls]
+
+
+def fast_widgets(form: forms.BaseForm) -> None:
+    """Render the form's widgets without templates where the HTML is simple: plain selects as
+    :class:`FastSelect`, inputs and text areas through :class:`FastRender` (the widget keeps its
+    class's behaviour; only the writing of its HTML changes)."""
+    fast_selects(form)
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, FastRender):
+            continue
+        if widget.template_name in _FAST_TEMPLATES:
+            widget.__class__ = _fast_class(type(widget))
+
+
 class DateInput(forms.DateInput):
     """A native date picker (ISO value, shown in the browser's Polish format)."""
 
@@ -153,3 +268,52 @@ class TextField(forms.CharField):
         if looks_blank(text) and self.required:
             raise ValidationError(self.error_messages["required"], code="required")
         return clean_text(text, multiline=self.multiline)
+
+
+_REQUIRED_MARK = ' <span class="req" aria-hidden="true">*</span>'
+
+
+def render_field(field: forms.BoundField) -> SafeString:
+    """One form field as ``ui/_field.html`` writes it (the same characters, whitespace included),
+    written in Python for pages with many forms: label, control, help and inline errors tied to
+    it for screen readers. tests/opsplatform/test_fast_widgets.py holds the two together."""
+    widget = field.field.widget
+    input_type = getattr(widget, "input_type", None)
+    multiple = bool(getattr(widget, "allow_multiple_selected", False))
+    classes = "field"
+    if field.errors:
+        classes += " has-error"
+    if input_type == "checkbox" and not multiple:
+        classes += " field-check"
+    label = _escape(field.label)
+    parts = [f'\n<div class="{classes}" id="field-{_escape(field.html_name)}">\n  ']
+    if input_type == "radio" or (multiple and input_type == "checkbox"):
+        mark = _REQUIRED_MARK if field.field.required else ""
+        parts.append(f"\n    <fieldset><legend>{label}{mark}</legend>{field}</fieldset>\n  ")
+    elif input_type == "checkbox":
+        parts.append(
+            f'\n    {field}\n    <label for="{_escape(field.id_for_label)}">{label}</label>\n  '
+        )
+    else:
+        mark = ""
+        required_when = getattr(field.field, "required_when", None)
+        if field.field.required:
+            mark = _REQUIRED_MARK
+        elif required_when:
+            mark = f'{_REQUIRED_MARK} <span class="req-when">({_escape(required_when)})</span>'
+        parts.append(
+            f'\n    <label for="{_escape(field.id_for_label)}">{label}{mark}</label>'
+            f"\n    {field}\n  "
+        )
+    parts.append("\n  ")
+    if field.help_text:
+        parts.append(
+            f'<p class="help" id="{_escape(field.auto_id)}_helptext">{_escape(field.help_text)}</p>'
+        )
+    parts.append("\n  ")
+    parts.extend(
+        f'<p class="field-error" id="{_escape(field.auto_id)}_error">{_escape(error)}</p>'
+        for error in field.errors
+    )
+    parts.append("\n</div>\n")
+    return mark_safe("".join(parts))  # noqa: S308  (every piece escaped, the control is safe)

@@ -36,7 +36,8 @@ from casework.models import (
     ServicePlan,
     SocialContract,
 )
-from casework.selectors.timeline import EntryKind, case_file_get, group_by_day
+from casework.selectors.case_file import case_file_get
+from casework.selectors.timeline import EntryKind, group_by_day
 from casework.services.cases import case_close, case_handover, case_open
 from casework.services.intake import intake_register
 from casework.services.proceedings import delay_notice_send
@@ -285,6 +286,31 @@ def test_page_queries_do_not_grow_with_the_timeline(
     with django_assert_max_num_queries(len(short_whole.captured_queries)):
         response = benefits.get(detail + "?historia=cala")
     assert response.status_code == 200
+
+
+def test_a_short_and_a_long_history_cost_the_same_queries(benefits: Client) -> None:
+    """Two households, one with a history five times the other's: their case files' first
+    screens send the same number of statements, and so do the first parts of their histories."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts: dict[str, tuple[int, int, int]] = {}
+    for name, rounds in (("Krótka", 1), ("Długa", 5)):
+        opened, head = family_case(name)
+        _plan(opened, head)
+        _add_history(opened, head, rounds)
+        benefits.get(url("case-detail", opened))  # the session's first read of the case
+        with CaptureQueriesContext(connection) as page:
+            assert benefits.get(url("case-detail", opened)).status_code == 200
+        with CaptureQueriesContext(connection) as history:
+            response = benefits.get(url("case-history", opened), HTTP_HX_REQUEST="true")
+            assert response.status_code == 200
+        with schema_context(SLUG):
+            entries = case_file_get(public_id=opened.public_id, limit=None).timeline_total
+        counts[name] = (len(page.captured_queries), len(history.captured_queries), entries)
+    assert counts["Długa"][2] > 3 * counts["Krótka"][2]  # the long history is long
+    assert counts["Krótka"][0] <= CASE_FILE_MAX_QUERIES
+    assert counts["Długa"][:2] == counts["Krótka"][:2]
 
 
 def test_manager_case_file_of_a_long_history_within_the_query_budget(
