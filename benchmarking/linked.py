@@ -26,7 +26,7 @@ The module is pure: no database. ``benchmarking.exports`` builds families from t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -79,6 +79,62 @@ class Family:
     published_before: dict[Key, int] = field(default_factory=dict)  # values already out
     hidden_before: set[Key] = field(default_factory=set)  # hidden in an earlier release
     totals: set[Key] = field(default_factory=set)  # margins: hidden last, if at all
+
+
+def superseded(
+    published_before: Mapping[Key, int], current: Mapping[Key, int], relations: Sequence[Relation]
+) -> set[Key]:
+    """Earlier published values that the new release's values contradict under the public
+    relations: the data were corrected since (a late record, a recomputed month). These values
+    describe data that no longer exist, so they stop being constants of the audit; everything
+    hidden before stays hidden all the same (``Family.hidden_before``), and earlier values that
+    still agree with the new ones stay constants. This is the re-release procedure after
+    corrections (``deploy/runbooks/disclosure.md``)."""
+    known = {**published_before, **current}
+    out: set[Key] = set()
+    for relation in relations:
+        if not all(key in known for key in relation.cells()):
+            continue
+        total = sum(coefficient * known[key] for key, coefficient in relation.terms)
+        if (relation.equal and total != 0) or (not relation.equal and total > 0):
+            out |= {
+                key for key in relation.cells() if key in published_before and key not in current
+            }
+    return out
+
+
+def protect_corrected(family: Family, *, k: int, earlier: Mapping[Key, int]) -> set[Key]:
+    """:func:`protect_family` for a release that may follow a correction of the data.
+    ``earlier``: every value published before, including those of cells the release shows
+    again. Earlier values the new ones contradict directly are dropped first
+    (:func:`superseded`); if the published values still admit no solution (a contradiction
+    through hidden cells), the earlier values sharing a relation with a corrected cell are
+    dropped too. Hidden cells stay hidden whatever is dropped. Raises ValueError if even then
+    no values fit, Unprotectable as :func:`protect_family`."""
+    drop = superseded(family.published_before, family.current, family.relations)
+    family = replace(
+        family,
+        published_before={key: v for key, v in family.published_before.items() if key not in drop},
+    )
+    try:
+        return protect_family(family, k=k)
+    except ValueError:
+        changed = {key for key, v in family.current.items() if key in earlier and earlier[key] != v}
+        near = {
+            key
+            for relation in family.relations
+            if changed & set(relation.cells())
+            for key in relation.cells()
+        }
+        if not near & set(family.published_before):
+            raise
+        family = replace(
+            family,
+            published_before={
+                key: v for key, v in family.published_before.items() if key not in near
+            },
+        )
+        return protect_family(family, k=k)
 
 
 def protected(interval: tuple[float, float], *, sensitive: bool, k: int) -> bool:

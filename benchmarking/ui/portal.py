@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from benchmarking.answers import centre_scope, family_of, scope_answer
 from benchmarking.cohorts import COHORTS_BY_CODE
 from benchmarking.disclosure import Audience
-from benchmarking.exports import scope_centres, scope_label
+from benchmarking.exports.parameters import scope_centres, scope_label
 from benchmarking.models import PublishedCell
 from benchmarking.ui.charts import bar_chart, line_chart
 from benchmarking.ui.display import (
@@ -52,6 +52,7 @@ from benchmarking.ui.sections import (
 )
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.ui.access import portal_required
+from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 from tenants.models import Centre
 from tenants.selectors import centre_list, centre_list_for_portal_user
@@ -63,6 +64,14 @@ NAMED_CENTRES_ONLY = gettext_lazy(
 OUT_OF_SCOPE = gettext_lazy(
     "Ten ośrodek leży poza Twoim województwem: koordynator widzi tylko ośrodki swojego regionu."
 )
+
+
+def _portal_user(request: HttpRequest) -> User:
+    """The signed-in portal account (the views require one)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied(NAMED_CENTRES_ONLY)
+    return user
 
 
 @page(releases_aggregates=True)
@@ -92,7 +101,7 @@ class MonthCells:
 
 
 def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
-    user: Any = request.user
+    user = _portal_user(request)
     centres = sorted_by_name(list(centre_list_for_portal_user(user=user)))
     form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True, pooled=True)
     context: dict[str, Any] = {
@@ -130,6 +139,7 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
             centre=centre,
             definition=definition,
             audience=Audience.REGION,
+            family=family,
             today=today,
             **form.window_months,
         )
@@ -146,6 +156,7 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
         first=first,
         last=last,
         viewer=None,
+        family=family,
         chart_id="national-chart",
     )
     quartiles = list(zip(QUARTILE_LABELS, national.quartile_values, strict=False))
@@ -243,7 +254,7 @@ def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
 @portal_required
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One centre of a coordinator's region: its indicators over time and before/after."""
-    user: Any = request.user
+    user = _portal_user(request)
     if user.role != Role.REGIONAL_COORDINATOR:
         raise PermissionDenied(NAMED_CENTRES_ONLY)
     centre = centre_list().filter(slug=slug).first()
@@ -264,6 +275,7 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
             centre=centre,
             form=form,
             audience=Audience.REGION,
+            family=family_of(user.role, user.voivodeships),
             today=today,
             series_title=_("%(indicator)s w kolejnych miesiącach – %(centre)s")
             % {"indicator": form.definition.name_pl, "centre": centre.short_name},

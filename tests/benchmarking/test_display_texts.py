@@ -5,7 +5,6 @@ by name rather than by code."""
 from __future__ import annotations
 
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.utils import translation
 
@@ -17,6 +16,7 @@ from benchmarking.ui.display import (
     shown,
 )
 from benchmarking.ui.exports import period_text, person_name
+from tenants.accounts.models import User
 
 
 def test_a_small_count_reads_as_words_with_the_rule_in_the_footnote() -> None:
@@ -52,7 +52,7 @@ def test_periods_and_people_by_name() -> None:
         assert period_text("2020-H2") == "II półrocze 2020"
         assert period_text("2020-H1") == "I półrocze 2020"
         assert period_text("2021") == "rok 2021"
-    named = SimpleNamespace(get_full_name=lambda: "Ewa Nowak", get_username=lambda: "analityk")
-    unnamed = SimpleNamespace(get_full_name=lambda: "", get_username=lambda: "analityk")
+    named = User(first_name="Ewa", last_name="Nowak", username="analityk")
+    unnamed = User(username="analityk")
     assert person_name(named) == "Ewa Nowak"
     assert person_name(unnamed) == "analityk"

@@ -1,0 +1,187 @@
+"""One centre's answers go through the ledger of published cells and the linked audit, on the API
+as on the pages: a coordinator's view of a named centre (its months and its before/after
+report), a centre's own figures (recorded; nothing hidden) and cohort answers (pooled values of
+cohorts, which must not difference into one named centre)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from benchmarking.models import PublishedCell
+from tests.benchmarking.conftest import api_client
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("benchmark_data")]
+
+METRIC = "contracts_signed"
+TABLE = f"metric:{METRIC}:v1"
+COORDINATOR = "koordynator.malopolskie"
+REGION = ("region", "12")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _hide_earlier(*, audience: str, viewer: str, scope: str, period: str, table: str = TABLE,
+                  row: str = "count") -> None:  # fmt: skip
+    """An earlier release (say, a page seen yesterday) showed this figure hidden."""
+    PublishedCell.objects.create(
+        audience=audience, viewer=viewer, channel="page", scope=scope, period=period, table=table,
+        row=row, column="value", value=None, marker="x", hidden=True, sensitive=True,
+        release="earlier",
+        fingerprint=hashlib.sha256(f"{audience}|{viewer}|{scope}|{period}|{table}".encode())
+        .hexdigest(),
+    )  # fmt: skip
+
+
+def test_a_coordinators_series_of_a_named_centre_is_recorded_and_remembers_hidden_months() -> None:
+    client = api_client(None, COORDINATOR)
+    path = f"/api/benchmarks/centres/myslenice/series/?metric={METRIC}&from=2024-01&to=2024-06"
+    try:
+        with transaction.atomic():
+            first = client.get(path)
+            assert first.status_code == 200, first.content
+            cells = PublishedCell.objects.filter(
+                audience=REGION[0], viewer=REGION[1], table=TABLE, scope="c:myslenice"
+            )
+            assert set(cells.values_list("period", flat=True)) >= {
+                f"2024-{m:02d}" for m in range(1, 7)
+            }
+            assert set(cells.values_list("channel", flat=True)) == {"api"}
+            shown = [m["period"] for m in first.json()["series"] if m["status"] == "published"]
+            assert shown, first.json()
+            _hide_earlier(audience=REGION[0], viewer=REGION[1], scope="c:myslenice",
+                          period=shown[0])  # fmt: skip
+            again = client.get(path).json()["series"]
+            month = next(m for m in again if m["period"] == shown[0])
+            assert month["status"] == "suppressed" and month["value"] is None
+            assert month["marker"] == "x"
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _before_after(client: Any, path: str) -> dict[str, Any]:
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.content
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_a_coordinators_before_after_report_is_recorded_window_by_window() -> None:
+    client = api_client(None, COORDINATOR)
+    path = "/api/benchmarks/centres/myslenice/before-after/?before_months=3&after_months=3"
+    try:
+        with transaction.atomic():
+            report = _before_after(client, path)
+            entry = next(e for e in report["metrics"] if e["metric"] == METRIC)
+            before = f"{report['before']['from']}..{report['before']['to']}"
+            cells = PublishedCell.objects.filter(
+                audience=REGION[0], viewer=REGION[1], scope="c:myslenice", period=before
+            )
+            # Every indicator's window "before" is in the ledger, counts by their count.
+            assert cells.count() == len(report["metrics"])
+            recorded = cells.get(table=TABLE)
+            assert recorded.row == "count" and recorded.hidden == (entry["before"]["value"] is None)
+            # A window hidden once stays hidden, and no difference is given against it.
+            if entry["before"]["value"] is not None:
+                _hide_earlier(audience=REGION[0], viewer=REGION[1], scope="c:myslenice",
+                              period=before)  # fmt: skip
+                again = next(
+                    e for e in _before_after(client, path)["metrics"] if e["metric"] == METRIC
+                )
+                assert again["before"]["status"] == "suppressed"
+                assert again["difference"] is None and again["direction"] is None
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def test_a_window_differenced_against_shown_months_is_protected() -> None:
+    """The before window is the sum of its months: with all but one month shown to the same
+    coordinator, a window that would give the hidden month back is hidden (or the month's
+    neighbours are)."""
+    client = api_client(None, COORDINATOR)
+    path = "/api/benchmarks/centres/myslenice/before-after/?before_months=3&after_months=3"
+    try:
+        with transaction.atomic():
+            report = _before_after(client, path)
+            first, last = report["before"]["from"], report["before"]["to"]
+            series = client.get(
+                f"/api/benchmarks/centres/myslenice/series/?metric={METRIC}&from={first}&to={last}"
+            ).json()["series"]
+            entry = next(e for e in _before_after(client, path)["metrics"] if e["metric"] == METRIC)
+            hidden = [m for m in series if m["status"] == "suppressed"]
+            if len(hidden) == 1:
+                assert entry["before"]["status"] == "suppressed", (series, entry)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def test_a_centres_own_figures_are_recorded_and_nothing_is_hidden_for_its_staff() -> None:
+    client = api_client("myslenice", "kierownik")
+    try:
+        with transaction.atomic():
+            answer = client.get(
+                f"/api/benchmarks/series/?metric={METRIC}&from=2024-01&to=2024-06"
+            ).json()
+            cells = PublishedCell.objects.filter(audience="own_centre", viewer="myslenice")
+            assert cells.filter(table=TABLE, scope="c:myslenice").count() == 6
+            assert not cells.filter(hidden=True).exists()
+            assert all(m["status"] != "suppressed" for m in answer["series"])
+            client.get("/api/benchmarks/before-after/?before_months=3&after_months=3")
+            assert cells.filter(period__contains="..").exists()
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def test_a_cohort_answer_is_recorded_for_the_centre_as_a_peer() -> None:
+    client = api_client("piaseczno", "kierownik")
+    try:
+        with transaction.atomic():
+            body = client.get(
+                f"/api/benchmarks/cohorts/platforma/?metric={METRIC}&from=2024-01&to=2024-06"
+            ).json()
+            cells = PublishedCell.objects.filter(
+                audience="peer", viewer="piaseczno", scope="cohort:platforma", period="2024-H1"
+            )
+            if body.get("pooled") is not None:
+                pooled = cells.get(table=TABLE, row="count")
+                assert pooled.hidden == (body["pooled"]["value"] is None)
+            # Hidden once for this reader, hidden again.
+            _hide_earlier(audience="peer", viewer="piaseczno", scope="cohort:platforma",
+                          period="2024-H1")  # fmt: skip
+            again = client.get(
+                f"/api/benchmarks/cohorts/platforma/?metric={METRIC}&from=2024-01&to=2024-06"
+            ).json()
+            assert again.get("pooled") is None or again["pooled"]["value"] is None
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def test_the_coordinators_pages_record_in_the_same_family_as_the_api(
+    centre_client: Any,
+) -> None:
+    page = centre_client.logged_in(None, COORDINATOR)
+    try:
+        with transaction.atomic():
+            response = page.get(
+                f"/porownanie/myslenice/?metric={METRIC}&from=2024-01&to=2024-06"
+                "&before_months=3&after_months=3&skip_months=0"
+            )
+            assert response.status_code == 200
+            cells = PublishedCell.objects.filter(
+                audience=REGION[0], viewer=REGION[1], scope="c:myslenice", channel="page"
+            )
+            assert cells.filter(period="2024-03", table=TABLE).exists()
+            assert cells.filter(period__contains="..").exists()
+            raise _Rollback
+    except _Rollback:
+        pass
