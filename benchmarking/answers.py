@@ -38,7 +38,7 @@ from typing import Any
 
 from benchmarking import ledger
 from benchmarking.comparisons import WINDOW_LABEL, fixed_period, scope_json, scope_release
-from benchmarking.definitions import DisclosureClass, MetricDefinition
+from benchmarking.definitions import DisclosureClass, MetricDefinition, current_definitions
 from benchmarking.disclosure import (
     SUPPRESSED_STATUSES,
     Audience,
@@ -150,6 +150,8 @@ def guard(
     if family[0] == Audience.OWN_CENTRE.value or not cells:
         return set()
     tables = sorted({key[0] for key in cells} | {key[0] for key in watched or {}})
+    if family[0] == Audience.MINISTRY.value and counted:
+        tables.append("indicators")  # the same counts in the ministry's exports
     years = sorted({int(end[:4]) for key in cells for end in key[2].split("..")})
     published_before, hidden_before, sensitive_before = ledger.family(
         audience=family[0],
@@ -202,7 +204,8 @@ def _linked(
     before = {key: int(v) for key, v in published_before.items() if key not in current}
     before |= {key: v for key, v in known.items() if key not in current}
     unseen = {key for key in watched if key not in current and key not in before}
-    structure = [*answer_relations([*current, *before, *hidden_before, *unseen]), *relations]
+    everything = [*current, *before, *hidden_before, *unseen]
+    structure = [*answer_relations(everything), *twin_relations(everything), *relations]
     family = Family(
         current=current,
         relations=structure,
@@ -289,6 +292,28 @@ def answer_relations(keys: Iterable[Key]) -> list[Relation]:
                     )
                 )
     return relations
+
+
+def twin_relations(keys: Iterable[Key]) -> list[Relation]:
+    """The same count published twice: an export's indicator (a COUNT metric's mean over a
+    period, recorded as its count) and the aggregate answer of that metric, scope and period.
+    Exports keep the indicator in table ``indicators`` under the export's scope (column
+    ``scope``) or, nationally, under the voivodeship's column."""
+    counted = {
+        d.code: metric_table(d)
+        for d in current_definitions()
+        if d.disclosure == DisclosureClass.COUNT
+    }
+    relations: set[Relation] = set()
+    for key in keys:
+        table, scope, period, row, column = key
+        if table != "indicators" or row not in counted or column == "pozostale":
+            continue
+        twin_scope = scope if column == "scope" else column
+        relations.add(
+            Relation(((key, 1), ((counted[row], twin_scope, period, "count", "value"), -1)))
+        )
+    return sorted(relations, key=repr)
 
 
 def record_answer(

@@ -108,24 +108,33 @@ def protect_corrected(family: Family, *, k: int, earlier: Mapping[Key, int]) -> 
     ``earlier``: every value published before, including those of cells the release shows
     again. Earlier values the new ones contradict directly are dropped first
     (:func:`superseded`); if the published values still admit no solution (a contradiction
-    through hidden cells), the earlier values sharing a relation with a corrected cell are
-    dropped too. Hidden cells stay hidden whatever is dropped. Raises ValueError if even then
-    no values fit, Unprotectable as :func:`protect_family`."""
+    through hidden cells), the earlier values sharing a relation with a cell of the release that
+    changed or was not shown before are dropped too. Hidden cells stay hidden whatever is
+    dropped. Raises ValueError if even then no values fit, Unprotectable as
+    :func:`protect_family`."""
     drop = superseded(family.published_before, family.current, family.relations)
+    # Cells of this release published before with the same value stay known to the reader.
+    unchanged = {key: v for key, v in family.current.items() if earlier.get(key) == v}
     family = replace(
         family,
-        published_before={key: v for key, v in family.published_before.items() if key not in drop},
+        published_before={
+            **{key: v for key, v in family.published_before.items() if key not in drop},
+            **unchanged,
+        },
     )
     try:
         return protect_family(family, k=k)
     except ValueError:
-        changed = {key for key, v in family.current.items() if key in earlier and earlier[key] != v}
+        # Cells whose value changed, and those never shown before (hidden ones may have changed
+        # unseen).
+        changed = {key for key, v in family.current.items() if earlier.get(key) != v}
         near = {
             key
             for relation in family.relations
             if changed & set(relation.cells())
             for key in relation.cells()
         }
+        near -= set(unchanged)
         if not near & set(family.published_before):
             raise
         family = replace(
@@ -150,7 +159,14 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
     # A cell published before is out: sensitive or not, it cannot be hidden now.
     # Sensitive cells of the new release, and those of earlier releases still hidden.
     sensitive = set(family.sensitive)
-    fixed = {key: value for key, value in family.published_before.items() if key not in current}
+    # Values already out are constants: cells of earlier releases, and cells of this release
+    # published before with the same value (hiding them now would hide nothing).
+    fixed = {
+        key: value
+        for key, value in family.published_before.items()
+        if key not in current or current[key] == value
+    }
+    hideable = {key: v for key, v in current.items() if key not in fixed}
     relations_of: dict[Key, list[Relation]] = {}
     for relation in family.relations:
         for key in relation.cells():
@@ -174,7 +190,7 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
                 if key in sensitive or intervals.get(key, (0.0, 1.0)) != (0.0, 0.0)
             }
         target = exposed[0]
-        candidate = _next_to_hide(target, current, suppressed, relations_of, family.totals)
+        candidate = _next_to_hide(target, hideable, suppressed, relations_of, family.totals)
         if candidate is None:
             raise Unprotectable(
                 target,

@@ -241,7 +241,7 @@ def export_build(job: ExportJob) -> ExportJob:
         suppressed_pattern=pattern,
         finished_at=timezone.now(),
     )
-    record_release(job, parameters, released)
+    record_release(job, parameters, released, indicator_counts)
     job.refresh_from_db()
     return job
 

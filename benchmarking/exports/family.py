@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from benchmarking import ledger
+from benchmarking.answers import answer_relations, metric_table, twin_relations
+from benchmarking.definitions import DisclosureClass, current_definitions
 from benchmarking.disclosure import (
     SUPPRESSED_STATUSES,
     Audience,
@@ -199,15 +201,23 @@ def protect_linked(
         if hidden:
             sensitive.add(key)
             start.add(key)
+    # The ministry's aggregate answers of the COUNT indicators hold the same counts (and their
+    # months): they are one family with the exports.
+    answers = [
+        metric_table(d) for d in current_definitions() if d.disclosure == DisclosureClass.COUNT
+    ]
     published_before, hidden_before, sensitive_before = ledger.family(
         audience=Audience.MINISTRY.value,
-        tables=[*tables, "indicators"],
-        periods=[str(parameters.year), f"{parameters.year}-H1", f"{parameters.year}-H2"],
+        tables=[*tables, "indicators", *answers],
+        periods=ledger.periods_of_year(parameters.year),
     )
     before = {key: int(value) for key, value in published_before.items() if key not in current}
-    relations = family_relations(
-        [*current, *before, *hidden_before], [code for code, _ in Voivodeship.choices]
-    )
+    everything = [*current, *before, *hidden_before]
+    relations = [
+        *family_relations(everything, [code for code, _ in Voivodeship.choices]),
+        *answer_relations([key for key in everything if key[0] in answers]),
+        *twin_relations(everything),
+    ]
     # An indicator count beside the same count in a table: its mean × months is that count.
     for metric, row in (("contracts_signed", "signed"),):
         for column in ("scope",):
@@ -243,12 +253,23 @@ def protect_linked(
     return out, hidden_indicators
 
 
-def record_release(job: ExportJob, parameters: ExportParameters, released: Sequence[Any]) -> None:
-    """Every cell of the export into the ledger of published cells."""
+def record_release(
+    job: ExportJob,
+    parameters: ExportParameters,
+    released: Sequence[Any],
+    indicator_counts: Mapping[tuple[str, str], tuple[int, bool]] | None = None,
+) -> None:
+    """Every cell of the export into the ledger of published cells. A COUNT indicator (a mean
+    of counts) is recorded by its count: that is what it gives away, and what the linked audit
+    works with."""
+    counts = indicator_counts or {}
     cells: list[ledger.LedgerCell] = []
     for table in released:
+        code = table.code if isinstance(table, ReleasedValueTable) else table.spec.code
         for (row, column), cell in table.cells.items():
             value = cell.value
+            if code == "indicators" and value is not None and (row, column) in counts:
+                value = counts[(row, column)][0]
             cells.append(
                 ledger.LedgerCell(
                     table=table.code if isinstance(table, ReleasedValueTable) else table.spec.code,

@@ -185,3 +185,121 @@ def test_the_coordinators_pages_record_in_the_same_family_as_the_api(
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_an_export_re_released_after_a_correction_hides_every_cell_hidden_before() -> None:
+    """The re-release procedure (deploy/runbooks/disclosure.md): the same period and scope are
+    exported again after the data were corrected; the release is built (not refused), every cell
+    hidden in the first export is hidden in the second, and both editions are in the ledger."""
+    from benchmarking.exports.build import export_build
+    from benchmarking.models import ExportJob, TableSnapshot
+
+    client = api_client(None, "analityk")
+    data = {"period": "2024-H1", "scope": "PL", "format": "json",
+            "tables": ["households", "persons", "contracts"]}  # fmt: skip
+    try:
+        with transaction.atomic():
+            response = client.post("/api/exports/", data, content_type="application/json")
+            assert response.status_code == 202, response.content
+            first = export_build(ExportJob.objects.get(public_id=response.json()["id"]))
+            assert first.status == ExportJob.Status.DONE, first.error
+            hidden_first = {
+                (table, tuple(cell))
+                for table, cells in first.suppressed_pattern.items()
+                for cell in cells
+            }
+            assert hidden_first, "the demo data hide some cells of 2024-H1"
+            # A correction: two late records in the largest cell of one centre's table.
+            snapshot = TableSnapshot.objects.filter(year=2024, half=1).order_by("centre__slug")[0]
+            cell = max(snapshot.households, key=lambda key: snapshot.households[key])
+            snapshot.households = {**snapshot.households, cell: snapshot.households[cell] + 2}
+            snapshot.save(update_fields=["households"])
+            response = client.post("/api/exports/", data, content_type="application/json")
+            assert response.status_code == 202, response.content
+            second = export_build(ExportJob.objects.get(public_id=response.json()["id"]))
+            assert second.status == ExportJob.Status.DONE, second.error
+            hidden_second = {
+                (table, tuple(cell))
+                for table, cells in second.suppressed_pattern.items()
+                for cell in cells
+            }
+            assert hidden_first <= hidden_second, hidden_first - hidden_second
+            releases = PublishedCell.objects.filter(
+                audience="ministry", table="households", scope="PL", period="2024-H1"
+            )
+            assert set(releases.values_list("release", flat=True)) == {
+                str(first.public_id),
+                str(second.public_id),
+            }
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+@pytest.mark.parametrize("export_first", [True, False])
+def test_the_ministrys_exports_and_answers_are_one_family(export_first: bool) -> None:
+    """An export's indicator (contracts signed, a mean of counts) and the aggregate answer of
+    the same metric, scope and period hold the same count. Whatever came first, an attacker
+    holding every figure the ministry was shown (read back from the ledger) narrows no hidden
+    small count below k and pins no other hidden count."""
+    from benchmarking.answers import answer_relations, twin_relations
+    from benchmarking.exports.build import export_build
+    from benchmarking.exports.family import family_relations
+    from benchmarking.linked import audit_family, protected
+    from benchmarking.models import ExportJob
+
+    client = api_client(None, "analityk")
+
+    def answer() -> None:
+        for query in ("from=2024-01&to=2024-06", "from=2024-01&to=2024-03"):
+            response = client.get(f"/api/benchmarks/aggregates/?metric={METRIC}&{query}&scope=PL")
+            assert response.status_code in (200, 409), response.content
+
+    def export() -> None:
+        response = client.post(
+            "/api/exports/",
+            {"period": "2024-H1", "scope": "PL", "format": "json",
+             "tables": ["contracts", "indicators"]},
+            content_type="application/json",
+        )  # fmt: skip
+        assert response.status_code == 202, response.content
+        job = export_build(ExportJob.objects.get(public_id=response.json()["id"]))
+        assert job.status == ExportJob.Status.DONE, job.error
+
+    try:
+        with transaction.atomic():
+            # A month the ministry was shown hidden before (as if it had been small then).
+            _hide_earlier(audience="ministry", viewer="", scope="PL", period="2024-02")
+            for step in (export, answer) if export_first else (answer, export):
+                step()
+            rows = PublishedCell.objects.filter(audience="ministry", viewer="", exact=True)
+            published: dict[tuple[str, ...], int] = {}
+            hidden: dict[tuple[str, ...], bool] = {}
+            for row in rows:
+                key = (row.table, row.scope, row.period, row.row, row.column)
+                if row.hidden:
+                    hidden[key] = hidden.get(key, False) or row.sensitive
+                elif row.value is not None and key not in hidden:
+                    published[key] = int(row.value)
+            assert hidden, "a month hidden before is in the family"
+            twins = twin_relations([*published, *hidden])
+            assert twins, "the export's indicator and the answer are linked"
+            keys = [*published, *hidden]
+            relations = [
+                *family_relations(keys, []),
+                *answer_relations([k for k in keys if k[0].startswith("metric:")]),
+                *twins,
+            ]
+            counted = {k for r in relations for k in r.cells()}
+            intervals = audit_family(
+                {k: v for k, v in published.items() if k in counted}, relations
+            )
+            for key, sensitive in hidden.items():
+                if key not in intervals:
+                    continue
+                if not sensitive and intervals[key] == (0.0, 0.0):
+                    continue
+                assert protected(intervals[key], sensitive=sensitive, k=10), (key, intervals[key])
+            raise _Rollback
+    except _Rollback:
+        pass
