@@ -113,8 +113,20 @@ def protect_corrected(family: Family, *, k: int, earlier: Mapping[Key, int]) -> 
     dropped. Raises ValueError if even then no values fit, Unprotectable as
     :func:`protect_family`."""
     drop = superseded(family.published_before, family.current, family.relations)
-    # Cells of this release published before with the same value stay known to the reader.
-    unchanged = {key: v for key, v in family.current.items() if earlier.get(key) == v}
+    # Cells of this release published before with the same value stay known to the reader:
+    # hiding them now would hide nothing. Not so where the ledger holds a cell both shown and
+    # hidden (releases from before the per-cell memory): there its neighbours may be hidden as
+    # before, so that the cell hidden since is not simply the total minus them.
+    legacy = {key for key in family.hidden_before if key in earlier}
+    near_legacy = {
+        key for relation in family.relations if legacy & set(relation.cells())
+        for key in relation.cells()
+    }  # fmt: skip
+    unchanged = {
+        key: v
+        for key, v in family.current.items()
+        if earlier.get(key) == v and key not in family.hidden_before and key not in near_legacy
+    }
     family = replace(
         family,
         published_before={

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -264,7 +265,9 @@ def test_a_re_release_after_corrections_hides_every_cell_hidden_before(
     is hidden in the second (or proven empty), and the second release protects its own hidden
     cells against itself and the earlier values that still hold."""
     rows = ["r1", "r2", "r3", "r4"]
-    before = {("households", "PL", "2025", r, "f1"): data.draw(small_or_large) for r in rows}
+    before: dict[Key, int] = {
+        ("households", "PL", "2025", r, "f1"): data.draw(small_or_large) for r in rows
+    }
     total: Key = ("households", "PL", "2025", "ogolem", "f1")
     before[total] = sum(before.values())
     relations = family_relations(list(before), [])
@@ -275,8 +278,8 @@ def test_a_re_release_after_corrections_hides_every_cell_hidden_before(
     assume(hidden)
     after = dict(before)
     for row in data.draw(st.lists(st.sampled_from(rows), max_size=2, unique=True)):
-        key = ("households", "PL", "2025", row, "f1")
-        after[key] = max(0, after[key] + data.draw(st.integers(-3, 3)))
+        corrected: Key = ("households", "PL", "2025", row, "f1")
+        after[corrected] = max(0, after[corrected] + data.draw(st.integers(-3, 3)))
     after[total] = sum(v for k, v in after.items() if k != total)
     family = Family(
         current=dict(after),
@@ -386,3 +389,99 @@ def test_two_cohorts_are_never_differenced_into_one_centre(members: list[int], o
     if most not in suppressed:
         published[most] = cells[most]
     _attack(cells, relations, published, watched)
+
+
+# --- The export build: rates beside their counts, and memory of value cells ----------------------
+
+
+def _contracts_and_rate(achieved: int, completed: int, broken: int) -> tuple[Any, Any, Any]:
+    from benchmarking.disclosure import (
+        CellStatus,
+        CountTable,
+        DisclosureSettings,
+        ReleasedValue,
+        ReleasedValueTable,
+        TableSpec,
+        protect_table,
+    )
+
+    spec = TableSpec(
+        code="contracts",
+        title_pl="Kontrakty socjalne",
+        title_en="Social contracts",
+        rows=(("completed", "c"), ("achieved", "a"), ("broken", "b")),
+        columns=(("scope", "PL"),),
+    )
+    table = CountTable(
+        spec,
+        {("completed", "scope"): completed, ("achieved", "scope"): achieved,
+         ("broken", "scope"): broken},
+    )  # fmt: skip
+    released = protect_table(table, settings=DisclosureSettings(k=K))
+    share = Decimal(achieved * 100) / Decimal(completed + broken)
+    rate = ReleasedValue(share.quantize(Decimal("0.1")), CellStatus.PUBLISHED, None, "")
+    indicators = ReleasedValueTable(
+        code="indicators",
+        title_pl="Wskaźniki",
+        title_en="Indicators",
+        rows=(("contracts_achieved", "k"),),
+        columns=(("scope", "PL"),),
+        cells={("contracts_achieved", "scope"): rate},
+        row_units={"contracts_achieved": "%"},
+    )
+    return table, released, indicators
+
+
+@pytest.mark.django_db
+@FAST
+@given(
+    achieved=st.integers(1, K - 1),
+    completed=st.integers(K, 80),
+    broken=st.integers(K, 40),
+    rate_out_before=st.booleans(),
+)
+def test_an_export_never_shows_a_rate_beside_its_one_hidden_source(
+    achieved: int, completed: int, broken: int, rate_out_before: bool
+) -> None:
+    """achieved (small, hidden) beside completed and broken (shown): the export hides the share
+    achieved/(completed + broken); if the share was published earlier for the same period and
+    scope, it hides completed and broken as well."""
+    from benchmarking.exports import build
+    from benchmarking.exports.parameters import ExportParameters
+
+    assume(achieved <= completed)
+    table, released, indicators = _contracts_and_rate(achieved, completed, broken)
+    assert released.cells[("achieved", "scope")].value is None
+    parameters = ExportParameters(2024, 1, "PL", ("contracts", "indicators"), "json", None)
+    earlier = {("contracts_achieved", "scope")} if rate_out_before else set()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "published_rates", lambda parameters: set(earlier))
+        counts, values = build._derived(
+            parameters, {}, {"contracts": (table, released)}, {"indicators": indicators}
+        )
+    rate = values["indicators"].cells[("contracts_achieved", "scope")]
+    assert rate.value is None and rate.marker == "x"
+    contracts = counts["contracts"][1]
+    hidden = {row for (row, _), cell in contracts.cells.items() if cell.value is None}
+    if rate_out_before:
+        assert hidden == {"achieved", "completed", "broken"}
+    else:
+        assert hidden == {"achieved"}
+
+
+@pytest.mark.django_db
+def test_an_export_keeps_value_cells_hidden_before() -> None:
+    """A rate, median or sum of hours hidden in an earlier release of the same period and scope
+    stays hidden, per cell."""
+    from benchmarking.exports import build
+    from benchmarking.exports.parameters import ExportParameters
+
+    table, released, indicators = _contracts_and_rate(20, 40, 10)
+    parameters = ExportParameters(2024, 1, "PL", ("contracts", "indicators"), "json", None)
+    previous = {"indicators": frozenset({("contracts_achieved", "scope")})}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "published_rates", lambda parameters: set())
+        _, values = build._derived(
+            parameters, previous, {"contracts": (table, released)}, {"indicators": indicators}
+        )
+    assert values["indicators"].cells[("contracts_achieved", "scope")].value is None
