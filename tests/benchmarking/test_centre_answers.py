@@ -327,3 +327,36 @@ def test_no_api_or_page_module_publishes_through_an_unrecorded_function() -> Non
                 for alias in node.names
             }
             assert not imported & unrecorded, (path, imported & unrecorded)
+
+
+@pytest.mark.parametrize("metric", ["contracts_signed", "decided_within_kpa_share", "intakes"])
+def test_a_one_centre_scope_is_refused_for_the_ministry_on_every_path(
+    metric: str, centre_client: Any
+) -> None:
+    """Each voivodeship of the demo holds one centre: its aggregates are that centre's figures.
+    The ministry gets a refusal with the reason on the scope, on the API, the page and the
+    export alike, and nothing of it reaches the ledger."""
+    from tenants.models import Centre
+
+    client = api_client(None, "analityk")
+    page = centre_client.logged_in(None, "analityk")
+    for voivodeship in sorted(set(Centre.objects.values_list("voivodeship", flat=True))):
+        before = PublishedCell.objects.filter(scope=voivodeship).count()
+        answer = client.get(
+            f"/api/benchmarks/aggregates/?metric={metric}&from=2024-01&to=2024-06"
+            f"&scope={voivodeship}"
+        )
+        assert answer.status_code == 400, answer.content
+        assert "co najmniej 3 ośrodków" in answer.json()["fields"]["scope"][0]
+        export = client.post(
+            "/api/exports/",
+            {"period": "2024-H1", "scope": voivodeship, "format": "csv"},
+            content_type="application/json",
+        )
+        assert export.status_code == 400 and "scope" in export.json()["fields"]
+        shown = page.get(
+            f"/porownanie/?metric={metric}&from=2024-01&to=2024-06&scope={voivodeship}"
+        )
+        assert shown.status_code == 200
+        assert "co najmniej 3 ośrodków" in shown.content.decode()
+        assert PublishedCell.objects.filter(scope=voivodeship).count() == before
