@@ -1,21 +1,27 @@
-"""Aggregate answers (API and pages) through the ledger of published cells and the linked audit
-(every released cell – export, API answer, page figure – is recorded, and each new release is
-protected against the ledger as well as itself).
+"""Aggregate answers (API and pages) through the ledger of published cells and the linked audit:
+every released cell is recorded, and each new answer is protected against the ledger as well as
+itself.
 
 :func:`scope_answer` is what the ministry's and the coordinators' aggregate answers go through:
-the portal API's ``aggregates`` and ``compare`` and the portal's comparison pages.
+the portal API's ``aggregates`` and ``compare`` and the portal's comparison pages. :func:`guard`
+and :func:`record_answer` are the two steps every answer takes (``benchmarking.centre_answers``
+uses them for one centre's series, its before/after report and cohort answers).
 
 * **Families.** The ministry's answers form one family (every analyst sees the same figures);
   each coordinator's answers another (``viewer``: their voivodeships), because a coordinator
   also holds their named centres. A family's cells are keyed by metric and version, scope
-  (``PL``, a voivodeship code, ``c:<slug>`` for a coordinator's named centre) and period.
+  (``PL``, a voivodeship code, ``c:<slug>`` for a named centre, ``cohort:<code>``) and period
+  (a calendar period, or a before/after window ``2023-04..2024-03``). A centre's staff form a
+  family of their own centre (recorded, nothing hidden: they see the records) and one as peers
+  of a cohort.
 * **Memory.** A figure hidden once in the family stays hidden in every later answer.
 * **Linked audit** (COUNT metrics, whose figures are counts or means of counts): the answer's
   months and window are protected with ``benchmarking.linked.protect_family`` together with
   everything the family already holds, under the public structure: a quarter, half-year and
-  year are the sums of their months; the country is the sum of its voivodeships; a voivodeship
-  the sum of its centres. More figures of the answer are hidden where needed; an answer that
-  cannot be protected is refused (409 ``release_unprotectable``) with a Polish reason.
+  year (and a before/after window) are the sums of their months; the country is the sum of its
+  voivodeships; a voivodeship the sum of its centres; a cohort the sum of its members. More
+  figures of the answer are hidden where needed; an answer that cannot be protected is refused
+  (409 ``release_unprotectable``) with a Polish reason.
 * **Record.** Every figure of the answer is then written to the ledger. For COUNT metrics the
   ledger keeps the count behind a mean (mean × months): that is what the figure gives away.
 
@@ -27,20 +33,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from benchmarking import ledger
-from benchmarking.comparisons import (
-    WINDOW_LABEL,
-    ScopeRelease,
-    fixed_period,
-    scope_json,
-    scope_release,
+from benchmarking.comparisons import WINDOW_LABEL, fixed_period, scope_json, scope_release
+from benchmarking.definitions import DisclosureClass, MetricDefinition, current_definitions
+from benchmarking.disclosure import (
+    SUPPRESSED_STATUSES,
+    Audience,
+    CellStatus,
+    DisclosureSettings,
+    ReleasedValue,
 )
-from benchmarking.definitions import DisclosureClass, MetricDefinition
-from benchmarking.disclosure import SUPPRESSED_STATUSES, Audience, CellStatus, DisclosureSettings
-from benchmarking.linked import Family, Key, Relation, Unprotectable, protect_family
+from benchmarking.linked import (
+    Family,
+    Key,
+    Relation,
+    Unprotectable,
+    protect_corrected,
+)
 from benchmarking.models import PublishedCell
 from opsplatform.errors import Conflict
 from tenants.accounts.roles import Role
@@ -64,6 +76,11 @@ def family_of(role: str, voivodeships: Sequence[str]) -> tuple[str, str]:
     if voivodeships and role == Role.REGIONAL_COORDINATOR:
         return (Audience.REGION.value, ",".join(sorted(voivodeships)))
     return (Audience.MINISTRY.value, "")
+
+
+def metric_table(definition: MetricDefinition) -> str:
+    """The ledger table of a metric's answers (one per metric and version)."""
+    return f"metric:{definition.code}:v{definition.version}"
 
 
 def scope_answer(
@@ -92,7 +109,7 @@ def scope_answer(
     )
     if audience == Audience.OWN_CENTRE:
         return scope_json(release)
-    table = f"metric:{definition.code}:v{definition.version}"
+    table = metric_table(definition)
     counted = definition.disclosure == DisclosureClass.COUNT
     row = "count" if counted else "value"
     window_period = fixed_period(first, last) or f"{first:%Y-%m}..{last:%Y-%m}"
@@ -101,69 +118,127 @@ def scope_answer(
     def key(label: str) -> Key:
         return (table, scope, labels[label], row, "value")
 
-    cells = {label: (released, count) for label, released, count in release.months}
-    cells[WINDOW_LABEL] = release.window
-    years = sorted({int(period[:4]) for period in labels.values()})
-    family_audience, viewer = family
-    published_before, hidden_before, sensitive_before = ledger.family(
-        audience=family_audience,
-        viewer=viewer,
-        tables=[table],
-        periods=[p for year in years for p in ledger.periods_of_year(year)],
-    )
-    hide = {label for label in cells if key(label) in hidden_before}
-    if counted:
-        hide |= _linked(
-            cells, key, published_before, hidden_before, sensitive_before, centres=centres
-        )
+    cells = {key(label): (released, count) for label, released, count in release.months}
+    cells[key(WINDOW_LABEL)] = release.window
+    hidden = guard(cells, family=family, counted=counted, totals={key(WINDOW_LABEL)})
+    hide = {label for label in labels if key(label) in hidden}
     answer = scope_json(release, frozenset(hide))
-    _record(answer, release, key, family=family, channel=channel, hide=hide)
+    record_answer(cells, hidden, counted=counted, family=family, channel=channel, answer=answer)
     return answer
 
 
+def guard(
+    cells: Mapping[Key, tuple[ReleasedValue, int]],
+    *,
+    family: tuple[str, str],
+    counted: bool,
+    totals: Iterable[Key] = (),
+    known: Mapping[Key, int] | None = None,
+    watched: Mapping[Key, int] | None = None,
+    relations: Sequence[Relation] = (),
+) -> set[Key]:
+    """The cells of an answer to show hidden: every cell the family was shown hidden before
+    (the suppression memory, per cell) and, for counts, the cells the linked audit adds so that
+    no hidden count of this answer or of any earlier one can be narrowed below k (or pinned),
+    given everything the family was shown and the public structure (:func:`answer_relations`).
+
+    ``cells``: key → (released value, the count behind it). ``known``: counts the reader holds
+    outside the ledger (a centre its own). ``watched``: true counts of cells never shown that
+    must stay protected (the members behind a cohort's figure), with ``relations`` linking them
+    to the answer. A centre's own staff see their own records: nothing is hidden for them.
+    Raises Conflict (409 ``release_unprotectable``) when the answer cannot be protected."""
+    if family[0] == Audience.OWN_CENTRE.value or not cells:
+        return set()
+    tables = sorted({key[0] for key in cells} | {key[0] for key in watched or {}})
+    if family[0] == Audience.MINISTRY.value and counted:
+        tables.append("indicators")  # the same counts in the ministry's exports
+    years = sorted({int(end[:4]) for key in cells for end in key[2].split("..")})
+    published_before, hidden_before, sensitive_before = ledger.family(
+        audience=family[0],
+        viewer=family[1],
+        tables=tables,
+        periods=[p for year in years for p in ledger.periods_of_year(year)],
+        windows_of=years,
+    )
+    hide = {key for key in cells if key in hidden_before}
+    if counted:
+        hide |= _linked(
+            cells,
+            published_before,
+            hidden_before,
+            sensitive_before,
+            totals=set(totals),
+            known=known or {},
+            watched=watched or {},
+            relations=relations,
+        )
+    return hide
+
+
 def _linked(
-    cells: dict[str, tuple[Any, int]],
-    key: Any,
-    published_before: dict[Key, Any],
+    cells: Mapping[Key, tuple[ReleasedValue, int]],
+    published_before: Mapping[Key, Any],
     hidden_before: set[Key],
     sensitive_before: set[Key],
     *,
-    centres: Sequence[Centre],
-) -> set[str]:
-    """The labels the linked audit hides as well (see the module docstring)."""
+    totals: set[Key],
+    known: Mapping[Key, int],
+    watched: Mapping[Key, int],
+    relations: Sequence[Relation],
+) -> set[Key]:
+    """The cells the linked audit hides as well (see the module docstring)."""
+    k = DisclosureSettings.from_django().k
     current: dict[Key, int] = {}
     sensitive: set[Key] = set()
     start: set[Key] = set()
-    for label, (released, count) in cells.items():
+    for key, (released, count) in cells.items():
         if released.status == CellStatus.EMPTY:
             continue
-        current[key(label)] = count
+        current[key] = count
         if released.status in (CellStatus.PRIMARY, CellStatus.DOMINANCE):
-            sensitive.add(key(label))
+            sensitive.add(key)
         if released.status in SUPPRESSED_STATUSES:
-            start.add(key(label))
+            start.add(key)
     if not current:
         return set()
-    before = {k: int(v) for k, v in published_before.items() if k not in current}
+    before = {key: int(v) for key, v in published_before.items() if key not in current}
+    before |= {key: v for key, v in known.items() if key not in current}
+    unseen = {key for key in watched if key not in current and key not in before}
+    everything = [*current, *before, *hidden_before, *unseen]
+    structure = [*answer_relations(everything), *twin_relations(everything), *relations]
     family = Family(
         current=current,
-        relations=answer_relations([*current, *before, *hidden_before]),
-        sensitive=sensitive | (sensitive_before - set(current)),
+        relations=structure,
+        sensitive=sensitive
+        | (sensitive_before - set(current))
+        | {key for key in unseen if 0 < watched[key] < k},
         published_before=before,
-        hidden_before=hidden_before | start,
-        totals={key(WINDOW_LABEL)} & set(current),
+        hidden_before=hidden_before | start | unseen,
+        totals=totals & set(current),
     )
     try:
-        suppressed = protect_family(family, k=DisclosureSettings.from_django().k)
+        earlier = {key: int(v) for key, v in published_before.items()}
+        suppressed = protect_corrected(family, k=k, earlier=earlier)
     except Unprotectable as error:
         raise Conflict(error.message, code="release_unprotectable") from None
     except ValueError:
         raise Conflict(CHANGED_DATA, code="release_unprotectable") from None
-    return {label for label in cells if key(label) in suppressed}
+    return {key for key in cells if key in suppressed}
 
 
 def _months_of(period: str) -> list[str] | None:
-    """The months a fixed period (``2024``, ``2024-H1``, ``2024-Q2``) is the sum of."""
+    """The months a fixed period (``2024``, ``2024-H1``, ``2024-Q2``) or a before/after window
+    (``2023-04..2024-03``) is the sum of."""
+    if ".." in period:
+        opening, _, closing = period.partition("..")
+        try:
+            start = dt.date.fromisoformat(f"{opening}-01")
+            end = dt.date.fromisoformat(f"{closing}-01")
+        except ValueError:
+            return None
+        count = (end.year - start.year) * 12 + end.month - start.month + 1
+        index = start.year * 12 + start.month - 1
+        return [f"{(index + i) // 12}-{(index + i) % 12 + 1:02d}" for i in range(max(count, 0))]
     year, _, part = period.partition("-")
     if not year.isdigit():
         return None
@@ -219,25 +294,46 @@ def answer_relations(keys: Iterable[Key]) -> list[Relation]:
     return relations
 
 
-def _record(
-    answer: dict[str, Any],
-    release: ScopeRelease,
-    key: Any,
+def twin_relations(keys: Iterable[Key]) -> list[Relation]:
+    """The same count published twice: an export's indicator (a COUNT metric's mean over a
+    period, recorded as its count) and the aggregate answer of that metric, scope and period.
+    Exports keep the indicator in table ``indicators`` under the export's scope (column
+    ``scope``) or, nationally, under the voivodeship's column."""
+    counted = {
+        d.code: metric_table(d)
+        for d in current_definitions()
+        if d.disclosure == DisclosureClass.COUNT
+    }
+    relations: set[Relation] = set()
+    for key in keys:
+        table, scope, period, row, column = key
+        if table != "indicators" or row not in counted or column == "pozostale":
+            continue
+        twin_scope = scope if column == "scope" else column
+        relations.add(
+            Relation(((key, 1), ((counted[row], twin_scope, period, "count", "value"), -1)))
+        )
+    return sorted(relations, key=repr)
+
+
+def record_answer(
+    cells: Mapping[Key, tuple[ReleasedValue, int]],
+    hide: set[Key],
     *,
+    counted: bool,
     family: tuple[str, str],
     channel: str,
-    hide: set[str],
+    answer: Any,
 ) -> None:
-    cells: list[ledger.LedgerCell] = []
-    counted = key(WINDOW_LABEL)[3] == "count"
-    entries = [(label, released, count) for label, released, count in release.months]
-    entries.append((WINDOW_LABEL, *release.window))
-    for label, released, count in entries:
+    """Every figure of an answer into the ledger: the count behind it for counts (a mean of
+    counts gives its count away), else the value; hidden figures with the marker."""
+    rows: list[ledger.LedgerCell] = []
+    for key, (released, count) in cells.items():
         if released.status == CellStatus.EMPTY:
             continue
-        hidden = label in hide or released.status in SUPPRESSED_STATUSES
-        table, scope, period, row, column = key(label)
-        cells.append(
+        hidden = key in hide or released.status in SUPPRESSED_STATUSES
+        table, scope, period, row, column = key
+        rows.append(
             ledger.LedgerCell(
                 table=table,
                 scope=scope,
@@ -250,5 +346,5 @@ def _record(
                 sensitive=released.status in (CellStatus.PRIMARY, CellStatus.DOMINANCE),
             )
         )
-    digest = hashlib.sha256(repr(sorted(answer.items(), key=str)).encode()).hexdigest()
-    ledger.record(cells, audience=family[0], viewer=family[1], channel=channel, release=digest[:64])
+    digest = hashlib.sha256(repr(answer).encode()).hexdigest()
+    ledger.record(rows, audience=family[0], viewer=family[1], channel=channel, release=digest[:64])

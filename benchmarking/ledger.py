@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
 from benchmarking.models import PublishedCell
 
 Key = tuple[str, ...]  # (table, scope, period, row, column)
@@ -88,14 +90,23 @@ def family(
     viewer: str = "",
     exact: bool = True,
     scope: str | None = None,
+    windows_of: Sequence[int] = (),
 ) -> tuple[dict[Key, Decimal], set[Key], set[Key]]:
     """What the family already holds: the latest published value of each cell, every cell
     hidden at least once (hidden cells stay hidden for good), and which of those were hidden
-    for themselves (they keep needing a protection interval of k)."""
+    for themselves (they keep needing a protection interval of k). ``windows_of``: also the
+    before/after windows (``2023-04..2024-03``) that start or end in one of these years."""
     rows = PublishedCell.objects.filter(
-        audience=audience, viewer=viewer, exact=exact, table__in=list(tables),
-        period__in=list(periods),
-    )  # fmt: skip
+        audience=audience, viewer=viewer, exact=exact, table__in=list(tables)
+    )
+    wanted = Q(period__in=list(periods))
+    if windows_of:
+        # Before/after windows (``2023-04..2024-03``) that touch one of these years.
+        years = "|".join(str(int(year)) for year in sorted(set(windows_of)))
+        wanted |= Q(period__regex=rf"^({years})-[0-9]{{2}}\.\.") | Q(
+            period__regex=rf"\.\.({years})-[0-9]{{2}}$"
+        )
+    rows = rows.filter(wanted)
     if scope is not None:
         rows = rows.filter(scope=scope)
     published: dict[Key, Decimal] = {}

@@ -26,7 +26,7 @@ The module is pure: no database. ``benchmarking.exports`` builds families from t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -81,6 +81,83 @@ class Family:
     totals: set[Key] = field(default_factory=set)  # margins: hidden last, if at all
 
 
+def superseded(
+    published_before: Mapping[Key, int], current: Mapping[Key, int], relations: Sequence[Relation]
+) -> set[Key]:
+    """Earlier published values that the new release's values contradict under the public
+    relations: the data were corrected since (a late record, a recomputed month). These values
+    describe data that no longer exist, so they stop being constants of the audit; everything
+    hidden before stays hidden all the same (``Family.hidden_before``), and earlier values that
+    still agree with the new ones stay constants. This is the re-release procedure after
+    corrections (``deploy/runbooks/disclosure.md``)."""
+    known = {**published_before, **current}
+    out: set[Key] = set()
+    for relation in relations:
+        if not all(key in known for key in relation.cells()):
+            continue
+        total = sum(coefficient * known[key] for key, coefficient in relation.terms)
+        if (relation.equal and total != 0) or (not relation.equal and total > 0):
+            out |= {
+                key for key in relation.cells() if key in published_before and key not in current
+            }
+    return out
+
+
+def protect_corrected(family: Family, *, k: int, earlier: Mapping[Key, int]) -> set[Key]:
+    """:func:`protect_family` for a release that may follow a correction of the data.
+    ``earlier``: every value published before, including those of cells the release shows
+    again. Earlier values the new ones contradict directly are dropped first
+    (:func:`superseded`); if the published values still admit no solution (a contradiction
+    through hidden cells), the earlier values sharing a relation with a cell of the release that
+    changed or was not shown before are dropped too. Hidden cells stay hidden whatever is
+    dropped. Raises ValueError if even then no values fit, Unprotectable as
+    :func:`protect_family`."""
+    drop = superseded(family.published_before, family.current, family.relations)
+    # Cells of this release published before with the same value stay known to the reader:
+    # hiding them now would hide nothing. Not so where the ledger holds a cell both shown and
+    # hidden (releases from before the per-cell memory): there its neighbours may be hidden as
+    # before, so that the cell hidden since is not simply the total minus them.
+    legacy = {key for key in family.hidden_before if key in earlier}
+    near_legacy = {
+        key for relation in family.relations if legacy & set(relation.cells())
+        for key in relation.cells()
+    }  # fmt: skip
+    unchanged = {
+        key: v
+        for key, v in family.current.items()
+        if earlier.get(key) == v and key not in family.hidden_before and key not in near_legacy
+    }
+    family = replace(
+        family,
+        published_before={
+            **{key: v for key, v in family.published_before.items() if key not in drop},
+            **unchanged,
+        },
+    )
+    try:
+        return protect_family(family, k=k)
+    except ValueError:
+        # Cells whose value changed, and those never shown before (hidden ones may have changed
+        # unseen).
+        changed = {key for key, v in family.current.items() if earlier.get(key) != v}
+        near = {
+            key
+            for relation in family.relations
+            if changed & set(relation.cells())
+            for key in relation.cells()
+        }
+        near -= set(unchanged)
+        if not near & set(family.published_before):
+            raise
+        family = replace(
+            family,
+            published_before={
+                key: v for key, v in family.published_before.items() if key not in near
+            },
+        )
+        return protect_family(family, k=k)
+
+
 def protected(interval: tuple[float, float], *, sensitive: bool, k: int) -> bool:
     low, high = interval
     return high - low >= (k if sensitive else 1) - 0.5
@@ -94,7 +171,14 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
     # A cell published before is out: sensitive or not, it cannot be hidden now.
     # Sensitive cells of the new release, and those of earlier releases still hidden.
     sensitive = set(family.sensitive)
-    fixed = {key: value for key, value in family.published_before.items() if key not in current}
+    # Values already out are constants: cells of earlier releases, and cells of this release
+    # published before with the same value (hiding them now would hide nothing).
+    fixed = {
+        key: value
+        for key, value in family.published_before.items()
+        if key not in current or current[key] == value
+    }
+    hideable = {key: v for key, v in current.items() if key not in fixed}
     relations_of: dict[Key, list[Relation]] = {}
     for relation in family.relations:
         for key in relation.cells():
@@ -118,7 +202,7 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
                 if key in sensitive or intervals.get(key, (0.0, 1.0)) != (0.0, 0.0)
             }
         target = exposed[0]
-        candidate = _next_to_hide(target, current, suppressed, relations_of, family.totals)
+        candidate = _next_to_hide(target, hideable, suppressed, relations_of, family.totals)
         if candidate is None:
             raise Unprotectable(
                 target,

@@ -229,7 +229,10 @@ class PublishedCell(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     exact = models.BooleanField(default=True, help_text="False for differentially private values")
     scope = models.CharField(max_length=60)
-    period = models.CharField(max_length=10, help_text="RRRR, RRRR-Hn, RRRR-Qn or RRRR-MM")
+    period = models.CharField(
+        max_length=20,
+        help_text="RRRR, RRRR-Hn, RRRR-Qn, RRRR-MM or RRRR-MM..RRRR-MM (a before/after window)",
+    )
     table = models.CharField(max_length=60)
     row = models.CharField(max_length=100)
     column = models.CharField(max_length=100)

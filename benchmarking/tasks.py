@@ -1,6 +1,7 @@
 """Snapshot jobs: a public task starts a run and sends one task per batch of centres
 (``SNAPSHOT_CENTRES_PER_TASK``); each batch computes its centres in turn, each in its own schema;
-a periodic job resends centres whose worker died."""
+a periodic job resends centres whose worker died. The export task lives beside the export
+build (``benchmarking.exports.worker``) and is registered with the worker from here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from benchmarking.exports.worker import export_build_task
 from benchmarking.models import SnapshotRun
 from benchmarking.services import (
     HISTORY_START,
@@ -23,6 +25,8 @@ from opsplatform.celery import app
 from opsplatform.schemas import current_tenant
 from tasks.base import CentreTask
 from tenants.models import Centre
+
+__all__ = ["export_build_task"]
 
 STALE_AFTER = dt.timedelta(minutes=15)
 
@@ -136,30 +140,3 @@ def snapshot_resume(stale_after_seconds: float | None = None, queue: str | None 
     for run_id, centre_ids in by_run.items():
         _send_centres(run_id, centre_ids, queue)
     return len(stale)
-
-
-@app.task(name="benchmarking.tasks.export_build")
-def export_build_task(job_id: int) -> str:
-    """Build one ministry export; a failure is recorded on the job with a message for the
-    analyst."""
-    from benchmarking.exports import export_build
-    from benchmarking.models import ExportJob
-    from opsplatform.errors import DomainError
-
-    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    try:
-        export_build(job)
-    except DomainError as error:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=error.message[:500], finished_at=timezone.now()
-        )
-        return "failed"
-    except Exception:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED,
-            error="Nie udało się przygotować eksportu z powodu błędu systemu; zgłoś to "
-            "administratorowi.",
-            finished_at=timezone.now(),
-        )
-        raise
-    return "done"

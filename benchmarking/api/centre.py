@@ -10,14 +10,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from benchmarking.api.base import BenchmarkApiView, IsCentreStaff, with_disclosure
-from benchmarking.cohorts import COHORTS_BY_CODE, cohorts_of
-from benchmarking.comparisons import (
-    WINDOW_CHOICES,
-    before_after,
-    cohort_figures,
-    definition_json,
-    series,
+from benchmarking.centre_answers import (
+    before_after_answer,
+    cohort_answer,
+    own_family,
+    peer_family,
+    series_answer,
 )
+from benchmarking.cohorts import COHORTS_BY_CODE, cohorts_of
+from benchmarking.comparisons import WINDOW_CHOICES, definition_json
 from benchmarking.definitions import DEFINITIONS, current_definitions
 from benchmarking.disclosure import Audience
 from benchmarking.params import int_param, metric_param, window_params
@@ -60,12 +61,14 @@ class OwnSeriesApi(BenchmarkApiView):
     def get(self, request: Request) -> Response:
         definition = metric_param(request.query_params)
         first, last = window_params(request.query_params)
-        values = series(
-            centre=current_tenant(),
+        centre = current_tenant()
+        values = series_answer(
+            centre=centre,
             definition=definition,
             first=first,
             last=last,
             audience=Audience.OWN_CENTRE,
+            family=own_family(centre),
         )
         return Response(with_disclosure({"metric": definition_json(definition), "series": values}))
 
@@ -82,10 +85,12 @@ class OwnBeforeAfterApi(BenchmarkApiView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
-        report = before_after(
-            centre=current_tenant(),
+        centre = current_tenant()
+        report = before_after_answer(
+            centre=centre,
             definitions=current_definitions(),
             audience=Audience.OWN_CENTRE,
+            family=own_family(centre),
             before_months=int_param(params, "before_months", 12),
             after_months=int_param(params, "after_months", 12),
             skip_months=int_param(params, "skip_months", 0),
@@ -131,7 +136,13 @@ class OwnCohortPositionApi(BenchmarkApiView):
             raise NotFound("Nie ma takiej grupy porównawczej.", code="unknown_cohort")
         definition = metric_param(request.query_params)
         first, last = window_params(request.query_params, default_months=12, pooled=True)
-        figures = cohort_figures(
-            cohort=cohort, definition=definition, first=first, last=last, viewer=current_tenant()
+        centre = current_tenant()
+        figures = cohort_answer(
+            cohort=cohort,
+            definition=definition,
+            first=first,
+            last=last,
+            viewer=centre,
+            family=peer_family(centre),
         )
         return Response(with_disclosure(figures))

@@ -24,25 +24,18 @@ from benchmarking.api.base import (
     with_disclosure,
 )
 from benchmarking.api.centre import FROM, METRIC, SKIP, TO, VERSION, WINDOW
+from benchmarking.centre_answers import before_after_answer, cohort_answer, series_answer
 from benchmarking.cohorts import COHORTS_BY_CODE
-from benchmarking.comparisons import (
-    before_after,
-    cohort_figures,
-    definition_json,
-    last_complete_month,
-    series,
-)
+from benchmarking.comparisons import definition_json, last_complete_month
 from benchmarking.definitions import DEFINITIONS, current_definitions
 from benchmarking.disclosure import Audience
-from benchmarking.exports import (
-    NATIONAL,
-    TABLES,
-    budget_summary,
+from benchmarking.exports.budget import budget_summary
+from benchmarking.exports.parameters import NATIONAL, TABLES, scope_centres
+from benchmarking.exports.request import (
     export_for_requester,
     export_json,
     export_list_for_requester,
     export_request,
-    scope_centres,
 )
 from benchmarking.models import ExportJob, PrivacyLedgerEntry, SnapshotRun
 from benchmarking.params import int_param, metric_param, month_param, window_params
@@ -125,8 +118,13 @@ class RegionCentreSeriesApi(BenchmarkApiView):
         centre = _centre_in_scope(request, slug)
         definition = metric_param(request.query_params)
         first, last = window_params(request.query_params)
-        values = series(
-            centre=centre, definition=definition, first=first, last=last, audience=Audience.REGION
+        values = series_answer(
+            centre=centre,
+            definition=definition,
+            first=first,
+            last=last,
+            audience=Audience.REGION,
+            family=family_of(account(request).role, account(request).voivodeships),
         )
         return Response(
             with_disclosure(
@@ -146,10 +144,11 @@ class RegionCentreBeforeAfterApi(BenchmarkApiView):
     def get(self, request: Request, slug: str) -> Response:
         centre = _centre_in_scope(request, slug)
         params = request.query_params
-        report = before_after(
+        report = before_after_answer(
             centre=centre,
             definitions=current_definitions(),
             audience=Audience.REGION,
+            family=family_of(account(request).role, account(request).voivodeships),
             before_months=int_param(params, "before_months", 12),
             after_months=int_param(params, "after_months", 12),
             skip_months=int_param(params, "skip_months", 0),
@@ -193,12 +192,13 @@ class RegionCompareApi(BenchmarkApiView):
             named.append(
                 {**_centre_json(centre), "series": window["monthly"], "window": window["window"]}
             )
-        national = cohort_figures(
+        national = cohort_answer(
             cohort=COHORTS_BY_CODE["platforma"],
             definition=definition,
             first=first,
             last=last,
             viewer=None,
+            family=family,
         )
         national.pop("peers", None)  # the national figures are the distribution, not peers
         return Response(

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from benchmarking.centre_answers import own_family, peer_family
 from benchmarking.cohorts import COHORTS_BY_CODE, cohorts_of
 from benchmarking.disclosure import Audience
 from benchmarking.ui.forms import BenchmarkForm
@@ -37,6 +38,7 @@ def centre_benchmarks(request: HttpRequest) -> HttpResponse:
             centre=centre,
             form=form,
             audience=Audience.OWN_CENTRE,
+            family=own_family(centre),
             today=today,
             series_title=_("%(indicator)s w kolejnych miesiącach")
             % {"indicator": form.definition.name_pl},
@@ -47,6 +49,7 @@ def centre_benchmarks(request: HttpRequest) -> HttpResponse:
             first=first,
             last=last,
             viewer=centre,
+            family=peer_family(centre),
             chart_id="cohort-chart",
         )
     return render(request, "benchmarking/ui/centre.html", context)

@@ -2,9 +2,10 @@
 small fragment polled by htmx), the file's download and the list of the analyst's own exports
 with their provenance.
 
-The builder sends the analyst's choices to ``benchmarking.exports.export_request`` exactly as
-the API's ``POST /api/exports/`` does (the same checks, the same Celery job); the file itself is
-built through the disclosure gate by the worker. Only the requester sees or downloads an export.
+The builder sends the analyst's choices to ``benchmarking.exports.request.export_request``
+exactly as the API's ``POST /api/exports/`` does (the same checks, the same Celery job); the file
+itself is built through the disclosure gate by the worker. Only the requester sees or downloads an
+export.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from benchmarking.exports import (
-    TABLES,
-    budget_summary,
+from benchmarking.exports.budget import budget_summary
+from benchmarking.exports.parameters import TABLES
+from benchmarking.exports.request import (
     export_for_requester,
     export_list_for_requester,
     export_request,
@@ -34,7 +35,7 @@ from benchmarking.ui.forms import EXPORT_FIELD_MAP, ExportForm
 from benchmarking.ui.pages import page
 from benchmarking.ui.sections import scope_choices
 from opsplatform.errors import DomainError, NotFound
-from opsplatform.ui.access import is_htmx, portal_required, roles_required
+from opsplatform.ui.access import is_htmx, portal_required, roles_required, signed_in_user
 from opsplatform.ui.forms import apply_domain_error, success_redirect
 from tenants.accounts.models import User
 from tenants.accounts.roles import Role
@@ -118,13 +119,9 @@ def export_row(job: ExportJob) -> ExportRow:
     )
 
 
-def _own_exports(user: User) -> list[ExportRow]:
-    return [export_row(job) for job in export_list_for_requester(user=user)]
-
-
 def _own_export(request: HttpRequest, public_id: UUID) -> ExportJob:
     try:
-        return export_for_requester(user=request.user, public_id=str(public_id))
+        return export_for_requester(user=signed_in_user(request), public_id=str(public_id))
     except NotFound as error:
         raise Http404(error.message) from None
 
@@ -147,7 +144,7 @@ def exports(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            job = export_request(user=request.user, data=form.request_data())
+            job = export_request(user=signed_in_user(request), data=form.request_data())
         except DomainError as error:
             apply_domain_error(form, error, EXPORT_FIELD_MAP)
         else:
@@ -160,9 +157,9 @@ def exports(request: HttpRequest) -> HttpResponse:
     if is_htmx(request):
         return render(request, "benchmarking/ui/_export_form.html", context)
     # Past exports a page at a time, newest first, each folded to one line.
-    page = Paginator(export_list_for_requester(user=request.user), EXPORTS_PER_PAGE).get_page(
-        request.GET.get("strona")
-    )
+    page = Paginator(
+        export_list_for_requester(user=signed_in_user(request)), EXPORTS_PER_PAGE
+    ).get_page(request.GET.get("strona"))
     context["page"] = page
     context["exports"] = [export_row(job) for job in page.object_list]
     return render(request, "benchmarking/ui/exports.html", context)

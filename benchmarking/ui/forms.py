@@ -21,7 +21,7 @@ from benchmarking.comparisons import (
     last_complete_year,
 )
 from benchmarking.definitions import MetricDefinition, current_definitions
-from benchmarking.exports import TABLES
+from benchmarking.exports.parameters import TABLES
 from benchmarking.params import month_param
 from opsplatform.errors import ValidationFailed
 

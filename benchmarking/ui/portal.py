@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from benchmarking.answers import centre_scope, family_of, scope_answer
 from benchmarking.cohorts import COHORTS_BY_CODE
 from benchmarking.disclosure import Audience
-from benchmarking.exports import scope_centres, scope_label
+from benchmarking.exports.parameters import scope_centres, scope_label
 from benchmarking.models import PublishedCell
 from benchmarking.ui.charts import bar_chart, line_chart
 from benchmarking.ui.display import (
@@ -51,8 +51,7 @@ from benchmarking.ui.sections import (
     window_change,
 )
 from opsplatform.errors import Conflict, ValidationFailed
-from opsplatform.ui.access import portal_required
-from tenants.accounts.models import User
+from opsplatform.ui.access import portal_required, signed_in_user
 from tenants.accounts.roles import Role
 from tenants.models import Centre
 from tenants.selectors import centre_list, centre_list_for_portal_user
@@ -93,7 +92,7 @@ class MonthCells:
 
 
 def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
-    user = cast(User, request.user)  # portal_required: a portal account
+    user = signed_in_user(request)
     centres = sorted_by_name(list(centre_list_for_portal_user(user=user)))
     form = BenchmarkForm(request.GET, today=today, default_months=12, windows=True, pooled=True)
     context: dict[str, Any] = {
@@ -131,6 +130,7 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
             centre=centre,
             definition=definition,
             audience=Audience.REGION,
+            family=family,
             today=today,
             **form.window_months,
         )
@@ -151,6 +151,7 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
         first=first,
         last=last,
         viewer=None,
+        family=family,
         chart_id="national-chart",
     )
     quartiles = list(zip(QUARTILE_LABELS, national.quartile_values, strict=False))
@@ -256,7 +257,7 @@ def _aggregates(request: HttpRequest, today: dt.date) -> HttpResponse:
 @portal_required
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One centre of a coordinator's region: its indicators over time and before/after."""
-    user = cast(User, request.user)  # portal_required: a portal account
+    user = signed_in_user(request)
     if user.role != Role.REGIONAL_COORDINATOR:
         raise PermissionDenied(NAMED_CENTRES_ONLY)
     centre = centre_list().filter(slug=slug).first()
@@ -277,6 +278,7 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
             centre=centre,
             form=form,
             audience=Audience.REGION,
+            family=family_of(user.role, user.voivodeships),
             today=today,
             series_title=_("%(indicator)s w kolejnych miesiącach – %(centre)s")
             % {"indicator": form.definition.name_pl, "centre": centre.short_name},

@@ -1,7 +1,8 @@
 """Parts that several benchmark pages show: one centre's series of an indicator, its before/after
 report, its position in a cohort, the national distribution. Each is built by calling the same
-``benchmarking.comparisons`` function the API calls, for the page's audience, and only then
-turned into rows and charts: every figure here has passed the gate."""
+``benchmarking.centre_answers`` function the API calls, for the page's audience and the reader's
+family in the ledger, and only then turned into rows and charts: every figure here has passed
+the gate and is recorded in the ledger."""
 
 from __future__ import annotations
 
@@ -13,17 +14,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from benchmarking.centre_answers import before_after_answer, cohort_answer, series_answer
 from benchmarking.cohorts import Cohort
-from benchmarking.comparisons import (
-    FREE_WINDOW,
-    before_after,
-    cohort_figures,
-    fixed_period,
-    series,
-)
+from benchmarking.comparisons import FREE_WINDOW, fixed_period
 from benchmarking.definitions import Better, MetricDefinition, current_definitions
 from benchmarking.disclosure import Audience
-from benchmarking.exports import NATIONAL
+from benchmarking.exports.parameters import NATIONAL
+from benchmarking.models import PublishedCell
 from benchmarking.selectors import period_key
 from benchmarking.ui.charts import BarChart, LineChart, bar_chart, line_chart
 from benchmarking.ui.display import (
@@ -119,10 +116,19 @@ def series_section(
     first: dt.date,
     last: dt.date,
     audience: Audience,
+    family: tuple[str, str],
     chart_id: str,
     title: str,
 ) -> SeriesSection:
-    values = series(centre=centre, definition=definition, first=first, last=last, audience=audience)
+    values = series_answer(
+        centre=centre,
+        definition=definition,
+        first=first,
+        last=last,
+        audience=audience,
+        family=family,
+        channel=PublishedCell.Channel.PAGE,
+    )
     rows = [
         MonthRow(v["period"], month_text(v["period"]), shown(v, definition.unit)) for v in values
     ]
@@ -192,6 +198,7 @@ def before_after_section(
     centre: Centre,
     definition: MetricDefinition,
     audience: Audience,
+    family: tuple[str, str],
     before_months: int,
     after_months: int,
     skip_months: int,
@@ -200,14 +207,16 @@ def before_after_section(
 ) -> BeforeAfterSection:
     """The before/after report of every current indicator, and the chosen indicator's months
     across both windows as a chart. Raises ValidationFailed (e.g. no go-live date)."""
-    report = before_after(
+    report = before_after_answer(
         centre=centre,
         definitions=current_definitions(),
         audience=audience,
+        family=family,
         before_months=before_months,
         after_months=after_months,
         skip_months=skip_months,
         today=today,
+        channel=PublishedCell.Channel.PAGE,
     )
     rows = []
     for entry in report["metrics"]:
@@ -240,6 +249,7 @@ def before_after_section(
         first=dt.date.fromisoformat(before["from"] + "-01"),
         last=dt.date.fromisoformat(last_key + "-01"),
         audience=audience,
+        family=family,
         chart_id=chart_id,
         title=_("%(indicator)s przed i po wdrożeniu nowej struktury")
         % {"indicator": definition.name_pl},
@@ -285,6 +295,7 @@ def centre_sections(
     centre: Centre,
     form: BenchmarkForm,
     audience: Audience,
+    family: tuple[str, str],
     today: dt.date,
     series_title: str,
 ) -> dict[str, Any]:
@@ -297,6 +308,7 @@ def centre_sections(
         centre=centre,
         definition=definition,
         audience=audience,
+        family=family,
         today=today,
         chart_id="before-after-chart",
         **form.window_months,
@@ -309,6 +321,7 @@ def centre_sections(
             first=first,
             last=last,
             audience=audience,
+            family=family,
             chart_id="series-chart",
             title=series_title,
         ),
@@ -356,6 +369,7 @@ def cohort_section(
     first: dt.date,
     last: dt.date,
     viewer: Centre | None,
+    family: tuple[str, str],
     chart_id: str,
 ) -> CohortSection:
     """A cohort's distribution and, for a centre, its position among pseudonymous peers; or the
@@ -371,8 +385,14 @@ def cohort_section(
             "reason": FREE_WINDOW,
         }
     else:
-        figures = cohort_figures(
-            cohort=cohort, definition=definition, first=first, last=last, viewer=viewer
+        figures = cohort_answer(
+            cohort=cohort,
+            definition=definition,
+            first=first,
+            last=last,
+            viewer=viewer,
+            family=family,
+            channel=PublishedCell.Channel.PAGE,
         )
     allowed = bool(figures["allowed"])
     quartiles = [display_value(Decimal(q), definition.unit) for q in figures.get("quartiles", [])]
@@ -460,6 +480,7 @@ def window_change(
     centre: Centre,
     definition: MetricDefinition,
     audience: Audience,
+    family: tuple[str, str],
     before_months: int,
     after_months: int,
     skip_months: int,
@@ -467,10 +488,12 @@ def window_change(
 ) -> tuple[WindowChange | None, str]:
     """The chosen indicator before/after the centre's go-live, or the reason it is missing."""
     try:
-        report = before_after(
+        report = before_after_answer(
             centre=centre,
             definitions=[definition],
             audience=audience,
+            family=family,
+            channel=PublishedCell.Channel.PAGE,
             before_months=before_months,
             after_months=after_months,
             skip_months=skip_months,

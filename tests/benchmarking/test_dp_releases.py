@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarking import dp
-from benchmarking.exports import export_build
+from benchmarking.exports.build import export_build
 from benchmarking.models import ExportJob, PublishedCell
 from tenants.accounts.models import User
 from tenants.accounts.roles import Role

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from scipy.optimize import linprog
 
 from benchmarking.disclosure import gate_calls
-from benchmarking.exports import export_build
+from benchmarking.exports.build import export_build
 from benchmarking.models import ExportJob, PrivacyLedgerEntry
 from tests.benchmarking.conftest import api_client
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from openpyxl import load_workbook
 
-from benchmarking.exports import export_build
+from benchmarking.exports.build import export_build
 from benchmarking.models import ExportJob, PublishedCell
 from tenants.accounts.roles import Role
 from tenants.accounts.services import account_create

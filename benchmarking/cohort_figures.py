@@ -1,0 +1,228 @@
+"""A centre's position in a predefined cohort: the cohort's distribution (quartiles), the peers
+under per-release pseudonyms and the cohort's pooled value, through the gate for peers.
+
+:func:`cohort_release` also returns the counts behind the pooled value (each member's and the
+cohort's, for COUNT metrics), which ``benchmarking.centre_answers`` uses for the ledger and the
+linked audit; :func:`cohort_figures` is the answer alone, with nothing recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import random
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+
+from benchmarking.cohorts import Cohort, cohort_members
+from benchmarking.comparisons import base_of, cohort_rules, month_of, release
+from benchmarking.definitions import Better, DisclosureClass, MetricDefinition
+from benchmarking.disclosure import (
+    Audience,
+    CellStatus,
+    DisclosureSettings,
+    ReleasedValue,
+    scope_refusal,
+)
+from benchmarking.selectors import Figure, centre_series, latest_run_id, period_key, pool
+from opsplatform.errors import ValidationFailed
+from tenants.models import Centre
+
+
+@dataclass
+class CohortRelease:
+    """A cohort answer (``figures``) and what lies behind its pooled value: for COUNT metrics
+    each member's count over the window (by slug, members with data) and the cohort's (the
+    members whose values may be published); 0 and empty otherwise."""
+
+    figures: dict[str, Any]
+    pooled: ReleasedValue | None = None  # the pooled value as released, None when refused
+    pooled_count: int = 0
+    member_counts: dict[str, int] = field(default_factory=dict)
+    pooled_members: list[str] = field(default_factory=list)
+
+
+def _pseudonyms(release_key: str, count: int) -> list[str]:
+    """Labels for peers, shuffled by a key that changes with every release (snapshot run), so
+    a pseudonym cannot be followed from one release to the next."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), release_key.encode(), hashlib.sha256).digest()
+    labels = [f"Ośrodek {chr(ord('A') + i)}" for i in range(count)]
+    random.Random(digest).shuffle(labels)  # noqa: S311 - a permutation, not a secret
+    return labels
+
+
+def _quartiles(values: Sequence[Decimal]) -> list[Decimal]:
+    q1, q2, q3 = statistics.quantiles([float(v) for v in values], n=4, method="inclusive")
+    return [Decimal(str(q)).quantize(Decimal("0.01")) for q in (q1, q2, q3)]
+
+
+def _band(value: Decimal, quartiles: Sequence[Decimal]) -> str:
+    if value < quartiles[0]:
+        return "poniżej pierwszego kwartyla"
+    if value <= quartiles[1]:
+        return "między pierwszym kwartylem a medianą"
+    if value <= quartiles[2]:
+        return "między medianą a trzecim kwartylem"
+    return "powyżej trzeciego kwartyla"
+
+
+def cohort_release(
+    *,
+    cohort: Cohort,
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    viewer: Centre | None,
+) -> CohortRelease:
+    """The cohort's distribution (quartiles) over a window, the viewer's position in it and the
+    peers under per-release pseudonyms — or a Polish sentence why it cannot be shown.
+
+    Rules (privacy.md): at least ``min_cohort`` centres whose own value for the window passes
+    the gate for peers; the quartiles are computed from those values only, one observation per
+    centre. The cohort's pooled value is shown only if no centre contributes more than
+    ``max_contribution`` of its base.
+    """
+    min_cohort, max_contribution = cohort_rules()
+    members = cohort_members(cohort, last)
+    by_centre = centre_series(
+        centre_ids=[c.pk for c in members], definition=definition, first=first, last=last
+    )
+    pooled: dict[int, Figure] = {}
+    published: dict[int, Decimal] = {}
+    for centre in members:
+        figure = pool(definition, by_centre.get(centre.pk, {}).values(), over="months")
+        if figure is None:
+            continue
+        pooled[centre.pk] = figure
+        released = release(definition, figure, Audience.PEER)
+        if released.status == CellStatus.PUBLISHED and released.value is not None:
+            published[centre.pk] = released.value
+    result: dict[str, Any] = {
+        "cohort": cohort.code,
+        "cohort_name": cohort.name_pl,
+        "metric": definition.code,
+        "version": definition.version,
+        "from": period_key(month_of(first)),
+        "to": period_key(month_of(last)),
+        "members": len(members),
+        "comparable": len(published),
+        "allowed": False,
+    }
+    if viewer is not None and viewer.pk not in {c.pk for c in members}:
+        raise ValidationFailed(
+            fields={"cohort": ["Twój ośrodek nie należy do tej grupy porównawczej."]}
+        )
+    gate = DisclosureSettings.from_django()
+    needed = max(min_cohort, gate.min_order_centres)
+    bases = {pk: base_of(definition, pooled[pk]) for pk in published}
+    pooled_value: ReleasedValue | None = None
+    if len(published) < gate.min_centres:
+        pooled_out: dict[str, Any] | None = None
+        pooled_reason = scope_refusal(len(published), gate)
+    else:
+        total = sum(bases.values(), Decimal(0))
+        largest = max(bases.values()) / total if total else Decimal(1)
+        if largest > Decimal(str(max_contribution)):
+            pooled_out = None
+            pooled_reason = (
+                "Wartość łączna grupy nie jest pokazywana: jeden ośrodek wnosi ponad "
+                f"{int(max_contribution * 100)}% jej podstawy."
+            )
+        else:
+            figure = pool(definition, [pooled[pk] for pk in published], over="centres")
+            pooled_value = release(definition, figure, Audience.PEER, centres=list(bases.values()))
+            pooled_out = pooled_value.as_json()
+            pooled_reason = ""
+    if len(published) < needed:
+        # Quartiles, medians and ranks of a few centres are those centres' values (with five,
+        # Q1, the median and Q3 are the 2nd, 3rd and 4th): none below ``needed`` centres.
+        result["reason"] = (
+            f"Rozkład (kwartyle) i pozycja nie są pokazywane: w grupie „{cohort.name_pl}” "
+            f"tylko {len(published)} z {len(members)} ośrodków ma w tym okresie wartość, którą "
+            f"wolno opublikować, a kwartyle, mediany i miejsca w rankingu pokazujemy dla co "
+            f"najmniej {needed} ośrodków: przy mniejszej liczbie zdradzają wartości "
+            "poszczególnych ośrodków (ochrona danych osobowych)."
+        )
+        result["pooled"] = pooled_out
+        if pooled_reason:
+            result["pooled_reason"] = pooled_reason
+        return _with_counts(result, pooled_value, definition, members, pooled, published)
+    values = sorted(published.values())
+    quartiles = _quartiles(values)
+    result |= {"allowed": True, "quartiles": [str(q) for q in quartiles]}
+    run_id = latest_run_id(first, last)
+    release_key = f"{cohort.code}|{definition.key}|{first}|{last}|run{run_id}"
+    result["release"] = hashlib.sha256(release_key.encode()).hexdigest()[:12]
+    peers = [pk for pk in published if viewer is None or pk != viewer.pk]
+    labels = _pseudonyms(release_key, len(peers))
+    result["peers"] = sorted(
+        (
+            {"pseudonym": label, "value": str(published[pk])}
+            for label, pk in zip(labels, sorted(peers), strict=True)
+        ),
+        key=lambda peer: (Decimal(peer["value"]), peer["pseudonym"]),
+    )
+    if viewer is not None:
+        own = published.get(viewer.pk)
+        if own is None:
+            result["position"] = None
+            result["position_note"] = (
+                "Wartość Twojego ośrodka w tym okresie ma zbyt małą podstawę, by ją porównać "
+                "z innymi."
+            )
+        else:
+            higher_first = definition.better != Better.LOWER
+            ranked = sorted(values, reverse=higher_first)
+            result["position"] = {
+                "value": str(own),
+                "rank": ranked.index(own) + 1,
+                "of": len(values),
+                "band": _band(own, quartiles),
+                "order": "od najlepszego" if definition.better != Better.NEUTRAL else "malejąco",
+            }
+    result["pooled"] = pooled_out
+    if pooled_reason:
+        result["pooled_reason"] = pooled_reason
+    return _with_counts(result, pooled_value, definition, members, pooled, published)
+
+
+def _with_counts(
+    result: dict[str, Any],
+    pooled_value: ReleasedValue | None,
+    definition: MetricDefinition,
+    members: Sequence[Centre],
+    pooled: dict[int, Figure],
+    published: dict[int, Decimal],
+) -> CohortRelease:
+    if definition.disclosure != DisclosureClass.COUNT:
+        return CohortRelease(result, pooled_value)
+    slugs = {c.pk: c.slug for c in members}
+    counts = {slugs[pk]: int(figure.numerator) for pk, figure in pooled.items()}
+    return CohortRelease(
+        result,
+        pooled_value,
+        pooled_count=sum(counts[slugs[pk]] for pk in published),
+        member_counts=counts,
+        pooled_members=sorted(slugs[pk] for pk in published),
+    )
+
+
+def cohort_figures(
+    *,
+    cohort: Cohort,
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    viewer: Centre | None,
+) -> dict[str, Any]:
+    """:func:`cohort_release`'s answer, with nothing recorded in the ledger (callers that
+    publish go through ``benchmarking.centre_answers``)."""
+    return cohort_release(
+        cohort=cohort, definition=definition, first=first, last=last, viewer=viewer
+    ).figures

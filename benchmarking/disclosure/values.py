@@ -1,0 +1,218 @@
+"""Single values through the gate: :func:`release_value`, and the centre-level rules
+(:func:`centre_rule`, :func:`scope_refusal`) every aggregate of centres passes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from benchmarking.definitions import DisclosureClass
+from benchmarking.disclosure.gate import (
+    REASON_SUPPRESSED,
+    SUPPRESSED_STATUSES,
+    Audience,
+    CellStatus,
+    DisclosureSettings,
+    Subject,
+    _count_gate_call,
+    public_status,
+)
+
+
+@dataclass(frozen=True)
+class ReleasedValue:
+    value: Decimal | None  # None unless status is PUBLISHED
+    status: CellStatus
+    marker: str | None
+    reason: str  # why the value is not shown, in Polish, for a clerk; "" when published
+
+    def __post_init__(self) -> None:
+        if self.value is not None and self.status != CellStatus.PUBLISHED:
+            raise ValueError(f"a {self.status} value must not carry a number")
+
+    def as_json(self) -> dict[str, object]:
+        """The value as outputs carry it: a hidden value says only that it is hidden."""
+        hidden = self.status in SUPPRESSED_STATUSES
+        return {
+            "value": None if self.value is None else str(self.value),
+            "status": public_status(self.status),
+            "marker": self.marker,
+            "reason": REASON_SUPPRESSED if hidden else self.reason,
+        }
+
+
+_REASON_EMPTY = (
+    "Brak danych: w tym okresie nie ma z czego policzyć tej wartości (np. mianownik wynosi zero)."
+)
+_WHY_PERSONS = "bo mogłaby pozwolić rozpoznać konkretne osoby"
+
+
+def release_value(
+    *,
+    disclosure: DisclosureClass,
+    subject: Subject,
+    value: Decimal | None,
+    numerator: Decimal,
+    denominator: Decimal | None,
+    n: int,
+    top_shares: Sequence[float],
+    audience: Audience,
+    settings: DisclosureSettings | None = None,
+    centres: Sequence[Decimal] | None = None,
+) -> ReleasedValue:
+    """Release one value to ``audience``, or withhold it with a marker and a reason.
+
+    * ``value`` None: EMPTY, for every audience. There is nothing to show, and nothing is hidden.
+    * OWN_CENTRE: published as is. The centre's staff already see the records. The call still goes
+      through here, so that every output path is counted.
+    * STAFFING (staff and population, not clients): published.
+    * COUNT: a numerator of 1..k−1 is PRIMARY.
+    * RATE: PRIMARY when the base ``n`` or the numerator is below k. A numerator of 0 is below k
+      too. That is privacy.md's literal rule, and it is kept on purpose: "none of the 8 cases" is
+      as telling as "all of them".
+    * MEDIAN: PRIMARY when fewer than k units lie behind it.
+    * MAGNITUDE: PRIMARY when the units are clients and fewer than k. Otherwise DOMINANCE when the
+      two largest contributors make up more than the dominance share, or when there are only one
+      or two contributors to a non-zero sum (then they make up all of it).
+
+    * COUNT also when the *value* is a mean of counts (a count per month over a window): a mean
+      from 0 to k is PRIMARY like a count, because mean × months stands in for the hidden count.
+    * ``centres`` (the centres' contributions, for an aggregate over centres): DOMINANCE when
+      fewer than ``min_centres`` centres contribute, or when the p % rule fails at centre level
+      (see :func:`centre_rule`). Not applied to OWN_CENTRE, nor when ``centres`` is None (a named
+      centre's own value shown to its coordinator).
+
+    ``denominator`` is accepted for the record. The rules need only the numerator and ``n``.
+    """
+    _count_gate_call()
+    if settings is None:
+        settings = DisclosureSettings.from_django()
+    status, reason = _value_status(
+        disclosure=disclosure,
+        subject=subject,
+        value=value,
+        numerator=numerator,
+        n=n,
+        top_shares=top_shares,
+        audience=audience,
+        settings=settings,
+    )
+    if (
+        status == CellStatus.PUBLISHED
+        and centres is not None
+        and audience != Audience.OWN_CENTRE
+        and value is not None
+    ):
+        refusal = centre_rule(centres, settings)
+        if refusal:
+            status, reason = CellStatus.DOMINANCE, refusal
+    if status == CellStatus.PUBLISHED:
+        return ReleasedValue(value=value, status=status, marker=None, reason="")
+    return ReleasedValue(value=None, status=status, marker=settings.marker(status), reason=reason)
+
+
+def _value_status(
+    *,
+    disclosure: DisclosureClass,
+    subject: Subject,
+    value: Decimal | None,
+    numerator: Decimal,
+    n: int,
+    top_shares: Sequence[float],
+    audience: Audience,
+    settings: DisclosureSettings,
+) -> tuple[CellStatus, str]:
+    k = settings.k
+    if value is None:
+        return CellStatus.EMPTY, _REASON_EMPTY
+    if audience == Audience.OWN_CENTRE or disclosure == DisclosureClass.STAFFING:
+        return CellStatus.PUBLISHED, ""
+    if disclosure == DisclosureClass.COUNT:
+        if 0 < numerator < k or 0 < value < k:
+            return CellStatus.PRIMARY, (
+                f"Liczba jest mniejsza niż {k}. Nie pokazujemy jej, {_WHY_PERSONS}."
+            )
+    elif disclosure == DisclosureClass.RATE:
+        if n < k:
+            return CellStatus.PRIMARY, (
+                f"Wskaźnik policzono z mniej niż {k} przypadków. "
+                f"Nie pokazujemy go, bo mógłby pozwolić rozpoznać konkretne osoby."
+            )
+        if numerator < k:
+            return CellStatus.PRIMARY, (
+                f"Licznik wskaźnika jest mniejszy niż {k}. "
+                f"Wskaźnika nie pokazujemy, bo mógłby pozwolić rozpoznać konkretne osoby."
+            )
+    elif disclosure == DisclosureClass.MEDIAN:
+        if n < k:
+            return CellStatus.PRIMARY, (
+                f"Medianę policzono z mniej niż {k} przypadków. Nie pokazujemy jej, {_WHY_PERSONS}."
+            )
+    elif disclosure == DisclosureClass.MAGNITUDE:
+        if subject == Subject.CLIENTS and n < k:
+            return CellStatus.PRIMARY, (
+                f"Suma dotyczy mniej niż {k} osób lub gospodarstw. "
+                f"Nie pokazujemy jej, {_WHY_PERSONS}."
+            )
+        if _dominated(numerator, n, top_shares, settings.dominance_share):
+            share = f"{settings.dominance_share * 100:g}".replace(".", ",")
+            if subject == Subject.STAFF:
+                return CellStatus.DOMINANCE, (
+                    f"Ponad {share}% tej sumy przypada na dwóch pracowników. "
+                    f"Nie pokazujemy jej, bo ujawniłaby dane konkretnych pracowników."
+                )
+            return CellStatus.DOMINANCE, (
+                f"Ponad {share}% tej sumy przypada na dwie osoby lub dwa gospodarstwa. "
+                f"Nie pokazujemy jej, bo ujawniłaby dane konkretnych osób."
+            )
+    return CellStatus.PUBLISHED, ""
+
+
+def centre_rule(
+    contributions: Sequence[Decimal | int | float], settings: DisclosureSettings
+) -> str:
+    """Why an aggregate over centres may not be shown, in Polish, or "" when it may.
+
+    ``contributions`` are the centres' parts of the aggregate (their counts, bases or sums). A
+    zero aggregate has nothing to dominate. Otherwise at least ``min_centres`` centres must
+    contribute, and the p % rule must hold: the centres other than the two largest make up at
+    least p % of the largest, so that the second-largest centre cannot estimate the largest to
+    within p % by subtracting its own part.
+    """
+    parts = sorted((abs(float(c)) for c in contributions if c), reverse=True)
+    if not parts:
+        return ""
+    if len(parts) < settings.min_centres:
+        return (
+            f"Wartość opiera się na danych mniej niż {settings.min_centres} ośrodków. "
+            "Nie pokazujemy jej, bo ujawniłaby dane pojedynczego ośrodka."
+        )
+    rest = sum(parts[2:])
+    if rest < settings.centre_p_percent / 100 * parts[0]:
+        return (
+            "Jeden lub dwa ośrodki wnoszą niemal całą tę wartość. Nie pokazujemy jej, bo "
+            "ujawniłaby dane pojedynczego ośrodka."
+        )
+    return ""
+
+
+def scope_refusal(centre_count: int, settings: DisclosureSettings | None = None) -> str:
+    """Why a scope (a set of centres) may not be released as an aggregate, or "" if it may."""
+    if settings is None:
+        settings = DisclosureSettings.from_django()
+    if centre_count < settings.min_centres:
+        return (
+            f"W tym zakresie są dane tylko {centre_count} "
+            f"{'ośrodka' if centre_count == 1 else 'ośrodków'}, a zestawienia zbiorcze pokazujemy "
+            f"dla co najmniej {settings.min_centres} ośrodków: wartość zbiorcza jednego czy dwóch "
+            "ośrodków to dane tych ośrodków (ochrona danych osobowych)."
+        )
+    return ""
+
+
+def _dominated(numerator: Decimal, n: int, top_shares: Sequence[float], share: float) -> bool:
+    largest_two = sorted(top_shares, reverse=True)[:2]
+    if sum(largest_two) > share:
+        return True
+    return 0 < n <= 2 and numerator != 0

@@ -1,0 +1,292 @@
+"""An export among everything already published to the ministry: the per-cell suppression memory
+from the ledger, the centre-level rules per cell, the public relations linking releases, the
+linked protection and the record of every released cell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from benchmarking import ledger
+from benchmarking.answers import answer_relations, metric_table, twin_relations
+from benchmarking.definitions import DisclosureClass, current_definitions
+from benchmarking.disclosure import (
+    SUPPRESSED_STATUSES,
+    Audience,
+    CellStatus,
+    CountTable,
+    DisclosureSettings,
+    ReleasedTable,
+    ReleasedValueTable,
+    centre_rule,
+    release_with_pattern,
+)
+from benchmarking.exports.parameters import (
+    NATIONAL,
+    TABLES,
+    TOTAL,
+    ExportParameters,
+)
+from benchmarking.linked import (
+    Family,
+    Key,
+    Relation,
+    Unprotectable,
+    protect_corrected,
+)
+from benchmarking.models import (
+    ExportJob,
+    PublishedCell,
+)
+from casework.metrics_tables import FORM_ANY
+from opsplatform.errors import Conflict
+from tenants.teryt import Voivodeship
+
+
+def previous_pattern(parameters: ExportParameters) -> dict[str, frozenset[tuple[str, str]]]:
+    """Every cell of this scope and period hidden in any earlier exact release, per cell (from
+    the ledger of published cells, not the latest job): hidden again, so patterns stay stable
+    and releases cannot be differenced. Noisy releases start afresh: their pattern must not
+    follow an exact release's."""
+    if parameters.dp_rho is not None:
+        return {}
+    _, hidden, _ = ledger.family(
+        audience=Audience.MINISTRY.value,
+        tables=list(TABLES),
+        periods=[parameters.period_label],
+        scope=parameters.scope,
+    )
+    pattern: dict[str, set[tuple[str, str]]] = {}
+    for table, _scope, _period, row, column in hidden:
+        pattern.setdefault(table, set()).add((row, column))
+    return {table: frozenset(cells) for table, cells in pattern.items()}
+
+
+def published_rates(parameters: ExportParameters) -> set[tuple[str, str]]:
+    """The indicator cells of this scope and period already published to the ministry."""
+    published, _, _ = ledger.family(
+        audience=Audience.MINISTRY.value,
+        tables=["indicators"],
+        periods=[parameters.period_label],
+        scope=parameters.scope,
+    )
+    return {(row, column) for _table, _scope, _period, row, column in published}
+
+
+def dominated_cells(
+    per_centre: Sequence[Mapping[tuple[str, str], int]],
+    cells: Iterable[tuple[str, str]],
+    disclosure: DisclosureSettings,
+) -> frozenset[tuple[str, str]]:
+    """Cells that fail the centre-level rules: fewer than ``min_centres`` centres contribute,
+    or the p % rule fails (see ``disclosure.centre_rule``)."""
+    return frozenset(
+        cell
+        for cell in cells
+        if centre_rule([centre.get(cell, 0) for centre in per_centre], disclosure)
+    )
+
+
+ADDITIVE_CONTRACTS = ("signed", "completed", "achieved", "broken")
+
+
+def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[Relation]:
+    """The public structure linking the cells of the ministry's exports (see ``linked``)."""
+    by_table: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+    for table, scope, period, row, column in keys:
+        by_table.setdefault((table, scope, period), set()).add((row, column))
+    relations: list[Relation] = []
+    total = TOTAL[0]
+    scopes_by = {(t, p) for t, _, p in by_table}
+    for (table, scope, period), cells in by_table.items():
+        rows = {r for r, _ in cells}
+        columns = {c for _, c in cells}
+        if table in ("households", "persons", "areas"):
+            for column in columns:
+                parts = [(table, scope, period, r, column) for r in rows if r != total]
+                if (total, column) in cells and parts:
+                    relations.append(Relation.total(parts, (table, scope, period, total, column)))
+        if table in ("households", "persons"):
+            for row in rows:
+                any_key = (table, scope, period, row, FORM_ANY)
+                forms = [(table, scope, period, row, c) for c in columns if c != FORM_ANY]
+                if (row, FORM_ANY) in cells and forms:
+                    relations.extend(Relation.at_most(form, any_key) for form in forms)
+                    relations.append(Relation.at_most_sum(any_key, forms))
+            if table == "households" and ("persons", scope, period) in by_table:
+                relations.extend(
+                    Relation.at_most(
+                        ("households", scope, period, r, c), ("persons", scope, period, r, c)
+                    )
+                    for r, c in cells & by_table[("persons", scope, period)]
+                )
+        if table == "areas":
+            for column in columns:
+                relations.append(
+                    Relation(
+                        (
+                            ((table, scope, period, total, column), 1),
+                            (("households", scope, period, total, column), -1),
+                        )
+                    )
+                )
+        if table == "contracts" and {("achieved", "scope"), ("completed", "scope")} <= cells:
+            relations.append(
+                Relation.at_most(
+                    (table, scope, period, "achieved", "scope"),
+                    (table, scope, period, "completed", "scope"),
+                )
+            )
+    # Half-years and their year.
+    for (table, scope, period), cells in by_table.items():
+        if "-" in period:
+            continue
+        halves = [f"{period}-H1", f"{period}-H2"]
+        if not any((table, scope, h) in by_table for h in halves):
+            continue
+        for row, column in cells:
+            year_key = (table, scope, period, row, column)
+            half_keys = [(table, scope, h, row, column) for h in halves]
+            if table == "contracts" and row in ADDITIVE_CONTRACTS:
+                relations.append(Relation.total(half_keys, year_key))
+            else:
+                relations.extend(Relation.at_most(h, year_key) for h in half_keys)
+                relations.append(Relation.at_most_sum(year_key, half_keys))
+    # The country and its voivodeships.
+    for table, period in scopes_by:
+        if table not in ("households", "persons", "contracts"):
+            continue
+        if not any((table, v, period) in by_table for v in voivodeships):
+            continue
+        for row, column in by_table.get((table, NATIONAL, period), set()):
+            relations.append(
+                Relation.total(
+                    [(table, v, period, row, column) for v in voivodeships],
+                    (table, NATIONAL, period, row, column),
+                )
+            )
+    return relations
+
+
+def protect_linked(
+    parameters: ExportParameters,
+    tables: Mapping[str, tuple[CountTable, ReleasedTable]],
+    indicator_counts: Mapping[tuple[str, str], tuple[int, bool]],
+    disclosure: DisclosureSettings,
+) -> tuple[dict[str, ReleasedTable], set[tuple[str, str]]]:
+    """Protect the exact count tables of an export together with every related release already
+    in the ledger: the same and the other half-years of the year, the country and the
+    voivodeships, the indicators beside the counts. Returns the tables with the family's
+    pattern, and the indicator cells that must be hidden as well. Raises Conflict if the export
+    cannot be protected against what is already out."""
+    scope, period = parameters.scope, parameters.period_label
+    current: dict[Key, int] = {}
+    sensitive: set[Key] = set()
+    start: set[Key] = set()
+    totals: set[Key] = set()
+    for name, (table, released) in tables.items():
+        for cell, count in table.counts.items():
+            key = (name, scope, period, *cell)
+            current[key] = count
+            status = released.cells[cell].status
+            if status in (CellStatus.PRIMARY, CellStatus.DOMINANCE):
+                sensitive.add(key)
+            if released.cells[cell].value is None:
+                start.add(key)
+            if cell[0] == TOTAL[0] or cell[1] == FORM_ANY:
+                totals.add(key)
+    for (metric, column), (count, hidden) in indicator_counts.items():
+        key = ("indicators", scope, period, metric, column)
+        current[key] = count
+        if hidden:
+            sensitive.add(key)
+            start.add(key)
+    # The ministry's aggregate answers of the COUNT indicators hold the same counts (and their
+    # months): they are one family with the exports.
+    answers = [
+        metric_table(d) for d in current_definitions() if d.disclosure == DisclosureClass.COUNT
+    ]
+    published_before, hidden_before, sensitive_before = ledger.family(
+        audience=Audience.MINISTRY.value,
+        tables=[*tables, "indicators", *answers],
+        periods=ledger.periods_of_year(parameters.year),
+    )
+    before = {key: int(value) for key, value in published_before.items() if key not in current}
+    everything = [*current, *before, *hidden_before]
+    relations = [
+        *family_relations(everything, [code for code, _ in Voivodeship.choices]),
+        *answer_relations([key for key in everything if key[0] in answers]),
+        *twin_relations(everything),
+    ]
+    # An indicator count beside the same count in a table: its mean × months is that count.
+    for metric, row in (("contracts_signed", "signed"),):
+        for column in ("scope",):
+            indicator_key = ("indicators", scope, period, metric, column)
+            table_key = ("contracts", scope, period, row, "scope")
+            if indicator_key in current and current.get(table_key) == current[indicator_key]:
+                relations.append(Relation(((indicator_key, 1), (table_key, -1))))
+    family = Family(
+        current=current,
+        relations=relations,
+        sensitive=sensitive | (sensitive_before - set(current)),
+        published_before=before,
+        hidden_before=hidden_before | start,
+        totals=totals,
+    )
+    try:
+        suppressed = protect_corrected(
+            family, k=disclosure.k, earlier={k: int(v) for k, v in published_before.items()}
+        )
+    except Unprotectable as error:
+        raise Conflict(error.message, code="release_unprotectable") from None
+    except ValueError:
+        raise Conflict(
+            "Tego zestawienia nie da się wydać: dane tego okresu zmieniły się od poprzedniego "
+            "wydania, a nowe wartości obok starych pozwoliłyby odtworzyć ukryte liczby.",
+            code="release_unprotectable",
+        ) from None
+    out: dict[str, ReleasedTable] = {}
+    for name, (table, released) in tables.items():
+        pattern = {(k[3], k[4]) for k in suppressed if k[0] == name}
+        out[name] = release_with_pattern(table, released, pattern)
+    hidden_indicators = {(k[3], k[4]) for k in suppressed if k[0] == "indicators"}
+    return out, hidden_indicators
+
+
+def record_release(
+    job: ExportJob,
+    parameters: ExportParameters,
+    released: Sequence[Any],
+    indicator_counts: Mapping[tuple[str, str], tuple[int, bool]] | None = None,
+) -> None:
+    """Every cell of the export into the ledger of published cells. A COUNT indicator (a mean
+    of counts) is recorded by its count: that is what it gives away, and what the linked audit
+    works with."""
+    counts = indicator_counts or {}
+    cells: list[ledger.LedgerCell] = []
+    for table in released:
+        code = table.code if isinstance(table, ReleasedValueTable) else table.spec.code
+        for (row, column), cell in table.cells.items():
+            value = cell.value
+            if code == "indicators" and value is not None and (row, column) in counts:
+                value = counts[(row, column)][0]
+            cells.append(
+                ledger.LedgerCell(
+                    table=table.code if isinstance(table, ReleasedValueTable) else table.spec.code,
+                    scope=parameters.scope,
+                    period=parameters.period_label,
+                    row=row,
+                    column=column,
+                    value=value,
+                    hidden=cell.status in SUPPRESSED_STATUSES,
+                    marker=cell.marker or "",
+                    sensitive=cell.status in (CellStatus.PRIMARY, CellStatus.DOMINANCE),
+                )
+            )
+    ledger.record(
+        cells,
+        audience=Audience.MINISTRY.value,
+        channel=PublishedCell.Channel.EXPORT,
+        release=str(job.public_id),
+        exact=parameters.dp_rho is None,
+    )
