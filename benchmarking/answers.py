@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from benchmarking import ledger
@@ -36,7 +37,7 @@ from benchmarking.comparisons import (
     ScopeRelease,
     fixed_period,
     scope_json,
-    scope_release,
+    scope_releases,
 )
 from benchmarking.definitions import DisclosureClass, MetricDefinition
 from benchmarking.disclosure import SUPPRESSED_STATUSES, Audience, CellStatus, DisclosureSettings
@@ -82,8 +83,36 @@ def scope_answer(
     ``family`` (``(audience, viewer)`` in the ledger, see :func:`family_of`) now, recorded in
     the ledger. Raises ValidationFailed for a scope of too few
     centres and Conflict when the answer cannot be protected against what the family holds."""
-    release = scope_release(
-        centres=centres,
+    return scope_answers(
+        scopes=[(scope, centres)],
+        definition=definition,
+        first=first,
+        last=last,
+        audience=audience,
+        family=family,
+        named=named,
+        channel=channel,
+    )[0]
+
+
+def scope_answers(
+    *,
+    scopes: Sequence[tuple[str, Sequence[Centre]]],
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    audience: Audience,
+    family: tuple[str, str],
+    named: bool = False,
+    channel: str = PublishedCell.Channel.API,
+) -> list[dict[str, Any]]:
+    """:func:`scope_answer` of each ``(scope, centres)`` in turn (a coordinator's named centres
+    side by side), in a number of queries that does not grow with the number of scopes: the
+    snapshots and the family's ledger are read once, and the answers recorded in one insert.
+    Each answer is protected against the ledger and the answers before it, exactly as if they
+    had been asked one after another (the ledger as it would be read back is kept in memory)."""
+    releases = scope_releases(
+        scopes=[centres for _, centres in scopes],
         definition=definition,
         first=first,
         last=last,
@@ -91,34 +120,87 @@ def scope_answer(
         named=named,
     )
     if audience == Audience.OWN_CENTRE:
-        return scope_json(release)
+        return [scope_json(release) for release in releases]
     table = f"metric:{definition.code}:v{definition.version}"
     counted = definition.disclosure == DisclosureClass.COUNT
     row = "count" if counted else "value"
     window_period = fixed_period(first, last) or f"{first:%Y-%m}..{last:%Y-%m}"
-    labels = {label: label for label, _, _ in release.months} | {WINDOW_LABEL: window_period}
-
-    def key(label: str) -> Key:
-        return (table, scope, labels[label], row, "value")
-
-    cells = {label: (released, count) for label, released, count in release.months}
-    cells[WINDOW_LABEL] = release.window
-    years = sorted({int(period[:4]) for period in labels.values()})
     family_audience, viewer = family
-    published_before, hidden_before, sensitive_before = ledger.family(
-        audience=family_audience,
-        viewer=viewer,
-        tables=[table],
-        periods=[p for year in years for p in ledger.periods_of_year(year)],
-    )
-    hide = {label for label in cells if key(label) in hidden_before}
-    if counted:
-        hide |= _linked(
-            cells, key, published_before, hidden_before, sensitive_before, centres=centres
-        )
-    answer = scope_json(release, frozenset(hide))
-    _record(answer, release, key, family=family, channel=channel, hide=hide)
-    return answer
+    answers: list[dict[str, Any]] = []
+    recorded: list[tuple[list[ledger.LedgerCell], str]] = []
+    held: tuple[dict[Key, Any], set[Key], set[Key]] | None = None
+    members = _Members()
+    try:
+        for (scope, centres), release in zip(scopes, releases, strict=True):
+            labels = {label: label for label, _, _ in release.months} | {
+                WINDOW_LABEL: window_period
+            }
+
+            def key(label: str, scope: str = scope, labels: dict[str, str] = labels) -> Key:
+                return (table, scope, labels[label], row, "value")
+
+            cells = {label: (released, count) for label, released, count in release.months}
+            cells[WINDOW_LABEL] = release.window
+            years = sorted({int(period[:4]) for period in labels.values()})
+            periods = [p for year in years for p in ledger.periods_of_year(year)]
+            if held is None:
+                held = ledger.family(
+                    audience=family_audience, viewer=viewer, tables=[table], periods=periods
+                )
+            published_before, hidden_before, sensitive_before = held
+            hide = {label for label in cells if key(label) in hidden_before}
+            if counted:
+                hide |= _linked(
+                    cells,
+                    key,
+                    published_before,
+                    hidden_before,
+                    sensitive_before,
+                    centres=centres,
+                    members=members,
+                )
+            answer = scope_json(release, frozenset(hide))
+            ledger_cells = _ledger_cells(release, key, hide=hide)
+            recorded.append((ledger_cells, _fingerprint(answer)))
+            _hold(held, ledger_cells, periods=set(periods))
+            answers.append(answer)
+    finally:
+        # What was answered before a refusal is recorded as asking one by one would have.
+        ledger.record_releases(recorded, audience=family_audience, viewer=viewer, channel=channel)
+    return answers
+
+
+class _Members:
+    """The named centres of each voivodeship (``c:<slug>``), read once when first needed."""
+
+    def __init__(self) -> None:
+        self._members: dict[str, list[str]] | None = None
+
+    def __call__(self) -> dict[str, list[str]]:
+        if self._members is None:
+            self._members = {}
+            for slug, voivodeship in Centre.objects.values_list("slug", "voivodeship"):
+                self._members.setdefault(voivodeship, []).append(f"c:{slug}")
+        return self._members
+
+
+def _hold(
+    held: tuple[dict[Key, Any], set[Key], set[Key]],
+    cells: Iterable[ledger.LedgerCell],
+    *,
+    periods: set[str],
+) -> None:
+    """Add an answer's cells to the family as ``ledger.family`` would read them back."""
+    published, hidden, sensitive = held
+    for cell in cells:
+        if cell.period not in periods:
+            continue
+        if cell.hidden:
+            hidden.add(cell.key)
+            if cell.sensitive:
+                sensitive.add(cell.key)
+        elif cell.value is not None:
+            published[cell.key] = Decimal(cell.value)
 
 
 def _linked(
@@ -129,6 +211,7 @@ def _linked(
     sensitive_before: set[Key],
     *,
     centres: Sequence[Centre],
+    members: Callable[[], dict[str, list[str]]] | None = None,
 ) -> set[str]:
     """The labels the linked audit hides as well (see the module docstring)."""
     current: dict[Key, int] = {}
@@ -147,7 +230,7 @@ def _linked(
     before = {k: int(v) for k, v in published_before.items() if k not in current}
     family = Family(
         current=current,
-        relations=answer_relations([*current, *before, *hidden_before]),
+        relations=answer_relations([*current, *before, *hidden_before], members=members),
         sensitive=sensitive | (sensitive_before - set(current)),
         published_before=before,
         hidden_before=hidden_before | start,
@@ -178,9 +261,12 @@ def _months_of(period: str) -> list[str] | None:
     return [f"{year}-{m:02d}" for m in range(first, first + length)]
 
 
-def answer_relations(keys: Iterable[Key]) -> list[Relation]:
+def answer_relations(
+    keys: Iterable[Key], members: Callable[[], dict[str, list[str]]] | None = None
+) -> list[Relation]:
     """The public structure among answer cells: fixed periods are the sums of their months,
-    the country the sum of its voivodeships, a voivodeship the sum of its centres."""
+    the country the sum of its voivodeships, a voivodeship the sum of its centres (``members``:
+    each voivodeship's ``c:<slug>`` scopes, read from the centres when not given)."""
     known = set(keys)
     relations: list[Relation] = []
     by_table_period: dict[tuple[str, str, str, str], set[str]] = {}
@@ -196,10 +282,7 @@ def answer_relations(keys: Iterable[Key]) -> list[Relation]:
         by_table_period.setdefault((table, period, row, column), set()).add(scope)
     voivodeships = [code for code, _ in Voivodeship.choices]
     named = {s for scopes in by_table_period.values() for s in scopes if s.startswith("c:")}
-    members: dict[str, list[str]] = {}
-    if named:
-        for slug, voivodeship in Centre.objects.values_list("slug", "voivodeship"):
-            members.setdefault(voivodeship, []).append(f"c:{slug}")
+    members_of = (members or _Members())() if named else {}
     for (table, period, row, column), scopes in by_table_period.items():
         if NATIONAL in scopes and scopes & (set(voivodeships) | named):
             relations.append(
@@ -208,7 +291,7 @@ def answer_relations(keys: Iterable[Key]) -> list[Relation]:
                     (table, NATIONAL, period, row, column),
                 )
             )
-        for voivodeship, parts in members.items():
+        for voivodeship, parts in members_of.items():
             if scopes & set(parts):
                 relations.append(
                     Relation.total(
@@ -219,15 +302,7 @@ def answer_relations(keys: Iterable[Key]) -> list[Relation]:
     return relations
 
 
-def _record(
-    answer: dict[str, Any],
-    release: ScopeRelease,
-    key: Any,
-    *,
-    family: tuple[str, str],
-    channel: str,
-    hide: set[str],
-) -> None:
+def _ledger_cells(release: ScopeRelease, key: Any, *, hide: set[str]) -> list[ledger.LedgerCell]:
     cells: list[ledger.LedgerCell] = []
     counted = key(WINDOW_LABEL)[3] == "count"
     entries = [(label, released, count) for label, released, count in release.months]
@@ -250,5 +325,8 @@ def _record(
                 sensitive=released.status in (CellStatus.PRIMARY, CellStatus.DOMINANCE),
             )
         )
-    digest = hashlib.sha256(repr(sorted(answer.items(), key=str)).encode()).hexdigest()
-    ledger.record(cells, audience=family[0], viewer=family[1], channel=channel, release=digest[:64])
+    return cells
+
+
+def _fingerprint(answer: dict[str, Any]) -> str:
+    return hashlib.sha256(repr(sorted(answer.items(), key=str)).encode()).hexdigest()[:64]

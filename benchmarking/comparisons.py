@@ -13,8 +13,7 @@ import hashlib
 import hmac
 import random
 import statistics
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,28 +21,27 @@ from django.conf import settings
 
 from benchmarking.cohorts import Cohort, cohort_members
 from benchmarking.definitions import Better, DisclosureClass, MetricDefinition
-from benchmarking.disclosure import (
-    SUPPRESSED_STATUSES,
-    Audience,
-    CellStatus,
-    CountTable,
-    DisclosureSettings,
-    ReleasedValue,
-    Subject,
-    TableSpec,
-    protect_table,
-    release_value,
-    scope_refusal,
-)
+from benchmarking.disclosure import Audience, CellStatus, DisclosureSettings, scope_refusal
+from benchmarking.releases import centre_contributions as centre_contributions
+from benchmarking.releases import contribution_base
+from benchmarking.releases import release as release
+from benchmarking.releases import shown as shown
+from benchmarking.scopes import WINDOW_LABEL as WINDOW_LABEL
+from benchmarking.scopes import ScopeRelease as ScopeRelease
+from benchmarking.scopes import _protect_months as _protect_months
+from benchmarking.scopes import scope_figures as scope_figures
+from benchmarking.scopes import scope_json as scope_json
+from benchmarking.scopes import scope_release as scope_release
+from benchmarking.scopes import scope_releases as scope_releases
 from benchmarking.selectors import (
     Figure,
     Period,
+    SeriesReader,
     centre_series,
     latest_run_id,
     month_range,
     period_key,
     pool,
-    pool_scope,
 )
 from benchmarking.services import previous_month
 from opsplatform.errors import ValidationFailed
@@ -60,55 +58,6 @@ def cohort_rules() -> tuple[int, float]:
         int(configured.get("min_cohort", MIN_COHORT)),
         float(configured.get("max_contribution", MAX_CONTRIBUTION)),
     )
-
-
-def shown(definition: MetricDefinition, value: Decimal | None) -> Decimal | None:
-    """A value as people read it: shares in per cent, one decimal; others two decimals."""
-    if value is None:
-        return None
-    if definition.unit == "%":
-        return (value * 100).quantize(Decimal("0.1"))
-    return value.quantize(Decimal("0.01"))
-
-
-def release(
-    definition: MetricDefinition,
-    figure: Figure | None,
-    audience: Audience,
-    *,
-    centres: Sequence[Decimal] | None = None,
-) -> ReleasedValue:
-    """The one way a figure leaves this module: through the gate, for its audience.
-    ``centres``: the contributions of the centres behind an aggregate (centre-level rules)."""
-    figure = figure or Figure(Decimal(0), None, None, 0)
-    return release_value(
-        disclosure=definition.disclosure,
-        subject=Subject(definition.subject),
-        value=shown(definition, figure.value),
-        numerator=figure.numerator,
-        denominator=figure.denominator,
-        n=figure.n,
-        top_shares=figure.top_shares,
-        audience=audience,
-        centres=centres,
-    )
-
-
-def centre_contributions(
-    definition: MetricDefinition,
-    by_centre: Mapping[int, Mapping[Period, Figure]],
-    centres: Sequence[Centre],
-    periods: Sequence[Period] | None = None,
-) -> list[Decimal]:
-    """What each centre contributes to an aggregate of ``centres`` (over ``periods``, or over
-    everything in ``by_centre``): its count, base or sum; 0 for a centre without data."""
-    parts: list[Decimal] = []
-    for centre in centres:
-        own = by_centre.get(centre.pk, {})
-        figures = [f for p, f in own.items() if periods is None or p in periods]
-        figure = pool(definition, figures, over="months") if figures else None
-        parts.append(_base(definition, figure) if figure is not None else Decimal(0))
-    return parts
 
 
 def last_complete_month(today: dt.date) -> dt.date:
@@ -230,8 +179,10 @@ def before_after(
     after_months: int = 12,
     skip_months: int = 0,
     today: dt.date,
+    reader: SeriesReader | None = None,
 ) -> dict[str, Any]:
     """Means over a window before the centre's go-live and one after it, and the difference.
+    ``reader``: the snapshots of many centres read together (:func:`before_after_of`).
 
     Windows are aligned on the go-live month and chosen from WINDOW_CHOICES, never free, so that
     two reports cannot be differenced into a single month's value. Each window's value pools its
@@ -282,9 +233,9 @@ def before_after(
             "Wdrożenie nastąpiło w trakcie miesiąca; ten miesiąc liczy się do okresu „po”."
         )
     for definition in definitions:
-        figures = centre_series(
-            centre_ids=[centre.pk], definition=definition, first=before[0], last=after[1]
-        ).get(centre.pk, {})
+        if reader is None:
+            reader = SeriesReader([centre.pk], before[0], after[1])
+        figures = reader.figures(definition, centre.pk, before[0], after[1])
         before_figure = pool(
             definition, [figures[p] for p in month_range(*before) if p in figures], over="months"
         )
@@ -326,6 +277,48 @@ def before_after(
     return report
 
 
+def before_after_of(
+    *,
+    centres: Sequence[Centre],
+    definitions: Sequence[MetricDefinition],
+    audience: Audience,
+    before_months: int = 12,
+    after_months: int = 12,
+    skip_months: int = 0,
+    today: dt.date,
+) -> dict[int, dict[str, Any] | ValidationFailed]:
+    """:func:`before_after` of each centre (by pk), or why it has none, from one read of the
+    snapshots of all of them per metric (a coordinator's region side by side, issue 13)."""
+    go_lives = [
+        programme.go_live.replace(day=1)
+        for centre in centres
+        if (programme := getattr(centre, "programme", None)) is not None
+    ]
+    reader = None
+    if go_lives:
+        reader = SeriesReader(
+            [c.pk for c in centres],
+            add_months(min(go_lives), -max(WINDOW_CHOICES)),
+            last_complete_month(today),
+        )
+    reports: dict[int, dict[str, Any] | ValidationFailed] = {}
+    for centre in centres:
+        try:
+            reports[centre.pk] = before_after(
+                centre=centre,
+                definitions=definitions,
+                audience=audience,
+                before_months=before_months,
+                after_months=after_months,
+                skip_months=skip_months,
+                today=today,
+                reader=reader,
+            )
+        except ValidationFailed as error:
+            reports[centre.pk] = error
+    return reports
+
+
 def _p(day: dt.date) -> Period:
     return (day.year, day.month)
 
@@ -352,15 +345,6 @@ def _band(value: Decimal, quartiles: Sequence[Decimal]) -> str:
     if value <= quartiles[2]:
         return "między medianą a trzecim kwartylem"
     return "powyżej trzeciego kwartyla"
-
-
-def _base(definition: MetricDefinition, figure: Figure) -> Decimal:
-    """What a centre contributes to a pooled cohort statistic."""
-    if definition.disclosure in (DisclosureClass.COUNT, DisclosureClass.MAGNITUDE):
-        return figure.numerator
-    if definition.disclosure == DisclosureClass.STAFFING:
-        return figure.denominator or figure.numerator
-    return Decimal(figure.n)
 
 
 def cohort_figures(
@@ -411,7 +395,7 @@ def cohort_figures(
         )
     gate = DisclosureSettings.from_django()
     needed = max(min_cohort, gate.min_order_centres)
-    bases = {pk: _base(definition, pooled[pk]) for pk in published}
+    bases = {pk: contribution_base(definition, pooled[pk]) for pk in published}
     if len(published) < gate.min_centres:
         pooled_out: dict[str, Any] | None = None
         pooled_reason = scope_refusal(len(published), gate)
@@ -481,186 +465,6 @@ def cohort_figures(
     if pooled_reason:
         result["pooled_reason"] = pooled_reason
     return result
-
-
-@dataclass(frozen=True)
-class ScopeRelease:
-    """An aggregate of a set of centres as it leaves the gate, before it is shown: each month
-    and the window as released values, with the counts behind them (for COUNT metrics the
-    summed numerators, which the ledger and the linked audit work with; 0 otherwise)."""
-
-    metric: str
-    version: int
-    centres: int
-    months: list[tuple[str, ReleasedValue, int]]
-    window: tuple[ReleasedValue, int]
-
-
-def scope_figures(
-    *,
-    centres: Sequence[Centre],
-    definition: MetricDefinition,
-    first: dt.date,
-    last: dt.date,
-    audience: Audience = Audience.MINISTRY,
-    named: bool = False,
-) -> dict[str, Any]:
-    """:func:`scope_release` as outputs carry it (nothing recorded in the ledger: callers that
-    publish go through ``benchmarking.answers``)."""
-    return scope_json(
-        scope_release(
-            centres=centres,
-            definition=definition,
-            first=first,
-            last=last,
-            audience=audience,
-            named=named,
-        )
-    )
-
-
-def scope_json(release: ScopeRelease, hide: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The answer's figures; values whose period label is in ``hide`` are shown as hidden (the
-    linked audit or the suppression memory decided so)."""
-    settings_ = DisclosureSettings.from_django()
-
-    def shown_value(label: str, released: ReleasedValue) -> dict[str, object]:
-        if label in hide and released.value is not None:
-            released = ReleasedValue(
-                None, CellStatus.COMPLEMENTARY, settings_.marker(CellStatus.COMPLEMENTARY), ""
-            )
-        return released.as_json()
-
-    return {
-        "metric": release.metric,
-        "version": release.version,
-        "centres": release.centres,
-        "monthly": [
-            {"period": label, **shown_value(label, released)}
-            for label, released, _ in release.months
-        ],
-        "window": shown_value(WINDOW_LABEL, release.window[0]),
-    }
-
-
-WINDOW_LABEL = "window"
-
-
-def scope_release(
-    *,
-    centres: Sequence[Centre],
-    definition: MetricDefinition,
-    first: dt.date,
-    last: dt.date,
-    audience: Audience = Audience.MINISTRY,
-    named: bool = False,
-) -> ScopeRelease:
-    """An aggregate of a set of centres (a voivodeship or the country): monthly values pooled
-    over the centres, and the window pooled over months, through the gate.
-
-    Unless ``named`` (a coordinator's own named centre), the scope must hold at least
-    ``min_centres`` centres (else ValidationFailed on ``scope``), and every figure passes the
-    centre-level rules: at least ``min_centres`` contributing centres and the p % rule. For
-    counts the months and the window are one additive line (the window's count is the sum of
-    the months'), protected together, so that a hidden month cannot be worked out as the window
-    minus the shown months.
-    """
-    settings_ = DisclosureSettings.from_django()
-    if not named and (refusal := scope_refusal(len(centres), settings_)):
-        raise ValidationFailed(fields={"scope": [refusal]}, code="too_few_centres")
-    by_centre = centre_series(
-        centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
-    )
-    periods = month_range(first, last)
-    months, window = pool_scope(definition, by_centre, centres, periods)
-    monthly_released = [
-        release(
-            definition,
-            figure,
-            audience,
-            centres=None if named else centre_contributions(definition, by_centre, centres, [p]),
-        )
-        for p, figure in months
-    ]
-    window_released = release(
-        definition,
-        window,
-        audience,
-        centres=None if named else centre_contributions(definition, by_centre, centres, periods),
-    )
-    if definition.disclosure == DisclosureClass.COUNT and audience != Audience.OWN_CENTRE:
-        monthly_released, window_released = _protect_months(
-            months, window, monthly_released, window_released, settings_
-        )
-    counted = definition.disclosure == DisclosureClass.COUNT
-
-    def count(figure: Figure | None) -> int:
-        return int(figure.numerator) if counted and figure is not None else 0
-
-    return ScopeRelease(
-        metric=definition.code,
-        version=definition.version,
-        centres=len(centres),
-        months=[
-            (period_key(period), released, count(figure))
-            for (period, figure), released in zip(months, monthly_released, strict=True)
-        ],
-        window=(window_released, count(window)),
-    )
-
-
-def _protect_months(
-    months: Sequence[tuple[Period, Figure | None]],
-    window: Figure | None,
-    monthly: list[ReleasedValue],
-    window_value: ReleasedValue,
-    settings_: DisclosureSettings,
-) -> tuple[list[ReleasedValue], ReleasedValue]:
-    """Months and their window as one line of a table (months → total) through
-    ``protect_table``: a hidden month is never the only hidden cell of the line, and the line's
-    audit leaves each hidden month a protection interval of at least k."""
-    if window is None:
-        return monthly, window_value
-    columns = tuple((period_key(p), period_key(p)) for p, _ in months)
-    spec = TableSpec(
-        code="months",
-        title_pl="miesiące",
-        title_en="months",
-        rows=(("value", "value"),),
-        columns=columns,
-        total_column=("window", "okres"),
-    )
-    counts = {("value", period_key(p)): int(f.numerator) if f else 0 for p, f in months}
-    counts[("value", "window")] = sum(counts.values())
-    forced = {
-        ("value", period_key(p))
-        for (p, _), released in zip(months, monthly, strict=True)
-        if released.status in SUPPRESSED_STATUSES
-    }
-    if window_value.status in SUPPRESSED_STATUSES:
-        forced.add(("value", "window"))
-    try:
-        table = protect_table(
-            CountTable(spec, counts), settings=settings_, dominated=frozenset(forced)
-        )
-    except ValueError:
-        table = None
-    hidden = {cell for cell, c in table.cells.items() if c.value is None} if table else set(counts)
-
-    def hide(released: ReleasedValue, cell: tuple[str, str]) -> ReleasedValue:
-        if cell in hidden and released.value is not None:
-            return ReleasedValue(
-                None, CellStatus.COMPLEMENTARY, settings_.marker(CellStatus.COMPLEMENTARY), ""
-            )
-        return released
-
-    return (
-        [
-            hide(released, ("value", period_key(p)))
-            for (p, _), released in zip(months, monthly, strict=True)
-        ],
-        hide(window_value, ("value", "window")),
-    )
 
 
 def disclosure_settings_json() -> dict[str, Any]:

@@ -50,33 +50,54 @@ def record(
 ) -> int:
     """Append the cells of one release; a cell already recorded with the same outcome is not
     repeated. Returns how many rows were new."""
+    return record_releases(
+        [(cells, release)], audience=audience, channel=channel, viewer=viewer, exact=exact
+    )
+
+
+def record_releases(
+    releases: Iterable[tuple[Iterable[LedgerCell], str]],
+    *,
+    audience: str,
+    channel: str,
+    viewer: str = "",
+    exact: bool = True,
+) -> int:
+    """:func:`record` of several releases (cells, release id) in one insert, whatever their
+    number (a coordinator's named centres side by side). Returns how many rows were new."""
     rows = []
-    for cell in cells:
-        value = None if cell.value is None else Decimal(cell.value)
-        shown = "x" if cell.hidden else ("–" if value is None else f"{value.normalize():f}")
-        fingerprint = hashlib.sha256(
-            "\x1f".join((audience, viewer, "exact" if exact else "dp", *cell.key, shown)).encode()
-        ).hexdigest()
-        rows.append(
-            PublishedCell(
-                audience=audience,
-                viewer=viewer,
-                channel=channel,
-                exact=exact,
-                scope=cell.scope,
-                period=cell.period,
-                table=cell.table,
-                row=cell.row[:100],
-                column=cell.column[:100],
-                value=value,
-                marker=cell.marker[:5],
-                hidden=cell.hidden,
-                sensitive=cell.sensitive,
-                release=release[:64],
-                fingerprint=fingerprint,
+    for cells, release in releases:
+        for cell in cells:
+            value = None if cell.value is None else Decimal(cell.value)
+            shown = "x" if cell.hidden else ("–" if value is None else f"{value.normalize():f}")
+            fingerprint = hashlib.sha256(
+                "\x1f".join(
+                    (audience, viewer, "exact" if exact else "dp", *cell.key, shown)
+                ).encode()
+            ).hexdigest()
+            rows.append(
+                PublishedCell(
+                    audience=audience,
+                    viewer=viewer,
+                    channel=channel,
+                    exact=exact,
+                    scope=cell.scope,
+                    period=cell.period,
+                    table=cell.table,
+                    row=cell.row[:100],
+                    column=cell.column[:100],
+                    value=value,
+                    marker=cell.marker[:5],
+                    hidden=cell.hidden,
+                    sensitive=cell.sensitive,
+                    release=release[:64],
+                    fingerprint=fingerprint,
+                )
             )
-        )
-    created = PublishedCell.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if not rows:
+        return 0
+    # One statement for all rows (client-side parameters, no limit on their number).
+    created = PublishedCell.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
 
 

@@ -17,6 +17,7 @@ from benchmarking.cohorts import Cohort
 from benchmarking.comparisons import (
     FREE_WINDOW,
     before_after,
+    before_after_of,
     cohort_figures,
     fixed_period,
     series,
@@ -444,39 +445,43 @@ class WindowChange:
     direction: str | None
 
 
-def window_change(
+def window_changes(
     *,
-    centre: Centre,
+    centres: Sequence[Centre],
     definition: MetricDefinition,
     audience: Audience,
     before_months: int,
     after_months: int,
     skip_months: int,
     today: dt.date,
-) -> tuple[WindowChange | None, str]:
-    """The chosen indicator before/after the centre's go-live, or the reason it is missing."""
-    try:
-        report = before_after(
-            centre=centre,
-            definitions=[definition],
-            audience=audience,
-            before_months=before_months,
-            after_months=after_months,
-            skip_months=skip_months,
-            today=today,
-        )
-    except ValidationFailed as error:
-        return None, error_text(error)
-    entry = report["metrics"][0]
-    direction = entry["direction"]
-    return (
-        WindowChange(
-            before=shown(entry["before"]),
-            after=shown(entry["after"]),
-            difference=difference_text(entry),
-            direction_text=direction_text(direction),
-            symbol=direction_symbol(direction),
-            direction=direction,
-        ),
-        report.get("note", ""),
+) -> dict[int, tuple[WindowChange | None, str]]:
+    """Each centre's (by pk) chosen indicator before/after its go-live, or the reason it is
+    missing; the snapshots of all of them read together."""
+    reports = before_after_of(
+        centres=centres,
+        definitions=[definition],
+        audience=audience,
+        before_months=before_months,
+        after_months=after_months,
+        skip_months=skip_months,
+        today=today,
     )
+    changes: dict[int, tuple[WindowChange | None, str]] = {}
+    for pk, report in reports.items():
+        if isinstance(report, ValidationFailed):
+            changes[pk] = (None, error_text(report))
+            continue
+        entry = report["metrics"][0]
+        direction = entry["direction"]
+        changes[pk] = (
+            WindowChange(
+                before=shown(entry["before"]),
+                after=shown(entry["after"]),
+                difference=difference_text(entry),
+                direction_text=direction_text(direction),
+                symbol=direction_symbol(direction),
+                direction=direction,
+            ),
+            report.get("note", ""),
+        )
+    return changes
