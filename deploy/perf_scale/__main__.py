@@ -12,8 +12,8 @@ import deploy.perf_scale as package
 from deploy.perf_scale.common import ROOT, Step, perfscale_database_url, prepare_database
 from deploy.perf_scale.provisioning import centre_list, new_centre, noop_migrate, sizes
 from deploy.perf_scale.report import report
-from deploy.perf_scale.web import centre_request, portal
 from deploy.perf_scale.snapshots import snapshot_all
+from deploy.perf_scale.web import centre_request, portal
 
 
 def main() -> int:
