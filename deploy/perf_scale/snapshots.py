@@ -69,7 +69,7 @@ def snapshot_all(steps: list[Step], n: int) -> None:
         release()
 
     connection.close()
-    run = snapshot_run_create(kind=SnapshotRun.Kind.ON_DEMAND, period_from=month, period_to=today)
+    run = snapshot_run_create(kind=SnapshotRun.Kind.NIGHTLY, period_from=month, period_to=today)
     schemas.connection_release = sampled_release
     try:
         with statements_sent() as sent:
@@ -113,7 +113,7 @@ def snapshot_all(steps: list[Step], n: int) -> None:
     months = list(months_between(HISTORY_START, today))
     sample = centres[-BACKFILL_SAMPLE:]
     run = snapshot_run_create(
-        kind=SnapshotRun.Kind.ON_DEMAND, period_from=HISTORY_START, period_to=today,
+        kind=SnapshotRun.Kind.BACKFILL, period_from=HISTORY_START, period_to=today,
         centres=sample,
     )  # fmt: skip
     with statements_sent() as sent:
