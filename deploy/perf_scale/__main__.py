@@ -43,6 +43,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from opsplatform.schemas import use_public_schema
     from tenants.models import Centre
     from tenants.nation import nation
 
@@ -63,6 +64,7 @@ def main() -> int:
         if options.only and options.only not in name:
             continue
         print(f"perf-scale: measuring {name}", flush=True)
+        use_public_schema()  # whatever schema the step before left the connection in
         run()
     return report(steps, n, options.volume, provision_s)
 
