@@ -116,7 +116,15 @@ export PERF_ARGS
 perf: venv
 	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_ARGS"; $(PY) deploy/perf.py "$$@"'
 
-.PHONY: help venv lock smoke run test test-citus citus-start citus-stop perf perf-scale screenshots lint typecheck fmt messages services-start services-status services-stop clean
+# Scale, not screens: N synthetic centres (restartable: a bigger N reuses the ones there), then
+# each step timed at N (deploy/perf_scale/); results in test-artifacts/perf-scale/results.json.
+N ?= 200
+VOLUME ?= 0.02
+PERF_SCALE_ARGS ?=
+export N VOLUME PERF_SCALE_ARGS
+perf-scale: venv
+	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_SCALE_ARGS"; \
+		$(PY) -m deploy.perf_scale --n "$$N" --volume "$$VOLUME" "$$@"'
 
 lint: venv
 	$(BIN)/ruff check .

@@ -129,6 +129,12 @@ class TableSnapshot(models.Model):
     contracts = models.JSONField()
     services = models.JSONField()
     complete = models.BooleanField(help_text="The period had ended when this was computed.")
+    # What it was computed from (issue 13): the centre's audit-trail position and the last day
+    # covered. A later run finding both unchanged skips the centre's period.
+    source_seq = models.BigIntegerField(
+        null=True, help_text="max AuditEntry.seq of the centre's schema when computed"
+    )
+    source_last = models.DateField(null=True, help_text="the last day the tables cover")
     run = models.ForeignKey(SnapshotRun, on_delete=models.PROTECT, related_name="tables")
     computed_at = models.DateTimeField(auto_now=True)
 

@@ -50,6 +50,8 @@ def centre_series(
         centre_id__in=list(centre_ids),
         metric=definition.code,
         version=definition.version,
+        year__gte=first.year,
+        year__lte=last.year,
     ).values_list(
         "centre_id", "year", "month", "numerator", "denominator", "value", "n", "top_shares"
     )

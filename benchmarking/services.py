@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +24,7 @@ from django_tenants.utils import schema_context
 from benchmarking.definitions import DEFINITIONS, current_versions
 from benchmarking.models import Snapshot, SnapshotRun, SnapshotRunCentre, TableSnapshot
 from casework.metrics import centre_months_aggregates
-from casework.metrics_tables import PeriodTables, centre_period_tables
+from casework.metrics_tables import PeriodTables, audit_marks, centre_period_tables
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.schemas import schemas_in_turn
 from tenants.models import Centre
@@ -70,6 +72,19 @@ def reporting_periods(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
 
 def _cell_map(cells: dict[tuple[str, str], int]) -> dict[str, int]:
     return {f"{row}|{column}": count for (row, column), count in sorted(cells.items())}
+
+
+TABLE_FIELDS = (
+    "reason_rows",
+    "form_columns",
+    "households",
+    "persons",
+    "persons_capped",
+    "contracts",
+    "services",
+)
+
+TABLE_SOURCE_FIELDS = ("complete", "source_seq", "source_last", "run", "computed_at")
 
 
 def _table_snapshot_fields(tables: PeriodTables) -> dict[str, Any]:
@@ -145,13 +160,16 @@ def snapshot_run_create(
     return run
 
 
-def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunCentre:
+def snapshot_centre_compute(
+    *, run: SnapshotRun, centre: Centre, tables: TablesPlan | None = None
+) -> SnapshotRunCentre:
     """Compute and store every month of the run for one centre (idempotent, resumable).
 
     The months are computed set-based (``centre_months_aggregates``: a fixed number of queries
     for up to ``MONTHS_PER_STEP`` months) and committed a step at a time together with the
     progress, so an attempt sent again after its worker died starts at the first month not done.
-    A message delivered again after the centre or the run finished does nothing.
+    A message delivered again after the centre or the run finished does nothing. ``tables``:
+    which reporting tables are due, read for a batch of centres at once (:func:`tables_plan`).
     """
     progress = SnapshotRunCentre.objects.get(run=run, centre=centre)
     if run.finished_at is not None or progress.status == SnapshotRunCentre.Status.DONE:
@@ -206,7 +224,7 @@ def snapshot_centre_compute(*, run: SnapshotRun, centre: Centre) -> SnapshotRunC
                     values_written=written,
                     last_progress_at=timezone.now(),
                 )
-        _snapshot_centre_tables(run=run, centre=centre)
+        snapshot_centre_tables(run=run, centre=centre, plan=tables)
     except Exception as exc:
         SnapshotRunCentre.objects.filter(pk=progress.pk).update(
             status=SnapshotRunCentre.Status.FAILED,
@@ -229,35 +247,113 @@ def snapshot_centres_compute(*, run: SnapshotRun, centres: Iterable[Centre]) -> 
     grow with every schema. A centre that fails is recorded as failed (the resume job sends it
     again) and the others go on; returns the slugs of the failed ones."""
     failed: list[str] = []
-    for centre in schemas_in_turn(centres):
-        try:
-            snapshot_centre_compute(run=run, centre=centre)
-        except Exception:
-            logger.exception(
-                "snapshot of a centre failed",
-                extra={"schema": centre.schema_name, "run": str(run.public_id)},
-            )
-            failed.append(centre.slug)
+    listed = list(centres)
+    size = settings.SCHEMAS_PER_CONNECTION
+    chunks = [listed[start : start + size] for start in range(0, len(listed), size)]
+    # The connection is released after each chunk, as ``schemas_in_turn`` does every
+    # SCHEMAS_PER_CONNECTION schemas; the chunk's due tables are read in two statements.
+    for chunk in schemas_in_turn(chunks, every=1):
+        plan = tables_plan(run=run, centres=chunk)
+        for centre in chunk:
+            try:
+                snapshot_centre_compute(run=run, centre=centre, tables=plan)
+            except Exception:
+                logger.exception(
+                    "snapshot of a centre failed",
+                    extra={"schema": centre.schema_name, "run": str(run.public_id)},
+                )
+                failed.append(centre.slug)
     return failed
 
 
-def _snapshot_centre_tables(*, run: SnapshotRun, centre: Centre) -> None:
-    """The reporting tables of every half-year and year the run's months touch (upserted)."""
+@dataclass(frozen=True)
+class TablesPlan:
+    """Which reporting tables of a run's centres need computing (issue 13).
+
+    A centre's table of a period is computed again only if the centre's records changed since
+    (its audit-trail position, ``casework.metrics_tables.audit_marks``) or the table must now
+    cover more days (a period still running: up to today); otherwise the stored one stands. A
+    run asked for by a person (on demand) computes them all, e.g. after a change of the code
+    lists shared by all centres, which the marks do not see."""
+
+    periods: tuple[tuple[int, int, dt.date, dt.date], ...]  # year, half, first, last day covered
+    today: dt.date
+    marks: dict[int, int]  # centre pk → audit-trail position
+    stored: dict[tuple[int, int, int], tuple[int | None, dt.date | None]]
+    force: bool
+
+    def due(self, centre: Centre) -> list[tuple[int, int, dt.date, dt.date]]:
+        if self.force or centre.pk not in self.marks:
+            return list(self.periods)
+        mark = self.marks[centre.pk]
+        return [
+            period
+            for period in self.periods
+            if self.stored.get((centre.pk, period[0], period[1])) != (mark, period[3])
+        ]
+
+
+def tables_plan(*, run: SnapshotRun, centres: Sequence[Centre]) -> TablesPlan:
+    """The reporting tables due for ``centres`` in ``run``: the centres' marks in one statement
+    and what is stored in another, whatever the number of centres."""
     today = timezone.localdate()
-    for year, half in reporting_periods(run.period_from, run.period_to):
-        first, last = reporting_period_bounds(year, half)
-        if first > today:
-            continue
-        with schema_context(centre.schema_name):
-            tables = centre_period_tables(first=first, last=min(last, today))
-        with transaction.atomic():
-            TableSnapshot.objects.update_or_create(
-                centre=centre,
-                version=TABLES_VERSION,
-                year=year,
-                half=half,
-                defaults=_table_snapshot_fields(tables) | {"complete": last < today, "run": run},
+    periods = tuple(
+        (year, half, first, min(last, today))
+        for year, half in reporting_periods(run.period_from, run.period_to)
+        for first, last in [reporting_period_bounds(year, half)]
+        if first <= today
+    )
+    force = run.kind == SnapshotRun.Kind.ON_DEMAND
+    if force or not periods or not centres:
+        return TablesPlan(periods, today, {}, {}, force)
+    by_schema = audit_marks([centre.schema_name for centre in centres])
+    marks = {centre.pk: by_schema[centre.schema_name] for centre in centres}
+    stored = {
+        (centre_id, year, half): (seq, last)
+        for centre_id, year, half, seq, last in TableSnapshot.objects.filter(
+            centre__in=[centre.pk for centre in centres],
+            version=TABLES_VERSION,
+            year__in=sorted({period[0] for period in periods}),
+        ).values_list("centre_id", "year", "half", "source_seq", "source_last")
+    }
+    return TablesPlan(periods, today, marks, stored, force)
+
+
+def snapshot_centre_tables(
+    *, run: SnapshotRun, centre: Centre, plan: TablesPlan | None = None
+) -> None:
+    """The reporting tables of every half-year and year the run's months touch that are due
+    (:class:`TablesPlan`), upserted in one statement with what they were computed from."""
+    if plan is None or (centre.pk not in plan.marks and not plan.force):
+        plan = tables_plan(run=run, centres=[centre])
+    due = plan.due(centre)
+    if not due:
+        return
+    mark = plan.marks.get(centre.pk)
+    rows = []
+    with schema_context(centre.schema_name):
+        for year, half, first, last in due:
+            tables = centre_period_tables(first=first, last=last)
+            _, end = reporting_period_bounds(year, half)
+            rows.append(
+                TableSnapshot(
+                    centre=centre,
+                    version=TABLES_VERSION,
+                    year=year,
+                    half=half,
+                    complete=end < plan.today,
+                    source_seq=mark,
+                    source_last=last,
+                    run=run,
+                    **_table_snapshot_fields(tables),
+                )
             )
+    TableSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["centre", "version", "year", "half"],
+        update_fields=[*TABLE_FIELDS, *TABLE_SOURCE_FIELDS],
+    )
 
 
 def snapshot_run_finish_if_complete(*, run: SnapshotRun) -> None:

@@ -54,16 +54,18 @@ whoever lays the tables out; it reads only the national dictionaries, never a ce
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from casework.calendar_days import is_working_day
 from casework.models import (
     ActivityEntry,
+    AuditEntry,
     Decision,
     HouseholdMember,
     Intake,
@@ -161,6 +163,30 @@ class _Reasons:
     rows: tuple[str, ...]
     rank: Mapping[str, int]
     row: Mapping[str, str]
+
+
+def audit_marks(schemas: Sequence[str]) -> dict[str, int]:
+    """Each schema's last audit-trail position (``AuditEntry.seq``, 0 when the trail is empty), in
+    one statement whatever the number of schemas: the change marker of a centre's records.
+
+    Every change of a centre's records writes an audit entry in the same transaction (the audit
+    guard; the synthetic history writes one for the whole load), and positions are handed out
+    under a per-schema lock held until commit, so a committed position covers every change
+    committed before it: the same mark means the same records. Reads are audited too, so a mark
+    can move without a change, never stay while the records changed. Reference code lists
+    shared by all centres are not part of it."""
+    if not schemas:
+        return {}
+    quote = connection.ops.quote_name
+    table = quote(AuditEntry._meta.db_table)
+    # Identifiers quoted (schema names of centres); the values are parameters.
+    parts = [
+        f"SELECT %s, (SELECT coalesce(max(seq), 0) FROM {quote(schema)}.{table})"  # noqa: S608
+        for schema in schemas
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), list(schemas))
+        return {schema: int(mark) for schema, mark in cursor.fetchall()}
 
 
 def centre_period_tables(*, first: dt.date, last: dt.date) -> PeriodTables:

@@ -1,0 +1,207 @@
+"""Steps of `make perf-scale` about schemas: a new centre (ours vs django-tenants' migrate and
+clone_schema), a no-op ``migrate_schemas``, bytes and relations per centre, the centre list."""
+
+from __future__ import annotations
+
+import time
+
+from deploy.perf_scale.common import (
+    NATION,
+    Rollback,
+    Step,
+    manage,
+    median,
+    scratch_specs,
+    statements_sent,
+)
+
+
+def new_centre(steps: list[Step], n: int, repeat: int) -> None:
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    from opsplatform.schemas import use_public_schema
+    from tenants.schema_template import _clone_with_django_tenants, template_script
+    from tenants.services import centre_provision, template_schema_ensure
+
+    template_schema_ensure()
+    started = time.perf_counter()
+    template_script()  # rendered once per process (pg_dump of the template)
+    render = time.perf_counter() - started
+    specs = scratch_specs(repeat + 6, n)
+    ours: list[float] = []
+    queries: list[int] = []
+    for spec in specs[:repeat]:
+        with statements_sent() as sent:
+            started = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    centre_provision(
+                        spec=spec, registry_version=1, base_domain=settings.PORTAL_HOST
+                    )
+                    ours.append(time.perf_counter() - started)
+                    raise Rollback
+            except Rollback:
+                pass
+        queries.append(len(sent))
+
+    def drop(schema: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    migrate: list[float] = []
+    clone: list[float] = []
+    slow_repeat = max(1, min(3, repeat))
+    for i in range(slow_repeat):
+        schema = f"perfscale_migrate_{i}"
+        drop(schema)
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{schema}"')
+        started = time.perf_counter()
+        from django.core.management import call_command
+
+        call_command(
+            "migrate_schemas",
+            tenant=True,
+            schema_name=schema,
+            executor="standard",
+            interactive=False,
+            verbosity=0,
+        )
+        migrate.append(time.perf_counter() - started)
+        use_public_schema()
+        drop(schema)
+        schema = f"perfscale_clone_{i}"
+        drop(schema)
+        started = time.perf_counter()
+        _clone_with_django_tenants(schema)
+        clone.append(time.perf_counter() - started)
+        drop(schema)
+    t_ours, t_migrate, t_clone = median(ours), median(migrate), median(clone)
+    speedup = t_migrate / t_ours if t_ours else 0.0
+    steps.append(
+        Step(
+            "new centre (centre_provision, DDL replay)",
+            round(t_ours, 3),
+            "s median",
+            ours_vs=f"django-tenants migrate {t_migrate:.2f} s, clone_schema {t_clone:.2f} s",
+            goal="≤ 0.3 s and ≥ 20× faster than django-tenants' migrate",
+            met=t_ours <= 0.3 and speedup >= 20,
+            model="flat in N (catalog lookups by name, no scan of other schemas)",
+            at_2500=round(t_ours, 3),
+            note=f"{speedup:.0f}× faster than migrate; template rendered once in {render:.2f} s; "
+            f"{median([float(q) for q in queries]):.0f} statements",
+            extra={
+                "ours_s": ours,
+                "migrate_s": migrate,
+                "clone_s": clone,
+                "render_s": render,
+                "statements": queries,
+            },
+        )
+    )
+    onboarding = t_ours * 2477
+    steps.append(
+        Step(
+            "onboarding 2,477 empty centres (from the median)",
+            round(onboarding / 60, 1),
+            "min",
+            goal="≤ 15 min",
+            met=onboarding <= 15 * 60,
+            model="2,477 × new centre (provision_nation --volume 0 adds demo staff on top)",
+            at_2500=round(onboarding / 60, 1),
+        )
+    )
+
+
+def noop_migrate(steps: list[Step], n: int) -> None:
+    ours = manage("migrate_schemas", "--noinput")
+    standard = manage("migrate_schemas", "--noinput", "--executor=standard")
+    baseline = manage("check")  # starting Django, for reference
+    total = n + 5
+    at_2500 = baseline + (ours - baseline) * NATION / total
+    steps.append(
+        Step(
+            "no-op migrate_schemas (whole command)",
+            round(ours, 2),
+            "s",
+            ours_vs=f"--executor=standard {standard:.1f} s",
+            goal="≤ 60 s over 2,500 schemas",
+            met=at_2500 <= 60,
+            model=f"start-up ({baseline:.1f} s, manage.py check) + (rest) × 2,500 / {total}",
+            at_2500=round(at_2500, 1),
+            note=f"standard at 2,500 ≈ {standard * NATION / total / 60:.0f} min",
+            extra={"standard_s": standard, "startup_s": baseline, "schemas": total},
+        )
+    )
+
+
+def sizes(steps: list[Step], n: int) -> None:
+    from django.db import connection, transaction
+
+    from tenants.schema_template import schema_create
+
+    schema = "perfscale_size"
+    try:
+        with transaction.atomic():
+            schema_create(schema)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    SELECT count(*), coalesce(sum(pg_total_relation_size(c.oid))
+                        FILTER (WHERE c.relkind IN ('r', 'm', 'S')), 0)
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = %s
+                    """,
+                    [schema],
+                )
+                relations, size = cursor.fetchone()
+            raise Rollback
+    except Rollback:
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_database_size(current_database()), (SELECT count(*) FROM pg_class)"
+        )
+        database, pg_class = cursor.fetchone()
+    steps.append(
+        Step(
+            "empty centre: relations / bytes",
+            relations,
+            "relations",
+            model="per centre: flat",
+            at_2500=relations * NATION,
+            note=f"{size / 2**20:.2f} MB per empty centre; at 2,500: "
+            f"{relations * NATION:,} relations, {size * NATION / 2**30:.1f} GB empty",
+            extra={"bytes": size},
+        )
+    )
+    steps.append(
+        Step(
+            f"database at {n + 5} centres",
+            round(database / 2**20, 1),
+            "MB",
+            model="∝ centres (history volume as provisioned)",
+            at_2500=round(database / 2**20 * NATION / (n + 5), 1),
+            note=f"pg_class {pg_class:,} rows",
+        )
+    )
+
+
+def centre_list(steps: list[Step], n: int) -> None:
+    total = n + 5
+    seconds = manage("list_centres")
+    urls = manage("list_centres", "--urls")
+    steps.append(
+        Step(
+            "admin's centre list (manage.py list_centres, teams per centre)",
+            round(seconds, 2),
+            "s",
+            ours_vs=f"--urls only {urls:.2f} s",
+            model=f"∝ centres: × 2,500 / {total}",
+            at_2500=round(seconds * NATION / total, 1),
+        )
+    )
+
+
+# --- the report --------------------------------------------------------------------------------
