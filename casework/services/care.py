@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from casework.models import Case, HouseholdMember, Person, ServiceDelivery, ServicePlan
 from casework.models.care import FeeRule, ProviderKind, ServiceType
@@ -42,8 +43,8 @@ def service_plan_create(
     require_case_access(user, case)
     if case.status != CaseStatus.OPEN:
         raise Conflict(
-            f"Sprawa {case.number} jest zamknięta.",
-            fields={"case": ["Sprawa jest zamknięta."]},
+            _("Sprawa %(number)s jest zamknięta.") % {"number": case.number},
+            fields={"case": [_("Sprawa jest zamknięta.")]},
             code="case_closed",
         )
     errors: dict[str, list[str]] = {}
@@ -51,33 +52,37 @@ def service_plan_create(
         household_id=case.household_id, person=recipient, left_on__isnull=True
     ).exists()
     if not is_member:
-        errors["recipient"] = ["Osoba nie jest obecnie członkiem gospodarstwa domowego tej sprawy."]
+        errors["recipient"] = [
+            _("Osoba nie jest obecnie członkiem gospodarstwa domowego tej sprawy.")
+        ]
     if service_type not in ServiceType.values:
-        errors["service_type"] = ["Nieznany rodzaj usług."]
+        errors["service_type"] = [_("Nieznany rodzaj usług.")]
     if provider_kind not in ProviderKind.values:
-        errors["provider_kind"] = ["Nieznany rodzaj realizatora."]
+        errors["provider_kind"] = [_("Nieznany rodzaj realizatora.")]
     elif provider_kind == ProviderKind.CONTRACTED and not provider_name.strip():
-        errors["provider_name"] = ["Podaj nazwę podmiotu, któremu zlecono usługi."]
+        errors["provider_name"] = [_("Podaj nazwę podmiotu, któremu zlecono usługi.")]
     if not Decimal(0) < hours_per_week <= HOURS_IN_A_WEEK:
-        errors["hours_per_week"] = ["Liczba godzin tygodniowo musi być większa od zera (do 168)."]
+        errors["hours_per_week"] = [
+            _("Liczba godzin tygodniowo musi być większa od zera (do 168).")
+        ]
     if hourly_cost < 0:
-        errors["hourly_cost"] = ["Koszt godziny nie może być ujemny."]
+        errors["hourly_cost"] = [_("Koszt godziny nie może być ujemny.")]
     check_planned(errors, "starts_on", starts_on)
     check_planned(errors, "ends_on", ends_on)
     if ends_on is not None and ends_on < starts_on:
         errors.setdefault("ends_on", []).append(
-            "Okres usług nie może kończyć się przed dniem rozpoczęcia."
+            _("Okres usług nie może kończyć się przed dniem rozpoczęcia.")
         )
     if fee_rule not in FeeRule.values:
-        errors["fee_rule"] = ["Nieznane zasady odpłatności."]
+        errors["fee_rule"] = [_("Nieznane zasady odpłatności.")]
     elif fee_rule == FeeRule.PERCENT:
         if fee_percent is None:
-            errors["fee_percent"] = ["Przy odpłatności procentowej podaj procent odpłatności."]
+            errors["fee_percent"] = [_("Przy odpłatności procentowej podaj procent odpłatności.")]
         elif not Decimal(0) <= fee_percent <= Decimal(100):
-            errors["fee_percent"] = ["Procent odpłatności musi mieścić się w przedziale 0–100."]
+            errors["fee_percent"] = [_("Procent odpłatności musi mieścić się w przedziale 0–100.")]
     elif fee_percent is not None:
         errors["fee_percent"] = [
-            "Procent odpłatności podaje się tylko przy odpłatności procentowej."
+            _("Procent odpłatności podaje się tylko przy odpłatności procentowej.")
         ]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -99,8 +104,8 @@ def service_plan_create(
 
 def _already_recorded(day: dt.date) -> Conflict:
     return Conflict(
-        f"Realizacja usług w dniu {day:%d.%m.%Y} jest już zapisana.",
-        fields={"day": ["Dla tego dnia zapisano już realizację – popraw istniejący wpis."]},
+        _("Realizacja usług w dniu %(day)s jest już zapisana.") % {"day": f"{day:%d.%m.%Y}"},
+        fields={"day": [_("Dla tego dnia zapisano już realizację – popraw istniejący wpis.")]},
         code="delivery_already_recorded",
     )
 
@@ -114,13 +119,19 @@ def service_delivery_record(
     require_case_access(user, plan.case)
     errors: dict[str, list[str]] = {}
     if day < plan.starts_on or (plan.ends_on is not None and day > plan.ends_on):
-        period = f"od {plan.starts_on:%d.%m.%Y}" + (
-            f" do {plan.ends_on:%d.%m.%Y}" if plan.ends_on else ""
-        )
-        errors["day"] = [f"Dzień musi przypadać w okresie usług ({period})."]
+        start = f"{plan.starts_on:%d.%m.%Y}"
+        if plan.ends_on is not None:
+            errors["day"] = [
+                _("Dzień musi przypadać w okresie usług (od %(start)s do %(end)s).")
+                % {"start": start, "end": f"{plan.ends_on:%d.%m.%Y}"}
+            ]
+        else:
+            errors["day"] = [
+                _("Dzień musi przypadać w okresie usług (od %(start)s).") % {"start": start}
+            ]
     check_act(errors, "day", day)
     if not Decimal(0) < hours <= HOURS_IN_A_DAY:
-        errors["hours"] = ["Liczba godzin w dniu musi być większa od zera i nie większa niż 24."]
+        errors["hours"] = [_("Liczba godzin w dniu musi być większa od zera i nie większa niż 24.")]
     if errors:
         raise ValidationFailed(fields=errors)
     if ServiceDelivery.objects.filter(plan=plan, day=day).exists():

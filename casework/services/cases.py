@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casework.models import Case, CaseAssignment, Handover, Household
 from casework.models.cases import CaseStatus
@@ -34,8 +35,8 @@ def case_open(*, user: User, household: Household, opened_on: dt.date | None = N
     existing = Case.objects.filter(household=household, status=CaseStatus.OPEN).first()
     if existing is not None:
         raise Conflict(
-            f"Gospodarstwo ma już otwartą sprawę {existing.number}.",
-            fields={"household": [f"Otwarta sprawa: {existing.number}."]},
+            _("Gospodarstwo ma już otwartą sprawę %(number)s.") % {"number": existing.number},
+            fields={"household": [_("Otwarta sprawa: %(number)s.") % {"number": existing.number}]},
             code="case_already_open",
         )
     return Case.objects.create(
@@ -55,15 +56,15 @@ def case_close(*, user: User, case: Case, closed_on: dt.date, reason: str) -> Ca
     require_case_access(user, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
-        raise Conflict("Sprawa jest już zamknięta.", code="case_closed")
+        raise Conflict(_("Sprawa jest już zamknięta."), code="case_closed")
     errors: dict[str, list[str]] = {}
     check_act(errors, "closed_on", closed_on)
     if closed_on < case.opened_on:
         errors.setdefault("closed_on", []).append(
-            "Data zamknięcia nie może być przed datą otwarcia sprawy."
+            _("Data zamknięcia nie może być przed datą otwarcia sprawy.")
         )
     if not reason.strip():
-        errors["reason"] = ["Podaj powód zamknięcia sprawy."]
+        errors["reason"] = [_("Podaj powód zamknięcia sprawy.")]
     if errors:
         raise ValidationFailed(fields=errors)
     case.status = CaseStatus.CLOSED
@@ -83,7 +84,12 @@ def _check_worker_in_team(worker: User | None, team: Team, on: dt.date) -> None:
     )
     if not works_there.exists():
         raise ValidationFailed(
-            fields={"worker": [f"Pracownik {worker} nie pracuje w komórce „{team.name}”."]},
+            fields={
+                "worker": [
+                    _("Pracownik %(worker)s nie pracuje w komórce „%(team)s”.")
+                    % {"worker": worker, "team": team.name}
+                ]
+            },
             code="worker_not_in_team",
         )
 
@@ -92,12 +98,20 @@ def _function_of(team: Team, function: str | None) -> str:
     if function:
         if function not in team.functions:
             raise ValidationFailed(
-                fields={"function": [f"Komórka „{team.name}” nie realizuje tej funkcji."]}
+                fields={
+                    "function": [
+                        _("Komórka „%(team)s” nie realizuje tej funkcji.") % {"team": team.name}
+                    ]
+                }
             )
         return function
     if not team.functions:
         raise ValidationFailed(
-            fields={"team": [f"„{team.name}” to sekcja – wskaż zespół lub stanowisko."]}
+            fields={
+                "team": [
+                    _("„%(team)s” to sekcja – wskaż zespół lub stanowisko.") % {"team": team.name}
+                ]
+            }
         )
     return str(team.functions[0])
 
@@ -137,7 +151,7 @@ def assign_to(
     scope on the way)."""
     day = on or timezone.localdate()
     if case.status != CaseStatus.OPEN:
-        raise Conflict("Sprawa jest zamknięta.", code="case_closed")
+        raise Conflict(_("Sprawa jest zamknięta."), code="case_closed")
     chosen = _function_of(team, function)
     _check_worker_in_team(worker, team, day)
     CaseAssignment.objects.filter(case=case, function=chosen, ended_on__isnull=True).update(
@@ -163,7 +177,7 @@ def case_handover(
     require_capability(user, Capability.CASE_MANAGE)
     require_case_access(user, case)
     if not reason.strip():
-        raise ValidationFailed(fields={"reason": ["Podaj powód przekazania sprawy."]})
+        raise ValidationFailed(fields={"reason": [_("Podaj powód przekazania sprawy.")]})
     moment = at or timezone.now()
     errors: dict[str, list[str]] = {}
     check_act(errors, "at", moment)
@@ -177,7 +191,9 @@ def case_handover(
     )
     previous = current.filter(function=chosen).first() or current.first()
     if previous is not None and previous.team_id == to_team.pk and previous.worker == to_worker:
-        raise Conflict("Sprawa jest już przypisana do tego zespołu i pracownika.", code="same_team")
+        raise Conflict(
+            _("Sprawa jest już przypisana do tego zespołu i pracownika."), code="same_team"
+        )
     handover = Handover.objects.create(
         case=case,
         from_team=previous.team if previous else None,

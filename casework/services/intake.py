@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casework.models import Household, Intake, Person
 from casework.models.intake import RESOLVED_AT_DESK, Channel, IntakeOutcome, ReporterKind
@@ -49,29 +50,32 @@ def intake_register(
     errors: dict[str, list[str]] = {}
     check_act(errors, "arrived_at", moment)
     if channel not in Channel.values:
-        errors["channel"] = ["Nieznana forma kontaktu."]
+        errors["channel"] = [_("Nieznana forma kontaktu.")]
     if reporter_kind not in ReporterKind.values:
-        errors["reporter_kind"] = ["Nieznany rodzaj zgłaszającego."]
+        errors["reporter_kind"] = [_("Nieznany rodzaj zgłaszającego.")]
     if reporter_kind not in (ReporterKind.SELF, "") and not reporter_name.strip():
-        errors["reporter_name"] = ["Podaj, kto zgłasza (instytucja lub osoba)."]
+        errors["reporter_name"] = [_("Podaj, kto zgłasza (instytucja lub osoba).")]
     if not reasons:
-        errors["reasons"] = ["Wskaż co najmniej jeden powód zgłoszenia (art. 7 ustawy)."]
+        errors["reasons"] = [_("Wskaż co najmniej jeden powód zgłoszenia (art. 7 ustawy).")]
     else:
         invalid = invalid_reason_codes(reasons, timezone.localdate(moment))
         if invalid:
             errors["reasons"] = [
-                f"Powód „{code}” nie obowiązuje w dniu zgłoszenia (np. od 22.06.2023 „przemoc "
-                "domowa” zamiast „przemoc w rodzinie”)."
+                _(
+                    "Powód „%(code)s” nie obowiązuje w dniu zgłoszenia (np. od 22.06.2023 "
+                    "„przemoc domowa” zamiast „przemoc w rodzinie”)."
+                )
+                % {"code": code}
                 for code in invalid
             ]
     if len(set(reasons)) != len(reasons):
-        errors.setdefault("reasons", []).append("Powody nie mogą się powtarzać.")
+        errors.setdefault("reasons", []).append(_("Powody nie mogą się powtarzać."))
     if (
         person is not None
         and household is not None
         and not household.members.filter(person=person, left_on__isnull=True).exists()
     ):
-        errors["household"] = ["Osoba nie jest członkiem wskazanego gospodarstwa."]
+        errors["household"] = [_("Osoba nie jest członkiem wskazanego gospodarstwa.")]
     if errors:
         raise ValidationFailed(fields=errors)
     return Intake.objects.create(
@@ -90,7 +94,8 @@ def intake_register(
 def _refuse_if_closed(intake: Intake) -> None:
     if intake.outcome != IntakeOutcome.PENDING:
         raise Conflict(
-            f"Zgłoszenie zostało już rozstrzygnięte ({intake.get_outcome_display()}).",
+            _("Zgłoszenie zostało już rozstrzygnięte (%(outcome)s).")
+            % {"outcome": intake.get_outcome_display()},
             code="intake_already_resolved",
         )
 
@@ -108,12 +113,14 @@ def intake_resolve(
     moment = at or timezone.now()
     errors: dict[str, list[str]] = {}
     if outcome not in RESOLVED_AT_DESK:
-        errors["outcome"] = ["Na stanowisku można udzielić informacji, porady lub skierować dalej."]
+        errors["outcome"] = [
+            _("Na stanowisku można udzielić informacji, porady lub skierować dalej.")
+        ]
     if outcome == IntakeOutcome.REFERRAL_OUTSIDE and not note.strip():
-        errors["note"] = ["Podaj, dokąd skierowano osobę."]
+        errors["note"] = [_("Podaj, dokąd skierowano osobę.")]
     check_act(errors, "at", moment)
     if moment < intake.arrived_at:
-        errors.setdefault("at", []).append("Rozstrzygnięcie nie może być przed zgłoszeniem.")
+        errors.setdefault("at", []).append(_("Rozstrzygnięcie nie może być przed zgłoszeniem."))
     if errors:
         raise ValidationFailed(fields=errors)
     intake.outcome = outcome
@@ -144,13 +151,13 @@ def intake_route(
     errors: dict[str, list[str]] = {}
     check_act(errors, "at", moment)
     if moment < intake.arrived_at:
-        errors.setdefault("at", []).append("Przekazanie nie może być przed zgłoszeniem.")
+        errors.setdefault("at", []).append(_("Przekazanie nie może być przed zgłoszeniem."))
     if errors:
         raise ValidationFailed(fields=errors)
     if intake.household is None:
         raise ValidationFailed(
-            "Aby przekazać sprawę do zespołu, wskaż osobę i jej gospodarstwo domowe.",
-            fields={"household": ["Zgłoszenie nie ma przypisanego gospodarstwa domowego."]},
+            _("Aby przekazać sprawę do zespołu, wskaż osobę i jej gospodarstwo domowe."),
+            fields={"household": [_("Zgłoszenie nie ma przypisanego gospodarstwa domowego.")]},
             code="intake_without_household",
         )
     case = open_case_for(user=user, household=intake.household, on=timezone.localdate(moment))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casework.models import Household, HouseholdMember, IncomeRecord, Person
 from casework.models.people import IdentityDocument, Relation, Sex
@@ -43,9 +44,9 @@ def person_errors(values: dict[str, Any]) -> dict[str, list[str]]:
         message = text_error(values.get(name) or "")
         if message is not None:
             errors[name] = [message]
-    for name, label in (("first_name", "imię"), ("last_name", "nazwisko")):
+    for name, missing in (("first_name", _("Podaj imię.")), ("last_name", _("Podaj nazwisko."))):
         if name not in errors and looks_blank(values.get(name) or ""):
-            errors[name] = [f"Podaj {label}."]
+            errors[name] = [missing]
     pesel = values.get("pesel") or None
     values["pesel"] = pesel
     today = timezone.localdate()
@@ -57,36 +58,37 @@ def person_errors(values: dict[str, Any]) -> dict[str, list[str]]:
         else:
             if values.get("date_of_birth") and values["date_of_birth"] != born:
                 errors["date_of_birth"] = [
-                    f"Data urodzenia nie zgadza się z numerem PESEL ({born:%d.%m.%Y})."
+                    _("Data urodzenia nie zgadza się z numerem PESEL (%(born)s).")
+                    % {"born": f"{born:%d.%m.%Y}"}
                 ]
             values.setdefault("date_of_birth", born)
             values["date_of_birth"] = values["date_of_birth"] or born
             sex_from_pesel = pesel_sex(pesel)
             if values.get("sex") and values["sex"] != sex_from_pesel:
-                errors["sex"] = ["Płeć nie zgadza się z cyfrą płci w numerze PESEL."]
+                errors["sex"] = [_("Płeć nie zgadza się z cyfrą płci w numerze PESEL.")]
             values["sex"] = values.get("sex") or sex_from_pesel
     else:
         if not values.get("document_type") or not (values.get("document_number") or "").strip():
             errors["pesel"] = [
-                "Podaj numer PESEL, a jeśli osoba go nie ma – rodzaj i numer innego dokumentu."
+                _("Podaj numer PESEL, a jeśli osoba go nie ma – rodzaj i numer innego dokumentu.")
             ]
         elif values["document_type"] not in IdentityDocument.values:
-            errors["document_type"] = ["Nieznany rodzaj dokumentu."]
+            errors["document_type"] = [_("Nieznany rodzaj dokumentu.")]
         if not values.get("date_of_birth"):
-            errors["date_of_birth"] = ["Podaj datę urodzenia (osoba nie ma numeru PESEL)."]
+            errors["date_of_birth"] = [_("Podaj datę urodzenia (osoba nie ma numeru PESEL).")]
         if values.get("sex") not in Sex.values:
-            errors["sex"] = ["Podaj płeć (K lub M)."]
+            errors["sex"] = [_("Podaj płeć (K lub M).")]
     born_on = values.get("date_of_birth")
     if isinstance(born_on, dt.date) and "date_of_birth" not in errors:
         if born_on > today:
-            errors["date_of_birth"] = ["Data urodzenia nie może być w przyszłości."]
+            errors["date_of_birth"] = [_("Data urodzenia nie może być w przyszłości.")]
         elif born_on.year < 1900:
-            errors["date_of_birth"] = ["Data urodzenia jest niemożliwa (przed 1900 r.)."]
+            errors["date_of_birth"] = [_("Data urodzenia jest niemożliwa (przed 1900 r.).")]
     postal = values.get("postal_code") or ""
     if postal and not (
         len(postal) == 6 and postal[2] == "-" and (postal[:2] + postal[3:]).isdigit()
     ):
-        errors["postal_code"] = ["Kod pocztowy ma postać 00-000."]
+        errors["postal_code"] = [_("Kod pocztowy ma postać 00-000.")]
     return errors
 
 
@@ -104,13 +106,15 @@ def _refuse_duplicate_pesel(
     if other is not None:
         visible = Person.objects.filter(pk=other.pk).filter(persons_q(user)).exists()
         raise Conflict(
-            "Osoba o tym numerze PESEL jest już w kartotece ośrodka.",
+            _("Osoba o tym numerze PESEL jest już w kartotece ośrodka."),
             fields={
                 "pesel": [
-                    f"Numer PESEL należy do osoby {other.public_id}."
+                    _("Numer PESEL należy do osoby %(person)s.") % {"person": other.public_id}
                     if visible
-                    else "Numer PESEL należy do osoby z gospodarstwa spoza spraw Twoich ani "
-                    "Twojego zespołu."
+                    else _(
+                        "Numer PESEL należy do osoby z gospodarstwa spoza spraw Twoich ani "
+                        "Twojego zespołu."
+                    )
                 ]
             },
             code="duplicate_pesel",
@@ -130,8 +134,8 @@ def person_create(*, user: User, **data: Any) -> Person:
             return Person.objects.create(**values)
     except IntegrityError as exc:  # a concurrent registration of the same PESEL
         raise Conflict(
-            "Osoba o tym numerze PESEL jest już w kartotece ośrodka.",
-            fields={"pesel": ["Ten numer PESEL jest już zarejestrowany."]},
+            _("Osoba o tym numerze PESEL jest już w kartotece ośrodka."),
+            fields={"pesel": [_("Ten numer PESEL jest już zarejestrowany.")]},
             code="duplicate_pesel",
         ) from exc
 
@@ -175,8 +179,11 @@ def household_create(
     _refuse_implausible_life_day("joined_on", joined_on)
     if HouseholdMember.objects.filter(person=head, left_on__isnull=True).exists():
         raise Conflict(
-            "Ta osoba należy już do gospodarstwa domowego – dodaj ją tam lub zakończ członkostwo.",
-            fields={"head": ["Osoba jest już członkiem innego gospodarstwa."]},
+            _(
+                "Ta osoba należy już do gospodarstwa domowego – dodaj ją tam lub zakończ "
+                "członkostwo."
+            ),
+            fields={"head": [_("Osoba jest już członkiem innego gospodarstwa.")]},
             code="already_in_household",
         )
     household = Household.objects.create(
@@ -207,12 +214,12 @@ def household_member_add(
     _refuse_implausible_life_day("joined_on", joined_on)
     if relation not in Relation.values or relation == Relation.HEAD:
         raise ValidationFailed(
-            fields={"relation": ["Podaj pokrewieństwo z osobą prowadzącą gospodarstwo."]}
+            fields={"relation": [_("Podaj pokrewieństwo z osobą prowadzącą gospodarstwo.")]}
         )
     if HouseholdMember.objects.filter(person=person, left_on__isnull=True).exists():
         raise Conflict(
-            "Ta osoba należy już do gospodarstwa domowego.",
-            fields={"person": ["Osoba jest już członkiem gospodarstwa."]},
+            _("Ta osoba należy już do gospodarstwa domowego."),
+            fields={"person": [_("Osoba jest już członkiem gospodarstwa.")]},
             code="already_in_household",
         )
     return HouseholdMember.objects.create(
@@ -231,12 +238,12 @@ def household_member_remove(
     require_household_identity_access(user, member.household)
     if member.relation == Relation.HEAD:
         raise ValidationFailed(
-            fields={"member": ["Nie można usunąć osoby prowadzącej gospodarstwo."]},
+            fields={"member": [_("Nie można usunąć osoby prowadzącej gospodarstwo.")]},
             code="cannot_remove_head",
         )
     _refuse_implausible_life_day("left_on", left_on)
     if left_on < member.joined_on:
-        raise ValidationFailed(fields={"left_on": ["Data nie może być przed datą dołączenia."]})
+        raise ValidationFailed(fields={"left_on": [_("Data nie może być przed datą dołączenia.")]})
     member.left_on = left_on
     member.save(update_fields=["left_on", "updated_at"])
     return member
@@ -250,7 +257,7 @@ def income_record(
     require_household_access(user, member.household, purpose="write")
     errors: dict[str, list[str]] = {}
     if amount < 0:
-        errors["amount"] = ["Dochód nie może być ujemny (wpisz 0, jeśli osoba nie ma dochodu)."]
+        errors["amount"] = [_("Dochód nie może być ujemny (wpisz 0, jeśli osoba nie ma dochodu).")]
     check_act(errors, "as_of", as_of)
     if errors:
         raise ValidationFailed(fields=errors)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from casework.calendar_days import add_days_kpa, add_months_kpa, add_working_days
 from casework.models import (
@@ -58,7 +59,7 @@ def appeal_forward_due_on(lodged_on: dt.date) -> dt.date:
 
 def _open_case(case: Case) -> None:
     if case.status != CaseStatus.OPEN:
-        raise Conflict("Sprawa jest zamknięta – otwórz ją ponownie.", code="case_closed")
+        raise Conflict(_("Sprawa jest zamknięta – otwórz ją ponownie."), code="case_closed")
 
 
 @transaction.atomic
@@ -80,20 +81,23 @@ def application_register(
     check_act(errors, "received_on", received_on)
     if received_on < case.opened_on:
         errors.setdefault("received_on", []).append(
-            "Wniosek nie może wpłynąć przed otwarciem sprawy."
+            _("Wniosek nie może wpłynąć przed otwarciem sprawy.")
         )
     if not benefits:
-        errors["benefits"] = ["Wskaż co najmniej jedno świadczenie."]
+        errors["benefits"] = [_("Wskaż co najmniej jedno świadczenie.")]
     for code in benefits:
         kind = benefit_type(code)
         if kind is None:
-            errors.setdefault("benefits", []).append(f"Nieznane świadczenie „{code}”.")
+            errors.setdefault("benefits", []).append(
+                _("Nieznane świadczenie „%(code)s”.") % {"code": code}
+            )
         elif not kind.by_decision:
             errors.setdefault("benefits", []).append(
-                f"„{kind.name}” nie wymaga wniosku ani decyzji – odnotuj ją w pracy socjalnej."
+                _("„%(benefit)s” nie wymaga wniosku ani decyzji – odnotuj ją w pracy socjalnej.")
+                % {"benefit": kind.name}
             )
     if not case.household.members.filter(person=applicant, left_on__isnull=True).exists():
-        errors["applicant"] = ["Wnioskodawca musi być członkiem gospodarstwa domowego sprawy."]
+        errors["applicant"] = [_("Wnioskodawca musi być członkiem gospodarstwa domowego sprawy.")]
     if errors:
         raise ValidationFailed(fields=errors)
     return Application.objects.create(
@@ -125,11 +129,11 @@ def interview_schedule(
     _open_case(case)
     errors: dict[str, list[str]] = {}
     if kind not in InterviewKind.values:
-        errors["kind"] = ["Nieznany rodzaj wywiadu."]
+        errors["kind"] = [_("Nieznany rodzaj wywiadu.")]
     if not has_capability(worker, Capability.INTERVIEW_CONDUCT):
-        errors["worker"] = ["Ten pracownik nie przeprowadza wywiadów środowiskowych."]
+        errors["worker"] = [_("Ten pracownik nie przeprowadza wywiadów środowiskowych.")]
     if application is not None and application.case_id != case.pk:
-        errors["application"] = ["Wniosek należy do innej sprawy."]
+        errors["application"] = [_("Wniosek należy do innej sprawy.")]
     check_act(errors, "needed_since", needed_since)
     if errors:
         raise ValidationFailed(fields=errors)
@@ -153,17 +157,17 @@ def interview_record(
     require_case_access(user, interview.case)
     interview = FamilyInterview.objects.select_for_update().get(pk=interview.pk)
     if interview.conducted_on is not None:
-        raise Conflict("Wywiad został już przeprowadzony.", code="interview_done")
+        raise Conflict(_("Wywiad został już przeprowadzony."), code="interview_done")
     errors: dict[str, list[str]] = {}
     check_act(errors, "conducted_on", conducted_on)
     if conducted_on < interview.needed_since:
         errors.setdefault("conducted_on", []).append(
-            "Wywiad nie może być przeprowadzony przed stwierdzeniem potrzeby."
+            _("Wywiad nie może być przeprowadzony przed stwierdzeniem potrzeby.")
         )
     if not diagnosis.strip():
-        errors["diagnosis"] = ["Wywiad kończy się diagnozą – uzupełnij ją."]
+        errors["diagnosis"] = [_("Wywiad kończy się diagnozą – uzupełnij ją.")]
     if not help_plan.strip():
-        errors["help_plan"] = ["Wywiad kończy się planem pomocy – uzupełnij go."]
+        errors["help_plan"] = [_("Wywiad kończy się planem pomocy – uzupełnij go.")]
     if errors:
         raise ValidationFailed(fields=errors)
     interview.conducted_on = conducted_on
@@ -186,14 +190,14 @@ def authorisation_grant(
     require_capability(user, Capability.AUTHORISATION_GRANT)
     errors: dict[str, list[str]] = {}
     if not has_capability(worker, Capability.DECISION_ISSUE):
-        errors["worker"] = ["Rola tego pracownika nie pozwala wydawać decyzji."]
+        errors["worker"] = [_("Rola tego pracownika nie pozwala wydawać decyzji.")]
     if not reference.strip():
-        errors["reference"] = ["Podaj znak upoważnienia."]
+        errors["reference"] = [_("Podaj znak upoważnienia.")]
     check_planned(errors, "valid_from", valid_from)
     check_planned(errors, "valid_to", valid_to)
     if valid_to is not None and valid_to < valid_from:
         errors.setdefault("valid_to", []).append(
-            "Upoważnienie nie może wygasać przed datą nadania."
+            _("Upoważnienie nie może wygasać przed datą nadania.")
         )
     if errors:
         raise ValidationFailed(fields=errors)
@@ -262,43 +266,45 @@ def decision_issue(
     authorisation = authorisation_valid_on(user, issued_on)
     if authorisation is None:
         raise NotAllowed(
-            "Nie masz ważnego upoważnienia kierownika do wydawania decyzji w tym dniu.",
+            _("Nie masz ważnego upoważnienia kierownika do wydawania decyzji w tym dniu."),
             code="no_authorisation",
         )
     if application.status != ApplicationStatus.PENDING:
-        raise Conflict("Wniosek został już rozpatrzony lub wycofany.", code="application_closed")
+        raise Conflict(_("Wniosek został już rozpatrzony lub wycofany."), code="application_closed")
     if issued_on < application.received_on:
         errors.setdefault("issued_on", []).append(
-            "Decyzja nie może być wydana przed wpływem wniosku."
+            _("Decyzja nie może być wydana przed wpływem wniosku.")
         )
     if benefit not in application.benefits:
-        errors["benefit"] = ["Tego świadczenia nie ma we wniosku."]
+        errors["benefit"] = [_("Tego świadczenia nie ma we wniosku.")]
     elif Decision.objects.filter(application=application, benefit=benefit).exists():
-        errors["benefit"] = ["W sprawie tego świadczenia wydano już decyzję."]
+        errors["benefit"] = [_("W sprawie tego świadczenia wydano już decyzję.")]
     if outcome not in DecisionOutcome.values:
-        errors["outcome"] = ["Rozstrzygnięcie: przyznanie, przyznanie w części albo odmowa."]
+        errors["outcome"] = [_("Rozstrzygnięcie: przyznanie, przyznanie w części albo odmowa.")]
     if not reasoning.strip():
-        errors["reasoning"] = ["Decyzja wymaga uzasadnienia."]
+        errors["reasoning"] = [_("Decyzja wymaga uzasadnienia.")]
     granted = outcome in (DecisionOutcome.GRANT, DecisionOutcome.PARTIAL)
     if amount is not None and amount < 0:
-        errors["amount"] = ["Kwota nie może być ujemna."]
+        errors["amount"] = [_("Kwota nie może być ujemna.")]
     elif granted and benefit in BENEFITS_NEEDING_AMOUNT and not amount:
-        errors["amount"] = ["Podaj kwotę przyznanego świadczenia."]
+        errors["amount"] = [_("Podaj kwotę przyznanego świadczenia.")]
     if granted and period_from is None:
-        errors["period_from"] = ["Podaj, od kiedy świadczenie przysługuje."]
+        errors["period_from"] = [_("Podaj, od kiedy świadczenie przysługuje.")]
     check_planned(errors, "period_from", period_from)
     check_planned(errors, "period_to", period_to)
     if period_from and period_to and period_to < period_from:
         errors.setdefault("period_to", []).append(
-            "Koniec okresu nie może być przed jego początkiem."
+            _("Koniec okresu nie może być przed jego początkiem.")
         )
     if payment_schedule and payment_schedule not in PaymentSchedule.values:
-        errors["payment_schedule"] = ["Nieznany sposób wypłaty."]
+        errors["payment_schedule"] = [_("Nieznany sposób wypłaty.")]
     interview = _interview_for_decision(application, issued_on)
     if interview is None:
         errors["interview"] = [
-            "Brak rodzinnego wywiadu środowiskowego (lub jego aktualizacji) przeprowadzonego przed "
-            "decyzją – przeprowadź wywiad, zanim wydasz decyzję."
+            _(
+                "Brak rodzinnego wywiadu środowiskowego (lub jego aktualizacji) przeprowadzonego "
+                "przed decyzją – przeprowadź wywiad, zanim wydasz decyzję."
+            )
         ]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -336,10 +342,10 @@ def decision_deliver(*, user: User, decision: Decision, delivered_on: dt.date) -
     check_act(errors, "delivered_on", delivered_on)
     if delivered_on < decision.issued_on:
         errors.setdefault("delivered_on", []).append(
-            "Doręczenie nie może być przed wydaniem decyzji."
+            _("Doręczenie nie może być przed wydaniem decyzji.")
         )
     if decision.delivered_on is not None:
-        raise Conflict("Doręczenie decyzji zostało już odnotowane.", code="already_delivered")
+        raise Conflict(_("Doręczenie decyzji zostało już odnotowane."), code="already_delivered")
     if errors:
         raise ValidationFailed(fields=errors)
     decision.delivered_on = delivered_on
@@ -364,16 +370,16 @@ def delay_notice_send(
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, application.case)
     if application.status != ApplicationStatus.PENDING:
-        raise Conflict("Wniosek został już rozpatrzony.", code="application_closed")
+        raise Conflict(_("Wniosek został już rozpatrzony."), code="application_closed")
     errors: dict[str, list[str]] = {}
     check_act(errors, "sent_on", sent_on)
     check_planned(errors, "new_due_on", new_due_on)
     if new_due_on <= effective_due_on(application):
         errors.setdefault("new_due_on", []).append(
-            "Nowy termin musi być późniejszy niż obecny termin załatwienia."
+            _("Nowy termin musi być późniejszy niż obecny termin załatwienia.")
         )
     if not reason.strip():
-        errors["reason"] = ["Podaj przyczynę zwłoki."]
+        errors["reason"] = [_("Podaj przyczynę zwłoki.")]
     if errors:
         raise ValidationFailed(fields=errors)
     return DelayNotice.objects.create(
@@ -390,15 +396,15 @@ def appeal_register(*, user: User, decision: Decision, lodged_on: dt.date) -> Ap
     errors: dict[str, list[str]] = {}
     check_act(errors, "lodged_on", lodged_on)
     if decision.delivered_on is None:
-        errors["decision"] = ["Najpierw odnotuj doręczenie decyzji – od niego biegnie termin."]
+        errors["decision"] = [_("Najpierw odnotuj doręczenie decyzji – od niego biegnie termin.")]
     else:
         last_day = add_days_kpa(decision.delivered_on, APPEAL_DAYS)
         if lodged_on < decision.delivered_on:
-            errors["lodged_on"] = ["Odwołanie nie może być wniesione przed doręczeniem decyzji."]
+            errors["lodged_on"] = [_("Odwołanie nie może być wniesione przed doręczeniem decyzji.")]
         elif lodged_on > last_day:
             errors["lodged_on"] = [
-                "Odwołanie wniesiono po terminie: 14 dni od doręczenia upłynęło "
-                f"{last_day:%d.%m.%Y}."
+                _("Odwołanie wniesiono po terminie: 14 dni od doręczenia upłynęło %(day)s.")
+                % {"day": f"{last_day:%d.%m.%Y}"}
             ]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -415,11 +421,13 @@ def appeal_forward(*, user: User, appeal: Appeal, forwarded_on: dt.date) -> Appe
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, appeal.decision.application.case)
     if appeal.forwarded_on is not None:
-        raise Conflict("Odwołanie zostało już przekazane do SKO.", code="appeal_forwarded")
+        raise Conflict(_("Odwołanie zostało już przekazane do SKO."), code="appeal_forwarded")
     errors: dict[str, list[str]] = {}
     check_act(errors, "forwarded_on", forwarded_on)
     if forwarded_on < appeal.lodged_on:
-        errors.setdefault("forwarded_on", []).append("Przekazanie nie może być przed wniesieniem.")
+        errors.setdefault("forwarded_on", []).append(
+            _("Przekazanie nie może być przed wniesieniem.")
+        )
     if errors:
         raise ValidationFailed(fields=errors)
     appeal.forwarded_on = forwarded_on
@@ -432,17 +440,19 @@ def appeal_decide(*, user: User, appeal: Appeal, outcome: str, outcome_on: dt.da
     require_capability(user, Capability.PROCEEDING_MANAGE)
     require_case_access(user, appeal.decision.application.case)
     if appeal.outcome != AppealOutcome.PENDING:
-        raise Conflict("Rozstrzygnięcie odwołania zostało już odnotowane.", code="appeal_decided")
+        raise Conflict(
+            _("Rozstrzygnięcie odwołania zostało już odnotowane."), code="appeal_decided"
+        )
     errors: dict[str, list[str]] = {}
     if outcome not in AppealOutcome.values or outcome == AppealOutcome.PENDING:
-        errors["outcome"] = ["Podaj rozstrzygnięcie odwołania."]
+        errors["outcome"] = [_("Podaj rozstrzygnięcie odwołania.")]
     check_act(errors, "outcome_on", outcome_on)
     if outcome_on < appeal.lodged_on:
         errors.setdefault("outcome_on", []).append(
-            "Rozstrzygnięcie nie może być przed wniesieniem."
+            _("Rozstrzygnięcie nie może być przed wniesieniem.")
         )
     if outcome != AppealOutcome.SELF_CORRECTED and appeal.forwarded_on is None:
-        errors.setdefault("outcome", []).append("Odwołanie nie zostało przekazane do SKO.")
+        errors.setdefault("outcome", []).append(_("Odwołanie nie zostało przekazane do SKO."))
     if errors:
         raise ValidationFailed(fields=errors)
     appeal.outcome = outcome

@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from casework.models import (
     ActivityEntry,
@@ -48,8 +49,8 @@ CONTRACT_IN_FORCE = (ContractStatus.SIGNED, ContractStatus.ACTIVE)
 def _require_open_case(case: Case) -> None:
     if case.status != CaseStatus.OPEN:
         raise Conflict(
-            f"Sprawa {case.number} jest zamknięta.",
-            fields={"case": ["Sprawa jest zamknięta."]},
+            _("Sprawa %(number)s jest zamknięta.") % {"number": case.number},
+            fields={"case": [_("Sprawa jest zamknięta.")]},
             code="case_closed",
         )
 
@@ -85,9 +86,9 @@ def activity_log(
         require_household_access(user, household, purpose="write")
     errors: dict[str, list[str]] = {}
     if not 0 < minutes <= MAX_MINUTES_PER_DAY:
-        errors["minutes"] = ["Czas czynności to od 1 do 960 minut (16 godzin)."]
+        errors["minutes"] = [_("Czas czynności to od 1 do 960 minut (16 godzin).")]
     if category not in ActivityCategory.values:
-        errors["category"] = ["Nieznany rodzaj czynności."]
+        errors["category"] = [_("Nieznany rodzaj czynności.")]
     check_act(errors, "day", day)
     if errors:
         raise ValidationFailed(fields=errors)
@@ -101,8 +102,11 @@ def activity_log(
         raise ValidationFailed(
             fields={
                 "minutes": [
-                    f"W dniu {day:%d.%m.%Y} zarejestrowano już {logged} min; łącznie w jednym dniu "
-                    f"można zapisać najwyżej 960 min (zostało {left} min)."
+                    _(
+                        "W dniu %(day)s zarejestrowano już %(logged)s min; łącznie w jednym dniu "
+                        "można zapisać najwyżej 960 min (zostało %(left)s min)."
+                    )
+                    % {"day": f"{day:%d.%m.%Y}", "logged": logged, "left": left}
                 ]
             },
             code="day_total_exceeded",
@@ -124,10 +128,11 @@ def _lock_contract(contract: SocialContract) -> SocialContract:
     )
 
 
-def _require_in_force(contract: SocialContract, action: str) -> None:
+def _require_in_force(contract: SocialContract, refusal: str) -> None:
+    """``refusal`` says what cannot be done, with ``%(status)s`` for the contract's status."""
     if contract.status not in CONTRACT_IN_FORCE:
         raise Conflict(
-            f"Nie można {action}: kontrakt ma status „{contract.get_status_display()}”.",
+            refusal % {"status": contract.get_status_display()},
             code="contract_not_in_force",
         )
 
@@ -154,16 +159,16 @@ def contract_create(
     party = worker or user
     errors: dict[str, list[str]] = {}
     if not _is_current_member(case, person):
-        errors["person"] = ["Osoba nie jest obecnie członkiem gospodarstwa domowego tej sprawy."]
+        errors["person"] = [_("Osoba nie jest obecnie członkiem gospodarstwa domowego tej sprawy.")]
     if variant not in ContractVariant.values:
-        errors["variant"] = ["Nieznany rodzaj kontraktu."]
+        errors["variant"] = [_("Nieznany rodzaj kontraktu.")]
     for name, text, message in (
-        ("goals", goals, "Podaj cele kontraktu."),
-        ("client_obligations", client_obligations, "Podaj zobowiązania osoby lub rodziny."),
+        ("goals", goals, _("Podaj cele kontraktu.")),
+        ("client_obligations", client_obligations, _("Podaj zobowiązania osoby lub rodziny.")),
         (
             "centre_obligations",
             centre_obligations,
-            "Podaj zobowiązania pracownika socjalnego / ośrodka.",
+            _("Podaj zobowiązania pracownika socjalnego / ośrodka."),
         ),
     ):
         if not text.strip():
@@ -172,10 +177,10 @@ def contract_create(
     check_planned(errors, "ends_on", ends_on)
     if ends_on < starts_on:
         errors.setdefault("ends_on", []).append(
-            "Kontrakt nie może kończyć się przed dniem rozpoczęcia."
+            _("Kontrakt nie może kończyć się przed dniem rozpoczęcia.")
         )
     if not has_capability(party, Capability.CONTRACT_MANAGE):
-        errors["worker"] = ["Ten pracownik nie zawiera kontraktów socjalnych."]
+        errors["worker"] = [_("Ten pracownik nie zawiera kontraktów socjalnych.")]
     if errors:
         raise ValidationFailed(fields=errors)
     return SocialContract.objects.create(
@@ -200,8 +205,8 @@ def contract_sign(*, user: User, contract: SocialContract, signed_on: dt.date) -
     contract = _lock_contract(contract)
     if contract.status != ContractStatus.DRAFT:
         raise Conflict(
-            f"Podpisać można tylko projekt kontraktu; ten ma status "
-            f"„{contract.get_status_display()}”.",
+            _("Podpisać można tylko projekt kontraktu; ten ma status „%(status)s”.")
+            % {"status": contract.get_status_display()},
             code="contract_not_draft",
         )
     _require_open_case(contract.case)
@@ -209,7 +214,8 @@ def contract_sign(*, user: User, contract: SocialContract, signed_on: dt.date) -
     check_act(errors, "signed_on", signed_on)
     if signed_on > contract.ends_on:
         errors.setdefault("signed_on", []).append(
-            f"Kontrakt obowiązywał do {contract.ends_on:%d.%m.%Y} – nie można go podpisać później."
+            _("Kontrakt obowiązywał do %(day)s – nie można go podpisać później.")
+            % {"day": f"{contract.ends_on:%d.%m.%Y}"}
         )
     if errors:
         raise ValidationFailed(fields=errors)
@@ -246,20 +252,23 @@ def contract_review_plan(
     require_case_access(user, contract.case)
     contract = _lock_contract(contract)
     if contract.status in (ContractStatus.COMPLETED, ContractStatus.BROKEN):
-        raise Conflict("Kontrakt jest już zamknięty.", code="contract_closed")
+        raise Conflict(_("Kontrakt jest już zamknięty."), code="contract_closed")
     if not contract.starts_on <= due_on <= contract.ends_on:
         raise ValidationFailed(
             fields={
                 "due_on": [
-                    f"Termin oceny musi przypadać w okresie kontraktu "
-                    f"({contract.starts_on:%d.%m.%Y}–{contract.ends_on:%d.%m.%Y})."
+                    _("Termin oceny musi przypadać w okresie kontraktu (%(start)s–%(end)s).")
+                    % {
+                        "start": f"{contract.starts_on:%d.%m.%Y}",
+                        "end": f"{contract.ends_on:%d.%m.%Y}",
+                    }
                 ]
             }
         )
     if contract.reviews.filter(due_on=due_on).exists():
         raise Conflict(
-            "Ocena na ten dzień jest już zaplanowana.",
-            fields={"due_on": ["Ocena na ten dzień jest już zaplanowana."]},
+            _("Ocena na ten dzień jest już zaplanowana."),
+            fields={"due_on": [_("Ocena na ten dzień jest już zaplanowana.")]},
             code="review_already_planned",
         )
     return ContractReview.objects.create(contract=contract, due_on=due_on)
@@ -275,17 +284,18 @@ def contract_review_record(
     review = ContractReview.objects.select_for_update().get(pk=review.pk)
     if review.done_on is not None:
         raise Conflict(
-            f"Ocena została już zapisana ({review.done_on:%d.%m.%Y}).", code="review_done"
+            _("Ocena została już zapisana (%(day)s).") % {"day": f"{review.done_on:%d.%m.%Y}"},
+            code="review_done",
         )
-    _require_in_force(contract, "zapisać oceny")
+    _require_in_force(contract, _("Nie można zapisać oceny: kontrakt ma status „%(status)s”."))
     errors: dict[str, list[str]] = {}
     check_act(errors, "done_on", done_on)
     if contract.signed_on and done_on < contract.signed_on:
         errors.setdefault("done_on", []).append(
-            "Oceny nie można przeprowadzić przed podpisaniem kontraktu."
+            _("Oceny nie można przeprowadzić przed podpisaniem kontraktu.")
         )
     if not note.strip():
-        errors["note"] = ["Wpisz wnioski z oceny realizacji kontraktu."]
+        errors["note"] = [_("Wpisz wnioski z oceny realizacji kontraktu.")]
     if errors:
         raise ValidationFailed(fields=errors)
     review.done_on = done_on
@@ -299,10 +309,10 @@ def _close_errors(contract: SocialContract, closed_on: dt.date, outcome_note: st
     check_act(errors, "closed_on", closed_on)
     if contract.signed_on and closed_on < contract.signed_on:
         errors.setdefault("closed_on", []).append(
-            "Data zakończenia nie może być przed datą podpisania kontraktu."
+            _("Data zakończenia nie może być przed datą podpisania kontraktu.")
         )
     if not outcome_note.strip():
-        errors["outcome_note"] = ["Opisz ocenę realizacji kontraktu."]
+        errors["outcome_note"] = [_("Opisz ocenę realizacji kontraktu.")]
     if errors:
         raise ValidationFailed(fields=errors)
 
@@ -311,7 +321,7 @@ def _contract_close(
     *,
     user: User,
     contract: SocialContract,
-    action: str,
+    refusal: str,
     status: str,
     closed_on: dt.date,
     goals_achieved: bool,
@@ -320,7 +330,7 @@ def _contract_close(
     require_capability(user, Capability.CONTRACT_MANAGE)
     require_case_access(user, contract.case)
     contract = _lock_contract(contract)
-    _require_in_force(contract, action)
+    _require_in_force(contract, refusal)
     _close_errors(contract, closed_on, outcome_note)
     contract.status = status
     contract.closed_on = closed_on
@@ -345,7 +355,7 @@ def contract_complete(
     return _contract_close(
         user=user,
         contract=contract,
-        action="zakończyć kontraktu",
+        refusal=_("Nie można zakończyć kontraktu: kontrakt ma status „%(status)s”."),
         status=ContractStatus.COMPLETED,
         closed_on=closed_on,
         goals_achieved=goals_achieved,
@@ -362,7 +372,7 @@ def contract_break(
     return _contract_close(
         user=user,
         contract=contract,
-        action="zerwać kontraktu",
+        refusal=_("Nie można zerwać kontraktu: kontrakt ma status „%(status)s”."),
         status=ContractStatus.BROKEN,
         closed_on=closed_on,
         goals_achieved=False,
@@ -391,14 +401,14 @@ def programme_create(
     _require_open_case(case)
     errors: dict[str, list[str]] = {}
     if not _is_current_member(case, person):
-        errors["person"] = ["Osoba nie jest obecnie członkiem gospodarstwa domowego tej sprawy."]
+        errors["person"] = [_("Osoba nie jest obecnie członkiem gospodarstwa domowego tej sprawy.")]
     if kind not in ProgrammeKind.values:
-        errors["kind"] = ["Nieznany rodzaj programu."]
+        errors["kind"] = [_("Nieznany rodzaj programu.")]
     check_planned(errors, "starts_on", starts_on)
     check_planned(errors, "ends_on", ends_on)
     if ends_on is not None and ends_on < starts_on:
         errors.setdefault("ends_on", []).append(
-            "Program nie może kończyć się przed dniem rozpoczęcia."
+            _("Program nie może kończyć się przed dniem rozpoczęcia.")
         )
     if errors:
         raise ValidationFailed(fields=errors)
@@ -421,14 +431,14 @@ def _programme_end(
     programme = IndividualProgramme.objects.select_for_update().get(pk=programme.pk)
     if programme.status != ProgrammeStatus.ACTIVE:
         raise Conflict(
-            f"Program ma już status „{programme.get_status_display()}”.",
+            _("Program ma już status „%(status)s”.") % {"status": programme.get_status_display()},
             code="programme_not_active",
         )
     errors: dict[str, list[str]] = {}
     check_act(errors, "ends_on", ends_on)
     if ends_on < programme.starts_on:
         errors.setdefault("ends_on", []).append(
-            "Data zakończenia nie może być przed rozpoczęciem programu."
+            _("Data zakończenia nie może być przed rozpoczęciem programu.")
         )
     if errors:
         raise ValidationFailed(fields=errors)
@@ -471,14 +481,14 @@ def project_create(
     require_capability(user, Capability.PROJECT_MANAGE)
     errors: dict[str, list[str]] = {}
     if not name.strip():
-        errors["name"] = ["Podaj nazwę projektu."]
+        errors["name"] = [_("Podaj nazwę projektu.")]
     if kind not in ProjectKind.values:
-        errors["kind"] = ["Nieznany rodzaj projektu."]
+        errors["kind"] = [_("Nieznany rodzaj projektu.")]
     check_planned(errors, "starts_on", starts_on)
     check_planned(errors, "ends_on", ends_on)
     if ends_on is not None and ends_on < starts_on:
         errors.setdefault("ends_on", []).append(
-            "Projekt nie może kończyć się przed dniem rozpoczęcia."
+            _("Projekt nie może kończyć się przed dniem rozpoczęcia.")
         )
     groups = [group.strip() for group in target_groups or [] if group.strip()]
     if errors:
@@ -495,8 +505,8 @@ def project_create(
 
 def _already_participating() -> Conflict:
     return Conflict(
-        "Ta osoba już uczestniczy w projekcie.",
-        fields={"person": ["Osoba już uczestniczy w projekcie."]},
+        _("Ta osoba już uczestniczy w projekcie."),
+        fields={"person": [_("Osoba już uczestniczy w projekcie.")]},
         code="already_participating",
     )
 
@@ -508,7 +518,7 @@ def project_participant_add(
     require_capability(user, Capability.PROJECT_MANAGE)
     errors: dict[str, list[str]] = {}
     if joined_on < project.starts_on or (project.ends_on and joined_on > project.ends_on):
-        errors["joined_on"] = ["Data przystąpienia musi przypadać w okresie trwania projektu."]
+        errors["joined_on"] = [_("Data przystąpienia musi przypadać w okresie trwania projektu.")]
     check_act(errors, "joined_on", joined_on)
     if errors:
         raise ValidationFailed(fields=errors)
@@ -531,14 +541,15 @@ def project_participant_remove(
     participation = ProjectParticipation.objects.select_for_update().get(pk=participation.pk)
     if participation.left_on is not None:
         raise Conflict(
-            f"Osoba zakończyła już udział ({participation.left_on:%d.%m.%Y}).",
+            _("Osoba zakończyła już udział (%(day)s).")
+            % {"day": f"{participation.left_on:%d.%m.%Y}"},
             code="participation_ended",
         )
     errors: dict[str, list[str]] = {}
     check_act(errors, "left_on", left_on)
     if left_on < participation.joined_on:
         errors.setdefault("left_on", []).append(
-            "Data zakończenia udziału nie może być przed datą przystąpienia."
+            _("Data zakończenia udziału nie może być przed datą przystąpienia.")
         )
     if errors:
         raise ValidationFailed(fields=errors)

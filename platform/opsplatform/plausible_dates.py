@@ -12,14 +12,15 @@ of 29 November 1990, so nothing a centre did or plans is older than 1990; an ear
 0001) is a typo too. Facts of a family's life (joining or leaving a household) may be older, but
 not older than ``EARLIEST_LIFE_DAY``; dates of birth have their own rule (casework.services.people).
 
-Both checks add Polish messages to a service's ``errors`` under the field's name, so that the
-service collects every field error and raises once."""
+Both checks add messages (Polish, translated on an English page) to a service's ``errors`` under
+the field's name, so that the service collects every field error and raises once."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # The Act on social assistance of 29 November 1990 created the centres (ośrodki pomocy społecznej).
 EARLIEST_DAY = dt.date(1990, 1, 1)
@@ -64,11 +65,15 @@ def check_act(
         return
     if isinstance(value, dt.datetime):
         if value > timezone.now() + CLOCK_SKEW:
-            _add(errors, field, "Czas nie może być w przyszłości.")
+            _add(errors, field, _("Czas nie może być w przyszłości."))
     elif value > timezone.localdate():
-        _add(errors, field, "Data nie może być w przyszłości.")
+        _add(errors, field, _("Data nie może być w przyszłości."))
     if _day(value) < earliest:
-        _add(errors, field, f"Data nie może być wcześniejsza niż {earliest:%d.%m.%Y}.")
+        _add(
+            errors,
+            field,
+            _("Data nie może być wcześniejsza niż %(day)s.") % {"day": f"{earliest:%d.%m.%Y}"},
+        )
 
 
 def check_planned(errors: Errors, field: str, value: dt.date | None) -> None:
@@ -81,8 +86,15 @@ def check_planned(errors: Errors, field: str, value: dt.date | None) -> None:
         _add(
             errors,
             field,
-            f"Data nie może być późniejsza niż {latest:%d.%m.%Y} "
-            f"(planuje się najwyżej {PLANNING_HORIZON_YEARS} lat naprzód).",
+            _(
+                "Data nie może być późniejsza niż %(day)s "
+                "(planuje się najwyżej %(years)s lat naprzód)."
+            )
+            % {"day": f"{latest:%d.%m.%Y}", "years": PLANNING_HORIZON_YEARS},
         )
     if value < EARLIEST_DAY:
-        _add(errors, field, f"Data nie może być wcześniejsza niż {EARLIEST_DAY:%d.%m.%Y}.")
+        _add(
+            errors,
+            field,
+            _("Data nie może być wcześniejsza niż %(day)s.") % {"day": f"{EARLIEST_DAY:%d.%m.%Y}"},
+        )
