@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from benchmarking.definitions import DEFINITIONS, current_versions
@@ -126,16 +127,18 @@ def snapshot_run_create(
     first, last = period_from.replace(day=1), period_to.replace(day=1)
     errors: dict[str, list[str]] = {}
     if last < first:
-        errors["period_to"] = ["Koniec okresu nie może być przed jego początkiem."]
+        errors["period_to"] = [_("Koniec okresu nie może być przed jego początkiem.")]
     if last > timezone.localdate().replace(day=1):
-        errors["period_to"] = ["Nie można liczyć wskaźników za przyszłe miesiące."]
+        errors["period_to"] = [_("Nie można liczyć wskaźników za przyszłe miesiące.")]
     chosen = versions or current_versions()
     known = {(d.code, d.version) for d in DEFINITIONS}
     unknown = [
         f"{code}@{version}" for code, version in chosen.items() if (code, version) not in known
     ]
     if unknown:
-        errors["versions"] = [f"Nieznane definicje wskaźników: {', '.join(unknown)}."]
+        errors["versions"] = [
+            _("Nieznane definicje wskaźników: %(codes)s.") % {"codes": ", ".join(unknown)}
+        ]
     if errors:
         raise ValidationFailed(fields=errors)
     with connection.cursor() as cursor:
@@ -147,7 +150,7 @@ def snapshot_run_create(
         ).exists()
     ):
         raise Conflict(
-            "Trwa już przeliczenie wskaźników; poczekaj na jego zakończenie.",
+            _("Trwa już przeliczenie wskaźników; poczekaj na jego zakończenie."),
             code="run_in_progress",
         )
     run = SnapshotRun.objects.create(

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from opsplatform.middleware import forget_cached_domains
@@ -103,7 +104,8 @@ def centre_validate(*, spec: CentreSpec, registry_version: int) -> None:
                 errors.setdefault(f"team[{team_spec.code}].{name}", []).extend(messages)
     if errors:
         raise CentreInvalid(
-            f"Ośrodek „{spec.slug}” w rejestrze ma błędne dane i nie został utworzony.",
+            _("Ośrodek „%(centre)s” w rejestrze ma błędne dane i nie został utworzony.")
+            % {"centre": spec.slug},
             fields=errors,
         )
 

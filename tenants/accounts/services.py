@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from tenants.accounts.events import credentials_event
@@ -52,7 +53,7 @@ def account_create(
         except ValidationError as exc:
             errors["password"] = list(exc.messages)
         if errors:
-            raise AccountInvalid("Konto nie zostało utworzone.", fields=errors)
+            raise AccountInvalid(_("Konto nie zostało utworzone."), fields=errors)
         user.set_password(password)
         user.save()
         return user

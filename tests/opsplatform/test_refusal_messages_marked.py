@@ -14,8 +14,13 @@ CHECKED = [
     *sorted((ROOT / "casework" / "services").glob("*.py")),
     ROOT / "platform" / "opsplatform" / "plausible_dates.py",
     ROOT / "platform" / "opsplatform" / "errors.py",
+    ROOT / "tenants" / "services.py",
+    ROOT / "tenants" / "accounts" / "services.py",
+    ROOT / "benchmarking" / "services.py",
 ]
 ERRORS = {"DomainError", "ValidationFailed", "Conflict", "NotAllowed", "NotFound"}
+# The apps' own DomainError subclasses (tenants.errors, AccountInvalid…) are named like these.
+ERROR_SUFFIXES = ("Error", "Invalid", "Failed")
 GETTEXT = {"_", "gettext", "gettext_lazy", "pgettext", "ngettext", "pgettext_lazy"}
 
 
@@ -25,6 +30,16 @@ def _name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
+
+
+def _appends_to_errors(func: ast.expr) -> bool:
+    """``errors.append(…)`` or ``errors.setdefault(name, []).append(…)``: a list of messages."""
+    if not isinstance(func, ast.Attribute):
+        return False
+    receiver = func.value
+    if isinstance(receiver, ast.Call) and _name(receiver.func) == "setdefault":
+        receiver = receiver.func.value if isinstance(receiver.func, ast.Attribute) else receiver
+    return "error" in _name(receiver)
 
 
 def _bare(expr: ast.expr | None) -> list[ast.expr]:
@@ -49,13 +64,13 @@ def _bare(expr: ast.expr | None) -> list[ast.expr]:
 
 def _message_positions(tree: ast.AST) -> list[ast.expr]:
     """Where a message goes: a domain error's message and ``fields``' lists, ``field_error``'s
-    message, a class's ``default_message``, ``errors[name] = [...]``, ``.append(...)`` and
-    ``_add(errors, field, message)``."""
+    message, a class's ``default_message``, ``errors[name] = [...]``,
+    ``errors.setdefault(name, []).append(...)`` and ``_add(errors, field, message)``."""
     found: list[ast.expr] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = _name(node.func)
-            if name in ERRORS:
+            if name in ERRORS or name.endswith(ERROR_SUFFIXES):
                 found.extend(node.args[:1])
                 for keyword in node.keywords:
                     if keyword.arg == "message":
@@ -64,7 +79,7 @@ def _message_positions(tree: ast.AST) -> list[ast.expr]:
                         found.extend(v for v in keyword.value.values if v is not None)
             elif name == "field_error" or name == "_add":
                 found.extend(node.args[1:2] if name == "field_error" else node.args[2:3])
-            elif name == "append":
+            elif name == "append" and _appends_to_errors(node.func):
                 found.extend(node.args)
         elif isinstance(node, ast.Assign):
             if any(isinstance(target, ast.Subscript) for target in node.targets):
