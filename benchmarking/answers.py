@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from benchmarking import ledger
+from benchmarking.batch import AnswerBatch
 from benchmarking.comparisons import WINDOW_LABEL, fixed_period, scope_json, scope_release
 from benchmarking.definitions import DisclosureClass, MetricDefinition, current_definitions
 from benchmarking.disclosure import (
@@ -94,11 +95,13 @@ def scope_answer(
     family: tuple[str, str],
     named: bool = False,
     channel: str = PublishedCell.Channel.API,
+    batch: AnswerBatch | None = None,
 ) -> dict[str, Any]:
     """The figures of ``scope`` (see ``comparisons.scope_release``) as they may be shown to
     ``family`` (``(audience, viewer)`` in the ledger, see :func:`family_of`) now, recorded in
     the ledger. Raises ValidationFailed for a scope of too few
-    centres and Conflict when the answer cannot be protected against what the family holds."""
+    centres and Conflict when the answer cannot be protected against what the family holds.
+    ``batch``: the snapshots and the ledger held for several answers (:func:`scope_answers`)."""
     release = scope_release(
         centres=centres,
         definition=definition,
@@ -106,6 +109,7 @@ def scope_answer(
         last=last,
         audience=audience,
         named=named,
+        series=batch.series if batch is not None else None,
     )
     if audience == Audience.OWN_CENTRE:
         return scope_json(release)
@@ -120,11 +124,66 @@ def scope_answer(
 
     cells = {key(label): (released, count) for label, released, count in release.months}
     cells[key(WINDOW_LABEL)] = release.window
-    hidden = guard(cells, family=family, counted=counted, totals={key(WINDOW_LABEL)})
+    hidden = guard(cells, family=family, counted=counted, totals={key(WINDOW_LABEL)}, batch=batch)
     hide = {label for label in labels if key(label) in hidden}
     answer = scope_json(release, frozenset(hide))
-    record_answer(cells, hidden, counted=counted, family=family, channel=channel, answer=answer)
+    record_answer(
+        cells, hidden, counted=counted, family=family, channel=channel, answer=answer, batch=batch
+    )
     return answer
+
+
+def scope_answers(
+    *,
+    scopes: Sequence[tuple[str, Sequence[Centre]]],
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    audience: Audience,
+    family: tuple[str, str],
+    named: bool = False,
+    channel: str = PublishedCell.Channel.API,
+) -> list[dict[str, Any]]:
+    """:func:`scope_answer` of each ``(scope, centres)`` in turn (a coordinator's named centres
+    side by side), in a number of queries that does not grow with the number of scopes: the
+    snapshots of all of them and the family's ledger are read once, and the answers recorded in
+    one insert. Each answer is protected against the ledger and the answers before it, exactly
+    as if they had been asked one after another; when one is refused (Conflict), the answers
+    before it are recorded, as asking one by one would have."""
+    batch = AnswerBatch(
+        family=family,
+        centre_ids={centre.pk for _, centres in scopes for centre in centres},
+        first=first,
+        last=last,
+    )
+    if scopes and audience != Audience.OWN_CENTRE:
+        batch.hold(tables=guard_tables(definition, family), years=range(first.year, last.year + 1))
+    try:
+        return [
+            scope_answer(
+                scope=scope,
+                centres=centres,
+                definition=definition,
+                first=first,
+                last=last,
+                audience=audience,
+                family=family,
+                named=named,
+                channel=channel,
+                batch=batch,
+            )
+            for scope, centres in scopes
+        ]
+    finally:
+        batch.flush()
+
+
+def guard_tables(definition: MetricDefinition, family: tuple[str, str]) -> list[str]:
+    """The ledger tables :func:`guard` reads for answers of this metric."""
+    tables = [metric_table(definition)]
+    if family[0] == Audience.MINISTRY.value and definition.disclosure == DisclosureClass.COUNT:
+        tables.append("indicators")
+    return tables
 
 
 def guard(
@@ -136,6 +195,7 @@ def guard(
     known: Mapping[Key, int] | None = None,
     watched: Mapping[Key, int] | None = None,
     relations: Sequence[Relation] = (),
+    batch: AnswerBatch | None = None,
 ) -> set[Key]:
     """The cells of an answer to show hidden: every cell the family was shown hidden before
     (the suppression memory, per cell) and, for counts, the cells the linked audit adds so that
@@ -146,20 +206,23 @@ def guard(
     outside the ledger (a centre its own). ``watched``: true counts of cells never shown that
     must stay protected (the members behind a cohort's figure), with ``relations`` linking them
     to the answer. A centre's own staff see their own records: nothing is hidden for them.
-    Raises Conflict (409 ``release_unprotectable``) when the answer cannot be protected."""
+    Raises Conflict (409 ``release_unprotectable``) when the answer cannot be protected.
+    ``batch``: read the family from what the batch holds (one read for all its answers)."""
     if family[0] == Audience.OWN_CENTRE.value or not cells:
         return set()
     tables = sorted({key[0] for key in cells} | {key[0] for key in watched or {}})
     if family[0] == Audience.MINISTRY.value and counted:
         tables.append("indicators")  # the same counts in the ministry's exports
     years = sorted({int(end[:4]) for key in cells for end in key[2].split("..")})
-    published_before, hidden_before, sensitive_before = ledger.family(
-        audience=family[0],
-        viewer=family[1],
-        tables=tables,
-        periods=[p for year in years for p in ledger.periods_of_year(year)],
-        windows_of=years,
-    )
+    periods = [p for year in years for p in ledger.periods_of_year(year)]
+    if batch is not None:
+        published_before, hidden_before, sensitive_before = batch.ledger_of(family).family(
+            tables=tables, periods=periods, windows_of=years
+        )
+    else:
+        published_before, hidden_before, sensitive_before = ledger.family(
+            audience=family[0], viewer=family[1], tables=tables, periods=periods, windows_of=years
+        )
     hide = {key for key in cells if key in hidden_before}
     if counted:
         hide |= _linked(
@@ -171,6 +234,7 @@ def guard(
             known=known or {},
             watched=watched or {},
             relations=relations,
+            members=batch.members if batch is not None else None,
         )
     return hide
 
@@ -185,6 +249,7 @@ def _linked(
     known: Mapping[Key, int],
     watched: Mapping[Key, int],
     relations: Sequence[Relation],
+    members: Callable[[], dict[str, list[str]]] | None,
 ) -> set[Key]:
     """The cells the linked audit hides as well (see the module docstring)."""
     k = DisclosureSettings.from_django().k
@@ -205,7 +270,11 @@ def _linked(
     before |= {key: v for key, v in known.items() if key not in current}
     unseen = {key for key in watched if key not in current and key not in before}
     everything = [*current, *before, *hidden_before, *unseen]
-    structure = [*answer_relations(everything), *twin_relations(everything), *relations]
+    structure = [
+        *answer_relations(everything, members=members),
+        *twin_relations(everything),
+        *relations,
+    ]
     family = Family(
         current=current,
         relations=structure,
@@ -253,9 +322,12 @@ def _months_of(period: str) -> list[str] | None:
     return [f"{year}-{m:02d}" for m in range(first, first + length)]
 
 
-def answer_relations(keys: Iterable[Key]) -> list[Relation]:
+def answer_relations(
+    keys: Iterable[Key], members: Callable[[], dict[str, list[str]]] | None = None
+) -> list[Relation]:
     """The public structure among answer cells: fixed periods are the sums of their months,
-    the country the sum of its voivodeships, a voivodeship the sum of its centres."""
+    the country the sum of its voivodeships, a voivodeship the sum of its centres (``members``:
+    each voivodeship's ``c:<slug>`` scopes, read from the centres when not given)."""
     known = set(keys)
     relations: list[Relation] = []
     by_table_period: dict[tuple[str, str, str, str], set[str]] = {}
@@ -271,10 +343,12 @@ def answer_relations(keys: Iterable[Key]) -> list[Relation]:
         by_table_period.setdefault((table, period, row, column), set()).add(scope)
     voivodeships = [code for code, _ in Voivodeship.choices]
     named = {s for scopes in by_table_period.values() for s in scopes if s.startswith("c:")}
-    members: dict[str, list[str]] = {}
-    if named:
+    members_of: dict[str, list[str]] = {}
+    if named and members is not None:
+        members_of = members()
+    elif named:
         for slug, voivodeship in Centre.objects.values_list("slug", "voivodeship"):
-            members.setdefault(voivodeship, []).append(f"c:{slug}")
+            members_of.setdefault(voivodeship, []).append(f"c:{slug}")
     for (table, period, row, column), scopes in by_table_period.items():
         if NATIONAL in scopes and scopes & (set(voivodeships) | named):
             relations.append(
@@ -283,7 +357,7 @@ def answer_relations(keys: Iterable[Key]) -> list[Relation]:
                     (table, NATIONAL, period, row, column),
                 )
             )
-        for voivodeship, parts in members.items():
+        for voivodeship, parts in members_of.items():
             if scopes & set(parts):
                 relations.append(
                     Relation.total(
@@ -324,9 +398,11 @@ def record_answer(
     family: tuple[str, str],
     channel: str,
     answer: Any,
+    batch: AnswerBatch | None = None,
 ) -> None:
     """Every figure of an answer into the ledger: the count behind it for counts (a mean of
-    counts gives its count away), else the value; hidden figures with the marker."""
+    counts gives its count away), else the value; hidden figures with the marker. ``batch``:
+    held to be written with the batch's other answers (in order, one insert)."""
     rows: list[ledger.LedgerCell] = []
     for key, (released, count) in cells.items():
         if released.status == CellStatus.EMPTY:
@@ -347,4 +423,9 @@ def record_answer(
             )
         )
     digest = hashlib.sha256(repr(answer).encode()).hexdigest()
-    ledger.record(rows, audience=family[0], viewer=family[1], channel=channel, release=digest[:64])
+    if batch is not None:
+        batch.ledger_of(family).record(rows, channel=channel, release=digest[:64])
+    else:
+        ledger.record(
+            rows, audience=family[0], viewer=family[1], channel=channel, release=digest[:64]
+        )

@@ -25,7 +25,14 @@ from benchmarking.comparisons import (
 )
 from benchmarking.definitions import DisclosureClass, MetricDefinition
 from benchmarking.disclosure import Audience, CellStatus, DisclosureSettings, ReleasedValue
-from benchmarking.selectors import Figure, centre_series, month_range, period_key, pool
+from benchmarking.selectors import (
+    Figure,
+    SeriesReader,
+    centre_series,
+    month_range,
+    period_key,
+    pool,
+)
 from opsplatform.errors import ValidationFailed
 from tenants.models import Centre
 
@@ -54,6 +61,24 @@ def _window_label(first: dt.date, last: dt.date) -> str:
     return f"{first:%Y-%m}..{last:%Y-%m}"
 
 
+Window = tuple[dt.date, dt.date]
+
+
+def windows(
+    go_live: dt.date, *, before_months: int, after_months: int, skip_months: int, today: dt.date
+) -> tuple[Window, Window]:
+    """The first and last months of the windows before and after a go-live (the after window
+    ends before it starts when no month after the go-live is complete yet)."""
+    go_live = go_live.replace(day=1)
+    before = (add_months(go_live, -before_months), add_months(go_live, -1))
+    after_first = add_months(go_live, skip_months)
+    after = (
+        after_first,
+        min(add_months(after_first, after_months - 1), last_complete_month(today)),
+    )
+    return before, after
+
+
 def before_after_release(
     *,
     centre: Centre,
@@ -63,12 +88,14 @@ def before_after_release(
     after_months: int = 12,
     skip_months: int = 0,
     today: dt.date,
+    series: SeriesReader | None = None,
 ) -> BeforeAfterRelease:
     """Means over a window before the centre's go-live and one after it.
 
     Windows are aligned on the go-live month and chosen from WINDOW_CHOICES, never free, so that
     two reports cannot be differenced into a single month's value. Each window's value pools its
     months (ratios pool numerators and denominators) and passes the gate as one aggregate.
+    ``series``: the snapshots read together for several centres.
     """
     errors: dict[str, list[str]] = {}
     for field, months in (("before_months", before_months), ("after_months", after_months)):
@@ -89,11 +116,13 @@ def before_after_release(
             "porównać.",
             code="no_go_live",
         )
-    go_live = programme.go_live.replace(day=1)
-    last_complete = last_complete_month(today)
-    before = (add_months(go_live, -before_months), add_months(go_live, -1))
-    after_first = add_months(go_live, skip_months)
-    after = (after_first, min(add_months(after_first, after_months - 1), last_complete))
+    before, after = windows(
+        programme.go_live,
+        before_months=before_months,
+        after_months=after_months,
+        skip_months=skip_months,
+        today=today,
+    )
     report: dict[str, Any] = {
         "centre": centre.slug,
         "go_live": programme.go_live.isoformat(),
@@ -118,7 +147,7 @@ def before_after_release(
         )
     metrics = []
     for definition in definitions:
-        figures = centre_series(
+        figures = (series.series if series is not None else centre_series)(
             centre_ids=[centre.pk], definition=definition, first=before[0], last=after[1]
         ).get(centre.pk, {})
         before_figure = pool(

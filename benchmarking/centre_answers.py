@@ -29,10 +29,18 @@ from typing import Any
 from benchmarking.answers import (
     centre_scope,
     guard,
+    guard_tables,
     metric_table,
     record_answer,
 )
-from benchmarking.before_after import AFTER, BEFORE, before_after_json, before_after_release
+from benchmarking.batch import AnswerBatch
+from benchmarking.before_after import (
+    AFTER,
+    BEFORE,
+    before_after_json,
+    before_after_release,
+    windows,
+)
 from benchmarking.cohort_figures import cohort_release
 from benchmarking.cohorts import Cohort
 from benchmarking.comparisons import fixed_period, series_release
@@ -45,7 +53,7 @@ from benchmarking.disclosure import (
 )
 from benchmarking.linked import Key, Relation
 from benchmarking.models import PublishedCell
-from opsplatform.errors import Conflict
+from opsplatform.errors import Conflict, ValidationFailed
 from tenants.models import Centre
 
 
@@ -111,10 +119,13 @@ def before_after_answer(
     skip_months: int = 0,
     today: dt.date,
     channel: str = PublishedCell.Channel.API,
+    batch: AnswerBatch | None = None,
 ) -> dict[str, Any]:
     """The before/after report (``before_after.before_after``) as ``family`` may see it now,
     recorded in the ledger: each indicator's two windows are cells of the centre's table, a
-    window the sum of its months, protected with the months and windows shown before."""
+    window the sum of its months, protected with the months and windows shown before.
+    ``batch``: the snapshots and the ledger held for several centres
+    (:func:`before_after_answers`)."""
     release = before_after_release(
         centre=centre,
         definitions=definitions,
@@ -123,6 +134,7 @@ def before_after_answer(
         after_months=after_months,
         skip_months=skip_months,
         today=today,
+        series=batch.series if batch is not None else None,
     )
     scope = centre_scope(centre)
     cells: dict[bool, dict[Key, tuple[ReleasedValue, int]]] = {True: {}, False: {}}
@@ -138,11 +150,79 @@ def before_after_answer(
             sides[key] = (definition.code, side)
     hidden: set[Key] = set()
     for counted, group in cells.items():
-        hidden |= guard(group, family=family, counted=counted)
+        hidden |= guard(group, family=family, counted=counted, batch=batch)
     report = before_after_json(release, frozenset(sides[key] for key in hidden))
     for counted, group in cells.items():
-        record_answer(group, hidden, counted=counted, family=family, channel=channel, answer=report)
+        record_answer(
+            group,
+            hidden,
+            counted=counted,
+            family=family,
+            channel=channel,
+            answer=report,
+            batch=batch,
+        )
     return report
+
+
+def before_after_answers(
+    *,
+    centres: Sequence[Centre],
+    definitions: Sequence[MetricDefinition],
+    audience: Audience,
+    family: tuple[str, str],
+    before_months: int = 12,
+    after_months: int = 12,
+    skip_months: int = 0,
+    today: dt.date,
+    channel: str = PublishedCell.Channel.API,
+) -> dict[int, dict[str, Any] | ValidationFailed]:
+    """:func:`before_after_answer` of each centre in turn (by pk: the report, or the
+    ValidationFailed that says why there is none, e.g. no go-live), in a number of queries that
+    does not grow with the number of centres: their snapshots and the family's ledger are read
+    once, and the reports recorded in one insert. Each report is protected against the ledger
+    and the reports before it, exactly as if they had been asked one after another; a Conflict
+    is raised after the reports before it are recorded."""
+    spans = [
+        windows(
+            programme.go_live,
+            before_months=before_months,
+            after_months=after_months,
+            skip_months=skip_months,
+            today=today,
+        )
+        for centre in centres
+        if (programme := getattr(centre, "programme", None)) is not None
+    ]
+    first = min((before[0] for before, _ in spans), default=today)
+    last = max((after[1] for _, after in spans), default=today)
+    batch = AnswerBatch(family=family, centre_ids=[c.pk for c in centres], first=first, last=last)
+    if spans and family[0] != Audience.OWN_CENTRE.value:
+        years = {day.year for before, _ in spans for day in before}
+        years |= {day.year for _, after in spans if after[1] >= after[0] for day in after}
+        tables = {table for d in definitions for table in guard_tables(d, family)}
+        batch.hold(tables=sorted(tables), years=years)
+    reports: dict[int, dict[str, Any] | ValidationFailed] = {}
+    try:
+        for centre in centres:
+            try:
+                reports[centre.pk] = before_after_answer(
+                    centre=centre,
+                    definitions=definitions,
+                    audience=audience,
+                    family=family,
+                    before_months=before_months,
+                    after_months=after_months,
+                    skip_months=skip_months,
+                    today=today,
+                    channel=channel,
+                    batch=batch,
+                )
+            except ValidationFailed as error:
+                reports[centre.pk] = error
+    finally:
+        batch.flush()
+    return reports
 
 
 def cohort_answer(

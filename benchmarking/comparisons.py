@@ -33,6 +33,7 @@ from benchmarking.disclosure import (
 from benchmarking.selectors import (
     Figure,
     Period,
+    SeriesReader,
     centre_series,
     month_range,
     period_key,
@@ -322,6 +323,7 @@ def scope_release(
     last: dt.date,
     audience: Audience = Audience.MINISTRY,
     named: bool = False,
+    series: SeriesReader | None = None,
 ) -> ScopeRelease:
     """An aggregate of a set of centres (a voivodeship or the country): monthly values pooled
     over the centres, and the window pooled over months, through the gate.
@@ -331,12 +333,12 @@ def scope_release(
     centre-level rules: at least ``min_centres`` contributing centres and the p % rule. For
     counts the months and the window are one additive line (the window's count is the sum of
     the months'), protected together, so that a hidden month cannot be worked out as the window
-    minus the shown months.
+    minus the shown months. ``series``: the snapshots read together for several scopes.
     """
     settings_ = DisclosureSettings.from_django()
     if not named and (refusal := scope_refusal(len(centres), settings_)):
         raise ValidationFailed(fields={"scope": [refusal]}, code="too_few_centres")
-    by_centre = centre_series(
+    by_centre = (series.series if series is not None else centre_series)(
         centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
     )
     periods = month_range(first, last)

@@ -13,9 +13,11 @@ releases are kept apart (``exact``): a noisy release never takes its pattern fro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import groupby
 
 from django.db.models import Q
 
@@ -52,33 +54,60 @@ def record(
 ) -> int:
     """Append the cells of one release; a cell already recorded with the same outcome is not
     repeated. Returns how many rows were new."""
+    return record_releases(
+        [(cells, release)], audience=audience, channel=channel, viewer=viewer, exact=exact
+    )
+
+
+def fingerprint_of(cell: LedgerCell, *, audience: str, viewer: str, exact: bool) -> str:
+    """What makes a row unique in the ledger: the family, the cell and its outcome (``x``
+    hidden, ``–`` empty, else the value)."""
+    value = None if cell.value is None else Decimal(cell.value)
+    shown = "x" if cell.hidden else ("–" if value is None else f"{value.normalize():f}")
+    return hashlib.sha256(
+        "\x1f".join((audience, viewer, "exact" if exact else "dp", *cell.key, shown)).encode()
+    ).hexdigest()
+
+
+def record_releases(
+    releases: Iterable[tuple[Iterable[LedgerCell], str]],
+    *,
+    audience: str,
+    channel: str,
+    viewer: str = "",
+    exact: bool = True,
+) -> int:
+    """:func:`record` of several releases (cells, release id) in one insert, whatever their
+    number (a coordinator's named centres side by side), in order: of two rows with the same
+    fingerprint the first is kept, as recording them one release after another would. Returns
+    how many rows were new."""
     rows = []
-    for cell in cells:
-        value = None if cell.value is None else Decimal(cell.value)
-        shown = "x" if cell.hidden else ("–" if value is None else f"{value.normalize():f}")
-        fingerprint = hashlib.sha256(
-            "\x1f".join((audience, viewer, "exact" if exact else "dp", *cell.key, shown)).encode()
-        ).hexdigest()
-        rows.append(
-            PublishedCell(
-                audience=audience,
-                viewer=viewer,
-                channel=channel,
-                exact=exact,
-                scope=cell.scope,
-                period=cell.period,
-                table=cell.table,
-                row=cell.row[:100],
-                column=cell.column[:100],
-                value=value,
-                marker=cell.marker[:5],
-                hidden=cell.hidden,
-                sensitive=cell.sensitive,
-                release=release[:64],
-                fingerprint=fingerprint,
+    for cells, release in releases:
+        for cell in cells:
+            fingerprint = fingerprint_of(cell, audience=audience, viewer=viewer, exact=exact)
+            rows.append(
+                PublishedCell(
+                    audience=audience,
+                    viewer=viewer,
+                    channel=channel,
+                    exact=exact,
+                    scope=cell.scope,
+                    period=cell.period,
+                    table=cell.table,
+                    row=cell.row[:100],
+                    column=cell.column[:100],
+                    value=None if cell.value is None else Decimal(cell.value),
+                    marker=cell.marker[:5],
+                    hidden=cell.hidden,
+                    sensitive=cell.sensitive,
+                    release=release[:64],
+                    fingerprint=fingerprint,
+                )
             )
-        )
-    created = PublishedCell.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if not rows:
+        return 0
+    # One statement for all rows (client-side parameters, no limit on their number).
+    created = PublishedCell.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
 
 
@@ -102,27 +131,155 @@ def family(
     wanted = Q(period__in=list(periods))
     if windows_of:
         # Before/after windows (``2023-04..2024-03``) that touch one of these years.
-        years = "|".join(str(int(year)) for year in sorted(set(windows_of)))
-        wanted |= Q(period__regex=rf"^({years})-[0-9]{{2}}\.\.") | Q(
-            period__regex=rf"\.\.({years})-[0-9]{{2}}$"
-        )
+        opening, closing = _window_patterns(windows_of)
+        wanted |= Q(period__regex=opening) | Q(period__regex=closing)
     rows = rows.filter(wanted)
     if scope is not None:
         rows = rows.filter(scope=scope)
-    published: dict[Key, Decimal] = {}
-    hidden: set[Key] = set()
-    sensitive: set[Key] = set()
+    outcomes: dict[Key, list[Outcome]] = {}
     for table, cell_scope, period, row, column, value, is_hidden, is_sensitive in rows.order_by(
         "created_at", "pk"
     ).values_list("table", "scope", "period", "row", "column", "value", "hidden", "sensitive"):
         key = (table, cell_scope, period, row, column)
-        if is_hidden:
-            hidden.add(key)
-            if is_sensitive:
-                sensitive.add(key)
-        elif value is not None:
-            published[key] = value
+        outcomes.setdefault(key, []).append(Outcome(value, is_hidden, is_sensitive, ""))
+    return _fold(outcomes)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One recorded row of a cell: its value, whether it was hidden, and hidden for itself."""
+
+    value: Decimal | None
+    hidden: bool
+    sensitive: bool
+    fingerprint: str
+
+
+def _window_patterns(years: Iterable[int]) -> tuple[str, str]:
+    alternatives = "|".join(str(int(year)) for year in sorted(set(years)))
+    return rf"^({alternatives})-[0-9]{{2}}\.\.", rf"\.\.({alternatives})-[0-9]{{2}}$"
+
+
+def _fold(
+    outcomes: Mapping[Key, Sequence[Outcome]],
+) -> tuple[dict[Key, Decimal], set[Key], set[Key]]:
+    """The family's state from each cell's rows in the order they were recorded."""
+    published: dict[Key, Decimal] = {}
+    hidden: set[Key] = set()
+    sensitive: set[Key] = set()
+    for key, rows in outcomes.items():
+        for outcome in rows:
+            if outcome.hidden:
+                hidden.add(key)
+                if outcome.sensitive:
+                    sensitive.add(key)
+            elif outcome.value is not None:
+                published[key] = outcome.value
     return published, hidden, sensitive
+
+
+class HeldLedger:
+    """One family's ledger read once and held in memory for several answers in a row (a
+    coordinator's named centres side by side): :meth:`family` gives what :func:`family` would
+    read back at that point, :meth:`record` holds an answer's cells as :func:`record` would add
+    them (a cell with an outcome already recorded is not repeated), and :meth:`flush` writes
+    everything held in one insert, in order. Reading tables or periods not held yet writes what
+    is held first and reads again (one more query), so the answers stay exactly those of
+    reading and recording one by one."""
+
+    def __init__(self, *, audience: str, viewer: str = "", exact: bool = True) -> None:
+        self.audience, self.viewer, self.exact = audience, viewer, exact
+        self._tables: set[str] = set()
+        self._periods: set[str] = set()
+        self._window_years: set[int] = set()
+        self._outcomes: dict[Key, list[Outcome]] = {}
+        self._pending: list[tuple[list[LedgerCell], str, str]] = []
+
+    def cover(
+        self, *, tables: Iterable[str], periods: Iterable[str], windows_of: Iterable[int] = ()
+    ) -> None:
+        """Hold what the family has of these tables and periods (and the windows touching
+        ``windows_of``): nothing to do when held already, else one read of everything held."""
+        tables, periods, years = set(tables), set(periods), set(windows_of)
+        if tables <= self._tables and periods <= self._periods and years <= self._window_years:
+            return
+        self.flush()
+        self._tables |= tables
+        self._periods |= periods
+        self._window_years |= years
+        rows = PublishedCell.objects.filter(
+            audience=self.audience,
+            viewer=self.viewer,
+            exact=self.exact,
+            table__in=sorted(self._tables),
+        )
+        wanted = Q(period__in=sorted(self._periods))
+        if self._window_years:
+            opening, closing = _window_patterns(self._window_years)
+            wanted |= Q(period__regex=opening) | Q(period__regex=closing)
+        self._outcomes = {}
+        columns = ("table", "scope", "period", "row", "column")
+        for *key, value, is_hidden, is_sensitive, fingerprint in (
+            rows.filter(wanted)
+            .order_by("created_at", "pk")
+            .values_list(*columns, "value", "hidden", "sensitive", "fingerprint")
+        ):
+            outcome = Outcome(value, is_hidden, is_sensitive, fingerprint)
+            self._outcomes.setdefault(tuple(key), []).append(outcome)
+
+    def _held(self, key: Key) -> bool:
+        return key[0] in self._tables and (
+            key[2] in self._periods or _touches(key[2], self._window_years)
+        )
+
+    def family(
+        self, *, tables: Sequence[str], periods: Sequence[str], windows_of: Sequence[int] = ()
+    ) -> tuple[dict[Key, Decimal], set[Key], set[Key]]:
+        """:func:`family` of this family as it would be read now."""
+        self.cover(tables=tables, periods=periods, windows_of=windows_of)
+        wanted_tables, wanted_periods, years = set(tables), set(periods), set(windows_of)
+        return _fold(
+            {
+                key: rows
+                for key, rows in self._outcomes.items()
+                if key[0] in wanted_tables and (key[2] in wanted_periods or _touches(key[2], years))
+            }
+        )
+
+    def record(self, cells: Iterable[LedgerCell], *, channel: str, release: str) -> None:
+        """Hold one answer's cells to be written by :meth:`flush`."""
+        cells = list(cells)
+        for cell in cells:
+            if not self._held(cell.key):
+                continue
+            value = None if cell.value is None else Decimal(cell.value)
+            fingerprint = fingerprint_of(
+                cell, audience=self.audience, viewer=self.viewer, exact=self.exact
+            )
+            rows = self._outcomes.setdefault(cell.key, [])
+            if all(earlier.fingerprint != fingerprint for earlier in rows):
+                rows.append(Outcome(value, cell.hidden, cell.sensitive, fingerprint))
+        self._pending.append((cells, release, channel))
+
+    def flush(self) -> None:
+        """Write every answer held, in order (one insert per run of one channel)."""
+        pending, self._pending = self._pending, []
+        for channel, group in groupby(pending, key=lambda item: item[2]):
+            record_releases(
+                [(cells, release) for cells, release, _ in group],
+                audience=self.audience,
+                viewer=self.viewer,
+                channel=channel,
+                exact=self.exact,
+            )
+
+
+def _touches(period: str, years: set[int]) -> bool:
+    """A before/after window (``2023-04..2024-03``) that starts or ends in one of ``years``."""
+    if not years or ".." not in period:
+        return False
+    opening, closing = _window_patterns(years)
+    return bool(re.search(opening, period) or re.search(closing, period))
 
 
 def periods_of_year(year: int) -> list[str]:

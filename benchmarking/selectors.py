@@ -65,6 +65,54 @@ def centre_series(
     return dict(series)
 
 
+class SeriesReader:
+    """Monthly figures of many centres over one span, read together: one query per metric version
+    for all the centres, whatever their number, instead of one per centre. A centre or months
+    outside what it was made for are read on their own, so an answer never misses data."""
+
+    def __init__(self, centre_ids: Iterable[int], first: dt.date, last: dt.date) -> None:
+        self.centre_ids = frozenset(centre_ids)
+        self.first = first
+        self.last = last
+        self._read: dict[tuple[str, int], dict[int, dict[Period, Figure]]] = {}
+
+    def series(
+        self,
+        *,
+        centre_ids: Sequence[int],
+        definition: MetricDefinition,
+        first: dt.date,
+        last: dt.date,
+    ) -> dict[int, dict[Period, Figure]]:
+        """:func:`centre_series` of these centres and months, from what was read together."""
+        series = {
+            centre_id: figures
+            for centre_id in centre_ids
+            if (figures := self.figures(definition, centre_id, first, last))
+        }
+        return series
+
+    def figures(
+        self, definition: MetricDefinition, centre_id: int, first: dt.date, last: dt.date
+    ) -> dict[Period, Figure]:
+        """``centre_id``'s figures of ``first``–``last`` (months without a snapshot left out)."""
+        if centre_id not in self.centre_ids or first < self.first or last > self.last:
+            return centre_series(
+                centre_ids=[centre_id], definition=definition, first=first, last=last
+            ).get(centre_id, {})
+        key = (definition.code, definition.version)
+        if key not in self._read:
+            self._read[key] = centre_series(
+                centre_ids=sorted(self.centre_ids),
+                definition=definition,
+                first=self.first,
+                last=self.last,
+            )
+        wanted = set(month_range(first, last))
+        own = self._read[key].get(centre_id, {})
+        return {period: figure for period, figure in own.items() if period in wanted}
+
+
 def top_two_share_bound(figures: Sequence[Figure]) -> tuple[float, ...]:
     """An upper bound of the two largest contributors' share of a pooled magnitude: the sum of
     the two largest in a pool is at most the sum over its parts of their two largest, so the

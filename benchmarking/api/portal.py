@@ -14,7 +14,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from benchmarking.answers import centre_scope, family_of, scope_answer
+from benchmarking.answers import centre_scope, family_of, scope_answer, scope_answers
 from benchmarking.api.base import (
     BenchmarkApiView,
     IsPortalUser,
@@ -174,24 +174,24 @@ class RegionCompareApi(BenchmarkApiView):
         centres = Centre.objects.select_related("programme").filter(
             voivodeship__in=account(request).voivodeships
         )
-        named = []
         family = family_of(account(request).role, account(request).voivodeships)
-        for centre in centres.order_by("short_name"):
-            # The months and the window of a named centre come from one protected answer, so
-            # that a hidden month is never the window minus the shown months.
-            window = scope_answer(
-                scope=centre_scope(centre),
-                centres=[centre],
-                definition=definition,
-                first=first,
-                last=last,
-                audience=Audience.REGION,
-                family=family,
-                named=True,
-            )
-            named.append(
-                {**_centre_json(centre), "series": window["monthly"], "window": window["window"]}
-            )
+        in_scope = list(centres.order_by("short_name"))
+        # The months and the window of each named centre come from one protected answer, so
+        # that a hidden month is never the window minus the shown months; all centres read and
+        # recorded together.
+        answers = scope_answers(
+            scopes=[(centre_scope(centre), [centre]) for centre in in_scope],
+            definition=definition,
+            first=first,
+            last=last,
+            audience=Audience.REGION,
+            family=family,
+            named=True,
+        )
+        named = [
+            {**_centre_json(centre), "series": window["monthly"], "window": window["window"]}
+            for centre, window in zip(in_scope, answers, strict=True)
+        ]
         national = cohort_answer(
             cohort=COHORTS_BY_CODE["platforma"],
             definition=definition,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from benchmarking.answers import centre_scope, family_of, scope_answer
+from benchmarking.answers import centre_scope, family_of, scope_answer, scope_answers
 from benchmarking.cohorts import COHORTS_BY_CODE
 from benchmarking.disclosure import Audience
 from benchmarking.exports.parameters import scope_centres, scope_label
@@ -48,7 +48,7 @@ from benchmarking.ui.sections import (
     indicator,
     scope_choices,
     sorted_by_name,
-    window_change,
+    window_changes,
 )
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.ui.access import portal_required, signed_in_user
@@ -111,29 +111,30 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
     rows: list[CentreRow] = []
     monthly: dict[int, list[dict[str, Any]]] = {}
     family = family_of(user.role, user.voivodeships)
-    for centre in centres:
-        # As the API's compare: the months and the window of a named centre from one protected
-        # answer, recorded in the coordinator's family of the ledger.
-        window = scope_answer(
-            scope=centre_scope(centre),
-            centres=[centre],
-            definition=definition,
-            first=first,
-            last=last,
-            audience=Audience.REGION,
-            family=family,
-            named=True,
-            channel=PublishedCell.Channel.PAGE,
-        )
+    # As the API's compare: the months and the window of each named centre from one protected
+    # answer, recorded in the coordinator's family of the ledger; then each centre's
+    # before/after answer. Both for all centres together: one read and one insert each.
+    answers = scope_answers(
+        scopes=[(centre_scope(centre), [centre]) for centre in centres],
+        definition=definition,
+        first=first,
+        last=last,
+        audience=Audience.REGION,
+        family=family,
+        named=True,
+        channel=PublishedCell.Channel.PAGE,
+    )
+    changes = window_changes(
+        centres=centres,
+        definition=definition,
+        audience=Audience.REGION,
+        family=family,
+        today=today,
+        **form.window_months,
+    )
+    for centre, window in zip(centres, answers, strict=True):
         monthly[centre.pk] = window["monthly"]
-        change, note = window_change(
-            centre=centre,
-            definition=definition,
-            audience=Audience.REGION,
-            family=family,
-            today=today,
-            **form.window_months,
-        )
+        change, note = changes[centre.pk]
         go_live, assumed = go_live_of(centre)
         rows.append(
             CentreRow(

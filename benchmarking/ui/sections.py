@@ -14,7 +14,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from benchmarking.centre_answers import before_after_answer, cohort_answer, series_answer
+from benchmarking.centre_answers import (
+    before_after_answer,
+    before_after_answers,
+    cohort_answer,
+    series_answer,
+)
 from benchmarking.cohorts import Cohort
 from benchmarking.comparisons import FREE_WINDOW, fixed_period
 from benchmarking.definitions import Better, MetricDefinition, current_definitions
@@ -475,9 +480,9 @@ class WindowChange:
     direction: str | None
 
 
-def window_change(
+def window_changes(
     *,
-    centre: Centre,
+    centres: Sequence[Centre],
     definition: MetricDefinition,
     audience: Audience,
     family: tuple[str, str],
@@ -485,32 +490,36 @@ def window_change(
     after_months: int,
     skip_months: int,
     today: dt.date,
-) -> tuple[WindowChange | None, str]:
-    """The chosen indicator before/after the centre's go-live, or the reason it is missing."""
-    try:
-        report = before_after_answer(
-            centre=centre,
-            definitions=[definition],
-            audience=audience,
-            family=family,
-            channel=PublishedCell.Channel.PAGE,
-            before_months=before_months,
-            after_months=after_months,
-            skip_months=skip_months,
-            today=today,
-        )
-    except ValidationFailed as error:
-        return None, error_text(error)
-    entry = report["metrics"][0]
-    direction = entry["direction"]
-    return (
-        WindowChange(
-            before=shown(entry["before"], entry["unit"]),
-            after=shown(entry["after"], entry["unit"]),
-            difference=difference_text(entry),
-            direction_text=direction_text(direction),
-            symbol=direction_symbol(direction),
-            direction=direction,
-        ),
-        report.get("note", ""),
+) -> dict[int, tuple[WindowChange | None, str]]:
+    """Each centre's (by pk) chosen indicator before/after its go-live, or the reason it is
+    missing: the before/after answers of all of them, read and recorded together."""
+    reports = before_after_answers(
+        centres=centres,
+        definitions=[definition],
+        audience=audience,
+        family=family,
+        channel=PublishedCell.Channel.PAGE,
+        before_months=before_months,
+        after_months=after_months,
+        skip_months=skip_months,
+        today=today,
     )
+    changes: dict[int, tuple[WindowChange | None, str]] = {}
+    for pk, report in reports.items():
+        if isinstance(report, ValidationFailed):
+            changes[pk] = (None, error_text(report))
+            continue
+        entry = report["metrics"][0]
+        direction = entry["direction"]
+        changes[pk] = (
+            WindowChange(
+                before=shown(entry["before"], entry["unit"]),
+                after=shown(entry["after"], entry["unit"]),
+                difference=difference_text(entry),
+                direction_text=direction_text(direction),
+                symbol=direction_symbol(direction),
+                direction=direction,
+            ),
+            report.get("note", ""),
+        )
+    return changes

@@ -172,18 +172,11 @@ def counts_at_5_and_50(
             forget_cached_domains()
 
 
-# The coordinator's comparison reads each centre's window, months and before/after on its own
-# (benchmarking/ui/portal.py _region, benchmarking/api/portal.py RegionCompareApi): 2–3 queries
-# per centre in scope, about 7,000 for all 2,477. Reading them for all centres of the scope in one
-# query is work still to do; strict, so the test says when it is done.
-GROWS = pytest.mark.xfail(
-    strict=True, reason="the comparison reads each centre's figures on its own"
-)
 SCENARIOS = [
-    pytest.param("compare page, one voivodeship", marks=GROWS),
-    pytest.param("compare page, all voivodeships", marks=GROWS),
-    pytest.param("compare API, one voivodeship", marks=GROWS),
-    pytest.param("compare API, all voivodeships", marks=GROWS),
+    "compare page, one voivodeship",
+    "compare page, all voivodeships",
+    "compare API, one voivodeship",
+    "compare API, all voivodeships",
     "centres API, all voivodeships",
     "drill-down page",
     "drill-down API",
