@@ -129,7 +129,7 @@ class TableSnapshot(models.Model):
     contracts = models.JSONField()
     services = models.JSONField()
     complete = models.BooleanField(help_text="The period had ended when this was computed.")
-    # What it was computed from (issue 13): the centre's audit-trail position and the last day
+    # What it was computed from: the centre's audit-trail position and the last day
     # covered. A later run finding both unchanged skips the centre's period.
     source_seq = models.BigIntegerField(
         null=True, help_text="max AuditEntry.seq of the centre's schema when computed"

@@ -271,7 +271,7 @@ def snapshot_centres_compute(*, run: SnapshotRun, centres: Iterable[Centre]) -> 
 
 @dataclass(frozen=True)
 class TablesPlan:
-    """Which reporting tables of a run's centres need computing (issue 13).
+    """Which reporting tables of a run's centres need computing.
 
     A centre's table of a period is computed again only if the centre's records changed since
     (its audit-trail position, ``casework.metrics_tables.audit_marks``) or the table must now

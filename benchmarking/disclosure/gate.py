@@ -64,7 +64,7 @@ class DisclosureSettings:
     k: int = 10
     dominance_share: float = 0.90
     small_unit_population: int = 20_000
-    # Centres as contributors (issue 15): no aggregate over fewer than ``min_centres`` centres; no
+    # Centres as contributors: no aggregate over fewer than ``min_centres`` centres; no
     # order statistic (quartile, median of centres, rank) over fewer than ``min_order_centres``;
     # p % rule: the centres other than the two largest must make up at least p % of the largest.
     min_centres: int = 3
@@ -105,7 +105,7 @@ class DisclosureSettings:
     def marker(self, status: CellStatus) -> str | None:
         """One symbol for every hidden value: ``x``. Two symbols ("<10" for small counts, "x"
         for the rest) told an attacker which hidden cells are 1..k−1 and which are 0 or ≥ k,
-        and an integer program used exactly that to pin cells (issue 15)."""
+        and an integer program used exactly that to pin cells."""
         if status in SUPPRESSED_STATUSES:
             return SUPPRESSED_MARKER
         if status == CellStatus.EMPTY:

@@ -28,7 +28,7 @@ the rights and freedoms of others):
 - The access report holds the entries about the person and about their households' shared
   records (the household, its case, interviews...) during the membership; entries about another
   member's own records are that member's data and are left out.
-- The access report names the member of staff (user name and role) as the brief of the platform
+- The access report names the member of staff (user name and role), as the platform's privacy rules
   asks; the officer releasing it may withhold staff identities where the CJEU's C-579/21 allows.
 
 Only the manager and the auditor may build it (``AUDIT_READ``); building it is recorded in the

@@ -1,7 +1,7 @@
 """The reporting tables of a snapshot run (half-years and years) are computed only for centres
 whose records changed since the stored ones (their audit-trail position), and which tables are
 due is read for all centres of a batch at once: unchanged centres cost the same statements
-whether there is one or five (issue 13)."""
+whether there is one or five."""
 
 import datetime as dt
 

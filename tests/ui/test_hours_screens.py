@@ -1,4 +1,4 @@
-"""Time reads in hours in the browser (issue 16: "5 515,41 min" beside other figures): the
+"""Time reads in hours in the browser: the
 coordinator's region comparison of the routing time names its unit "godz." in the tables and on
 the chart's axis, and every shown figure of the monthly table has one decimal."""
 
