@@ -29,7 +29,7 @@ the rights and freedoms of others):
   records (the household, its case, interviews...) during the membership; entries about another
   member's own records are that member's data and are left out.
 - The access report names the member of staff (user name and role), as the platform's privacy rules
-  asks; the officer releasing it may withhold staff identities where the CJEU's C-579/21 allows.
+  ask; the officer releasing it may withhold staff identities where the CJEU's C-579/21 allows.
 
 Only the manager and the auditor may build it (``AUDIT_READ``); building it is recorded in the
 audit trail as a read of the person with the purpose ``subject_access`` (:func:`record_export`).
