@@ -311,7 +311,20 @@ def _on_credentials(sender: type[models.Model], user: User, action: str, **kwarg
     ).save(force_insert=True)
 
 
+class BulkAuditWriter:
+    """The audit of an ``AuditedQuerySet``'s bulk writes (registered by ``connect_signals``)."""
+
+    def audited_update(self, queryset: AuditedQuerySet, values: dict[str, Any]) -> int:
+        return audited_update(queryset, values)
+
+    def record_created(self, instances: Sequence[models.Model]) -> None:
+        record_writes(AuditAction.CREATE, instances)
+
+
 def connect_signals() -> None:
+    """Audit every audited model's saves and deletes (signals) and its bulk writes (the writer
+    its queryset calls); run once when the app is ready."""
+    AuditedQuerySet.writer = BulkAuditWriter()
     credentials_event.connect(_on_credentials, dispatch_uid="audit-credentials")
     for model in AUDITED_MODELS:
         post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-save-{model.__name__}")

@@ -30,7 +30,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from casework.calendar_days import add_working_days, is_working_day
-from casework.metrics import Aggregate, Month, _count, _median, _ratio, _top_shares
+from casework.metrics_values import Aggregate, Month, _count, _median, _ratio, _top_shares
 from casework.models import (
     ActivityEntry,
     Case,

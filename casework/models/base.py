@@ -1,8 +1,18 @@
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+
+class AuditWriter(Protocol):
+    """What writes the audit entries of bulk writes: ``casework.audit``, which imports the models
+    and so registers itself here when the app is ready (``AuditedQuerySet.writer``)."""
+
+    def audited_update(self, queryset: "AuditedQuerySet", values: dict[str, Any]) -> int: ...
+
+    def record_created(self, instances: Sequence[models.Model]) -> None: ...
 
 
 class Record(models.Model):
@@ -28,14 +38,22 @@ class AuditedQuerySet(models.QuerySet[Any]):
     * ``delete()`` needs nothing here: Django deletes rows that have ``post_delete`` receivers one
       by one through its collector, which sends the signal that records the entry.
 
-    The entries are written by ``casework.audit`` (imported late: it imports the models). A write
-    that bypasses the ORM is refused by the database at commit (migration 0005).
+    The entries are written by ``casework.audit``, which registers itself as ``writer`` when the
+    app is ready (it imports the models, so the models do not import it); without it a bulk write
+    is refused rather than left unaudited. A write that bypasses the ORM is refused by the
+    database at commit (migration 0005).
     """
 
-    def update(self, **kwargs: Any) -> int:
-        from casework.audit import audited_update
+    writer: ClassVar[AuditWriter | None] = None
 
-        return audited_update(self, kwargs)
+    @classmethod
+    def audit_writer(cls) -> AuditWriter:
+        if cls.writer is None:
+            raise ImproperlyConfigured("casework.audit has not registered the audit writer")
+        return cls.writer
+
+    def update(self, **kwargs: Any) -> int:
+        return self.audit_writer().audited_update(self, kwargs)
 
     def bulk_create(  # type: ignore[override]  # keyword-compatible with Django's
         self,
@@ -46,16 +64,14 @@ class AuditedQuerySet(models.QuerySet[Any]):
         update_fields: Sequence[str] | None = None,
         unique_fields: Sequence[str] | None = None,
     ) -> list[Any]:
-        from casework.audit import record_writes
-        from casework.models.audit import AuditAction
-
+        writer = self.audit_writer()
         if ignore_conflicts or update_conflicts:
             raise TypeError(
                 f"{self.model._meta.label}: bulk_create with ignore_conflicts or update_conflicts "
                 "cannot be audited (it does not tell which rows it wrote)."
             )
         created = super().bulk_create(objs, batch_size=batch_size)
-        record_writes(AuditAction.CREATE, created)
+        writer.record_created(created)
         return created
 
     def _unaudited_update(self, **kwargs: Any) -> int:
