@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from benchmarking.comparisons import (
     WINDOW_CHOICES,
     add_months,
@@ -101,19 +103,20 @@ def before_after_release(
     for field, months in (("before_months", before_months), ("after_months", after_months)):
         if months not in WINDOW_CHOICES:
             errors[field] = [
-                "Okno porównania to "
-                + ", ".join(str(m) for m in WINDOW_CHOICES)
-                + " miesięcy (wybierz jedną z tych wartości)."
+                _("Okno porównania to %(choices)s miesięcy (wybierz jedną z tych wartości).")
+                % {"choices": ", ".join(str(m) for m in WINDOW_CHOICES)}
             ]
     if skip_months not in (0, 3, 6):
-        errors["skip_months"] = ["Okres przejściowy po wdrożeniu to 0, 3 lub 6 miesięcy."]
+        errors["skip_months"] = [_("Okres przejściowy po wdrożeniu to 0, 3 lub 6 miesięcy.")]
     if errors:
         raise ValidationFailed(fields=errors)
     programme = getattr(centre, "programme", None)
     if programme is None:
         raise ValidationFailed(
-            "Ośrodek nie ma w rejestrze daty wdrożenia nowej struktury, więc nie ma z czym "
-            "porównać.",
+            _(
+                "Ośrodek nie ma w rejestrze daty wdrożenia nowej struktury, więc nie ma z czym "
+                "porównać."
+            ),
             code="no_go_live",
         )
     before, after = windows(
@@ -131,18 +134,18 @@ def before_after_release(
         "after": None,
     }
     if after[1] < after[0]:
-        report["note"] = "Od wdrożenia nie minął jeszcze pełny miesiąc: brak okresu „po”."
+        report["note"] = _("Od wdrożenia nie minął jeszcze pełny miesiąc: brak okresu „po”.")
     else:
         report["after"] = {
             "from": period_key(month_of(after[0])),
             "to": period_key(month_of(after[1])),
         }
         if after[1] < add_months(after[0], after_months - 1):
-            report["note"] = (
+            report["note"] = _(
                 "Okres „po” jest krótszy niż wybrany, bo obejmuje tylko zakończone miesiące."
             )
     if programme.go_live.day != 1:
-        report["go_live_month_note"] = (
+        report["go_live_month_note"] = _(
             "Wdrożenie nastąpiło w trakcie miesiąca; ten miesiąc liczy się do okresu „po”."
         )
     metrics = []

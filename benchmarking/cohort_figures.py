@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from benchmarking.cohorts import Cohort, cohort_members
 from benchmarking.comparisons import base_of, cohort_rules, month_of, release
@@ -116,7 +117,7 @@ def cohort_release(
     }
     if viewer is not None and viewer.pk not in {c.pk for c in members}:
         raise ValidationFailed(
-            fields={"cohort": ["Twój ośrodek nie należy do tej grupy porównawczej."]}
+            fields={"cohort": [_("Twój ośrodek nie należy do tej grupy porównawczej.")]}
         )
     gate = DisclosureSettings.from_django()
     needed = max(min_cohort, gate.min_order_centres)
@@ -142,13 +143,18 @@ def cohort_release(
     if len(published) < needed:
         # Quartiles, medians and ranks of a few centres are those centres' values (with five,
         # Q1, the median and Q3 are the 2nd, 3rd and 4th): none below ``needed`` centres.
-        result["reason"] = (
-            f"Rozkład (kwartyle) i pozycja nie są pokazywane: w grupie „{cohort.name_pl}” "
-            f"tylko {len(published)} z {len(members)} ośrodków ma w tym okresie wartość, którą "
-            f"wolno opublikować, a kwartyle, mediany i miejsca w rankingu pokazujemy dla co "
-            f"najmniej {needed} ośrodków: przy mniejszej liczbie zdradzają wartości "
+        result["reason"] = _(
+            "Rozkład (kwartyle) i pozycja nie są pokazywane: w grupie „%(cohort)s” "
+            "tylko %(published)s z %(members)s ośrodków ma w tym okresie wartość, którą "
+            "wolno opublikować, a kwartyle, mediany i miejsca w rankingu pokazujemy dla co "
+            "najmniej %(needed)s ośrodków: przy mniejszej liczbie zdradzają wartości "
             "poszczególnych ośrodków (ochrona danych osobowych)."
-        )
+        ) % {
+            "cohort": cohort.name_pl,
+            "published": len(published),
+            "members": len(members),
+            "needed": needed,
+        }
         result["pooled"] = pooled_out
         if pooled_reason:
             result["pooled_reason"] = pooled_reason
@@ -172,7 +178,7 @@ def cohort_release(
         own = published.get(viewer.pk)
         if own is None:
             result["position"] = None
-            result["position_note"] = (
+            result["position_note"] = _(
                 "Wartość Twojego ośrodka w tym okresie ma zbyt małą podstawę, by ją porównać "
                 "z innymi."
             )

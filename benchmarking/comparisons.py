@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from benchmarking.definitions import Better, DisclosureClass, MetricDefinition
 from benchmarking.disclosure import (
@@ -118,11 +119,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def check_window(first: dt.date, last: dt.date, today: dt.date) -> None:
     errors: dict[str, list[str]] = {}
     if last < first:
-        errors["to"] = ["Koniec okresu nie może być przed jego początkiem."]
+        errors["to"] = [_("Koniec okresu nie może być przed jego początkiem.")]
     if first.replace(day=1) > today.replace(day=1):
-        errors["from"] = ["Okres nie może zaczynać się w przyszłości."]
+        errors["from"] = [_("Okres nie może zaczynać się w przyszłości.")]
     if (last.year - first.year) * 12 + last.month - first.month >= 12 * 12:
-        errors["to"] = ["Okres porównania może mieć najwyżej 12 lat."]
+        errors["to"] = [_("Okres porównania może mieć najwyżej 12 lat.")]
     if errors:
         raise ValidationFailed(fields=errors)
 

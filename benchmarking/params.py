@@ -55,11 +55,15 @@ def window_params(
 def metric_param(params: Any, *, required: bool = True) -> MetricDefinition:
     code = params.get("metric")
     if not code:
-        raise field_error("metric", "Wybierz wskaźnik (parametr metric).")
+        raise field_error("metric", _("Wybierz wskaźnik (parametr metric)."))
     versions = current_versions()
     if code not in versions:
         known = ", ".join(sorted(versions))
-        raise field_error("metric", f"Nieznany wskaźnik „{code}”. Dostępne: {known}.")
+        raise field_error(
+            "metric",
+            _("Nieznany wskaźnik „%(code)s”. Dostępne: %(known)s.")
+            % {"code": code, "known": known},
+        )
     raw_version = params.get("version")
     if raw_version in (None, ""):
         return definition(code, versions[code])
@@ -68,7 +72,9 @@ def metric_param(params: Any, *, required: bool = True) -> MetricDefinition:
     except (KeyError, ValueError):
         existing = sorted(d.version for d in DEFINITIONS if d.code == code)
         raise field_error(
-            "version", f"Wskaźnik „{code}” ma wersje: {', '.join(map(str, existing))}."
+            "version",
+            _("Wskaźnik „%(code)s” ma wersje: %(versions)s.")
+            % {"code": code, "versions": ", ".join(map(str, existing))},
         ) from None
 
 
@@ -79,4 +85,4 @@ def int_param(params: Any, name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise field_error(name, "Podaj liczbę całkowitą.") from None
+        raise field_error(name, _("Podaj liczbę całkowitą.")) from None

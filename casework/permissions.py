@@ -12,6 +12,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from opsplatform.errors import NotAllowed
 from tenants.accounts.roles import Role
@@ -40,20 +42,22 @@ class Capability(StrEnum):
 
 
 DESCRIPTIONS: dict[Capability, str] = {
-    Capability.READ: "przeglądać danych ośrodka",
-    Capability.PERSON_WRITE: "zapisywać danych osób i gospodarstw",
-    Capability.INTAKE_REGISTER: "rejestrować zgłoszeń",
-    Capability.CASE_MANAGE: "zakładać spraw ani przekazywać ich między zespołami",
-    Capability.APPLICATION_REGISTER: "przyjmować wniosków",
-    Capability.INTERVIEW_CONDUCT: "przeprowadzać wywiadów środowiskowych",
-    Capability.DECISION_ISSUE: "wydawać decyzji administracyjnych",
-    Capability.PROCEEDING_MANAGE: "prowadzić postępowań (zawiadomienia, odwołania)",
-    Capability.AUTHORISATION_GRANT: "nadawać upoważnień do wydawania decyzji",
-    Capability.ACTIVITY_LOG: "rejestrować czasu pracy",
-    Capability.CONTRACT_MANAGE: "zawierać kontraktów socjalnych ani prowadzić programów",
-    Capability.PROJECT_MANAGE: "prowadzić projektów socjalnych i PAL",
-    Capability.SERVICE_PLAN_MANAGE: "planować usług ani rejestrować ich realizacji",
-    Capability.AUDIT_READ: "przeglądać dziennika dostępu do danych",
+    Capability.READ: gettext_noop("przeglądać danych ośrodka"),
+    Capability.PERSON_WRITE: gettext_noop("zapisywać danych osób i gospodarstw"),
+    Capability.INTAKE_REGISTER: gettext_noop("rejestrować zgłoszeń"),
+    Capability.CASE_MANAGE: gettext_noop("zakładać spraw ani przekazywać ich między zespołami"),
+    Capability.APPLICATION_REGISTER: gettext_noop("przyjmować wniosków"),
+    Capability.INTERVIEW_CONDUCT: gettext_noop("przeprowadzać wywiadów środowiskowych"),
+    Capability.DECISION_ISSUE: gettext_noop("wydawać decyzji administracyjnych"),
+    Capability.PROCEEDING_MANAGE: gettext_noop("prowadzić postępowań (zawiadomienia, odwołania)"),
+    Capability.AUTHORISATION_GRANT: gettext_noop("nadawać upoważnień do wydawania decyzji"),
+    Capability.ACTIVITY_LOG: gettext_noop("rejestrować czasu pracy"),
+    Capability.CONTRACT_MANAGE: gettext_noop(
+        "zawierać kontraktów socjalnych ani prowadzić programów"
+    ),
+    Capability.PROJECT_MANAGE: gettext_noop("prowadzić projektów socjalnych i PAL"),
+    Capability.SERVICE_PLAN_MANAGE: gettext_noop("planować usług ani rejestrować ich realizacji"),
+    Capability.AUDIT_READ: gettext_noop("przeglądać dziennika dostępu do danych"),
 }
 
 _ALL_WORK = {Capability.READ, Capability.PERSON_WRITE, Capability.INTAKE_REGISTER,
@@ -99,7 +103,8 @@ def require_capability(user: User, capability: Capability) -> None:
     if not has_capability(user, capability):
         with translation.override("pl"):  # the API answers in Polish whatever the language
             role = str(getattr(user, "get_role_display", lambda: "")())
-        raise NotAllowed(
-            f"Rola „{role}” nie może {DESCRIPTIONS[capability]}.",
-            code=f"not_allowed_{capability.value}",
-        )
+            message = _("Rola „%(role)s” nie może %(action)s.") % {
+                "role": role,
+                "action": _(DESCRIPTIONS[capability]),
+            }
+        raise NotAllowed(message, code=f"not_allowed_{capability.value}")

@@ -42,6 +42,7 @@ from uuid import UUID
 
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casework.audit import audit_reads, current_actor, set_actor, subject_of
 from casework.models import (
@@ -445,8 +446,10 @@ def break_glass_grant(
     in the audit trail with the reason. Refused for a household the user already sees."""
     if _role(user) not in BREAK_GLASS_ROLES:
         raise NotAllowed(
-            "Twoja rola widzi wszystkie gospodarstwa albo nie ma dostępu do danych – tryb "
-            "nadzwyczajny jej nie dotyczy.",
+            _(
+                "Twoja rola widzi wszystkie gospodarstwa albo nie ma dostępu do danych – tryb "
+                "nadzwyczajny jej nie dotyczy."
+            ),
             code="not_allowed_break_glass",
         )
     # Invisible characters are refused and a reason of only such characters counts as empty, so
@@ -456,19 +459,28 @@ def break_glass_grant(
         raise ValidationFailed(
             fields={
                 "reason": [
-                    f"Podaj powód dostępu (co najmniej {REASON_MIN_LENGTH} znaków): "
-                    "dlaczego potrzebujesz danych tego gospodarstwa."
+                    _(
+                        "Podaj powód dostępu (co najmniej %(length)s znaków): "
+                        "dlaczego potrzebujesz danych tego gospodarstwa."
+                    )
+                    % {"length": REASON_MIN_LENGTH}
                 ]
             }
         )
     if len(text) > REASON_MAX_LENGTH:
         raise ValidationFailed(
-            fields={"reason": [f"Powód może mieć najwyżej {REASON_MAX_LENGTH} znaków."]}
+            fields={
+                "reason": [
+                    _("Powód może mieć najwyżej %(length)s znaków.") % {"length": REASON_MAX_LENGTH}
+                ]
+            }
         )
     if in_scope(user, household):
         raise Conflict(
-            "To gospodarstwo należy do spraw Twoich lub Twojego zespołu – dostęp nadzwyczajny "
-            "nie jest potrzebny.",
+            _(
+                "To gospodarstwo należy do spraw Twoich lub Twojego zespołu – dostęp "
+                "nadzwyczajny nie jest potrzebny."
+            ),
             code="household_in_scope",
         )
     at = now or timezone.now()
@@ -512,7 +524,7 @@ def break_glass_list(*, since: dt.datetime | None = None) -> QuerySet[BreakGlass
 def household_for_break_glass(public_id: UUID | str) -> Household:
     household = Household.objects.filter(public_id=public_id).first()
     if household is None:
-        raise NotFound("Nie znaleziono gospodarstwa domowego.")
+        raise NotFound(_("Nie znaleziono gospodarstwa domowego."))
     return household
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from benchmarking import dp
 from benchmarking.definitions import current_definitions
@@ -95,7 +96,9 @@ def export_build(job: ExportJob) -> ExportJob:
         )
     )
     if len(snapshots) != len(centres):
-        raise Conflict("Tabele za ten okres nie są policzone dla wszystkich ośrodków w zakresie.")
+        raise Conflict(
+            _("Tabele za ten okres nie są policzone dla wszystkich ośrodków w zakresie.")
+        )
     sums = sum_tables(snapshots, capped=parameters.dp_rho is not None)
     # A zero of the scope proves a zero in each of its centres, so sensitive zeros are hidden
     # whenever any centre of the scope is a small unit, not only when the scope is small.
@@ -181,8 +184,11 @@ def export_build(job: ExportJob) -> ExportJob:
                 )
             except ValueError:
                 raise Conflict(
-                    f"Tabeli „{TABLES[table]}” nie da się wydać w tym kształcie bez ujawnienia "
-                    "ukrytych wartości.",
+                    _(
+                        "Tabeli „%(table)s” nie da się wydać w tym kształcie bez ujawnienia "
+                        "ukrytych wartości."
+                    )
+                    % {"table": TABLES[table]},
                     code="release_unprotectable",
                 ) from None
             count_tables[table] = (count_table, result)
@@ -258,7 +264,7 @@ def _derived(
     for name in value_tables:
         value_tables[name] = hide_values(value_tables[name], previous.get(name, frozenset()))
     hidden: dict[str, set[tuple[str, str]]] = {name: set(cells) for name, cells in previous.items()}
-    for name, (_, result) in count_tables.items():
+    for name, (_table, result) in count_tables.items():
         hidden.setdefault(name, set()).update(result.suppressed)
     for name, value_table in value_tables.items():
         hidden.setdefault(name, set()).update(
@@ -394,7 +400,7 @@ def _differential_privacy(
     }
     sensitivity = math.sqrt(sum(squared[t] for t in noisy_tables))
     scale = dp.scale_for(rho=rho, l2_sensitivity=sensitivity)
-    _, delta = dp_settings()
+    _budget, delta = dp_settings()
     plan = json.dumps(
         {"tables": noisy_tables, "scope": parameters.scope, "period": parameters.period_label,
          "forms": sums.forms, "reasons": sums.reasons, "scale": scale, "version": TABLES_VERSION},
@@ -409,12 +415,19 @@ def _differential_privacy(
         # One budget writer at a time: the check and the charge cannot interleave.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('benchmarking_dp_budget'))")
-        budget, _ = dp_settings()
+        budget, _delta = dp_settings()
         spent = budget_spent(parameters.year)
         if spent + rho > budget + 1e-12:
             raise Conflict(
-                f"Przekroczony roczny budżet prywatności za {parameters.year}: pozostało "
-                f"ρ = {max(budget - spent, 0):g}, a wydanie wymaga ρ = {rho:g}.",
+                _(
+                    "Przekroczony roczny budżet prywatności za %(year)s: pozostało "
+                    "ρ = %(remaining)s, a wydanie wymaga ρ = %(rho)s."
+                )
+                % {
+                    "year": parameters.year,
+                    "remaining": f"{max(budget - spent, 0):g}",
+                    "rho": f"{rho:g}",
+                },
                 code="privacy_budget_exceeded",
             )
         entry = PrivacyLedgerEntry.objects.create(

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from benchmarking import ledger
 from benchmarking.answers import answer_relations, metric_table, twin_relations
 from benchmarking.definitions import DisclosureClass, current_definitions
@@ -241,8 +243,11 @@ def protect_linked(
         raise Conflict(error.message, code="release_unprotectable") from None
     except ValueError:
         raise Conflict(
-            "Tego zestawienia nie da się wydać: dane tego okresu zmieniły się od poprzedniego "
-            "wydania, a nowe wartości obok starych pozwoliłyby odtworzyć ukryte liczby.",
+            _(
+                "Tego zestawienia nie da się wydać: dane tego okresu zmieniły się od "
+                "poprzedniego wydania, a nowe wartości obok starych pozwoliłyby odtworzyć ukryte "
+                "liczby."
+            ),
             code="release_unprotectable",
         ) from None
     out: dict[str, ReleasedTable] = {}

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from benchmarking.disclosure import DisclosureSettings
 from casework.metrics_tables import (
     FORM_ANY,
@@ -71,7 +73,7 @@ def parse_period(raw: str) -> tuple[int, int]:
     match = PERIOD.match(raw.strip())
     if not match:
         raise field_error(
-            "period", "Okres sprawozdawczy to rok (np. 2025) lub półrocze (np. 2025-H1)."
+            "period", _("Okres sprawozdawczy to rok (np. 2025) lub półrocze (np. 2025-H1).")
         )
     return int(match.group(1)), int(match.group(2) or 0)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from benchmarking.disclosure import scope_refusal
 from benchmarking.exports.budget import budget_summary
@@ -39,32 +40,35 @@ def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParam
     year = half = 0
     try:
         year, half = parse_period(str(data.get("period", "")))
-        first, _ = reporting_period_bounds(year, half)
+        first, _last = reporting_period_bounds(year, half)
         if year < 2016:
-            errors["period"] = ["Dane na platformie zaczynają się od 2016 roku."]
+            errors["period"] = [_("Dane na platformie zaczynają się od 2016 roku.")]
         elif first > today:
-            errors["period"] = ["Ten okres jeszcze się nie zaczął."]
+            errors["period"] = [_("Ten okres jeszcze się nie zaczął.")]
     except ValidationFailed as error:
         errors |= error.fields
     scope = str(data.get("scope") or NATIONAL)
     if scope != NATIONAL and scope not in dict(Voivodeship.choices):
-        errors["scope"] = ["Zakres to PL (cały kraj) albo dwucyfrowy kod województwa, np. 12."]
+        errors["scope"] = [_("Zakres to PL (cały kraj) albo dwucyfrowy kod województwa, np. 12.")]
     elif not scope_centres(scope):
-        errors["scope"] = ["W tym województwie nie ma jeszcze ośrodków na platformie."]
+        errors["scope"] = [_("W tym województwie nie ma jeszcze ośrodków na platformie.")]
     elif refusal := scope_refusal(len(scope_centres(scope))):
         errors["scope"] = [refusal]
     raw_tables = data.get("tables") or list(TABLES)
     if not isinstance(raw_tables, list) or not raw_tables:
-        errors["tables"] = ["Wybierz co najmniej jedną tabelę."]
+        errors["tables"] = [_("Wybierz co najmniej jedną tabelę.")]
         raw_tables = []
     unknown = [t for t in raw_tables if t not in TABLES]
     if unknown:
         errors["tables"] = [
-            f"Nieznane tabele: {', '.join(map(str, unknown))}. Dostępne: {', '.join(TABLES)}."
+            _("Nieznane tabele: %(unknown)s. Dostępne: %(known)s.")
+            % {"unknown": ", ".join(map(str, unknown)), "known": ", ".join(TABLES)}
         ]
     fmt = str(data.get("format") or "xlsx")
     if fmt not in FORMATS:
-        errors["format"] = [f"Format pliku to jeden z: {', '.join(FORMATS)}."]
+        errors["format"] = [
+            _("Format pliku to jeden z: %(formats)s.") % {"formats": ", ".join(FORMATS)}
+        ]
     dp_rho: float | None = None
     raw_rho = data.get("dp_rho")
     if raw_rho not in (None, ""):
@@ -73,24 +77,27 @@ def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParam
             if not math.isfinite(dp_rho) or dp_rho <= 0:
                 raise ValueError
         except ValueError:
-            errors["dp_rho"] = ["Budżet prywatności ρ to liczba większa od zera, np. 0.1."]
+            errors["dp_rho"] = [_("Budżet prywatności ρ to liczba większa od zera, np. 0.1.")]
     if scope != NATIONAL and "areas" in raw_tables:
         if raw_tables == ["areas"]:
-            errors["tables"] = ["Tabela według województw jest tylko w zakresie krajowym (PL)."]
+            errors["tables"] = [_("Tabela według województw jest tylko w zakresie krajowym (PL).")]
         raw_tables = [t for t in raw_tables if t != "areas"]
     tables = tuple(t for t in TABLES if t in raw_tables)
     if dp_rho is not None:
         tables = tuple(t for t in tables if t in DP_TABLES)
         if not tables and "tables" not in errors:
             errors["tables"] = [
-                "Z szumem różnicowym można wydać tylko tabele gospodarstw, osób i województw."
+                _("Z szumem różnicowym można wydać tylko tabele gospodarstw, osób i województw.")
             ]
         if year and "dp_rho" not in errors:
             remaining = budget_summary(year)["rho_remaining"]
             if dp_rho > remaining:
                 errors["dp_rho"] = [
-                    f"Przekroczony roczny budżet prywatności za {year}: pozostało ρ = "
-                    f"{remaining:g}, a wydanie wymaga ρ = {dp_rho:g}."
+                    _(
+                        "Przekroczony roczny budżet prywatności za %(year)s: pozostało "
+                        "ρ = %(remaining)s, a wydanie wymaga ρ = %(rho)s."
+                    )
+                    % {"year": year, "remaining": f"{remaining:g}", "rho": f"{dp_rho:g}"}
                 ]
     if year and "period" not in errors and "scope" not in errors and "dp_rho" not in errors:
         clash = _exact_dp_clash(year, half, scope, dp=dp_rho is not None)
@@ -102,9 +109,11 @@ def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParam
         missing = _missing_centres(year, half, scope)
         if missing:
             raise Conflict(
-                "Tabele za ten okres nie są jeszcze policzone dla "
-                f"{len(missing)} ośrodków w zakresie. Uruchom przeliczenie wskaźników i spróbuj "
-                "ponownie.",
+                _(
+                    "Tabele za ten okres nie są jeszcze policzone dla %(count)s ośrodków w "
+                    "zakresie. Uruchom przeliczenie wskaźników i spróbuj ponownie."
+                )
+                % {"count": len(missing)},
                 code="tables_not_computed",
             )
     return ExportParameters(year, half, scope, tables, fmt, dp_rho)
@@ -159,7 +168,7 @@ def export_for_requester(*, user: User, public_id: str) -> ExportJob:
     """The requester's own export; anyone else's is 'not found', so ids reveal nothing."""
     job = ExportJob.objects.filter(public_id=public_id, requested_by=user).first()
     if job is None:
-        raise NotFound("Nie ma takiego eksportu wśród Twoich eksportów.", code="unknown_export")
+        raise NotFound(_("Nie ma takiego eksportu wśród Twoich eksportów."), code="unknown_export")
     return job
 
 

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from casework.calendar_days import working_days_between
 from casework.models import ServiceDelivery, ServicePlan
@@ -55,7 +56,7 @@ def service_plan_list(
 def service_plan_get(*, public_id: PublicId) -> ServicePlan:
     plan = service_plan_list().filter(public_id=public_id).first()
     if plan is None:
-        raise NotFound("Nie znaleziono planu usług.")
+        raise NotFound(_("Nie znaleziono planu usług."))
     return plan
 
 

@@ -10,6 +10,7 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.db.models import Case as Cases
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from casework.models import (
     Appeal,
@@ -44,7 +45,9 @@ def team_list() -> QuerySet[Team]:
 def team_by_code(code: str, *, field: str = "team") -> Team:
     team = Team.objects.filter(code=code).first()
     if team is None:
-        raise ValidationFailed(fields={field: [f"Nie ma komórki o kodzie „{code}”."]})
+        raise ValidationFailed(
+            fields={field: [_("Nie ma komórki o kodzie „%(code)s”.") % {"code": code}]}
+        )
     return team
 
 

@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from casework.calendar_days import add_working_days
 from casework.models import (
@@ -158,15 +159,15 @@ def deadline_list(
     cases currently assigned to the user's team(s); ``all``: managers only."""
     errors: dict[str, list[str]] = {}
     if scope not in {s.value for s in Scope}:
-        errors["scope"] = ["Zakres to mine (moje), team (zespół) lub all (cały ośrodek)."]
+        errors["scope"] = [_("Zakres to mine (moje), team (zespół) lub all (cały ośrodek).")]
     if not 0 <= horizon <= MAX_HORIZON:
-        errors["days"] = [f"Horyzont to od 0 do {MAX_HORIZON} dni roboczych."]
+        errors["days"] = [_("Horyzont to od 0 do %(max)s dni roboczych.") % {"max": MAX_HORIZON}]
     if errors:
         raise ValidationFailed(fields=errors)
     chosen = Scope(scope)
     if chosen == Scope.ALL and not is_manager(user):
         raise NotAllowed(
-            "Terminy całego ośrodka widzi tylko kierownik – wybierz swoje lub zespołu.",
+            _("Terminy całego ośrodka widzi tylko kierownik – wybierz swoje lub zespołu."),
             code="not_allowed_all_deadlines",
         )
     team_ids = user_team_ids(user) if chosen == Scope.TEAM else set()
@@ -248,7 +249,7 @@ def caseload_get(*, user: User, worker: User) -> Caseload:
     may see anyone's caseload; everyone else only their own."""
     if worker.pk != user.pk and not is_manager(user):
         raise NotAllowed(
-            "Obciążenie innych pracowników widzi tylko kierownik.",
+            _("Obciążenie innych pracowników widzi tylko kierownik."),
             code="not_allowed_caseload",
         )
     mine = CaseAssignment.objects.filter(worker_id=worker.pk, ended_on__isnull=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from casework.models import CaseAssignment
 from casework.models.cases import CaseStatus
@@ -62,7 +63,7 @@ class TeamLoad:
 def _require_manager(user: User) -> None:
     if not is_manager(user):
         raise NotAllowed(
-            "Obciążenie zespołów i pracowników widzi tylko kierownik.",
+            _("Obciążenie zespołów i pracowników widzi tylko kierownik."),
             code="not_allowed_caseload",
         )
 

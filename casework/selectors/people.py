@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from casework.models import Household, HouseholdMember, IncomeRecord, Person
 from casework.reference.selectors import income_criterion_on
@@ -91,7 +92,7 @@ def household_by_id(public_id: UUID | str, *, field: str = "household") -> House
 def member_get(*, household: Household, public_id: UUID | str) -> HouseholdMember:
     member = household.members.select_related("person").filter(public_id=public_id).first()
     if member is None:
-        raise NotFound("Nie znaleziono członka gospodarstwa.")
+        raise NotFound(_("Nie znaleziono członka gospodarstwa."))
     return member
 
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from casework.models import (
     ActivityEntry,
@@ -207,7 +208,7 @@ def contract_list(
 def contract_get(*, public_id: PublicId) -> SocialContract:
     contract = contract_list().filter(public_id=public_id).first()
     if contract is None:
-        raise NotFound("Nie znaleziono kontraktu socjalnego.")
+        raise NotFound(_("Nie znaleziono kontraktu socjalnego."))
     return contract
 
 
@@ -218,7 +219,7 @@ def contract_review_get(*, contract: SocialContract, public_id: PublicId) -> Con
         .first()
     )
     if review is None:
-        raise NotFound("Nie znaleziono oceny kontraktu.")
+        raise NotFound(_("Nie znaleziono oceny kontraktu."))
     return review
 
 
@@ -249,7 +250,7 @@ def programme_list(
 def programme_get(*, public_id: PublicId) -> IndividualProgramme:
     programme = programme_list().filter(public_id=public_id).first()
     if programme is None:
-        raise NotFound("Nie znaleziono programu.")
+        raise NotFound(_("Nie znaleziono programu."))
     return programme
 
 
@@ -286,7 +287,7 @@ def project_get(*, public_id: PublicId) -> CommunityProject:
         .first()
     )
     if project is None:
-        raise NotFound("Nie znaleziono projektu.")
+        raise NotFound(_("Nie znaleziono projektu."))
     return project
 
 
@@ -297,7 +298,7 @@ def participation_get(*, project: CommunityProject, public_id: PublicId) -> Proj
         .first()
     )
     if participation is None:
-        raise NotFound("Nie znaleziono uczestnictwa w projekcie.")
+        raise NotFound(_("Nie znaleziono uczestnictwa w projekcie."))
     return participation
 
 

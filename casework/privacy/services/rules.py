@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casework.models import (
     AuditEntry,
@@ -33,7 +34,7 @@ RULE_FIELDS = ("jrwa_symbol", "archival_category", "years", "active", "note")
 def _validation_failed(error: ValidationError) -> ValidationFailed:
     fields = {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
     return ValidationFailed(
-        "Popraw zaznaczone pola reguły retencji.", fields=fields, code="retention_rule_invalid"
+        _("Popraw zaznaczone pola reguły retencji."), fields=fields, code="retention_rule_invalid"
     )
 
 
@@ -43,7 +44,7 @@ def retention_rule_update(*, user: User, rule: RetentionRule, **changes: Any) ->
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise ValidationFailed(
-            "Nieznane pola reguły.", fields={name: ["Nieznane pole."] for name in unknown}
+            _("Nieznane pola reguły."), fields={name: [_("Nieznane pole.")] for name in unknown}
         )
     for name, value in changes.items():
         setattr(rule, name, value.strip() if isinstance(value, str) else value)
@@ -97,20 +98,20 @@ def legal_hold_set(
     reason = checked_text("reason", reason, multiline=True).strip()
     errors: dict[str, list[str]] = {}
     if not reason:
-        errors["reason"] = ["Podaj powód wstrzymania (np. sygnatura postępowania sądowego)."]
+        errors["reason"] = [_("Podaj powód wstrzymania (np. sygnatura postępowania sądowego).")]
     if until is not None and until < timezone.localdate():
-        errors["until"] = ["Data końca wstrzymania nie może być w przeszłości."]
+        errors["until"] = [_("Data końca wstrzymania nie może być w przeszłości.")]
     if case.id in _erased_case_ids():
-        errors["case"] = ["Sprawa została już zanonimizowana – nie ma czego wstrzymywać."]
+        errors["case"] = [_("Sprawa została już zanonimizowana – nie ma czego wstrzymywać.")]
     if errors:
         raise ValidationFailed(
-            "Nie wstrzymano usunięcia.", fields=errors, code="legal_hold_invalid"
+            _("Nie wstrzymano usunięcia."), fields=errors, code="legal_hold_invalid"
         )
     Case.objects.select_for_update().filter(id=case.id).first()
     if LegalHold.objects.filter(case=case, lifted_at__isnull=True).exists():
         raise ValidationFailed(
-            "Sprawa jest już wstrzymana.",
-            fields={"case": ["Sprawa jest już objęta wstrzymaniem – najpierw je znieś."]},
+            _("Sprawa jest już wstrzymana."),
+            fields={"case": [_("Sprawa jest już objęta wstrzymaniem – najpierw je znieś.")]},
             code="legal_hold_exists",
         )
     try:
@@ -123,7 +124,9 @@ def legal_hold_set(
             set_by_username=user.get_username(),
         )
     except IntegrityError as error:  # a concurrent hold won the race
-        raise ValidationFailed("Sprawa jest już wstrzymana.", code="legal_hold_exists") from error
+        raise ValidationFailed(
+            _("Sprawa jest już wstrzymana."), code="legal_hold_exists"
+        ) from error
     Case.objects.filter(id=case.id).update(legal_hold=True)
     case.legal_hold = True
     _hold_audit(user, AuditAction.CREATE, hold)
@@ -135,12 +138,12 @@ def legal_hold_lift(*, user: User, case: Case, reason: str) -> LegalHold:
     """Lift the open hold of ``case``; erasure may follow on the next run if the case is due."""
     hold = LegalHold.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
     if hold is None:
-        raise NotFound("Sprawa nie jest objęta wstrzymaniem.")
+        raise NotFound(_("Sprawa nie jest objęta wstrzymaniem."))
     reason = checked_text("lift_reason", reason, multiline=True).strip()
     if not reason:
         raise ValidationFailed(
-            "Nie zniesiono wstrzymania.",
-            fields={"lift_reason": ["Podaj powód zniesienia wstrzymania."]},
+            _("Nie zniesiono wstrzymania."),
+            fields={"lift_reason": [_("Podaj powód zniesienia wstrzymania.")]},
             code="legal_hold_invalid",
         )
     hold.lifted_at = timezone.now()
