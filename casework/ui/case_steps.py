@@ -42,6 +42,7 @@ from casework.services.proceedings import (
 )
 from casework.ui import case_forms as f
 from casework.ui.refusals import require
+from casework.ui.socialwork.common import case_url
 from opsplatform.errors import DomainError, NotAllowed
 from opsplatform.ui.access import domain_errors_as_http, signed_in_user, staff_required
 from opsplatform.ui.forms import apply_domain_error, form_response, success_redirect
@@ -396,10 +397,6 @@ class Panel:
 def panel_for(step: Step, case: Case, form: f.CaseForm, intro: str = "") -> Panel:
     action = reverse(step.url_name, kwargs={"case_id": case.public_id})
     return Panel(step=step, form=form, action=action, intro=intro)
-
-
-def case_url(case: Case) -> str:
-    return reverse("casework-ui:case-detail", kwargs={"case_id": case.public_id})
 
 
 @staff_required

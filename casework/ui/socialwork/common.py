@@ -54,11 +54,8 @@ def ui_url(name: str, **kwargs: Any) -> str:
 
 
 def case_url(case: Case, anchor: str = "") -> str:
-    """The case file (the social-work page of the case until the case file page exists)."""
-    try:
-        url = ui_url("case-detail", case_id=case.public_id)
-    except NoReverseMatch:
-        url = ui_url("case-socialwork", case_id=case.public_id)
+    """The case file, at ``anchor`` if one is given."""
+    url = ui_url("case-detail", case_id=case.public_id)
     return f"{url}#{anchor}" if anchor else url
 
 
