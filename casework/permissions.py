@@ -12,8 +12,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from opsplatform.errors import NotAllowed
 from tenants.accounts.roles import Role
@@ -41,23 +41,44 @@ class Capability(StrEnum):
     AUDIT_READ = "audit_read"
 
 
-DESCRIPTIONS: dict[Capability, str] = {
-    Capability.READ: gettext_noop("przeglądać danych ośrodka"),
-    Capability.PERSON_WRITE: gettext_noop("zapisywać danych osób i gospodarstw"),
-    Capability.INTAKE_REGISTER: gettext_noop("rejestrować zgłoszeń"),
-    Capability.CASE_MANAGE: gettext_noop("zakładać spraw ani przekazywać ich między zespołami"),
-    Capability.APPLICATION_REGISTER: gettext_noop("przyjmować wniosków"),
-    Capability.INTERVIEW_CONDUCT: gettext_noop("przeprowadzać wywiadów środowiskowych"),
-    Capability.DECISION_ISSUE: gettext_noop("wydawać decyzji administracyjnych"),
-    Capability.PROCEEDING_MANAGE: gettext_noop("prowadzić postępowań (zawiadomienia, odwołania)"),
-    Capability.AUTHORISATION_GRANT: gettext_noop("nadawać upoważnień do wydawania decyzji"),
-    Capability.ACTIVITY_LOG: gettext_noop("rejestrować czasu pracy"),
-    Capability.CONTRACT_MANAGE: gettext_noop(
-        "zawierać kontraktów socjalnych ani prowadzić programów"
+# The refusal of each capability, one whole sentence per capability so that it translates as a
+# whole. The one source of the wording: the API says it in Polish (``require_capability``), a page
+# in the page's language (``casework.ui.refusals.require``); in Polish the two are the same text.
+REFUSALS: dict[Capability, Promise] = {
+    Capability.READ: gettext_lazy("Rola „%(role)s” nie może przeglądać danych ośrodka."),
+    Capability.PERSON_WRITE: gettext_lazy(
+        "Rola „%(role)s” nie może zapisywać danych osób i gospodarstw."
     ),
-    Capability.PROJECT_MANAGE: gettext_noop("prowadzić projektów socjalnych i PAL"),
-    Capability.SERVICE_PLAN_MANAGE: gettext_noop("planować usług ani rejestrować ich realizacji"),
-    Capability.AUDIT_READ: gettext_noop("przeglądać dziennika dostępu do danych"),
+    Capability.INTAKE_REGISTER: gettext_lazy("Rola „%(role)s” nie może rejestrować zgłoszeń."),
+    Capability.CASE_MANAGE: gettext_lazy(
+        "Rola „%(role)s” nie może zakładać spraw ani przekazywać ich między zespołami."
+    ),
+    Capability.APPLICATION_REGISTER: gettext_lazy("Rola „%(role)s” nie może przyjmować wniosków."),
+    Capability.INTERVIEW_CONDUCT: gettext_lazy(
+        "Rola „%(role)s” nie może przeprowadzać wywiadów środowiskowych."
+    ),
+    Capability.DECISION_ISSUE: gettext_lazy(
+        "Rola „%(role)s” nie może wydawać decyzji administracyjnych."
+    ),
+    Capability.PROCEEDING_MANAGE: gettext_lazy(
+        "Rola „%(role)s” nie może prowadzić postępowań (zawiadomienia, odwołania)."
+    ),
+    Capability.AUTHORISATION_GRANT: gettext_lazy(
+        "Rola „%(role)s” nie może nadawać upoważnień do wydawania decyzji."
+    ),
+    Capability.ACTIVITY_LOG: gettext_lazy("Rola „%(role)s” nie może rejestrować czasu pracy."),
+    Capability.CONTRACT_MANAGE: gettext_lazy(
+        "Rola „%(role)s” nie może zawierać kontraktów socjalnych ani prowadzić programów."
+    ),
+    Capability.PROJECT_MANAGE: gettext_lazy(
+        "Rola „%(role)s” nie może prowadzić projektów socjalnych i PAL."
+    ),
+    Capability.SERVICE_PLAN_MANAGE: gettext_lazy(
+        "Rola „%(role)s” nie może planować usług ani rejestrować ich realizacji."
+    ),
+    Capability.AUDIT_READ: gettext_lazy(
+        "Rola „%(role)s” nie może przeglądać dziennika dostępu do danych."
+    ),
 }
 
 _ALL_WORK = {Capability.READ, Capability.PERSON_WRITE, Capability.INTAKE_REGISTER,
@@ -98,13 +119,15 @@ def has_capability(user: User | AnonymousUser | None, capability: Capability) ->
     return capability in ROLE_CAPABILITIES.get(getattr(user, "role", ""), frozenset())
 
 
+def refusal_message(user: User | AnonymousUser | None, capability: Capability) -> str:
+    """The sentence refusing ``capability`` to the user's role, in the active language."""
+    role = str(getattr(user, "get_role_display", lambda: "")())
+    return str(REFUSALS[capability]) % {"role": role}
+
+
 def require_capability(user: User, capability: Capability) -> None:
     """Raise NotAllowed, saying in Polish what the user's role may not do."""
     if not has_capability(user, capability):
         with translation.override("pl"):  # the API answers in Polish whatever the language
-            role = str(getattr(user, "get_role_display", lambda: "")())
-            message = _("Rola „%(role)s” nie może %(action)s.") % {
-                "role": role,
-                "action": _(DESCRIPTIONS[capability]),
-            }
+            message = refusal_message(user, capability)
         raise NotAllowed(message, code=f"not_allowed_{capability.value}")
