@@ -380,10 +380,11 @@ STEPS_BY_KEY = {step.key: step for step in STEPS}
 
 @dataclass
 class Panel:
-    """A next step on the page: its form, where it posts, an optional note above the form."""
+    """A next step on the page: its form (None on the case file for a step whose form is fetched
+    when its panel is opened), where it posts, an optional note above the form."""
 
     step: Step
-    form: f.CaseForm
+    form: f.CaseForm | None
     action: str
     intro: str = ""
     due: list[DueItem] = field(default_factory=list)  # what this step would settle
@@ -394,7 +395,7 @@ class Panel:
         return f"panel-{self.step.key}"
 
 
-def panel_for(step: Step, case: Case, form: f.CaseForm, intro: str = "") -> Panel:
+def panel_for(step: Step, case: Case, form: f.CaseForm | None, intro: str = "") -> Panel:
     action = reverse(step.url_name, kwargs={"case_id": case.public_id})
     return Panel(step=step, form=form, action=action, intro=intro)
 

@@ -173,7 +173,10 @@ def document_links(entry: TimelineEntry) -> list[Link]:
 
 def _panels(data: StepData, file: CaseFile, due: list[DueItem]) -> dict[str, list[Panel]]:
     """The next steps the user may take, grouped; each knows what due item it settles, and the
-    step of the earliest due item starts open, so the file opens on what is due."""
+    step of the earliest due item starts open with its form, so the file opens on what is due.
+    The other steps' forms are fetched when their panel is opened (htmx; without JavaScript a
+    link to the step's own page): the staff, teams and benefits they choose from are read only
+    for the form shown."""
     user = data.user
     groups: dict[str, list[Panel]] = {"proceedings": [], "case": [], "manager": []}
     steps = [
@@ -190,9 +193,10 @@ def _panels(data: StepData, file: CaseFile, due: list[DueItem]) -> dict[str, lis
                 "Nie masz ważnego upoważnienia kierownika do wydawania decyzji. "
                 "Poproś kierownika o nadanie upoważnienia."
             )
-        panel = panel_for(step, file.case, step.build(data, None), intro)
+        is_open = step.key == first_due
+        panel = panel_for(step, file.case, step.build(data, None) if is_open else None, intro)
         panel.due = [item for item in due if item.step == step.key]
-        panel.open = step.key == first_due
+        panel.open = is_open
         groups[step.group].append(panel)
     return groups
 

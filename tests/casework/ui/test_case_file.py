@@ -497,3 +497,30 @@ def test_case_file_opens_with_what_is_due_and_its_form_open(benefits: Client) ->
     entry = history[history.index("wnosi o: zasiłek okresowy") - 600 :]
     assert '<span class="badge badge-err">po terminie</span>' in entry[:700]
     assert application.decision_due_on < today()
+
+
+def test_only_the_due_steps_form_is_in_the_page_the_others_come_when_opened(
+    benefits: Client,
+) -> None:
+    """The form of what is due is written into the page, open; every other step's panel holds a
+    link to the step's own page, which htmx follows when the panel is opened (the form alone)."""
+    opened, head = family_case("Leniwa")
+    application = pending_application(opened, head, days_ago=19)
+    with schema_context(SLUG):
+        Application.objects.filter(pk=application.pk).update(
+            decision_due_on=today() - dt.timedelta(days=3)
+        )
+    html = benefits.get(url("case-detail", opened)).content.decode()
+    assert html.count('class="step-form"') == 1
+    assert 'id="form-decision"' in html
+    handover = html[html.index('id="panel-handover"') :]
+    handover = handover[: handover.index("</details>")]
+    action = url("case-handover", opened)
+    assert "<form" not in handover
+    assert f'hx-get="{action}"' in handover and 'hx-trigger="toggle once' in handover
+    assert f'<a href="{action}">Otwórz formularz</a>' in handover
+
+    fragment = benefits.get(action, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith("<form") and 'id="form-handover"' in fragment
+    page_without_js = benefits.get(action).content.decode()
+    assert "<html" in page_without_js and 'id="form-handover"' in page_without_js
