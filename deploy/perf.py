@@ -6,8 +6,9 @@ It works on its own database (the server's database name with ``_perf`` appended
 provisioned with the demo data on first use and reused afterwards, so it never touches the
 database of `make run`. Each scenario is requested a few times to warm up, then ``--repeat`` times;
 the report gives the median, the 95th percentile, the slowest request, the number of SQL
-queries and the median CPU time of this process (on a busy machine the wall times grow with the
-waits, the CPU time much less), per scenario and centre. Results are written to
+queries and the median and 95th percentile of this process's CPU time (on a busy machine the wall
+times grow with the waits, the CPU time much less), per scenario and centre. ``--profile DIR``
+writes a cProfile file of the measured requests per scenario and centre. Results are written to
 ``test-artifacts/perf/results.json``.
 
 Budgets (``deploy/perf_budgets.toml``) are p95 times per scenario; the run exits 1 when one is
@@ -19,6 +20,7 @@ Run through deploy/devservices.py (`make perf` does), which provides DATABASE_UR
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import statistics
@@ -58,6 +60,7 @@ class Result:
     queries: int
     status: int
     cpu_median_ms: float = 0.0  # this process's CPU time: what a busy machine's waits leave out
+    cpu_p95_ms: float = 0.0
 
 
 def perf_database_url(url: str) -> str:
@@ -155,7 +158,14 @@ def scenarios() -> list[Scenario]:
     ]
 
 
-def measure(scenario: Scenario, slug: str, warmup: int, repeat: int) -> Result:
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def measure(
+    scenario: Scenario, slug: str, warmup: int, repeat: int, profile: Path | None = None
+) -> Result:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -183,20 +193,28 @@ def measure(scenario: Scenario, slug: str, warmup: int, repeat: int) -> Result:
     queries = 0
     if scenario.htmx:
         headers["HTTP_HX_REQUEST"] = "true"
+    profiler = cProfile.Profile() if profile else None
     for i in range(warmup + repeat):
         connection.queries_log.clear()  # the log keeps 9000 queries; a full one counts nothing
         with CaptureQueriesContext(connection) as captured:
+            if profiler is not None and i >= warmup:
+                profiler.enable()
             start, cpu_start = time.perf_counter(), time.process_time()
             response = client.get(path, **headers)  # type: ignore[arg-type]  # WSGI headers, not get()'s own
             elapsed = (time.perf_counter() - start) * 1000
             cpu = (time.process_time() - cpu_start) * 1000
+            if profiler is not None:
+                profiler.disable()
         status = response.status_code
         if i >= warmup:
             times.append(elapsed)
             cpu_times.append(cpu)
             queries = len(captured)
+    if profiler is not None and profile is not None:
+        profile.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(profile / f"{scenario.name}-{slug or 'portal'}.prof")
     times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    p95 = _p95(times)
     return Result(
         scenario.name,
         host,
@@ -206,6 +224,7 @@ def measure(scenario: Scenario, slug: str, warmup: int, repeat: int) -> Result:
         queries,
         status,
         round(statistics.median(cpu_times), 1),
+        round(_p95(cpu_times), 1),
     )
 
 
@@ -215,6 +234,13 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--only", help="run only scenarios whose name contains this text")
     parser.add_argument("--skip-setup", action="store_true", help="the perf database is ready")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="profile the measured requests (cProfile, slower): one .prof file per scenario "
+        "and centre in DIR, to read with `python -m pstats` or snakeviz",
+    )
     options = parser.parse_args()
 
     os.chdir(ROOT)
@@ -241,13 +267,13 @@ def main() -> int:
     over: list[str] = []
     print(
         f"{'scenario':28} {'host':22} {'median':>8} {'p95':>8} {'max':>8} {'SQL':>5} "
-        f"{'CPU':>6}  status"
+        f"{'CPU':>6} {'CPU95':>6}  status"
     )
     for scenario in scenarios():
         if options.only and options.only not in scenario.name:
             continue
         for slug in CENTRES if scenario.centre else [""]:
-            result = measure(scenario, slug, options.warmup, options.repeat)
+            result = measure(scenario, slug, options.warmup, options.repeat, options.profile)
             results.append(result)
             budget = budgets.get(scenario.name)
             flag = ""
@@ -260,7 +286,7 @@ def main() -> int:
             print(
                 f"{result.scenario:28} {result.host:22} {result.median_ms:8.1f} "
                 f"{result.p95_ms:8.1f} {result.max_ms:8.1f} {result.queries:5d} "
-                f"{result.cpu_median_ms:6.1f}  "
+                f"{result.cpu_median_ms:6.1f} {result.cpu_p95_ms:6.1f}  "
                 f"{result.status}{flag}",
                 flush=True,
             )
