@@ -15,12 +15,16 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache
 
-import holidays
+# Poland's calendar imported here, when the process starts, not by the first count: importing any
+# one country loads the library's whole registry (some 300 modules, a few hundred milliseconds),
+# which `holidays.country_holidays` would otherwise do inside the first request that counts days
+# (the first dashboard after a log-in in a new web process).
+from holidays.countries.poland import Poland
 
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[dt.date]:
-    return frozenset(holidays.country_holidays("PL", years=year))
+    return frozenset(Poland(years=year))  # type: ignore[no-untyped-call]  # the library's constructor is untyped
 
 
 @lru_cache(maxsize=256)
