@@ -200,23 +200,26 @@ def case_file_get(
 
 
 def _case_proceedings(case: Case, members: list[HouseholdMember]) -> CaseProceedings:
-    # The latest date of the delay notices is all the first screen needs of them.
+    # Only what the first screen shows of them (what is due, the open step's form and which steps
+    # apply): their own columns, the case given, the latest date of the delay notices; no
+    # applicant, registering or issuing worker (the history and the step forms read those).
     applications = (
-        Application.objects.select_related("applicant", "registered_by", "case")
-        .annotate(latest_new_due_on=Max("delay_notices__new_due_on"))
+        Application.objects.annotate(latest_new_due_on=Max("delay_notices__new_due_on"))
         .filter(case=case)
         .order_by("-received_on", "-id")
     )
     applications_read: list[Application] = list(applications)
+    for application in applications_read:
+        application.case = case
     # By the keys already read (an index lookup, not a join over the centre's decisions), and not
     # at all when there is nothing to look for.
     # The forms name a decision by its number, date, outcome and benefit, an appeal by its
     # decision's number: no joins beyond those.
     decisions = (
         list(
-            Decision.objects.filter(application_id__in=[a.pk for a in applications_read])
-            .select_related("issued_by")
-            .order_by("-issued_on", "-id")
+            Decision.objects.filter(application_id__in=[a.pk for a in applications_read]).order_by(
+                "-issued_on", "-id"
+            )
         )
         if applications_read
         else []
@@ -230,11 +233,16 @@ def _case_proceedings(case: Case, members: list[HouseholdMember]) -> CaseProceed
         if decisions
         else []
     )
+    interviews = list(
+        FamilyInterview.objects.select_related("worker")
+        .filter(case=case)
+        .order_by("-needed_since", "-id")
+    )
     return CaseProceedings(
         case=case,
         members=members,
         applications=applications_read,
-        interviews=list(interviews_queryset().filter(case=case)),
+        interviews=interviews,
         decisions=decisions,
         appeals=appeals,
     )
