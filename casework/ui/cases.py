@@ -264,10 +264,11 @@ def _day_views(file: CaseFile) -> list[tuple[dt.date, list[EntryView]]]:
 @require_GET
 def case_detail_page(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """The case file of a household: what is due first, then the household, the case and the
-    next steps. The household's history and the social-work sections are asked for by the page
-    (htmx) once it is shown, so the first screen costs a fixed number of queries however long the
-    history; without JavaScript, ``?historia=tak`` (the newest entries) or ``?historia=cala``
-    (all) puts them in the page itself."""
+    next steps, the form of the step of what is due open. The household's history, the
+    social-work sections and the other steps' forms are asked for by the page (htmx) once it is
+    shown or a step is opened, so the first screen costs a fixed number of queries however long
+    the history. Without JavaScript a step's link leads to its own page, and ``?historia=tak``
+    (the newest entries) or ``?historia=cala`` (all) puts the history in the page itself."""
     user = signed_in_user(request)
     require(user, Capability.READ)
     history = request.GET.get("historia", "")
