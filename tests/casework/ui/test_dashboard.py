@@ -4,7 +4,11 @@ the manager, nothing to act on for the auditor."""
 
 import datetime as dt
 import itertools
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -321,3 +325,28 @@ def test_field_day_lists_my_visits_with_address_and_phone_to_print(
     assert opened.number in today_part  # the interview 40 days late is an overdue deadline
     other = centre_client.logged_in(SLUG, "socjalny").get(reverse("casework-ui:field-day"))
     assert opened.number not in other.content.decode()  # not another worker's
+
+
+PROCESS_STATE = """
+import gc, sys
+import opsplatform.wsgi
+print(gc.get_freeze_count() > 0)
+print("casework.ui.dashboard" in sys.modules)
+print("holidays.countries.poland" in sys.modules)
+"""
+
+
+def test_a_web_process_is_ready_before_its_first_request() -> None:
+    """A new web process imports its views and the working-day calendar and freezes the heap
+    before it serves, so that the first dashboard after a log-in does not pay for them."""
+    root = Path(__file__).resolve().parents[3]
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "opsplatform.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROCESS_STATE],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["True", "True", "True"], result.stderr
