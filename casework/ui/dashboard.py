@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
+from django.db.models import Count, Model, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -47,6 +48,7 @@ from tenants.org.models import CanonicalFunction
 from tenants.selectors import team_list_with_staffing
 
 QUEUE_LIMIT = 20
+M = TypeVar("M", bound=Model)
 DEADLINE_LIMIT = 25
 
 DEADLINE_KINDS: dict[str, Promise] = {
@@ -102,15 +104,21 @@ def _scopes(role: str, requested: str) -> tuple[Scope, list[ScopeLink]]:
     return chosen, links
 
 
+def first_with_total(queryset: QuerySet[M], limit: int) -> tuple[list[M], int]:
+    """The first ``limit`` rows and the number of all of them, in one statement (the count is a
+    window over the whole result, taken before the limit)."""
+    rows = list(queryset.annotate(total_rows=Window(Count("pk")))[:limit])
+    return rows, (rows[0].total_rows if rows else 0)  # type: ignore[attr-defined]  # annotated
+
+
 def _queue(
     team_ids: set[int] | None, today: dt.date, names: dict[str, str]
 ) -> tuple[list[QueueRow], int, list[Case]]:
-    assignments = unassigned_queue(team_ids=team_ids)
-    total = assignments.count()
+    assignments, total = first_with_total(unassigned_queue(team_ids=team_ids), QUEUE_LIMIT)
     functions = dict(CanonicalFunction.choices)
     rows: list[QueueRow] = []
     cases: list[Case] = []
-    for assignment in assignments[:QUEUE_LIMIT]:
+    for assignment in assignments:
         case = assignment.case
         intakes: list[Intake] = getattr(case, "routed_intakes", [])
         latest = intakes[0] if intakes else None
@@ -168,9 +176,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 )
 
         if role == Role.FIRST_CONTACT or role == Role.MANAGER:
-            pending = intakes_pending()
-            context["pending_total"] = pending.count()
-            context["pending"] = list(pending[:QUEUE_LIMIT])
+            context["pending"], context["pending_total"] = first_with_total(
+                intakes_pending(), QUEUE_LIMIT
+            )
             read.extend(context["pending"])
         if role == Role.FIRST_CONTACT:
             context["desk_day"] = desk_day(day=today, registered_by=user)

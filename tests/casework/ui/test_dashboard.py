@@ -350,3 +350,19 @@ def test_a_web_process_is_ready_before_its_first_request() -> None:
         check=True,
     )
     assert result.stdout.split() == ["True", "True", "True"], result.stderr
+
+
+def test_first_rows_and_the_total_in_one_statement() -> None:
+    """The dashboard's lists show their first rows and count all of them with one statement."""
+    from casework.ui.dashboard import first_with_total
+
+    with schema_context("daleszyce"):
+        teams = Team.objects.order_by("order", "name")
+        everything = list(teams)
+        assert len(everything) > 2
+        with CaptureQueriesContext(connection) as captured:
+            first, total = first_with_total(teams, 2)
+        assert len(captured) == 1
+        assert [t.pk for t in first] == [t.pk for t in everything[:2]]
+        assert total == len(everything)
+        assert first_with_total(teams.filter(pk__lt=0), 2) == ([], 0)
