@@ -14,7 +14,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 
 from benchmarking.definitions import DisclosureClass, MetricDefinition
 from benchmarking.models import Snapshot, SnapshotRun
@@ -249,13 +263,41 @@ SUMS = {
 }
 
 
+# A magnitude's parts weighted by their two largest contributors' shares (as
+# top_two_share_bound: the shares, floats, added as floats and taken at their shortest decimal
+# form, times the part's numerator), summed exactly.
+def _share(index: int) -> Coalesce:
+    return Coalesce(Cast(KeyTextTransform(str(index), "top_shares"), FloatField()), Value(0.0))
+
+
+_TOP_WEIGHTED = ExpressionWrapper(
+    Func(
+        Cast(_share(0) + _share(1), TextField()),
+        template="(%(expressions)s)::numeric",  # exact: numeric without a scale
+        output_field=DecimalField(),
+    )
+    * F("numerator"),
+    output_field=DecimalField(),
+)
+
+
+def _aggregates(definition: MetricDefinition) -> dict[str, Any]:
+    if definition.disclosure == DisclosureClass.MAGNITUDE:
+        return SUMS | {"top_weighted": Sum(_TOP_WEIGHTED)}
+    return SUMS
+
+
 def _sums(row: Mapping[str, Any], months: int | None) -> Sums:
     def number(name: str) -> Decimal:
         return Decimal(row[name] or 0)
 
+    numerator = number("numerator_sum")
+    top: tuple[float, ...] = ()
+    if "top_weighted" in row and numerator:
+        top = (float(number("top_weighted") / numerator),)
     return Sums(
         parts=row["parts"],
-        numerator=number("numerator_sum"),
+        numerator=numerator,
         denominator=number("denominator_sum"),
         n=int(row["n_sum"] or 0),
         months=row["parts"] if months is None else months,
@@ -263,13 +305,8 @@ def _sums(row: Mapping[str, Any], months: int | None) -> Sums:
         weight=int(row["weight"] or 0),
         values=number("values_sum"),
         valued=row["valued"],
+        top=top,
     )
-
-
-def _pooled_in_sql(definition: MetricDefinition) -> bool:
-    # A magnitude's pool bounds its top contributors' share from each part's own shares:
-    # computed from the parts in Python.
-    return definition.disclosure != DisclosureClass.MAGNITUDE
 
 
 def pooled_by_voivodeship(
@@ -283,27 +320,11 @@ def pooled_by_voivodeship(
     the months of the voivodeship's centres, in one query returning one row per voivodeship
     and month, however many centres they hold."""
     periods = month_range(first, last)
-    if not _pooled_in_sql(definition):
-        members: dict[str, list[int]] = {code: [] for code in voivodeships}
-        for pk, code in Centre.objects.filter(voivodeship__in=list(voivodeships)).values_list(
-            "pk", "voivodeship"
-        ):
-            members[code].append(pk)
-        every = [pk for ids in members.values() for pk in ids]
-        by_centre = centre_series(centre_ids=every, definition=definition, first=first, last=last)
-        return {
-            code: [
-                (p, pool(definition, [by_centre[c][p] for c in ids if p in by_centre.get(c, {})],
-                         over="centres"))
-                for p in periods
-            ]
-            for code, ids in members.items()
-        }  # fmt: skip
     rows = (
         _sums_query(definition, first, last)
         .filter(centre__voivodeship__in=list(voivodeships))
         .values("centre__voivodeship", "year", "month")
-        .annotate(**SUMS)
+        .annotate(**_aggregates(definition))
     )
     figures = {
         (row["centre__voivodeship"], (row["year"], row["month"])): pooled(
@@ -323,18 +344,11 @@ def pooled_by_centre(
 ) -> dict[int, Figure]:
     """Each centre's months pooled into one figure (:func:`pool` over months), centres without
     any left out: one query returning one row per centre."""
-    if not _pooled_in_sql(definition):
-        series = centre_series(centre_ids=centre_ids, definition=definition, first=first, last=last)
-        return {
-            pk: figure
-            for pk, months in series.items()
-            if (figure := pool(definition, months.values(), over="months")) is not None
-        }
     rows = (
         _sums_query(definition, first, last)
         .filter(centre_id__in=list(centre_ids))
         .values("centre_id")
-        .annotate(**SUMS)
+        .annotate(**_aggregates(definition))
     )
     return {
         row["centre_id"]: pooled(definition, _sums(row, months=None), over="months") for row in rows

@@ -155,9 +155,10 @@ class VoivodeshipRow:
 
 
 def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
-    """A coordinator's named centres a page at a time, and their voivodeships as a whole: what
-    the page reads, protects and renders does not grow with the number of centres (only the
-    voivodeships' totals read every centre's snapshots, in one query)."""
+    """A coordinator's named centres a page at a time, and their voivodeships as wholes: what
+    the page protects and renders does not grow with the number of centres, and what it reads
+    only by a row per centre of the country (the national distribution) — the voivodeships'
+    months come pooled by PostgreSQL, a row per voivodeship and month."""
     user = signed_in_user(request)
     in_scope = centre_list_for_portal_user(user=user)
     labels = dict(Voivodeship.choices)

@@ -1,7 +1,8 @@
 """Pooling in PostgreSQL (``selectors.pooled_by_voivodeship``, ``selectors.pooled_by_centre``:
 one row per voivodeship and month, or per centre, instead of every centre's months) gives the
 same figures as pooling the snapshots in Python (``selectors.pool``), to the digit, for every
-metric of the demo centres' history."""
+metric of the demo centres' history (magnitudes with the bound of their top contributors'
+share)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def test_the_database_pools_as_python_does(window: tuple[dt.date, dt.date]) -> N
     first, last = window
     centres = list(Centre.objects.order_by("slug"))
     voivodeships = sorted({c.voivodeship for c in centres})
-    compared = 0
+    compared = bounded = 0
     for definition in current_definitions():
         series = centre_series(
             centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
@@ -57,4 +58,6 @@ def test_the_database_pools_as_python_does(window: tuple[dt.date, dt.date]) -> N
         }
         assert by_centre == expected, definition.code
         compared += len(expected)
+        bounded += sum(1 for figure in expected.values() if figure.top_shares)
     assert compared > 100  # the demo's history gives figures to compare in every window
+    assert bounded  # and magnitudes whose top contributors' share is bounded
