@@ -9,9 +9,11 @@ from deploy.perf_scale.common import (
     ALL_VOIVODESHIPS,
     COUNTRY_COORDINATOR,
     Step,
+    median,
     p95,
     statements_sent,
 )
+from deploy.perf_scale.exports import ensure_history
 
 
 def centre_request(steps: list[Step], slug: str) -> None:
@@ -99,11 +101,12 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
     from tenants.models import Centre
 
     ensure_coordinators()
+    ensure_history()  # the year the pages show, for every centre
     cases = (
         ("mazowieckie", REGION_COORDINATOR, 300.0, "14"),
         ("all 16 voivodeships", COUNTRY_COORDINATOR, 1000.0, ""),
     )
-    measured: list[tuple[str, str, str, float, int, float, int, int]] = []
+    measured: list[tuple[str, str, str, float, int, float, int, int, float]] = []
     for label, username, budget, code in cases:
         with schema_context("public"):
             user = get_user_model().objects.get(username=username)
@@ -120,22 +123,28 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
             ("API compare", api, "/api/benchmarks/compare/?metric=decided_within_kpa_share"),
         ):
             times: list[float] = []
+            cpu: list[float] = []  # this process's CPU: what the load of a shared machine spares
             queries = 0
             status = 0
             for i in range(2 + repeat):
                 connection.queries_log.clear()
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
+                    started_cpu = time.process_time()
                     response = client.get(path)
                     elapsed = (time.perf_counter() - started) * 1000
+                    elapsed_cpu = (time.process_time() - started_cpu) * 1000
                 status = response.status_code
                 if i >= 2:
                     times.append(elapsed)
+                    cpu.append(elapsed_cpu)
                     queries = len(captured)
-            measured.append((what, label, code, budget, centres, p95(times), queries, status))
+            measured.append(
+                (what, label, code, budget, centres, p95(times), queries, status, median(cpu))
+            )
     # Two scopes of the same request give a line: fixed cost + cost per centre in scope, for
     # time and for queries. The goal wants the queries flat (no cost per centre).
-    for what, label, code, budget, centres, worst, queries, status in measured:
+    for what, label, code, budget, centres, worst, queries, status, cpu_ms in measured:
         other = next(m for m in measured if m[0] == what and m[2] != code)
         span = other[4] - centres
         per_centre = (other[5] - worst) / span if span else 0.0
@@ -143,6 +152,8 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
         full = 314 if code else 2477
         at_2500 = worst + per_centre * (full - centres)
         queries_at = queries + per_centre_q * (full - centres)
+        per_centre_cpu = (other[8] - cpu_ms) / span if span else 0.0
+        cpu_at = cpu_ms + per_centre_cpu * (full - centres)
         steps.append(
             Step(
                 f"portal {what}, {label} ({centres} centres)",
@@ -154,7 +165,14 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
                 f"scopes), at {full} centres",
                 at_2500=round(at_2500, 1),
                 note=f"{queries} queries ({per_centre_q:+.2f} per centre → {queries_at:.0f} at "
-                f"{full}), HTTP {status}",
-                extra={"queries": queries, "status": status, "centres": centres},
+                f"{full}), HTTP {status}; CPU of the web process {cpu_ms:.0f} ms median "
+                f"({per_centre_cpu:+.2f} ms per centre → {cpu_at:.0f} ms at {full})",
+                extra={
+                    "queries": queries,
+                    "status": status,
+                    "centres": centres,
+                    "cpu_ms_median": round(cpu_ms, 1),
+                    "cpu_ms_at_full": round(cpu_at, 1),
+                },
             )
         )
