@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -313,11 +314,10 @@ def _linked(
     before |= {key: v for key, v in known.items() if key not in current}
     unseen = {key for key in watched if key not in current and key not in before}
     everything = [*current, *before, *hidden_before, *unseen]
-    structure = [
-        *answer_relations(everything, members=members),
-        *twin_relations(everything),
-        *relations,
-    ]
+    structure = without_free_totals(
+        [*answer_relations(everything, members=members), *twin_relations(everything), *relations],
+        known=set(everything),
+    )
     family = Family(
         current=current,
         relations=structure,
@@ -336,6 +336,33 @@ def _linked(
     except ValueError:
         raise Conflict(CHANGED_DATA, code="release_unprotectable") from None
     return {key for key in cells if key in suppressed}
+
+
+def without_free_totals(relations: Sequence[Relation], *, known: set[Key]) -> list[Relation]:
+    """``relations`` without the sums whose total nobody knows: a total that is in no answer,
+    no earlier answer and no other relation is just the sum of its parts (whole numbers ≥ 0
+    whatever the parts are), so its relation says nothing about them. Left in, it ties every
+    part into one programme of the audit — a voivodeship's total joins all its centres, and each
+    answer's audit grows with them — for nothing."""
+    kept = list(relations)
+    while True:
+        uses = Counter(key for relation in kept for key in relation.cells())
+        fewer = [relation for relation in kept if not _free_total(relation, uses, known)]
+        if len(fewer) == len(kept):
+            return kept
+        kept = fewer
+
+
+def _free_total(relation: Relation, uses: Counter[Key], known: set[Key]) -> bool:
+    """Whether ``relation`` is ``total = Σ parts`` with a total used nowhere else and unknown."""
+    if not relation.equal or len(relation.terms) < 2:
+        return False
+    for key, coefficient in relation.terms:
+        if uses[key] != 1 or key in known or abs(coefficient) != 1:
+            continue
+        if all(c == -coefficient for other, c in relation.terms if other != key):
+            return True
+    return False
 
 
 def _months_of(period: str) -> list[str] | None:

@@ -32,7 +32,7 @@ from benchmarking.answers import (
     voivodeship_answers,
 )
 from benchmarking.cohorts import COHORTS_BY_CODE
-from benchmarking.definitions import MetricDefinition
+from benchmarking.definitions import DisclosureClass, MetricDefinition
 from benchmarking.disclosure import Audience
 from benchmarking.exports.parameters import scope_centres, scope_label
 from benchmarking.models import PublishedCell
@@ -70,6 +70,13 @@ from tenants.teryt import Voivodeship
 NAMED_CENTRES_ONLY = gettext_lazy(
     "Dane nazwanych ośrodków widzą tylko koordynatorzy regionalni swoich województw; "
     "ministerstwo otrzymuje zestawienia zbiorcze."
+)
+# A count's total beside its named centres is one linked table with all of the voivodeship's
+# centres: every later answer's audit would have to solve for all of them.
+NO_COUNT_TOTALS = gettext_lazy(
+    "Sum województw dla liczebności, takich jak ten wskaźnik, nie pokazujemy obok nazwanych "
+    "ośrodków: razem z ich wartościami wymagałyby wspólnej kontroli ujawnień wszystkich "
+    "ośrodków województwa przy każdej odpowiedzi."
 )
 OUT_OF_SCOPE = gettext_lazy(
     "Ten ośrodek leży poza Twoim województwem: koordynator widzi tylko ośrodki swojego regionu."
@@ -188,9 +195,12 @@ def _region(request: HttpRequest, today: dt.date) -> HttpResponse:
     # The named centres first: where a voivodeship's total and its centres' figures could
     # not all be shown, the total is what the linked audit hides.
     context |= _page_of_centres(centres, form, definition, family, today)
-    summary, summary_reason = _voivodeship_summary(
-        voivodeships=voivodeships, definition=definition, first=first, last=last, family=family
-    )
+    summary: list[VoivodeshipRow] = []
+    summary_reason = str(NO_COUNT_TOTALS)
+    if definition.disclosure != DisclosureClass.COUNT:
+        summary, summary_reason = _voivodeship_summary(
+            voivodeships=voivodeships, definition=definition, first=first, last=last, family=family
+        )
     context |= {
         "indicator": indicator(definition),
         "summary": summary,
