@@ -5,12 +5,12 @@ voivodeship's centres into one programme. Intervals stay what they were; other r
 from __future__ import annotations
 
 from benchmarking.answers import without_free_totals
-from benchmarking.linked import Relation, audit_family
+from benchmarking.linked import Key, Relation, audit_family
 
 T = "metric:contracts_signed:v1"
 
 
-def key(scope: str, period: str) -> tuple[str, str, str, str, str]:
+def key(scope: str, period: str) -> Key:
     return (T, scope, period, "count", "value")
 
 
