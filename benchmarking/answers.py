@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -55,6 +56,7 @@ from benchmarking.linked import (
     protect_corrected,
 )
 from benchmarking.models import PublishedCell
+from benchmarking.selectors import Figure, Period, pooled_by_voivodeship
 from opsplatform.errors import Conflict
 from tenants.accounts.roles import Role
 from tenants.models import Centre
@@ -96,12 +98,14 @@ def scope_answer(
     named: bool = False,
     channel: str = PublishedCell.Channel.API,
     batch: AnswerBatch | None = None,
+    pooled: Sequence[tuple[Period, Figure | None]] | None = None,
 ) -> dict[str, Any]:
     """The figures of ``scope`` (see ``comparisons.scope_release``) as they may be shown to
     ``family`` (``(audience, viewer)`` in the ledger, see :func:`family_of`) now, recorded in
     the ledger. Raises ValidationFailed for a scope of too few
     centres and Conflict when the answer cannot be protected against what the family holds.
-    ``batch``: the snapshots and the ledger held for several answers (:func:`scope_answers`)."""
+    ``batch``: the snapshots and the ledger held for several answers (:func:`scope_answers`).
+    ``pooled``: the scope's months pooled beforehand (``comparisons.scope_release``)."""
     release = scope_release(
         centres=centres,
         definition=definition,
@@ -110,6 +114,7 @@ def scope_answer(
         audience=audience,
         named=named,
         series=batch.series if batch is not None else None,
+        pooled=pooled,
     )
     if audience == Audience.OWN_CENTRE:
         return scope_json(release)
@@ -143,13 +148,15 @@ def scope_answers(
     family: tuple[str, str],
     named: bool = False,
     channel: str = PublishedCell.Channel.API,
+    pooled: Mapping[str, Sequence[tuple[Period, Figure | None]]] | None = None,
 ) -> list[dict[str, Any]]:
     """:func:`scope_answer` of each ``(scope, centres)`` in turn (a coordinator's named centres
     side by side), in a number of queries that does not grow with the number of scopes: the
     snapshots of all of them and the family's ledger are read once, and the answers recorded in
     one insert. Each answer is protected against the ledger and the answers before it, exactly
     as if they had been asked one after another; when one is refused (Conflict), the answers
-    before it are recorded, as asking one by one would have."""
+    before it are recorded, as asking one by one would have. ``pooled``: scope → its months
+    pooled beforehand over its centres (``selectors.pooled_by_voivodeship``; named scopes)."""
     batch = AnswerBatch(
         family=family,
         centre_ids={centre.pk for _, centres in scopes for centre in centres},
@@ -171,11 +178,48 @@ def scope_answers(
                 named=named,
                 channel=channel,
                 batch=batch,
+                pooled=pooled.get(scope) if pooled is not None else None,
             )
             for scope, centres in scopes
         ]
     finally:
         batch.flush()
+
+
+def voivodeship_answers(
+    *,
+    voivodeships: Sequence[str],
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    family: tuple[str, str],
+    channel: str = PublishedCell.Channel.API,
+) -> list[tuple[str, int, dict[str, Any]]]:
+    """A coordinator's own voivodeships as wholes, as the API's ``aggregates`` answers each
+    (named: the coordinator sees their centres by name anyway), in :func:`scope_answers`:
+    (code, centres, answer) of each voivodeship with centres. Their months are pooled over the
+    centres by PostgreSQL, one row per voivodeship and month, so the cost does not grow with
+    the number of centres."""
+    members: dict[str, list[Centre]] = {code: [] for code in voivodeships}
+    for centre in Centre.objects.filter(voivodeship__in=list(members)).only("pk", "voivodeship"):
+        members[centre.voivodeship].append(centre)
+    present = [code for code in voivodeships if members[code]]
+    answers = scope_answers(
+        scopes=[(code, members[code]) for code in present],
+        definition=definition,
+        first=first,
+        last=last,
+        audience=Audience.REGION,
+        family=family,
+        named=True,
+        channel=channel,
+        pooled=pooled_by_voivodeship(
+            voivodeships=present, definition=definition, first=first, last=last
+        ),
+    )
+    return [
+        (code, len(members[code]), answer) for code, answer in zip(present, answers, strict=True)
+    ]
 
 
 def guard_tables(definition: MetricDefinition, family: tuple[str, str]) -> list[str]:
@@ -270,11 +314,10 @@ def _linked(
     before |= {key: v for key, v in known.items() if key not in current}
     unseen = {key for key in watched if key not in current and key not in before}
     everything = [*current, *before, *hidden_before, *unseen]
-    structure = [
-        *answer_relations(everything, members=members),
-        *twin_relations(everything),
-        *relations,
-    ]
+    structure = without_free_totals(
+        [*answer_relations(everything, members=members), *twin_relations(everything), *relations],
+        known=set(everything),
+    )
     family = Family(
         current=current,
         relations=structure,
@@ -293,6 +336,33 @@ def _linked(
     except ValueError:
         raise Conflict(CHANGED_DATA, code="release_unprotectable") from None
     return {key for key in cells if key in suppressed}
+
+
+def without_free_totals(relations: Sequence[Relation], *, known: set[Key]) -> list[Relation]:
+    """``relations`` without the sums whose total nobody knows: a total that is in no answer,
+    no earlier answer and no other relation is just the sum of its parts (whole numbers ≥ 0
+    whatever the parts are), so its relation says nothing about them. Left in, it ties every
+    part into one programme of the audit — a voivodeship's total joins all its centres, and each
+    answer's audit grows with them — for nothing."""
+    kept = list(relations)
+    while True:
+        uses = Counter(key for relation in kept for key in relation.cells())
+        fewer = [relation for relation in kept if not _free_total(relation, uses, known)]
+        if len(fewer) == len(kept):
+            return kept
+        kept = fewer
+
+
+def _free_total(relation: Relation, uses: Counter[Key], known: set[Key]) -> bool:
+    """Whether ``relation`` is ``total = Σ parts`` with a total used nowhere else and unknown."""
+    if not relation.equal or len(relation.terms) < 2:
+        return False
+    for key, coefficient in relation.terms:
+        if uses[key] != 1 or key in known or abs(coefficient) != 1:
+            continue
+        if all(c == -coefficient for other, c in relation.terms if other != key):
+            return True
+    return False
 
 
 def _months_of(period: str) -> list[str] | None:

@@ -31,7 +31,7 @@ from benchmarking.disclosure import (
     ReleasedValue,
     scope_refusal,
 )
-from benchmarking.selectors import Figure, centre_series, latest_run_id, period_key, pool
+from benchmarking.selectors import Figure, latest_run_id, period_key, pool, pooled_by_centre
 from opsplatform.errors import ValidationFailed
 from tenants.models import Centre
 
@@ -91,13 +91,14 @@ def cohort_release(
     """
     min_cohort, max_contribution = cohort_rules()
     members = cohort_members(cohort, last)
-    by_centre = centre_series(
+    # Each member's window pooled over its months by PostgreSQL: one row per centre.
+    by_centre = pooled_by_centre(
         centre_ids=[c.pk for c in members], definition=definition, first=first, last=last
     )
     pooled: dict[int, Figure] = {}
     published: dict[int, Decimal] = {}
     for centre in members:
-        figure = pool(definition, by_centre.get(centre.pk, {}).values(), over="months")
+        figure = by_centre.get(centre.pk)
         if figure is None:
             continue
         pooled[centre.pk] = figure

@@ -325,6 +325,7 @@ def scope_release(
     audience: Audience = Audience.MINISTRY,
     named: bool = False,
     series: SeriesReader | None = None,
+    pooled: Sequence[tuple[Period, Figure | None]] | None = None,
 ) -> ScopeRelease:
     """An aggregate of a set of centres (a voivodeship or the country): monthly values pooled
     over the centres, and the window pooled over months, through the gate.
@@ -335,15 +336,25 @@ def scope_release(
     counts the months and the window are one additive line (the window's count is the sum of
     the months'), protected together, so that a hidden month cannot be worked out as the window
     minus the shown months. ``series``: the snapshots read together for several scopes.
+    ``pooled``: the months already pooled over the centres (``selectors.pooled_by_voivodeship``)
+    — for ``named`` scopes only, whose figures need no centre-level rules.
     """
     settings_ = DisclosureSettings.from_django()
     if not named and (refusal := scope_refusal(len(centres), settings_)):
         raise ValidationFailed(fields={"scope": [refusal]}, code="too_few_centres")
-    by_centre = (series.series if series is not None else centre_series)(
-        centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
-    )
     periods = month_range(first, last)
-    months, window = pool_scope(definition, by_centre, centres, periods)
+    by_centre: dict[int, dict[Period, Figure]] = {}
+    if pooled is not None:
+        if not named:
+            raise ValueError("figures pooled beforehand carry no centre-level rules")
+        months = list(pooled)
+        figures = [figure for _, figure in months if figure is not None]
+        window = pool(definition, figures, over="months") if figures else None
+    else:
+        by_centre = (series.series if series is not None else centre_series)(
+            centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
+        )
+        months, window = pool_scope(definition, by_centre, centres, periods)
     monthly_released = [
         release(
             definition,

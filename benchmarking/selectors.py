@@ -12,6 +12,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 
 from benchmarking.definitions import DisclosureClass, MetricDefinition
 from benchmarking.models import Snapshot, SnapshotRun
@@ -46,22 +63,31 @@ def centre_series(
 ) -> dict[int, dict[Period, Figure]]:
     """Monthly figures of one metric version for the given centres, months without a snapshot
     left out. One query."""
-    rows = Snapshot.objects.filter(
-        centre_id__in=list(centre_ids),
-        metric=definition.code,
-        version=definition.version,
-        year__gte=first.year,
-        year__lte=last.year,
-    ).values_list(
-        "centre_id", "year", "month", "numerator", "denominator", "value", "n", "top_shares"
+    rows = (
+        Snapshot.objects.filter(
+            centre_id__in=list(centre_ids), metric=definition.code, version=definition.version
+        )
+        .annotate(month_index=F("year") * 12 + F("month"))
+        .filter(
+            month_index__gte=first.year * 12 + first.month,
+            month_index__lte=last.year * 12 + last.month,
+        )
+        .order_by()
     )
-    wanted = set(month_range(first, last))
     series: dict[int, dict[Period, Figure]] = defaultdict(dict)
-    for centre_id, year, month, numerator, denominator, value, n, top in rows:
-        if (year, month) in wanted:
-            series[centre_id][(year, month)] = Figure(
-                numerator, denominator, value, n, tuple(float(s) for s in top)
-            )
+    if definition.disclosure != DisclosureClass.MAGNITUDE:
+        # Only magnitudes use their top contributors' shares (a JSON list to decode per row).
+        for centre_id, year, month, numerator, denominator, value, n in rows.values_list(
+            "centre_id", "year", "month", "numerator", "denominator", "value", "n"
+        ):
+            series[centre_id][(year, month)] = Figure(numerator, denominator, value, n)
+        return dict(series)
+    for centre_id, year, month, numerator, denominator, value, n, top in rows.values_list(
+        "centre_id", "year", "month", "numerator", "denominator", "value", "n", "top_shares"
+    ):
+        series[centre_id][(year, month)] = Figure(
+            numerator, denominator, value, n, tuple(float(s) for s in top)
+        )
     return dict(series)
 
 
@@ -124,6 +150,25 @@ def top_two_share_bound(figures: Sequence[Figure]) -> tuple[float, ...]:
     return (float(bound),)
 
 
+@dataclass(frozen=True)
+class Sums:
+    """What pooling needs of a set of figures of one metric: sums over its parts (the figures
+    with a value or a base), computed in Python (:func:`pool`) or by PostgreSQL
+    (:func:`pooled_by_area`, :func:`pooled_by_centre`) — both turned into the pooled figure by
+    :func:`pooled`, so the two ways agree to the digit."""
+
+    parts: int
+    numerator: Decimal
+    denominator: Decimal
+    n: int
+    months: int  # the parts' months: summed over months, the largest over centres
+    weighted: Decimal  # Σ value × n over parts with a value and n > 0 (medians)
+    weight: int  # Σ n over those parts
+    values: Decimal  # Σ value over parts with a value (staffing ratios over months)
+    valued: int  # how many parts have a value
+    top: tuple[float, ...] = ()  # magnitudes pooled over centres: top_two_share_bound
+
+
 def pool(definition: MetricDefinition, figures: Iterable[Figure], *, over: str) -> Figure | None:
     """Pool figures of one metric over months (``over="months"``) or centres (``"centres"``).
 
@@ -134,30 +179,180 @@ def pool(definition: MetricDefinition, figures: Iterable[Figure], *, over: str) 
     parts = [f for f in figures if f.value is not None or f.n]
     if not parts:
         return None
-    numerator = sum((f.numerator for f in parts), Decimal(0))
-    n = sum(f.n for f in parts)
-    months = max(f.months for f in parts) if over == "centres" else sum(f.months for f in parts)
+    numerator = denominator = weighted = values = Decimal(0)
+    n = weight = valued = 0
+    months: list[int] = []
+    for f in parts:
+        numerator += f.numerator
+        if f.denominator:
+            denominator += f.denominator
+        n += f.n
+        months.append(f.months)
+        if f.value is not None:
+            values += f.value
+            valued += 1
+            if f.n:
+                weighted += f.value * f.n
+                weight += f.n
+    sums = Sums(
+        parts=len(parts),
+        numerator=numerator,
+        denominator=denominator,
+        n=n,
+        months=max(months) if over == "centres" else sum(months),
+        weighted=weighted,
+        weight=weight,
+        values=values,
+        valued=valued,
+        top=top_two_share_bound(parts)
+        if definition.disclosure == DisclosureClass.MAGNITUDE
+        else (),
+    )
+    return pooled(definition, sums, over=over)
+
+
+def pooled(definition: MetricDefinition, sums: Sums, *, over: str) -> Figure:
+    """The pooled figure of :func:`pool` from the sums of its parts (``sums.parts`` > 0)."""
     kind = definition.disclosure
+    numerator, n, months = sums.numerator, sums.n, sums.months
     if kind == DisclosureClass.COUNT:
-        count = numerator if over == "centres" else numerator / len(parts)
+        count = numerator if over == "centres" else numerator / sums.parts
         return Figure(numerator, None, count.quantize(Decimal("0.01")), n, (), months)
     if kind == DisclosureClass.MEDIAN:
-        valued = [f for f in parts if f.value is not None and f.n]
-        weight = sum(f.n for f in valued)
-        if not weight:
+        if not sums.weight:
             return Figure(Decimal(0), None, None, 0, (), months)
-        mean = sum((f.value * f.n for f in valued if f.value is not None), Decimal(0)) / weight
+        mean = sums.weighted / sums.weight
         return Figure(mean, None, mean.quantize(Decimal("0.01")), n, (), months)
     if kind == DisclosureClass.STAFFING and over == "months":
-        values = [f.value for f in parts if f.value is not None]
-        if not values:
+        if not sums.valued:
             return Figure(numerator, None, None, n, (), months)
-        mean = sum(values, Decimal(0)) / len(values)
+        mean = sums.values / sums.valued
         return Figure(numerator, None, mean.quantize(Decimal("0.0001")), n, (), months)
-    denominator = sum((f.denominator or Decimal(0) for f in parts), Decimal(0))
+    denominator = sums.denominator
     ratio = (numerator / denominator).quantize(Decimal("0.0001")) if denominator else None
-    top = top_two_share_bound(parts) if kind == DisclosureClass.MAGNITUDE else ()
-    return Figure(numerator, denominator or None, ratio, n, top, months)
+    return Figure(numerator, denominator or None, ratio, n, sums.top, months)
+
+
+def _sums_query(definition: MetricDefinition, first: dt.date, last: dt.date) -> QuerySet[Snapshot]:
+    """The snapshots of one metric version in ``first``–``last`` that pooling counts (with a
+    value or a base)."""
+    return (
+        Snapshot.objects.filter(metric=definition.code, version=definition.version)
+        .annotate(month_index=F("year") * 12 + F("month"))
+        .filter(
+            month_index__gte=first.year * 12 + first.month,
+            month_index__lte=last.year * 12 + last.month,
+        )
+        .filter(Q(value__isnull=False) | ~Q(n=0))
+        .order_by()
+    )
+
+
+_WEIGHTED = Q(value__isnull=False, n__gt=0)
+SUMS = {
+    "parts": Count("id"),
+    "numerator_sum": Sum("numerator"),
+    "denominator_sum": Sum("denominator"),
+    "n_sum": Sum("n"),
+    "weighted": Sum(
+        ExpressionWrapper(F("value") * F("n"), output_field=DecimalField()), filter=_WEIGHTED
+    ),
+    "weight": Sum("n", filter=_WEIGHTED),
+    "values_sum": Sum("value"),
+    "valued": Count("value"),
+}
+
+
+# A magnitude's parts weighted by their two largest contributors' shares (as
+# top_two_share_bound: the shares, floats, added as floats and taken at their shortest decimal
+# form, times the part's numerator), summed exactly.
+def _share(index: int) -> Coalesce:
+    return Coalesce(Cast(KeyTextTransform(str(index), "top_shares"), FloatField()), Value(0.0))
+
+
+_TOP_WEIGHTED = ExpressionWrapper(
+    Func(
+        Cast(_share(0) + _share(1), TextField()),
+        template="(%(expressions)s)::numeric",  # exact: numeric without a scale
+        output_field=DecimalField(),
+    )
+    * F("numerator"),
+    output_field=DecimalField(),
+)
+
+
+def _aggregates(definition: MetricDefinition) -> dict[str, Any]:
+    if definition.disclosure == DisclosureClass.MAGNITUDE:
+        return SUMS | {"top_weighted": Sum(_TOP_WEIGHTED)}
+    return SUMS
+
+
+def _sums(row: Mapping[str, Any], months: int | None) -> Sums:
+    def number(name: str) -> Decimal:
+        return Decimal(row[name] or 0)
+
+    numerator = number("numerator_sum")
+    top: tuple[float, ...] = ()
+    if "top_weighted" in row and numerator:
+        top = (float(number("top_weighted") / numerator),)
+    return Sums(
+        parts=row["parts"],
+        numerator=numerator,
+        denominator=number("denominator_sum"),
+        n=int(row["n_sum"] or 0),
+        months=row["parts"] if months is None else months,
+        weighted=number("weighted"),
+        weight=int(row["weight"] or 0),
+        values=number("values_sum"),
+        valued=row["valued"],
+        top=top,
+    )
+
+
+def pooled_by_voivodeship(
+    *,
+    voivodeships: Sequence[str],
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+) -> dict[str, list[tuple[Period, Figure | None]]]:
+    """Each voivodeship's months pooled over all its centres: what :func:`pool_scope` gives for
+    the months of the voivodeship's centres, in one query returning one row per voivodeship
+    and month, however many centres they hold."""
+    periods = month_range(first, last)
+    rows = (
+        _sums_query(definition, first, last)
+        .filter(centre__voivodeship__in=list(voivodeships))
+        .values("centre__voivodeship", "year", "month")
+        .annotate(**_aggregates(definition))
+    )
+    figures = {
+        (row["centre__voivodeship"], (row["year"], row["month"])): pooled(
+            definition, _sums(row, months=1), over="centres"
+        )
+        for row in rows
+    }
+    return {code: [(p, figures.get((code, p))) for p in periods] for code in voivodeships}
+
+
+def pooled_by_centre(
+    *,
+    centre_ids: Sequence[int],
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+) -> dict[int, Figure]:
+    """Each centre's months pooled into one figure (:func:`pool` over months), centres without
+    any left out: one query returning one row per centre."""
+    rows = (
+        _sums_query(definition, first, last)
+        .filter(centre_id__in=list(centre_ids))
+        .values("centre_id")
+        .annotate(**_aggregates(definition))
+    )
+    return {
+        row["centre_id"]: pooled(definition, _sums(row, months=None), over="months") for row in rows
+    }
 
 
 def pool_scope(

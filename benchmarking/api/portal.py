@@ -157,25 +157,48 @@ class RegionCentreBeforeAfterApi(BenchmarkApiView):
         return Response(with_disclosure(report))
 
 
+COMPARE_PAGE_SIZE = 50
+COMPARE_MAX_PAGE_SIZE = 200
+PAGE = OpenApiParameter("page", int, description="Strona ośrodków, od 1.")
+PAGE_SIZE = OpenApiParameter(
+    "page_size", int, description="Ośrodków na stronie (domyślnie 50, najwyżej 200)."
+)
+
+
 class RegionCompareApi(BenchmarkApiView):
     permission_classes = [IsPortalUser]
 
     @extend_schema(
         operation_id="portal_region_compare",
-        parameters=[METRIC, VERSION, FROM, TO],
+        parameters=[METRIC, VERSION, FROM, TO, PAGE, PAGE_SIZE],
         responses={200: OpenApiTypes.OBJECT},
-        description="Ośrodki województw koordynatora obok siebie (miesięcznie i za cały okres) "
-        "oraz krajowe wartości grupy porównawczej (kwartyle, bez nazw).",
+        description="Ośrodki województw koordynatora obok siebie (miesięcznie i za cały okres), "
+        "stronami po 50 (page_size do 200), oraz krajowe wartości grupy porównawczej "
+        "(kwartyle, bez nazw).",
     )
     def get(self, request: Request) -> Response:
         require_coordinator(request)
         definition = metric_param(request.query_params)
         first, last = window_params(request.query_params, default_months=12, pooled=True)
+        number = int_param(request.query_params, "page", 1)
+        size = int_param(request.query_params, "page_size", COMPARE_PAGE_SIZE)
+        if number < 1:
+            raise field_error("page", "Numer strony to liczba od 1.")
+        if not 1 <= size <= COMPARE_MAX_PAGE_SIZE:
+            raise field_error(
+                "page_size", f"Rozmiar strony to liczba od 1 do {COMPARE_MAX_PAGE_SIZE}."
+            )
         centres = Centre.objects.select_related("programme").filter(
             voivodeship__in=account(request).voivodeships
         )
         family = family_of(account(request).role, account(request).voivodeships)
-        in_scope = list(centres.order_by("short_name"))
+        # A page of the named centres at a time: what an answer reads, protects and returns
+        # does not grow with the number of centres in the coordinator's voivodeships.
+        count = centres.count()
+        pages = max(1, -(-count // size))
+        if number > pages:
+            raise field_error("page", f"Stron jest {pages}.")
+        in_scope = list(centres.order_by("short_name", "slug")[(number - 1) * size : number * size])
         # The months and the window of each named centre come from one protected answer, so
         # that a hidden month is never the window minus the shown months; all centres read and
         # recorded together.
@@ -204,7 +227,8 @@ class RegionCompareApi(BenchmarkApiView):
         return Response(
             with_disclosure(
                 {"metric": definition_json(definition), "from": first.isoformat()[:7],
-                 "to": last.isoformat()[:7], "centres": named, "national": national}
+                 "to": last.isoformat()[:7], "count": count, "page": number,
+                 "pages": pages, "page_size": size, "centres": named, "national": national}
             )
         )  # fmt: skip
 

@@ -3,11 +3,14 @@ thresholds (:class:`DisclosureSettings`), the counter of gate calls and the stam
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from django.core.signals import setting_changed
 
 GATE_NAME = "benchmarking.disclosure"
 GATE_VERSION = 2
@@ -86,10 +89,19 @@ class DisclosureSettings:
     @classmethod
     def from_django(cls) -> DisclosureSettings:
         """Read ``settings.BENCHMARK_DISCLOSURE`` (a dict). Missing keys keep their defaults.
-        Other keys in the dict (e.g. cohort rules) are not the gate's and are ignored."""
+        Other keys in the dict (e.g. cohort rules) are not the gate's and are ignored.
+        Read once per configuration (a page asks for them once per figure): the cache is keyed
+        on the dict's items and emptied when a test overrides the setting."""
         from django.conf import settings
 
         configured: Mapping[str, Any] = getattr(settings, "BENCHMARK_DISCLOSURE", None) or {}
+        try:
+            return _settings_of(tuple(sorted(configured.items())))
+        except TypeError:  # an unhashable value: read it uncached
+            return cls._of(configured)
+
+    @classmethod
+    def _of(cls, configured: Mapping[str, Any]) -> DisclosureSettings:
         defaults = cls()
         return cls(
             k=int(configured.get("k", defaults.k)),
@@ -115,6 +127,19 @@ class DisclosureSettings:
     def is_small_unit(self, population: int) -> bool:
         """Whether an area is a small unit, where zeros of sensitive reasons are hidden too."""
         return population < self.small_unit_population
+
+
+@functools.lru_cache(maxsize=8)
+def _settings_of(items: tuple[tuple[str, Any], ...]) -> DisclosureSettings:
+    return DisclosureSettings._of(dict(items))
+
+
+def _forget_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting == "BENCHMARK_DISCLOSURE":
+        _settings_of.cache_clear()
+
+
+setting_changed.connect(_forget_settings, dispatch_uid="benchmarking.disclosure.settings")
 
 
 # --- The gate counter -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import deploy.perf_scale as package
 from deploy.perf_scale.common import ROOT, Step, perfscale_database_url, prepare_database
+from deploy.perf_scale.exports import national_export
 from deploy.perf_scale.provisioning import centre_list, new_centre, noop_migrate, sizes
 from deploy.perf_scale.report import report
 from deploy.perf_scale.snapshots import snapshot_all
@@ -56,6 +57,7 @@ def main() -> int:
         ("centre_request", lambda: centre_request(steps, first_synthetic)),
         ("snapshot_all", lambda: snapshot_all(steps, n)),
         ("portal", lambda: portal(steps, options.repeat, n)),
+        ("national_export", lambda: national_export(steps, n)),
         ("sizes", lambda: sizes(steps, n)),
         ("centre_list", lambda: centre_list(steps, n)),
     ]

@@ -160,3 +160,21 @@ def test_staff_accounts_do_not_exist_on_the_portal_and_portal_accounts_not_at_ce
             content_type="application/json",
         )
         assert response.status_code == 400
+
+
+def test_the_coordinators_compare_answer_comes_a_page_of_centres_at_a_time() -> None:
+    client = api_client(None, "koordynator.wschod")
+    path = "/api/benchmarks/compare/?metric=decided_within_kpa_share&from=2024-01&to=2024-06"
+    first = client.get(f"{path}&page_size=2").json()
+    second = client.get(f"{path}&page_size=2&page=2").json()
+    assert (first["count"], first["pages"], first["page"], first["page_size"]) == (3, 2, 1, 2)
+    assert [c["slug"] for c in first["centres"]] == ["daleszyce", "debica"]
+    assert [c["slug"] for c in second["centres"]] == ["krasnystaw"]
+    assert second["national"] == first["national"]
+    whole = client.get(path).json()  # 50 a page by default: all three
+    assert [c["slug"] for c in whole["centres"]] == ["daleszyce", "debica", "krasnystaw"]
+    for query, field in (("page=3&page_size=2", "page"), ("page=0", "page"),
+                         ("page_size=0", "page_size"), ("page_size=201", "page_size")):  # fmt: skip
+        refused = client.get(f"{path}&{query}")
+        assert refused.status_code == 400, query
+        assert field in refused.json()["fields"], query

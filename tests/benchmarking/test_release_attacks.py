@@ -42,7 +42,7 @@ from benchmarking.linked import (
     protect_family,
     protected,
 )
-from benchmarking.selectors import Figure
+from benchmarking.selectors import Figure, pool
 from opsplatform.errors import ValidationFailed
 from tenants.models import Centre
 
@@ -119,7 +119,14 @@ def test_quartiles_medians_and_ranks_are_refused_under_ten_centres(values: list[
     cohort = Cohort("gen", "wygenerowana", "generated", lambda centre, on: True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cohort_figures, "cohort_members", lambda cohort, on: centres)
-        patch.setattr(cohort_figures, "centre_series", lambda **kwargs: series)
+        patch.setattr(
+            cohort_figures,
+            "pooled_by_centre",
+            lambda **kwargs: {
+                pk: pool(definition, months.values(), over="months")
+                for pk, months in series.items()
+            },
+        )
         patch.setattr(cohort_figures, "latest_run_id", lambda first, last: 0)
         figures = cohort_figures.cohort_figures(
             cohort=cohort,
