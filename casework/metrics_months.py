@@ -363,12 +363,19 @@ def _interviews_on_time(months: MonthRange, population: int) -> Iterator[Aggrega
         .values_list("conducted", "needed_since", "conducted_on", "application__urgent")
         .order_by()
     )
+    deadlines: dict[tuple[dt.date, int], dt.date] = {}  # many interviews share a day
+
+    def deadline(needed: dt.date, days: int) -> dt.date:
+        if (needed, days) not in deadlines:
+            deadlines[(needed, days)] = add_working_days(needed, days)
+        return deadlines[(needed, days)]
+
     for position in range(len(months.months)):
         rows = per_month.get(position, [])
         on_time = sum(
             1
             for needed, conducted, urgent in rows
-            if conducted is not None and conducted <= add_working_days(needed, 2 if urgent else 14)
+            if conducted is not None and conducted <= deadline(needed, 2 if urgent else 14)
         )
         yield _ratio(on_time, len(rows) or None, len(rows))
 
