@@ -495,7 +495,10 @@ def _centre_table_rows(
                 version=TABLES_VERSION,
                 year=year,
                 half=half,
-                complete=end < plan.today,
+                # An expression, so that Django sends the rows as VALUES, not as one array per
+                # column (UNNEST): psycopg escapes JSON text inside a text array character by
+                # character, which costs more than the upsert itself.
+                complete=Value(end < plan.today),
                 source_seq=mark,
                 source_last=last,
                 run=run,

@@ -18,6 +18,7 @@ Callers use ``casework.metrics.centre_months_aggregates``; this module is casewo
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -363,12 +364,9 @@ def _interviews_on_time(months: MonthRange, population: int) -> Iterator[Aggrega
         .values_list("conducted", "needed_since", "conducted_on", "application__urgent")
         .order_by()
     )
-    deadlines: dict[tuple[dt.date, int], dt.date] = {}  # many interviews share a day
-
-    def deadline(needed: dt.date, days: int) -> dt.date:
-        if (needed, days) not in deadlines:
-            deadlines[(needed, days)] = add_working_days(needed, days)
-        return deadlines[(needed, days)]
+    deadline = _deadlines(
+        [row[0] for rows in per_month.values() for row in rows if row[0] is not None]
+    )
 
     for position in range(len(months.months)):
         rows = per_month.get(position, [])
@@ -378,6 +376,35 @@ def _interviews_on_time(months: MonthRange, population: int) -> Iterator[Aggrega
             if conducted is not None and conducted <= deadline(needed, 2 if urgent else 14)
         )
         yield _ratio(on_time, len(rows) or None, len(rows))
+
+
+def _deadlines(days: list[dt.date]) -> Callable[[dt.date, int], dt.date]:
+    """``add_working_days`` for the given days, from one list of the working days that follow
+    them: the n-th working day after a day is n places after it in the list (a day beyond the
+    list, or a count reaching past it, falls back to ``add_working_days``)."""
+    if not days:
+        return add_working_days
+    start, end = min(days), max(days) + dt.timedelta(days=DEADLINE_REACH_DAYS)
+    working = [
+        start + dt.timedelta(days=offset)
+        for offset in range((end - start).days + 1)
+        if is_working_day(start + dt.timedelta(days=offset))
+    ]
+
+    def deadline(needed: dt.date, count: int) -> dt.date:
+        if count <= 0 or not start <= needed <= end:
+            return add_working_days(needed, count)
+        position = bisect.bisect_right(working, needed) + count - 1
+        if position >= len(working):
+            return add_working_days(needed, count)
+        return working[position]
+
+    return deadline
+
+
+# Calendar days after the latest day that the list of working days covers: more than 14 working
+# days always fit (two weeks of weekdays and the holidays between them).
+DEADLINE_REACH_DAYS = 40
 
 
 @range_formula("services_households", 1)

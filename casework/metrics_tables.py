@@ -547,6 +547,10 @@ def centre_periods_tables(
     ):
         delivered_of[index].append(hours)
 
+    # One pass over the days of all periods counts the working days of any of them.
+    working_days = _working_days_counter(
+        min(first for first, _ in periods), max(last for _, last in periods)
+    )
     result = []
     for index, (first, last) in enumerate(periods):
         reasons = _reasons_from(entries, first, last)
@@ -564,7 +568,6 @@ def centre_periods_tables(
                 households[cell] += 1
                 persons[cell] += members
                 persons_capped[cell] += min(members, PERSONS_CAP)
-        working_days = _working_days_counter(first, last)
         period_plans = plans_of[index]
         planned = sum(
             (
