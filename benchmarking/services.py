@@ -1,10 +1,11 @@
 """Writes of benchmarking: snapshot runs and the snapshots they store.
 
 A run is split into tasks of a few centres each. Each centre's months are computed inside its
-schema through casework's metrics contract, up to a year of months per set-based step, and
-written with an upsert keyed by centre, metric, version and month, one step per transaction: a
-task that dies half-way and is sent again recomputes what it had not finished and overwrites what
-it had, so a rerun leaves exactly one value per centre, metric and month, with no gaps.
+schema through casework's metrics contract, up to three years of months per set-based step, and
+the step's values of all centres of the task are written with one upsert keyed by centre, metric,
+version and month, one step per transaction: a task that dies half-way and is sent again
+recomputes what it had not finished and overwrites what it had, so a rerun leaves exactly one
+value per centre, metric and month, with no gaps.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from tenants.models import Centre
 HISTORY_START = dt.date(2016, 1, 1)
 TABLES_VERSION = 1
 # Months computed together and committed in one transaction: a constant number of queries per
-# step, and what a killed worker loses is at most one step.
-MONTHS_PER_STEP = 12
+# step, and what a killed worker loses is at most one step (a backfill of ten years in four).
+MONTHS_PER_STEP = 36
 # A run asked for while another started this long ago is still unfinished is refused (an older
 # unfinished run is taken for stuck: the resume job deals with it, it does not block new runs).
 RUN_IN_PROGRESS_WINDOW = dt.timedelta(hours=1)

@@ -85,7 +85,7 @@ def snapshot_all(steps: list[Step], n: int) -> None:
     """Before and after in the same run: the per-month contract in one connection over every
     schema (the old path: one month per transaction, several queries per
     formula, a connection that kept every schema's catalog) against the set-based path the
-    workers run now (a year of months per step, connection released every
+    workers run now (three years of months per step, connection released every
     SCHEMAS_PER_CONNECTION schemas), for the nightly months and for the whole history."""
     from django.conf import settings
     from django.db import connection
