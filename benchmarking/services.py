@@ -28,9 +28,11 @@ from benchmarking.models import Snapshot, SnapshotRun, SnapshotRunCentre, TableS
 from casework.metrics import centre_months_aggregates
 from casework.metrics_tables import (
     PeriodTables,
+    TablesDictionary,
     audit_marks,
     centre_periods_tables,
     change_marks,
+    tables_dictionary,
 )
 from opsplatform.errors import Conflict, ValidationFailed
 from opsplatform.schemas import schemas_in_turn
@@ -255,6 +257,8 @@ def _compute_batch(
         centres=[item.centre for item in work],
         marks={item.centre.pk: marks[item.centre.schema_name][0] for item in work},
     )
+    # The shared code lists the tables are laid out by, once for the batch.
+    dictionary = tables_dictionary() if any(plan.due(item.centre) for item in work) else None
     failures: list[tuple[Centre, Exception]] = []
     for start in range(0, len(months), MONTHS_PER_STEP):
         step = months[start : start + MONTHS_PER_STEP]
@@ -275,7 +279,11 @@ def _compute_batch(
                 with schema_context(item.centre.schema_name):
                     rows = _snapshot_rows(run=run, item=item, months=due)
                     if last_step:
-                        tables.extend(_centre_table_rows(run=run, centre=item.centre, plan=plan))
+                        tables.extend(
+                            _centre_table_rows(
+                                run=run, centre=item.centre, plan=plan, dictionary=dictionary
+                            )
+                        )
             except Exception as exc:
                 logger.exception(
                     "snapshot of a centre failed",
@@ -481,12 +489,21 @@ def snapshot_centre_tables(
 
 
 def _centre_table_rows(
-    *, run: SnapshotRun, centre: Centre, plan: TablesPlan
+    *,
+    run: SnapshotRun,
+    centre: Centre,
+    plan: TablesPlan,
+    dictionary: TablesDictionary | None = None,
 ) -> list[TableSnapshot]:
-    """The due reporting tables of ``centre``, computed in the current schema (its own)."""
+    """The due reporting tables of ``centre``, computed in the current schema (its own);
+    ``dictionary``: the shared code lists, read once for many centres."""
     mark = plan.marks.get(centre.pk)
     due = plan.due(centre)
-    computed = centre_periods_tables([(first, last) for _year, _half, first, last in due])
+    if not due:
+        return []
+    computed = centre_periods_tables(
+        [(first, last) for _year, _half, first, last in due], dictionary
+    )
     rows = []
     for (year, half, _first, last), tables in zip(due, computed, strict=True):
         end = reporting_period_bounds(year, half)[1]

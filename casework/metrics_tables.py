@@ -420,15 +420,39 @@ def _top_shares(values: list[Decimal]) -> tuple[float, ...]:
 # Many periods at once ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TablesDictionary:
+    """The shared code lists the tables are laid out by (the national dictionaries, the same for
+    every centre): the reasons' entries in reference order and the decision benefit codes."""
+
+    reasons: tuple[tuple[str, str, dt.date, dt.date | None], ...]
+    decision_codes: tuple[str, ...]
+
+
+def tables_dictionary() -> TablesDictionary:
+    """The shared code lists (two queries), to compute the tables of many centres with."""
+    return TablesDictionary(
+        reasons=tuple(
+            AssistanceReason.objects.order_by("order", "valid_from", "id").values_list(
+                "code", "statistics_column", "valid_from", "valid_to"
+            )
+        ),
+        decision_codes=tuple(
+            benefit_types().filter(by_decision=True).values_list("code", flat=True)
+        ),
+    )
+
+
 def centre_periods_tables(
-    periods: Sequence[tuple[dt.date, dt.date]],
+    periods: Sequence[tuple[dt.date, dt.date]], dictionary: TablesDictionary | None = None
 ) -> list[PeriodTables]:
     """The tables of the current centre's schema for each period ``(first, last)``, in order,
     equal to :func:`centre_period_tables` of each (which stays the definition), from a fixed
     number of statements whatever the number of periods: each query of the definition is asked
     once for all periods, joined to the list of periods (``VALUES``) with the same predicate, so
     the database answers per period; what depends only on the period's last day (main reasons,
-    household sizes) is asked once per distinct last day, in the same statement.
+    household sizes) is asked once per distinct last day, in the same statement. ``dictionary``:
+    the shared code lists when read beforehand for many centres (:func:`tables_dictionary`).
 
     Raises ValueError if a period ends before it starts.
     """
@@ -436,12 +460,9 @@ def centre_periods_tables(
         raise ValueError("The period ends before it starts.")
     if not periods:
         return []
-    entries = list(
-        AssistanceReason.objects.order_by("order", "valid_from", "id").values_list(
-            "code", "statistics_column", "valid_from", "valid_to"
-        )
-    )
-    decision_codes = tuple(benefit_types().filter(by_decision=True).values_list("code", flat=True))
+    dictionary = dictionary or tables_dictionary()
+    entries = dictionary.reasons
+    decision_codes = dictionary.decision_codes
     columns = (*decision_codes, FORM_SOCIAL_WORK, FORM_CONTRACT, FORM_ANY)
     query = _PeriodsQuery(periods)
 
