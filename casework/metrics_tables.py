@@ -479,15 +479,18 @@ def centre_periods_tables(
             JOIN periods p ON coalesce(d.period_from, d.issued_on) <= p.l
                 AND ((d.period_to IS NULL AND coalesce(d.period_from, d.issued_on) >= p.f)
                      OR d.period_to >= p.f)
-            WHERE d.outcome = ANY(%s) AND d.benefit = ANY(%s)""",
-            [list(GRANTED), list(decision_codes)],
+            WHERE d.outcome = ANY(%s) AND d.benefit = ANY(%s)
+                AND coalesce(d.period_from, d.issued_on) <= %s
+                AND (d.period_to >= %s OR coalesce(d.period_from, d.issued_on) >= %s)""",
+            [list(GRANTED), list(decision_codes), query.last, query.first, query.first],
         ):
             helped[index][code].add(household)
     for index, household in query.rows(
         """SELECT DISTINCT p.i, e.household_id FROM {ActivityEntry} e
         JOIN periods p ON e.day BETWEEN p.f AND p.l
-        WHERE e.category = %s AND e.household_id IS NOT NULL""",
-        [ActivityCategory.SOCIAL_WORK.value],
+        WHERE e.category = %s AND e.household_id IS NOT NULL
+            AND e.day BETWEEN %s AND %s""",
+        [ActivityCategory.SOCIAL_WORK.value, query.first, query.last],
     ):
         helped[index][FORM_SOCIAL_WORK].add(household)
     for index, household in query.rows(
@@ -563,8 +566,9 @@ def centre_periods_tables(
         JOIN {ServicePlan} sp ON sp.id = sd.plan_id
         JOIN {Case} c ON c.id = sp.case_id
         JOIN periods p ON sd.day BETWEEN p.f AND p.l
+        WHERE sd.day BETWEEN %s AND %s
         GROUP BY p.i, c.household_id""",
-        [],
+        [query.first, query.last],
     ):
         delivered_of[index].append(hours)
 
@@ -642,13 +646,17 @@ _TABLES: tuple[type[Model], ...] = (
 
 class _PeriodsQuery:
     """Statements over the periods, given to SQL as ``periods(i, f, l)``: index, first and last
-    day."""
+    day; ``first`` and ``last`` bound the days of all periods."""
 
     def __init__(self, periods: Sequence[tuple[dt.date, dt.date]]) -> None:
         self.values = ", ".join("(%s::int, %s::date, %s::date)" for _ in periods)
         self.params: list[Any] = [
             value for index, (first, last) in enumerate(periods) for value in (index, first, last)
         ]
+        # The days all periods span: a bound on dated rows that an index on the date can use
+        # (the join to the periods alone cannot), whatever rows it keeps match some period.
+        self.first = min(first for first, _ in periods)
+        self.last = max(last for _, last in periods)
 
     def rows(
         self, template: str, params: list[Any], *, with_periods: bool = True
