@@ -138,8 +138,16 @@ class MonthRange:
     @cached_property
     def intakes(self) -> dict[int, list[tuple[Any, ...]]]:
         """Per month: ``(outcome, arrived_at, resolved_at)`` of the intakes arrived in it."""
+        # The moments a day earlier and later bound the local days for the index on arrived_at
+        # (the local date of a moment alone cannot use it); the date range decides.
+        earliest = dt.datetime.combine(self.first - dt.timedelta(days=1), dt.time(), dt.UTC)
+        latest = dt.datetime.combine(self.last + dt.timedelta(days=2), dt.time(), dt.UTC)
         return self.by_month(
-            Intake.objects.filter(arrived_at__date__range=(self.first, self.last))
+            Intake.objects.filter(
+                arrived_at__gte=earliest,
+                arrived_at__lt=latest,
+                arrived_at__date__range=(self.first, self.last),
+            )
             .annotate(day=TruncDate("arrived_at"))
             .values_list("day", "outcome", "arrived_at", "resolved_at")
             .order_by()
