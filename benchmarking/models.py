@@ -94,6 +94,12 @@ class Snapshot(models.Model):
     top_shares = models.JSONField(default=list)
     run = models.ForeignKey(SnapshotRun, on_delete=models.PROTECT, related_name="snapshots")
     computed_at = models.DateTimeField(auto_now=True)
+    source = models.CharField(
+        max_length=80,
+        blank=True,
+        default="",
+        help_text="the centre's change mark and population when computed (empty: unknown)",
+    )
 
     class Meta:
         ordering = ["centre_id", "metric", "year", "month"]

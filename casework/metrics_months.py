@@ -18,6 +18,7 @@ Callers use ``casework.metrics.centre_months_aggregates``; this module is casewo
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -137,8 +138,16 @@ class MonthRange:
     @cached_property
     def intakes(self) -> dict[int, list[tuple[Any, ...]]]:
         """Per month: ``(outcome, arrived_at, resolved_at)`` of the intakes arrived in it."""
+        # The moments a day earlier and later bound the local days for the index on arrived_at
+        # (the local date of a moment alone cannot use it); the date range decides.
+        earliest = dt.datetime.combine(self.first - dt.timedelta(days=1), dt.time(), dt.UTC)
+        latest = dt.datetime.combine(self.last + dt.timedelta(days=2), dt.time(), dt.UTC)
         return self.by_month(
-            Intake.objects.filter(arrived_at__date__range=(self.first, self.last))
+            Intake.objects.filter(
+                arrived_at__gte=earliest,
+                arrived_at__lt=latest,
+                arrived_at__date__range=(self.first, self.last),
+            )
             .annotate(day=TruncDate("arrived_at"))
             .values_list("day", "outcome", "arrived_at", "resolved_at")
             .order_by()
@@ -363,14 +372,47 @@ def _interviews_on_time(months: MonthRange, population: int) -> Iterator[Aggrega
         .values_list("conducted", "needed_since", "conducted_on", "application__urgent")
         .order_by()
     )
+    deadline = _deadlines(
+        [row[0] for rows in per_month.values() for row in rows if row[0] is not None]
+    )
+
     for position in range(len(months.months)):
         rows = per_month.get(position, [])
         on_time = sum(
             1
             for needed, conducted, urgent in rows
-            if conducted is not None and conducted <= add_working_days(needed, 2 if urgent else 14)
+            if conducted is not None and conducted <= deadline(needed, 2 if urgent else 14)
         )
         yield _ratio(on_time, len(rows) or None, len(rows))
+
+
+def _deadlines(days: list[dt.date]) -> Callable[[dt.date, int], dt.date]:
+    """``add_working_days`` for the given days, from one list of the working days that follow
+    them: the n-th working day after a day is n places after it in the list (a day beyond the
+    list, or a count reaching past it, falls back to ``add_working_days``)."""
+    if not days:
+        return add_working_days
+    start, end = min(days), max(days) + dt.timedelta(days=DEADLINE_REACH_DAYS)
+    working = [
+        start + dt.timedelta(days=offset)
+        for offset in range((end - start).days + 1)
+        if is_working_day(start + dt.timedelta(days=offset))
+    ]
+
+    def deadline(needed: dt.date, count: int) -> dt.date:
+        if count <= 0 or not start <= needed <= end:
+            return add_working_days(needed, count)
+        position = bisect.bisect_right(working, needed) + count - 1
+        if position >= len(working):
+            return add_working_days(needed, count)
+        return working[position]
+
+    return deadline
+
+
+# Calendar days after the latest day that the list of working days covers: more than 14 working
+# days always fit (two weeks of weekdays and the holidays between them).
+DEADLINE_REACH_DAYS = 40
 
 
 @range_formula("services_households", 1)

@@ -57,15 +57,19 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Model, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from casework.calendar_days import is_working_day
 from casework.models import (
     ActivityEntry,
+    Application,
     AuditEntry,
+    Case,
     Decision,
     HouseholdMember,
     Intake,
@@ -77,6 +81,7 @@ from casework.models.proceedings import DecisionOutcome
 from casework.models.socialwork import ActivityCategory, ContractStatus
 from casework.reference.models import AssistanceReason
 from casework.reference.selectors import benefit_types
+from tenants.org.models import StaffPosition
 
 # A household contributes at most this many persons to ``persons_capped``.
 PERSONS_CAP = 8
@@ -187,6 +192,29 @@ def audit_marks(schemas: Sequence[str]) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), list(schemas))
         return {schema: int(mark) for schema, mark in cursor.fetchall()}
+
+
+def change_marks(schemas: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """Each schema's change marker for the monthly metrics, in one statement whatever the number
+    of schemas: its last audit-trail position (as :func:`audit_marks`) and a digest of its staff
+    posts, which the metrics read (social workers, their FTE and dates) and which are not in the
+    audit trail. Equal marks mean equal records of the centre, so equal metrics for any month
+    (the formulas depend on the month, the records and the registry population only)."""
+    if not schemas:
+        return {}
+    quote = connection.ops.quote_name
+    audit = quote(AuditEntry._meta.db_table)
+    staff = quote(StaffPosition._meta.db_table)
+    # Identifiers quoted (schema names of centres); the values are parameters.
+    parts = [
+        f"SELECT %s, (SELECT coalesce(max(seq), 0) FROM {quote(schema)}.{audit}), "  # noqa: S608
+        f"(SELECT md5(coalesce(string_agg(p::text, ',' ORDER BY p.id), '')) "
+        f"FROM {quote(schema)}.{staff} AS p)"
+        for schema in schemas
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), list(schemas))
+        return {schema: (int(seq), str(digest)) for schema, seq, digest in cursor.fetchall()}
 
 
 def centre_period_tables(*, first: dt.date, last: dt.date) -> PeriodTables:
@@ -387,3 +415,294 @@ def _top_shares(values: list[Decimal]) -> tuple[float, ...]:
     if not total:
         return ()
     return tuple(float(value / total) for value in sorted(values, reverse=True)[:2])
+
+
+# Many periods at once ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TablesDictionary:
+    """The shared code lists the tables are laid out by (the national dictionaries, the same for
+    every centre): the reasons' entries in reference order and the decision benefit codes."""
+
+    reasons: tuple[tuple[str, str, dt.date, dt.date | None], ...]
+    decision_codes: tuple[str, ...]
+
+
+def tables_dictionary() -> TablesDictionary:
+    """The shared code lists (two queries), to compute the tables of many centres with."""
+    return TablesDictionary(
+        reasons=tuple(
+            AssistanceReason.objects.order_by("order", "valid_from", "id").values_list(
+                "code", "statistics_column", "valid_from", "valid_to"
+            )
+        ),
+        decision_codes=tuple(
+            benefit_types().filter(by_decision=True).values_list("code", flat=True)
+        ),
+    )
+
+
+def centre_periods_tables(
+    periods: Sequence[tuple[dt.date, dt.date]], dictionary: TablesDictionary | None = None
+) -> list[PeriodTables]:
+    """The tables of the current centre's schema for each period ``(first, last)``, in order,
+    equal to :func:`centre_period_tables` of each (which stays the definition), from a fixed
+    number of statements whatever the number of periods: each query of the definition is asked
+    once for all periods, joined to the list of periods (``VALUES``) with the same predicate, so
+    the database answers per period; what depends only on the period's last day (main reasons,
+    household sizes) is asked once per distinct last day, in the same statement. ``dictionary``:
+    the shared code lists when read beforehand for many centres (:func:`tables_dictionary`).
+
+    Raises ValueError if a period ends before it starts.
+    """
+    if any(last < first for first, last in periods):
+        raise ValueError("The period ends before it starts.")
+    if not periods:
+        return []
+    dictionary = dictionary or tables_dictionary()
+    entries = dictionary.reasons
+    decision_codes = dictionary.decision_codes
+    columns = (*decision_codes, FORM_SOCIAL_WORK, FORM_CONTRACT, FORM_ANY)
+    query = _PeriodsQuery(periods)
+
+    helped: list[dict[str, set[int]]] = [
+        {code: set() for code in (*decision_codes, FORM_SOCIAL_WORK, FORM_CONTRACT)}
+        for _ in periods
+    ]
+    if decision_codes:
+        for index, code, household in query.rows(
+            """SELECT DISTINCT p.i, d.benefit, c.household_id
+            FROM {Decision} d
+            JOIN {Application} a ON a.id = d.application_id
+            JOIN {Case} c ON c.id = a.case_id
+            JOIN periods p ON coalesce(d.period_from, d.issued_on) <= p.l
+                AND ((d.period_to IS NULL AND coalesce(d.period_from, d.issued_on) >= p.f)
+                     OR d.period_to >= p.f)
+            WHERE d.outcome = ANY(%s) AND d.benefit = ANY(%s)
+                AND coalesce(d.period_from, d.issued_on) <= %s
+                AND (d.period_to >= %s OR coalesce(d.period_from, d.issued_on) >= %s)""",
+            [list(GRANTED), list(decision_codes), query.last, query.first, query.first],
+        ):
+            helped[index][code].add(household)
+    for index, household in query.rows(
+        """SELECT DISTINCT p.i, e.household_id FROM {ActivityEntry} e
+        JOIN periods p ON e.day BETWEEN p.f AND p.l
+        WHERE e.category = %s AND e.household_id IS NOT NULL
+            AND e.day BETWEEN %s AND %s""",
+        [ActivityCategory.SOCIAL_WORK.value, query.first, query.last],
+    ):
+        helped[index][FORM_SOCIAL_WORK].add(household)
+    for index, household in query.rows(
+        """SELECT DISTINCT p.i, c.household_id FROM {SocialContract} s
+        JOIN {Case} c ON c.id = s.case_id
+        JOIN periods p ON {in_force}""",
+        [ContractStatus.DRAFT.value],
+    ):
+        helped[index][FORM_CONTRACT].add(household)
+    for sets in helped:
+        sets[FORM_ANY] = set().union(*sets.values())
+
+    lasts = sorted({last for _, last in periods})
+    anyone = sorted(set().union(*(sets[FORM_ANY] for sets in helped)))
+    latest_reasons: dict[dt.date, dict[int, list[str]]] = {last: {} for last in lasts}
+    sizes: dict[dt.date, dict[int, int]] = {last: {} for last in lasts}
+    if anyone:
+        for last, household, codes in query.rows(
+            """SELECT DISTINCT ON (x.l, i.household_id) x.l, i.household_id, i.reasons
+            FROM {Intake} i
+            JOIN unnest(%s::date[]) AS x(l)
+                ON (i.arrived_at AT TIME ZONE %s)::date <= x.l
+            WHERE i.household_id = ANY(%s) AND NOT (i.reasons = '{{}}'::varchar[])
+            ORDER BY x.l, i.household_id, i.arrived_at DESC, i.id DESC""",
+            [lasts, timezone.get_current_timezone_name(), anyone],
+            with_periods=False,
+        ):
+            latest_reasons[last][household] = codes
+        for last, household, size in query.rows(
+            """SELECT x.l, m.household_id, count(DISTINCT m.person_id)
+            FROM {HouseholdMember} m
+            JOIN unnest(%s::date[]) AS x(l)
+                ON m.joined_on <= x.l AND (m.left_on IS NULL OR m.left_on > x.l)
+            WHERE m.household_id = ANY(%s)
+            GROUP BY x.l, m.household_id""",
+            [lasts, anyone],
+            with_periods=False,
+        ):
+            sizes[last][household] = size
+
+    contract_counts = [dict.fromkeys(CONTRACT_FIGURES, 0) for _ in periods]
+    for index, *counts in query.rows(
+        """SELECT p.i,
+            count(*) FILTER (WHERE s.signed_on BETWEEN p.f AND p.l),
+            count(*) FILTER (WHERE {in_force}),
+            count(*) FILTER (WHERE s.closed_on BETWEEN p.f AND p.l AND s.status = %s),
+            count(*) FILTER (WHERE s.closed_on BETWEEN p.f AND p.l AND s.status = %s
+                AND s.goals_achieved),
+            count(*) FILTER (WHERE s.closed_on BETWEEN p.f AND p.l AND s.status = %s)
+        FROM {SocialContract} s CROSS JOIN periods p
+        GROUP BY p.i""",
+        [
+            ContractStatus.DRAFT.value,
+            ContractStatus.COMPLETED.value,
+            ContractStatus.COMPLETED.value,
+            ContractStatus.BROKEN.value,
+        ],
+    ):
+        contract_counts[index] = dict(zip(CONTRACT_FIGURES, counts, strict=True))
+
+    plans = query.rows(
+        """SELECT p.i, c.household_id, sp.hours_per_week, sp.starts_on, sp.ends_on
+        FROM {ServicePlan} sp JOIN {Case} c ON c.id = sp.case_id
+        JOIN periods p ON sp.starts_on <= p.l AND (sp.ends_on IS NULL OR sp.ends_on >= p.f)""",
+        [],
+    )
+    plans_of: list[list[tuple[Any, ...]]] = [[] for _ in periods]
+    for index, *plan in plans:
+        plans_of[index].append(tuple(plan))
+    delivered_of: list[list[Decimal]] = [[] for _ in periods]
+    for index, hours in query.rows(
+        """SELECT p.i, sum(sd.hours) FROM {ServiceDelivery} sd
+        JOIN {ServicePlan} sp ON sp.id = sd.plan_id
+        JOIN {Case} c ON c.id = sp.case_id
+        JOIN periods p ON sd.day BETWEEN p.f AND p.l
+        WHERE sd.day BETWEEN %s AND %s
+        GROUP BY p.i, c.household_id""",
+        [query.first, query.last],
+    ):
+        delivered_of[index].append(hours)
+
+    # One pass over the days of all periods counts the working days of any of them.
+    working_days = _working_days_counter(
+        min(first for first, _ in periods), max(last for _, last in periods)
+    )
+    result = []
+    for index, (first, last) in enumerate(periods):
+        reasons = _reasons_from(entries, first, last)
+        sets = helped[index]
+        main_reason = _main_from(latest_reasons[last], sets[FORM_ANY], reasons)
+        size = sizes[last]
+        cells = [(row, column) for row in reasons.rows for column in columns]
+        households = dict.fromkeys(cells, 0)
+        persons = dict.fromkeys(cells, 0)
+        persons_capped = dict.fromkeys(cells, 0)
+        for column in columns:
+            for household in sets[column]:
+                cell = (main_reason.get(household, UNKNOWN_REASON), column)
+                members = size.get(household, 1)
+                households[cell] += 1
+                persons[cell] += members
+                persons_capped[cell] += min(members, PERSONS_CAP)
+        period_plans = plans_of[index]
+        planned = sum(
+            (
+                per_week
+                * working_days(max(starts, first), min(ends or last, last))
+                / WORKING_DAYS_IN_A_WEEK
+                for _, per_week, starts, ends in period_plans
+            ),
+            Decimal(0),
+        )
+        delivered = delivered_of[index]
+        result.append(
+            PeriodTables(
+                reason_rows=reasons.rows,
+                form_columns=columns,
+                households=households,
+                persons=persons,
+                persons_capped=persons_capped,
+                contracts=contract_counts[index],
+                services=ServicesFigures(
+                    households=len({household for household, *_ in period_plans}),
+                    hours_planned=planned,
+                    hours_delivered=sum(delivered, Decimal(0)),
+                    top_shares=_top_shares(delivered),
+                ),
+            )
+        )
+    return result
+
+
+# A social contract in force at any time in period p (the rule of ``_in_force``); one parameter,
+# the draft status.
+_IN_FORCE_SQL = (
+    "(s.signed_on <= p.l AND s.starts_on <= p.l AND NOT (s.status = %s)"
+    " AND (s.closed_on IS NULL OR s.closed_on >= p.f))"
+)
+
+
+_TABLES: tuple[type[Model], ...] = (
+    ActivityEntry,
+    Application,
+    Case,
+    Decision,
+    HouseholdMember,
+    Intake,
+    ServiceDelivery,
+    ServicePlan,
+    SocialContract,
+)
+
+
+class _PeriodsQuery:
+    """Statements over the periods, given to SQL as ``periods(i, f, l)``: index, first and last
+    day; ``first`` and ``last`` bound the days of all periods."""
+
+    def __init__(self, periods: Sequence[tuple[dt.date, dt.date]]) -> None:
+        self.values = ", ".join("(%s::int, %s::date, %s::date)" for _ in periods)
+        self.params: list[Any] = [
+            value for index, (first, last) in enumerate(periods) for value in (index, first, last)
+        ]
+        # The days all periods span: a bound on dated rows that an index on the date can use
+        # (the join to the periods alone cannot), whatever rows it keeps match some period.
+        self.first = min(first for first, _ in periods)
+        self.last = max(last for _, last in periods)
+
+    def rows(
+        self, template: str, params: list[Any], *, with_periods: bool = True
+    ) -> list[tuple[Any, ...]]:
+        names = {
+            model.__name__: connection.ops.quote_name(model._meta.db_table) for model in _TABLES
+        }
+        # The template names tables (quoted identifiers of casework's own models) and the rule of
+        # a contract in force; every value is a parameter.
+        sql = template.format(in_force=_IN_FORCE_SQL, **names)
+        if with_periods:
+            sql = f"WITH periods(i, f, l) AS (VALUES {self.values}) {sql}"
+            params = [*self.params, *params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+
+def _reasons_from(
+    entries: Sequence[tuple[str, str, dt.date, dt.date | None]], first: dt.date, last: dt.date
+) -> _Reasons:
+    """:func:`_reasons` from the dictionary's entries read once."""
+    rows: list[str] = []
+    rank: dict[str, int] = {}
+    row: dict[str, str] = {}
+    for position, (code, column, valid_from, valid_to) in enumerate(entries):
+        rank[code], row[code] = position, column
+        in_period = valid_from <= last and (valid_to is None or valid_to >= first)
+        if in_period and column not in rows:
+            rows.append(column)
+    rows.append(UNKNOWN_REASON)
+    return _Reasons(
+        rows=tuple(rows), rank=rank, row={code: c for code, c in row.items() if c in rows}
+    )
+
+
+def _main_from(
+    latest: Mapping[int, list[str]], households: Iterable[int], reasons: _Reasons
+) -> dict[int, str]:
+    """:func:`_main_reasons` from each household's latest intake's reasons read once."""
+    main: dict[int, str] = {}
+    for household in households:
+        codes = latest.get(household)
+        if codes is None:
+            continue
+        known = [code for code in codes if code in reasons.row]
+        if known:
+            main[household] = reasons.row[min(known, key=reasons.rank.__getitem__)]
+    return main

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -19,12 +20,11 @@ from benchmarking.models import Snapshot, SnapshotRun
 from benchmarking.services import (
     HISTORY_START,
     previous_month,
-    snapshot_centre_compute,
+    snapshot_centres_compute,
     snapshot_run_create,
 )
 from benchmarking.tasks import snapshot_run_start
 from opsplatform.errors import ValidationFailed
-from opsplatform.schemas import schemas_in_turn
 from tenants.models import Centre
 
 
@@ -73,9 +73,22 @@ class Command(BaseCommand):
                     kind=kind, period_from=first, period_to=last, centres=centres,
                     requested_by="manage.py",
                 )  # fmt: skip
-                for row in schemas_in_turn(list(run.centres.select_related("centre"))):
-                    progress = snapshot_centre_compute(run=run, centre=row.centre)
-                    self.stdout.write(f"{row.centre.slug}: {progress.values_written} wartości")
+                # In batches, as the worker computes them (statements per batch, not per centre).
+                chosen = [row.centre for row in run.centres.select_related("centre")]
+                size = settings.SNAPSHOT_CENTRES_PER_TASK
+                failed: list[str] = []
+                for start in range(0, len(chosen), size):
+                    batch = chosen[start : start + size]
+                    failed.extend(snapshot_centres_compute(run=run, centres=batch))
+                    written = dict(
+                        run.centres.filter(centre__in=batch).values_list(
+                            "centre__slug", "values_written"
+                        )
+                    )
+                    for centre in batch:
+                        self.stdout.write(f"{centre.slug}: {written[centre.slug]} wartości")
+                if failed:
+                    raise CommandError(f"Nie udało się policzyć: {', '.join(failed)}.")
             else:
                 run = snapshot_run_start(
                     kind=kind, period_from=first, period_to=last, centres=centres,
