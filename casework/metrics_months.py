@@ -447,7 +447,16 @@ def _service_hours(months: MonthRange, population: int) -> Iterator[Aggregate]:
 def _handovers_per_case(months: MonthRange, population: int) -> Iterator[Aggregate]:
     handovers = [0] * len(months.months)
     rows = (
-        Handover.objects.filter(handed_over_at__date__range=(months.first, months.last))
+        Handover.objects.filter(
+            # The moments a day earlier and later bound the local days for the index.
+            handed_over_at__gte=dt.datetime.combine(
+                months.first - dt.timedelta(days=1), dt.time(), dt.UTC
+            ),
+            handed_over_at__lt=dt.datetime.combine(
+                months.last + dt.timedelta(days=2), dt.time(), dt.UTC
+            ),
+            handed_over_at__date__range=(months.first, months.last),
+        )
         .annotate(day=TruncDate("handed_over_at"))
         .annotate(month=TruncMonth("day"))
         .values("month")

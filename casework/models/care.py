@@ -80,6 +80,8 @@ class ServiceDelivery(AuditedRecord):
 
     class Meta:
         ordering = ["plan_id", "day", "id"]
+        # The benchmark snapshots read the hours delivered by day across all plans.
+        indexes = [models.Index(fields=["day"])]
         constraints = [
             models.UniqueConstraint(fields=["plan", "day"], name="delivery_once_per_day"),
             models.CheckConstraint(

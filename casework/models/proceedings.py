@@ -127,6 +127,8 @@ class Decision(AuditedRecord):
 
     class Meta:
         ordering = ["-issued_on", "-id"]
+        # The benchmark snapshots read decisions by the day issued and by the end of the benefit.
+        indexes = [models.Index(fields=["issued_on"]), models.Index(fields=["period_to"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0),
