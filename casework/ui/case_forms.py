@@ -26,7 +26,7 @@ from casework.models.proceedings import (
     PaymentSchedule,
 )
 from casework.permissions import Capability, has_capability
-from opsplatform.ui.forms import DateInput, TextField, fast_widgets
+from opsplatform.ui.forms import DateField, DateInput, TextField, fast_widgets
 from tenants.accounts.models import User
 from tenants.org.models import CanonicalFunction, Team
 
@@ -141,7 +141,7 @@ class ApplicationForm(CaseForm):
     layout = (("applicant", "received_on"), ("benefits",), ("urgent", "complex"))
 
     applicant = ObjectChoiceField(label=_("Wnioskodawca"))
-    received_on = forms.DateField(label=_("Data wpływu"), widget=DateInput(), initial=_today)
+    received_on = DateField(label=_("Data wpływu"), widget=DateInput(), initial=_today)
     benefits = forms.MultipleChoiceField(
         label=_("Wnioskowane świadczenia"), widget=forms.CheckboxSelectMultiple
     )
@@ -169,7 +169,7 @@ class InterviewScheduleForm(CaseForm):
     kind = forms.ChoiceField(
         label=_("Rodzaj"), choices=InterviewKind.choices, initial=InterviewKind.FULL
     )
-    needed_since = forms.DateField(
+    needed_since = DateField(
         label=_("Potrzeba stwierdzona dnia"),
         widget=DateInput(),
         initial=_today,
@@ -207,9 +207,7 @@ class InterviewRecordForm(CaseForm):
     layout = (("interview",), ("conducted_on",), ("diagnosis",), ("help_plan",))
 
     interview = ObjectChoiceField(label=_("Wywiad"))
-    conducted_on = forms.DateField(
-        label=_("Data przeprowadzenia"), widget=DateInput(), initial=_today
-    )
+    conducted_on = DateField(label=_("Data przeprowadzenia"), widget=DateInput(), initial=_today)
     diagnosis = TextField(label=_("Diagnoza"), multiline=True, rows=4)
     help_plan = TextField(label=_("Plan pomocy"), multiline=True, rows=4)
 
@@ -248,13 +246,13 @@ class DecisionForm(CaseForm):
         required=False,
         choices=[("", _("— nie dotyczy —")), *PaymentSchedule.choices],
     )
-    period_from = forms.DateField(
+    period_from = DateField(
         label=_("Przyznane od"),
         required=False,
         widget=DateInput(),
         help_text=_("Wymagane, gdy świadczenie przyznajesz (także w części)."),
     )
-    period_to = forms.DateField(label=_("Przyznane do"), required=False, widget=DateInput())
+    period_to = DateField(label=_("Przyznane do"), required=False, widget=DateInput())
     legal_basis = TextField(
         label=_("Podstawa prawna"),
         required=False,
@@ -262,7 +260,7 @@ class DecisionForm(CaseForm):
         help_text=_("Puste pole: podstawa prawna świadczenia ze słownika."),
     )
     reasoning = TextField(label=_("Uzasadnienie"), multiline=True, rows=5)
-    issued_on = forms.DateField(label=_("Data wydania"), widget=DateInput(), initial=_today)
+    issued_on = DateField(label=_("Data wydania"), widget=DateInput(), initial=_today)
 
     def __init__(
         self,
@@ -309,7 +307,7 @@ class DeliverForm(CaseForm):
     layout = (("decision",), ("delivered_on",))
 
     decision = ObjectChoiceField(label=_("Decyzja"))
-    delivered_on = forms.DateField(label=_("Data doręczenia"), widget=DateInput(), initial=_today)
+    delivered_on = DateField(label=_("Data doręczenia"), widget=DateInput(), initial=_today)
 
     def __init__(
         self, *args: Any, decisions: Iterable[Decision], labels: Labels, **kwargs: Any
@@ -323,8 +321,8 @@ class DelayNoticeForm(CaseForm):
     layout = (("application",), ("sent_on", "new_due_on"), ("reason",))
 
     application = ObjectChoiceField(label=_("Wniosek"))
-    sent_on = forms.DateField(label=_("Data zawiadomienia"), widget=DateInput(), initial=_today)
-    new_due_on = forms.DateField(label=_("Nowy termin załatwienia"), widget=DateInput())
+    sent_on = DateField(label=_("Data zawiadomienia"), widget=DateInput(), initial=_today)
+    new_due_on = DateField(label=_("Nowy termin załatwienia"), widget=DateInput())
     reason = TextField(label=_("Przyczyna zwłoki"), max_length=500, multiline=True)
 
     def __init__(
@@ -339,7 +337,7 @@ class AppealForm(CaseForm):
     layout = (("decision",), ("lodged_on",))
 
     decision = ObjectChoiceField(label=_("Decyzja, od której wniesiono odwołanie"))
-    lodged_on = forms.DateField(
+    lodged_on = DateField(
         label=_("Data wniesienia"),
         widget=DateInput(),
         initial=_today,
@@ -358,7 +356,7 @@ class AppealForwardForm(CaseForm):
     layout = (("appeal",), ("forwarded_on",))
 
     appeal = ObjectChoiceField(label=_("Odwołanie"))
-    forwarded_on = forms.DateField(
+    forwarded_on = DateField(
         label=_("Data przekazania do SKO"),
         widget=DateInput(),
         initial=_today,
@@ -381,9 +379,7 @@ class AppealDecideForm(CaseForm):
         label=_("Rozstrzygnięcie"),
         choices=[c for c in AppealOutcome.choices if c[0] != AppealOutcome.PENDING],
     )
-    outcome_on = forms.DateField(
-        label=_("Data rozstrzygnięcia"), widget=DateInput(), initial=_today
-    )
+    outcome_on = DateField(label=_("Data rozstrzygnięcia"), widget=DateInput(), initial=_today)
 
     def __init__(
         self, *args: Any, appeals: Iterable[Appeal], labels: Labels, **kwargs: Any
@@ -398,8 +394,8 @@ class AuthorisationForm(CaseForm):
 
     worker = ObjectChoiceField(label=_("Pracownik"))
     reference = TextField(label=_("Znak upoważnienia"), max_length=60)
-    valid_from = forms.DateField(label=_("Ważne od"), widget=DateInput(), initial=_today)
-    valid_to = forms.DateField(
+    valid_from = DateField(label=_("Ważne od"), widget=DateInput(), initial=_today)
+    valid_to = DateField(
         label=_("Ważne do"),
         required=False,
         widget=DateInput(),
@@ -453,5 +449,5 @@ class CloseForm(CaseForm):
     prefix = "close"
     layout = (("closed_on",), ("reason",))
 
-    closed_on = forms.DateField(label=_("Data zamknięcia"), widget=DateInput(), initial=_today)
+    closed_on = DateField(label=_("Data zamknięcia"), widget=DateInput(), initial=_today)
     reason = TextField(label=_("Powód zamknięcia"), max_length=300)

@@ -14,7 +14,7 @@ from casework.models.intake import RESOLVED_AT_DESK, Channel, ReporterKind
 from casework.models.people import IdentityDocument, Sex
 from casework.reference.models import AssistanceReason
 from opsplatform.text_rules import NOTE_MAX_LENGTH
-from opsplatform.ui.forms import DateInput, TextField
+from opsplatform.ui.forms import DateField, DateInput, TextField
 from tenants.accounts.models import User
 from tenants.org.models import Team
 
@@ -112,7 +112,7 @@ class DeskForm(forms.Form):
         required=False,
     )
     document_number = TextField(label=_("Numer dokumentu"), max_length=40, required=False)
-    date_of_birth = forms.DateField(label=_("Data urodzenia"), required=False, widget=DateInput())
+    date_of_birth = DateField(label=_("Data urodzenia"), required=False, widget=DateInput())
     sex = forms.ChoiceField(label=_("Płeć"), choices=_blank(Sex.choices), required=False)
     street = TextField(label=_("Ulica i numer"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Kod pocztowy"), max_length=6, required=False)

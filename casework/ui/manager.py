@@ -45,7 +45,7 @@ from opsplatform.ui.access import (
     signed_in_user,
     staff_required,
 )
-from opsplatform.ui.forms import DateInput
+from opsplatform.ui.forms import DateField, DateInput
 from tenants.accounts.models import User
 from tenants.accounts.roles import Role
 
@@ -97,8 +97,8 @@ OBJECT_LABELS: dict[str, Any] = {
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("Od dnia"), widget=DateInput())
-    date_to = forms.DateField(label=_("Do dnia (włącznie)"), widget=DateInput())
+    date_from = DateField(label=_("Od dnia"), widget=DateInput())
+    date_to = DateField(label=_("Do dnia (włącznie)"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

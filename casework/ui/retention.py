@@ -49,6 +49,7 @@ from opsplatform.errors import DomainError
 from opsplatform.text_rules import NOTE_MAX_LENGTH
 from opsplatform.ui.access import domain_errors_as_http, roles_required, signed_in_user
 from opsplatform.ui.forms import (
+    DateField,
     DateInput,
     TextField,
     apply_domain_error,
@@ -144,7 +145,7 @@ class RuleForm(forms.ModelForm):  # type: ignore[type-arg]  # not subscriptable 
 
 
 class PreviewForm(forms.Form):
-    na_dzien = forms.DateField(label=_("Stan na dzień"), widget=DateInput())
+    na_dzien = DateField(label=_("Stan na dzień"), widget=DateInput())
 
 
 class HoldForm(forms.Form):
@@ -156,7 +157,7 @@ class HoldForm(forms.Form):
         rows=2,
         help_text=_("Np. sygnatura postępowania sądowego, kontrola, żądanie organu."),
     )
-    until = forms.DateField(
+    until = DateField(
         label=_("Do dnia (opcjonalnie)"),
         required=False,
         widget=DateInput(),

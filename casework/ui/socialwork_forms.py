@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.models.care import FeeRule, ProviderKind, ServiceType
 from casework.models.socialwork import ActivityCategory, ContractVariant, ProgrammeKind
 from opsplatform.text_rules import LONG_TEXT_MAX_LENGTH, NOTE_MAX_LENGTH
-from opsplatform.ui.forms import DateInput, TextField
+from opsplatform.ui.forms import DateField, DateInput, TextField
 
 Choices = Sequence[tuple[str, str]]
 Label = Any  # a str or a lazy translation
@@ -67,8 +67,8 @@ def _text(
     )
 
 
-def _date(label: Label, *, required: bool = True, help_text: Label = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, help_text=help_text, widget=DateInput())
+def _date(label: Label, *, required: bool = True, help_text: Label = "") -> DateField:
+    return DateField(label=label, required=required, help_text=help_text, widget=DateInput())
 
 
 def _decimal(label: Label, *, required: bool = True, help_text: Label = "") -> forms.DecimalField:

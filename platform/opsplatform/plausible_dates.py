@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 EARLIEST_DAY = dt.date(1990, 1, 1)
 # Facts of a family's life (joining a household) may be older than the centre; not older than this.
 EARLIEST_LIFE_DAY = dt.date(1900, 1, 1)
+# No date a page accepts lies later (opsplatform.ui.forms.DateField): a later year is a typo.
+LATEST_DAY = dt.date(2099, 12, 31)
 # A user's clock may run a little ahead of the server's: a time "now" on their screen is accepted.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 # How far ahead anything may be planned (contracts, benefit periods, authorisations, programmes).

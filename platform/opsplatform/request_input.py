@@ -3,7 +3,11 @@
 A NUL character (``%00``) in a query parameter or a form field cannot be stored or even searched
 for in PostgreSQL (it refuses such a text), so it would surface as a server error wherever the
 value reaches a query. It never belongs to anything a user types: the request is refused with 400
-naming the parameter, in the API's error body under ``/api/`` and as a page elsewhere."""
+naming the parameter, in the API's error body under ``/api/`` and as a page elsewhere.
+
+A page asked for with a method it does not take (a form's address opened from the address bar or
+a bookmark: ``require_POST``) answers 405 with an empty body in Django; the clerk gets a page
+saying what happened instead (the API's 405 already has its JSON body)."""
 
 from __future__ import annotations
 
@@ -50,3 +54,21 @@ class RejectNulMiddleware:
             )
         body = render_to_string("400.html", {"names": names}, request=request)
         return HttpResponse(body, status=400)
+
+
+class MethodNotAllowedPageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and not response.content
+            and not request.path.startswith(API_PREFIX)
+        ):
+            allowed = response.get("Allow", "")
+            response = HttpResponse(render_to_string("405.html", request=request), status=405)
+            if allowed:
+                response["Allow"] = allowed
+        return response

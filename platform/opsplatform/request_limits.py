@@ -6,7 +6,8 @@ when something first reads the body, and the exception then surfaces wherever th
 inside an API view, as a bare 400 from the CSRF check of a page. ``RequestLimitsMiddleware``
 reads the body up front instead, so the answer is always the same: 413, in the API's error
 format (``{"code", "message", "fields"}``) under ``/api/`` and as a Polish page elsewhere.
-Nothing has reached a view, so nothing is saved.
+Nothing has reached a view, so nothing is saved. An address with more query parameters than
+``DATA_UPLOAD_MAX_NUMBER_FIELDS`` is answered the same way, with 414 (URI Too Long).
 
 Reading the body early costs nothing extra: ``request.body`` refuses an oversized body from its
 Content-Length header before reading it, and a form's fields are parsed once and kept. A
@@ -31,12 +32,13 @@ MESSAGE = (
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def too_large_response(request: HttpRequest) -> HttpResponse:
-    """The 413 answer: API error JSON under ``/api/``, a Polish page elsewhere."""
+def too_large_response(request: HttpRequest, status: int = 413) -> HttpResponse:
+    """The 413 answer (414 for an address with too many query parameters): API error JSON under
+    ``/api/``, a Polish page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": CODE, "message": MESSAGE, "fields": {}}, status=413)
+        return JsonResponse({"code": CODE, "message": MESSAGE, "fields": {}}, status=status)
     # No request context: the page renders before sessions and authentication have run.
-    return HttpResponse(render_to_string("errors/request_too_large.html"), status=413)
+    return HttpResponse(render_to_string("errors/request_too_large.html"), status=status)
 
 
 class RequestLimitsMiddleware:
@@ -44,6 +46,10 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.GET  # noqa: B018 - parsing counts the query's parameters, on any method
+        except TooManyFieldsSent:
+            return too_large_response(request, status=414)
         if request.method in _BODY_METHODS:
             try:
                 if request.method == "POST" and request.content_type in (

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A NUL character in a query parameter or form field: 400 naming it (PostgreSQL refuses it).
     "opsplatform.request_input.RejectNulMiddleware",
+    # A page asked for with a method it does not take: 405 with a Polish page, not an empty body.
+    "opsplatform.request_input.MethodNotAllowedPageMiddleware",
     "tenants.accounts.middleware.AccountKindMiddleware",
     "casework.ui.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -21,8 +21,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from opsplatform.errors import DomainError
+from opsplatform.plausible_dates import EARLIEST_LIFE_DAY, LATEST_DAY
 from opsplatform.text_rules import ADDRESS_MAX_LENGTH, LONG_TEXT_MAX_LENGTH, clean_text, looks_blank
 from opsplatform.ui.access import is_htmx
 
@@ -212,6 +214,34 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date typed on a page, refused next to its field when it lies outside every range a
+    centre's work can need (``EARLIEST_LIFE_DAY`` to ``LATEST_DAY``): a year 9999 or 0001 is a
+    typo, and would otherwise reach a service only once the rest of the form is valid, or overflow
+    date arithmetic in a view. The services' narrower rules (``opsplatform.plausible_dates``)
+    still apply to what passes."""
+
+    widget = DateInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", DateInput())
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("min", EARLIEST_LIFE_DAY.isoformat())
+        self.widget.attrs.setdefault("max", LATEST_DAY.isoformat())
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST_LIFE_DAY <= value <= LATEST_DAY:
+            raise ValidationError(
+                _("Podaj datę między %(earliest)s a %(latest)s."),
+                code="date_out_of_range",
+                params={
+                    "earliest": f"{EARLIEST_LIFE_DAY:%d.%m.%Y}",
+                    "latest": f"{LATEST_DAY:%d.%m.%Y}",
+                },
+            )
 
 
 def form_response(
