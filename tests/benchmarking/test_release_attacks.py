@@ -485,3 +485,104 @@ def test_an_export_keeps_value_cells_hidden_before() -> None:
             parameters, previous, {"contracts": (table, released)}, {"indicators": indicators}
         )
     assert values["indicators"].cells[("contracts_achieved", "scope")].value is None
+
+
+# --- A rate answered before, beside the counts of a later export --------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _rate_candidates(rate: Decimal, shown: dict[str, int], bound: int = 150) -> set[int]:
+    """An attacker of its own (no platform code): every count of contracts achieved that fits a
+    share ``rate`` = achieved / (completed + broken), shown to one decimal, with the counts
+    shown and achieved ≤ completed; hidden counts are any whole number from 0 to ``bound``."""
+    found: set[int] = set()
+    completed_values = [shown["completed"]] if "completed" in shown else range(bound + 1)
+    broken_values = [shown["broken"]] if "broken" in shown else range(bound + 1)
+    for completed in completed_values:
+        for broken in broken_values:
+            base = completed + broken
+            if not base:
+                continue
+            low = max(0, int((rate - Decimal("0.05")) * base / 100))
+            for achieved in range(low, min(completed, base) + 1):
+                share = (Decimal(achieved * 100) / base).quantize(Decimal("0.1"))
+                if share == rate and ("achieved" not in shown or shown["achieved"] == achieved):
+                    found.add(achieved)
+                elif share > rate:
+                    break
+    return found
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    achieved=st.integers(K, 60),
+    not_achieved=st.integers(0, 40),
+    broken=st.integers(K, 40),
+    signed=st.integers(K, 80),
+)
+def test_a_rate_answered_before_never_gives_back_a_count_an_export_hides(
+    achieved: int, not_achieved: int, broken: int, signed: int
+) -> None:
+    """The ministry was answered the share of contracts achieved for the country's half-year
+    (``/api/benchmarks/aggregates/?metric=contracts_achieved``: a rate, shown because its
+    numerator and base reach k). Then it orders the export of the same period with the contracts
+    table, where contracts achieved are dominated by one centre (hidden for themselves) and
+    completed and broken are shown: rate × (completed + broken) would give achieved back. The
+    export hides more (or is refused), so that an attacker holding both keeps a protection
+    interval of at least k around achieved."""
+    from benchmarking import ledger
+    from benchmarking.disclosure import CountTable, DisclosureSettings, TableSpec, protect_table
+    from benchmarking.exports import build
+    from benchmarking.exports.family import protect_linked
+    from benchmarking.exports.parameters import ExportParameters
+    from django.db import transaction
+
+    from opsplatform.errors import Conflict
+
+    completed = achieved + not_achieved
+    spec = TableSpec(
+        code="contracts",
+        title_pl="Kontrakty socjalne",
+        title_en="Social contracts",
+        rows=tuple((row, row) for row in ("signed", "active", "completed", "achieved", "broken")),
+        columns=(("scope", "PL"),),
+    )
+    counts = {"signed": signed, "active": signed + 20, "completed": completed,
+              "achieved": achieved, "broken": broken}  # fmt: skip
+    table = CountTable(spec, {(row, "scope"): value for row, value in counts.items()})
+    gate = DisclosureSettings(k=K)
+    released = protect_table(table, settings=gate, dominated=frozenset({("achieved", "scope")}))
+    rate = (Decimal(achieved * 100) / (completed + broken)).quantize(Decimal("0.1"))
+    parameters = ExportParameters(2024, 1, "PL", ("contracts",), "json", None)
+    try:
+        with transaction.atomic():
+            ledger.record(
+                [ledger.LedgerCell("metric:contracts_achieved:v1", "PL", "2024-H1", "value",
+                                   "value", rate, hidden=False)],
+                audience="ministry", channel="api", release="earlier-answer",
+            )  # fmt: skip
+            try:
+                linked, _ = protect_linked(parameters, {"contracts": (table, released)}, {}, gate)
+            except Conflict as refused:
+                assert refused.code == "release_unprotectable"
+                raise _Rollback from None
+            tables, _ = build._derived(
+                parameters, {}, {"contracts": (table, linked["contracts"])}, {}
+            )
+            out = tables["contracts"][1]
+            shown = {row: cell.value for (row, _), cell in out.cells.items() if cell.value is not None}
+            assert "achieved" not in shown
+            candidates = _rate_candidates(rate, shown)  # type: ignore[arg-type]
+            assert achieved in candidates
+            assert max(candidates) - min(candidates) >= K - 1, (counts, rate, shown, candidates)
+            raise _Rollback
+    except _Rollback:
+        pass
