@@ -20,7 +20,8 @@ cells) and those relations. This module:
   cell is a single value. If that is impossible because earlier releases already fix a cell, it
   raises :class:`Unprotectable` with a Polish reason and nothing is released.
 
-The module is pure: no database. ``benchmarking.exports`` builds families from the ledger.
+The module is pure: no database (refusal reasons are marked for translation).
+``benchmarking.exports`` builds families from the ledger.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
+from django.utils.translation import gettext
 
 Key = tuple[str, ...]
 
@@ -191,7 +193,9 @@ def protect_corrected(family: Family, *, k: int, earlier: Mapping[Key, int]) -> 
     # Cells of this release published before with the same value stay known to the reader:
     # hiding them now would hide nothing. Not so where the ledger holds a cell both shown and
     # hidden (releases from before the per-cell memory): there its neighbours may be hidden as
-    # before, so that the cell hidden since is not simply the total minus them.
+    # before, so that the cell hidden since is not simply the total minus them. (A release's
+    # own fresh complements are not such cells: callers leave them out of ``hidden_before``
+    # when they were shown before with the same value.)
     legacy = {key for key in family.hidden_before if key in earlier}
     near_legacy = {
         key for relation in family.relations if legacy & set(relation.cells())
@@ -285,13 +289,15 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
         if candidate is None:
             raise Unprotectable(
                 target,
-                "Tego zestawienia nie da się wydać: razem z tym, co już opublikowano, "
-                "pozwoliłoby odtworzyć ukrytą wartość "
-                f"({' / '.join(target)}). Wybierz inny okres lub zakres albo wydanie z szumem "
-                "różnicowym.",
+                gettext(
+                    "Tego zestawienia nie da się wydać: razem z tym, co już opublikowano, "
+                    "pozwoliłoby odtworzyć ukrytą wartość (%(cell)s). Wybierz inny okres lub "
+                    "zakres albo wydanie z szumem różnicowym."
+                )
+                % {"cell": " / ".join(target)},
             )
         suppressed.add(candidate)
-    raise Unprotectable(("?",), "Nie udało się dobrać ukrywania uzupełniającego.")
+    raise Unprotectable(("?",), gettext("Nie udało się dobrać ukrywania uzupełniającego."))
 
 
 def _next_to_hide(
