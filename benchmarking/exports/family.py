@@ -145,6 +145,9 @@ def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[R
                 )
             )
     # Half-years and their year.
+    counted_indicators = {
+        d.code for d in current_definitions() if d.disclosure == DisclosureClass.COUNT
+    }
     for (table, scope, period), cells in by_table.items():
         if "-" in period:
             continue
@@ -154,6 +157,12 @@ def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[R
         for row, column in cells:
             year_key = (table, scope, period, row, column)
             half_keys = [(table, scope, h, row, column) for h in halves]
+            if table == "indicators":
+                # A COUNT indicator is held as its count (a sum of months): the year is the sum
+                # of its halves. Rates, medians and sums of hours are not counts.
+                if row in counted_indicators:
+                    relations.append(Relation.total(half_keys, year_key))
+                continue
             if table == "contracts" and row in ADDITIVE_CONTRACTS:
                 relations.append(Relation.total(half_keys, year_key))
             else:
@@ -234,6 +243,30 @@ def _as_held(key: Key, value: Decimal | int, ratios: Mapping[Key, Ratio]) -> int
     return ratio.units(value) if ratio is not None else int(value)
 
 
+# COUNT indicators whose count is a count table's cell: (indicator, table, row).
+INDICATOR_COUNTS = (("contracts_signed", "contracts", "signed"),)
+
+
+def indicator_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[Relation]:
+    """A COUNT indicator of an export (a mean per month, held as its count) is the count of the
+    same thing in a count table: the export's own scope (column ``scope``) and, in the
+    country's export, a voivodeship's column is that voivodeship's table."""
+    known = set(keys)
+    out: list[Relation] = []
+    for table, scope, period, row, column in sorted(known):
+        if table != "indicators":
+            continue
+        for metric, source, source_row in INDICATOR_COUNTS:
+            if row != metric or (column != "scope" and column not in voivodeships):
+                continue
+            counted = scope if column == "scope" else column
+            if scope != NATIONAL and column != "scope":
+                continue
+            other = (source, counted, period, source_row, "scope")
+            out.append(Relation((((table, scope, period, row, column), 1), (other, -1))))
+    return out
+
+
 def protect_linked(
     parameters: ExportParameters,
     tables: Mapping[str, tuple[CountTable, ReleasedTable]],
@@ -308,12 +341,11 @@ def protect_linked(
         *ratios.values(),
     ]
     # An indicator count beside the same count in a table: its mean × months is that count.
-    for metric, row in (("contracts_signed", "signed"),):
-        for column in ("scope",):
-            indicator_key = ("indicators", scope, period, metric, column)
-            table_key = ("contracts", scope, period, row, "scope")
-            if indicator_key in current and current.get(table_key) == current[indicator_key]:
-                relations.append(Relation(((indicator_key, 1), (table_key, -1))))
+    relations.extend(
+        relation
+        for relation in indicator_relations(everything, voivodeships)
+        if len({current[key] for key in relation.cells() if key in current}) < 2
+    )
     family = Family(
         current=current,
         relations=relations,
