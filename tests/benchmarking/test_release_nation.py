@@ -11,11 +11,11 @@ seeded), released through the product's own code (``answers.scope_answer``,
   released again after all of them): exports of the country and of each voivodeship of at
   least three centres, for both half-years and the year, in a seeded random order; an exact
   integer attacker holding everything the ministry was shown narrows no hidden small count
-  below k and pins no other;
-* a differentially private release takes nothing from an exact release's pattern.
+  below k and pins no other.
 
 Window differencing and the exports beside the aggregate answers: ``test_release_linked.py``
-(the same generated nations).
+(the same generated nations). Differential privacy following the exact pattern is tested on the
+demo centres only (``test_dp_releases.py``), not yet over a generated nation.
 """
 
 from __future__ import annotations
