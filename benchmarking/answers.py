@@ -310,6 +310,9 @@ def _linked(
             start.add(key)
     if not current:
         return set()
+    # This answer's own complements shown before with the same value hide nothing: known.
+    start = {key for key in start if key not in published_before or key in hidden_before
+             or int(published_before[key]) != current[key]}  # fmt: skip
     before = {key: int(v) for key, v in published_before.items() if key not in current}
     before |= {key: v for key, v in known.items() if key not in current}
     unseen = {key for key in watched if key not in current and key not in before}

@@ -8,6 +8,8 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,6 +20,7 @@ from benchmarking.definitions import current_definitions
 from benchmarking.disclosure import (
     SUPPRESSED_MARKER,
     SUPPRESSED_STATUSES,
+    CellStatus,
     CountTable,
     DisclosureSettings,
     ReleasedTable,
@@ -37,6 +40,7 @@ from benchmarking.exports.family import (
     previous_pattern,
     protect_linked,
     published_rates,
+    rate_counts,
     record_release,
 )
 from benchmarking.exports.parameters import (
@@ -100,6 +104,73 @@ def export_build(job: ExportJob) -> ExportJob:
             _("Tabele za ten okres nie są policzone dla wszystkich ośrodków w zakresie.")
         )
     sums = sum_tables(snapshots, capped=parameters.dp_rho is not None)
+    gated = gate_release(job, parameters, centres, sums, label, disclosure)
+    released, pattern, notes = gated.tables, gated.pattern, gated.notes
+    provenance_dp, indicator_counts = gated.provenance_dp, gated.indicator_counts
+
+    progress(job, 75, "Zapisywanie pliku")
+    versions = {d.code: d.version for d in current_definitions()}
+    indicator_runs = _indicator_runs(centres, parameters, versions)
+    provenance = (
+        _provenance(
+            job, parameters, label, len(centres), sums, versions, indicator_runs, disclosure
+        )
+        + provenance_dp
+        + notes
+    )
+    document = ExportDocument(
+        title=f"Pomoc społeczna – zestawienie za {parameters.period_label}, {label}",
+        tables=released,
+        provenance=provenance,
+        legend=_legend(disclosure),
+    )
+    rendered = render(document, parameters.fmt)
+    digest = hashlib.sha256(rendered.content).hexdigest()
+    filename = (
+        f"ops-eksport-{parameters.period_label}-{parameters.scope.lower()}-"
+        f"{str(job.public_id)[:8]}.{rendered.extension}"
+    )
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        progress=100,
+        stage="Gotowe",
+        content=rendered.content,
+        content_type=rendered.content_type,
+        filename=filename,
+        size=len(rendered.content),
+        sha256=digest,
+        provenance=dict(provenance),
+        suppressed_pattern=pattern,
+        finished_at=timezone.now(),
+    )
+    record_release(job, parameters, released, indicator_counts)
+    job.refresh_from_db()
+    return job
+
+
+@dataclass
+class GatedRelease:
+    """An export's tables as they may go out, before rendering and recording."""
+
+    tables: list[ReleasedTable | ReleasedValueTable]
+    pattern: dict[str, list[list[str]]]  # the hidden cells of each count table
+    notes: list[tuple[str, str]]
+    provenance_dp: list[tuple[str, str]]
+    indicator_counts: dict[tuple[str, str], tuple[int, bool]]
+
+
+def gate_release(
+    job: ExportJob,
+    parameters: ExportParameters,
+    centres: Sequence[Centre],
+    sums: Sums,
+    label: str,
+    disclosure: DisclosureSettings,
+) -> GatedRelease:
+    """Gate every table of an export over ``centres`` (their summed tables ``sums``; noise
+    first for a differentially private release), protect the release with everything already
+    published (``protect_linked``), and hide the rates, medians and sums of hours that go with
+    hidden counts."""
     # A zero of the scope proves a zero in each of its centres, so sensitive zeros are hidden
     # whenever any centre of the scope is a small unit, not only when the scope is small.
     small_unit = any(disclosure.is_small_unit(c.population) for c in centres)
@@ -195,7 +266,11 @@ def export_build(job: ExportJob) -> ExportJob:
     if parameters.dp_rho is None and count_tables:
         progress(job, 60, "Wspólna kontrola z wcześniejszymi wydaniami")
         linked, hidden_indicators = protect_linked(
-            parameters, count_tables, indicator_counts, disclosure
+            parameters,
+            count_tables,
+            indicator_counts,
+            disclosure,
+            indicator_rates=_rates_shown(value_tables.get("indicators")),
         )
         count_tables = {name: (count_tables[name][0], linked[name]) for name in count_tables}
         if "indicators" in value_tables:
@@ -212,44 +287,7 @@ def export_build(job: ExportJob) -> ExportJob:
         elif table in value_tables:
             released.append(value_tables[table])
 
-    progress(job, 75, "Zapisywanie pliku")
-    versions = {d.code: d.version for d in current_definitions()}
-    indicator_runs = _indicator_runs(centres, parameters, versions)
-    provenance = (
-        _provenance(
-            job, parameters, label, len(centres), sums, versions, indicator_runs, disclosure
-        )
-        + provenance_dp
-        + notes
-    )
-    document = ExportDocument(
-        title=f"Pomoc społeczna – zestawienie za {parameters.period_label}, {label}",
-        tables=released,
-        provenance=provenance,
-        legend=_legend(disclosure),
-    )
-    rendered = render(document, parameters.fmt)
-    digest = hashlib.sha256(rendered.content).hexdigest()
-    filename = (
-        f"ops-eksport-{parameters.period_label}-{parameters.scope.lower()}-"
-        f"{str(job.public_id)[:8]}.{rendered.extension}"
-    )
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE,
-        progress=100,
-        stage="Gotowe",
-        content=rendered.content,
-        content_type=rendered.content_type,
-        filename=filename,
-        size=len(rendered.content),
-        sha256=digest,
-        provenance=dict(provenance),
-        suppressed_pattern=pattern,
-        finished_at=timezone.now(),
-    )
-    record_release(job, parameters, released, indicator_counts)
-    job.refresh_from_db()
-    return job
+    return GatedRelease(released, pattern, notes, provenance_dp, indicator_counts)
 
 
 def _derived(
@@ -287,6 +325,20 @@ def _derived(
         elif name in value_tables:
             value_tables[name] = hide_values(value_tables[name], cells)
     return count_tables, value_tables
+
+
+def _rates_shown(indicators: ReleasedValueTable | None) -> dict[tuple[str, str], Decimal | None]:
+    """The rate indicators bound to the count tables (``family.rate_counts``) as this export
+    would show them: the value, or None when hidden. Empty cells show nothing and hide
+    nothing."""
+    if indicators is None:
+        return {}
+    rates = rate_counts()
+    return {
+        cell: value.value
+        for cell, value in indicators.cells.items()
+        if cell[0] in rates and value.status != CellStatus.EMPTY
+    }
 
 
 def _indicator_runs(
