@@ -53,7 +53,7 @@ def record(
     exact: bool = True,
 ) -> int:
     """Append the cells of one release; a cell already recorded with the same outcome is not
-    repeated. Returns how many rows were new."""
+    repeated (the database skips it). Returns how many rows were sent."""
     return record_releases(
         [(cells, release)], audience=audience, channel=channel, viewer=viewer, exact=exact
     )
@@ -80,7 +80,7 @@ def record_releases(
     """:func:`record` of several releases (cells, release id) in one insert, whatever their
     number (a coordinator's named centres side by side), in order: of two rows with the same
     fingerprint the first is kept, as recording them one release after another would. Returns
-    how many rows were new."""
+    how many rows were sent (one statement; the database skips those already recorded)."""
     rows = []
     for cells, release in releases:
         for cell in cells:

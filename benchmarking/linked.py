@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 import numpy as np
 
@@ -59,6 +60,61 @@ class Relation:
         return [key for key, _ in self.terms]
 
 
+@dataclass(frozen=True)
+class Ratio:
+    """An indicator published beside the counts it is computed from:
+    ``value = scale × sum(numerator) / sum(denominator)`` (a rate: a share of counts), or
+    ``value = sum(numerator) / months`` (a mean of counts per month), shown rounded to
+    ``decimals`` places.
+
+    The value is held as a whole number of its last shown place (66.7 % with one decimal is
+    ``667``), so every value in a family stays a whole number. A reader holding it knows that
+    the true ratio lies within half a place of it, i.e. the two linear bounds
+    ``(2u − 1) × den ≤ 2 × scale × 10^decimals × num ≤ (2u + 1) × den``: a published rate beside
+    a published denominator pins its numerator, a mean times its months is the total. A hidden
+    indicator tells nothing, so the bounds hold only while the value is published."""
+
+    value: Key
+    numerator: tuple[Key, ...]
+    denominator: tuple[Key, ...] = ()
+    months: int = 0  # a constant denominator (means per month); 0 when ``denominator`` is used
+    scale: int = 1  # 100 for a share shown in per cent
+    decimals: int = 2
+
+    def cells(self) -> list[Key]:
+        return [self.value, *self.numerator, *self.denominator]
+
+    def units(self, shown: Decimal | float | int) -> int:
+        """A shown value as a whole number of its last place (what the family holds)."""
+        return int((Decimal(str(shown)) * 10**self.decimals).to_integral_value())
+
+    def rows(self, value: int) -> list[tuple[list[tuple[Key, int]], int]]:
+        """The bounds a reader holding ``value`` (in units of the last place) knows, as
+        ``sum(coefficient × cell) <= bound``."""
+        factor = 2 * self.scale * 10**self.decimals
+        if self.months:
+            total = [(key, factor) for key in self.numerator]
+            return [
+                (total, (2 * value + 1) * self.months),
+                ([(key, -c) for key, c in total], -(2 * value - 1) * self.months),
+            ]
+        return [
+            (
+                [*((key, factor) for key in self.numerator),
+                 *((key, -(2 * value + 1)) for key in self.denominator)],
+                0,
+            ),
+            (
+                [*((key, -factor) for key in self.numerator),
+                 *((key, 2 * value - 1) for key in self.denominator)],
+                0,
+            ),
+        ]  # fmt: skip
+
+
+Constraint = Relation | Ratio
+
+
 class Unprotectable(Exception):
     """A release that cannot be protected against what is already published."""
 
@@ -73,7 +129,7 @@ class Family:
     """A release being built (``current``: true values of its cells) among earlier releases."""
 
     current: dict[Key, int]
-    relations: list[Relation]
+    relations: Sequence[Constraint]  # ratios' values held in units of their last place
     # Cells hidden for themselves: of ``current`` (they must be hidden) and of earlier releases.
     sensitive: set[Key] = field(default_factory=set)
     published_before: dict[Key, int] = field(default_factory=dict)  # values already out
@@ -82,7 +138,9 @@ class Family:
 
 
 def superseded(
-    published_before: Mapping[Key, int], current: Mapping[Key, int], relations: Sequence[Relation]
+    published_before: Mapping[Key, int],
+    current: Mapping[Key, int],
+    relations: Sequence[Constraint],
 ) -> set[Key]:
     """Earlier published values that the new release's values contradict under the public
     relations: the data were corrected since (a late record, a recomputed month). These values
@@ -95,12 +153,29 @@ def superseded(
     for relation in relations:
         if not all(key in known for key in relation.cells()):
             continue
-        total = sum(coefficient * known[key] for key, coefficient in relation.terms)
-        if (relation.equal and total != 0) or (not relation.equal and total > 0):
+        if not all(_holds(row, known) for row in _rows(relation, known)):
             out |= {
                 key for key in relation.cells() if key in published_before and key not in current
             }
     return out
+
+
+Row = tuple[list[tuple[Key, int]], int, bool]  # sum(coefficient × cell) == or <= bound
+
+
+def _rows(relation: Constraint, published: Mapping[Key, int]) -> list[Row]:
+    """The linear rows a reader holding ``published`` knows from one relation."""
+    if isinstance(relation, Relation):
+        return [(list(relation.terms), 0, relation.equal)]
+    if relation.value not in published:
+        return []  # a hidden indicator tells nothing
+    return [(terms, bound, False) for terms, bound in relation.rows(published[relation.value])]
+
+
+def _holds(row: Row, known: Mapping[Key, int]) -> bool:
+    terms, bound, equal = row
+    total = sum(coefficient * known[key] for key, coefficient in terms)
+    return total == bound if equal else total <= bound
 
 
 def protect_corrected(family: Family, *, k: int, earlier: Mapping[Key, int]) -> set[Key]:
@@ -179,10 +254,12 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
         if key not in current or current[key] == value
     }
     hideable = {key: v for key, v in current.items() if key not in fixed}
-    relations_of: dict[Key, list[Relation]] = {}
+    relations_of: dict[Key, list[Constraint]] = {}
     for relation in family.relations:
         for key in relation.cells():
             relations_of.setdefault(key, []).append(relation)
+    # An indicator beside its counts is hidden before the counts are.
+    indicators = {r.value for r in family.relations if isinstance(r, Ratio)}
     for _ in range(limit):
         published = fixed | {key: v for key, v in current.items() if key not in suppressed}
         intervals = audit_family(published, family.relations)
@@ -202,7 +279,9 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
                 if key in sensitive or intervals.get(key, (0.0, 1.0)) != (0.0, 0.0)
             }
         target = exposed[0]
-        candidate = _next_to_hide(target, hideable, suppressed, relations_of, family.totals)
+        candidate = _next_to_hide(
+            target, hideable, suppressed, relations_of, family.totals, indicators
+        )
         if candidate is None:
             raise Unprotectable(
                 target,
@@ -219,11 +298,13 @@ def _next_to_hide(
     target: Key,
     current: Mapping[Key, int],
     suppressed: set[Key],
-    relations_of: Mapping[Key, list[Relation]],
+    relations_of: Mapping[Key, list[Constraint]],
     totals: set[Key],
+    indicators: set[Key] = frozenset(),  # type: ignore[assignment]  # read only
 ) -> Key | None:
     """A cell of the new release in a relation of ``target``, or reachable from it through
-    hidden or unknown cells: non-zero cells first, body cells before margins, then the smallest."""
+    hidden or unknown cells: indicators (rates, means) first, then non-zero cells, body cells
+    before margins, then the smallest."""
     seen = {target}
     frontier = [target]
     while frontier:
@@ -240,17 +321,22 @@ def _next_to_hide(
                     else:
                         following.append(other)
         if candidates:
-            return min(candidates, key=lambda c: (current[c] == 0, c in totals, current[c], c))
+            return min(
+                candidates,
+                key=lambda c: (c not in indicators, current[c] == 0, c in totals, current[c], c),
+            )
         frontier = following
     return None
 
 
 def audit_family(
-    published: Mapping[Key, int], relations: Sequence[Relation]
+    published: Mapping[Key, int], relations: Sequence[Constraint]
 ) -> dict[Key, tuple[float, float]]:
     """For every cell in ``relations`` that is not in ``published``: the smallest and largest
     whole value ≥ 0 consistent with the published values and the relations (upper end ``inf``
-    when unbounded). Raises ValueError if the published values contradict the relations."""
+    when unbounded). A :class:`Ratio` binds its counts while its value is published; a hidden
+    ratio's value is no unknown of the audit (it is not a count). Raises ValueError if the
+    published values contradict the relations."""
     # Substitute the published values; group the unknowns that share a relation.
     reduced: list[tuple[list[tuple[Key, int]], float, bool]] = []
     parent: dict[Key, Key] = {}
@@ -262,17 +348,18 @@ def audit_family(
         return key
 
     for relation in relations:
-        unknown = [(key, c) for key, c in relation.terms if key not in published]
-        constant = sum(c * published[key] for key, c in relation.terms if key in published)
-        if not unknown:
-            if (relation.equal and constant != 0) or (not relation.equal and constant > 0):
-                raise ValueError(f"published values contradict a relation: {relation.terms}")
-            continue
-        reduced.append((unknown, float(-constant), relation.equal))
-        for key, _ in unknown:
-            parent.setdefault(key, key)
-        for key, _ in unknown[1:]:
-            parent[root(key)] = root(unknown[0][0])
+        for terms, bound, equal in _rows(relation, published):
+            unknown = [(key, c) for key, c in terms if key not in published]
+            constant = sum(c * published[key] for key, c in terms if key in published)
+            if not unknown:
+                if (equal and constant != bound) or (not equal and constant > bound):
+                    raise ValueError(f"published values contradict a relation: {relation}")
+                continue
+            reduced.append((unknown, float(bound - constant), equal))
+            for key, _ in unknown:
+                parent.setdefault(key, key)
+            for key, _ in unknown[1:]:
+                parent[root(key)] = root(unknown[0][0])
     groups: dict[Key, tuple[list[Key], list[tuple[list[tuple[Key, int]], float, bool]]]] = {}
     for key in parent:
         groups.setdefault(root(key), ([], []))[0].append(key)
@@ -299,8 +386,12 @@ def _group_intervals(
             matrix[r, index[key]] += coefficient
         upper[r] = rhs
         lower[r] = rhs if equal else -np.inf
-    # A cap keeps every programme bounded; a value at the cap means "unbounded".
-    cap = 2 * (float(np.abs(upper[np.isfinite(upper)]).sum()) + 1) * (len(variables) + 1)
+    # A cap keeps every programme bounded. A bounded cell never exceeds ``reach`` (the sum of
+    # the bounds, times the number of cells); beyond it, only an unbounded direction goes, and
+    # a ratio's unknown counts reach a fraction of the cap: so above ``reach`` means "unbounded".
+    largest = max(1.0, float(np.abs(matrix).max(initial=1.0)))
+    reach = (float(np.abs(upper[np.isfinite(upper)]).sum()) + 1) * (len(variables) + 1)
+    cap = 2 * reach * largest
     constraint = LinearConstraint(matrix, lower, upper)
     bounds = Bounds(np.zeros(len(variables)), np.full(len(variables), cap))
     integrality = np.ones(len(variables))
@@ -316,6 +407,6 @@ def _group_intervals(
             if solution.status != 0 or solution.x is None:
                 raise ValueError(f"linked audit: no values fit the releases ({solution.message})")
             value = float(round(solution.x[index[key]]))
-            extremes.append(float("inf") if value >= cap - 0.5 else value)
+            extremes.append(float("inf") if value >= reach else value)
         result[key] = (extremes[0], extremes[1])
     return result

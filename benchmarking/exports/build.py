@@ -8,6 +8,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from benchmarking.definitions import current_definitions
 from benchmarking.disclosure import (
     SUPPRESSED_MARKER,
     SUPPRESSED_STATUSES,
+    CellStatus,
     CountTable,
     DisclosureSettings,
     ReleasedTable,
@@ -37,6 +39,7 @@ from benchmarking.exports.family import (
     previous_pattern,
     protect_linked,
     published_rates,
+    rate_counts,
     record_release,
 )
 from benchmarking.exports.parameters import (
@@ -195,7 +198,11 @@ def export_build(job: ExportJob) -> ExportJob:
     if parameters.dp_rho is None and count_tables:
         progress(job, 60, "Wspólna kontrola z wcześniejszymi wydaniami")
         linked, hidden_indicators = protect_linked(
-            parameters, count_tables, indicator_counts, disclosure
+            parameters,
+            count_tables,
+            indicator_counts,
+            disclosure,
+            indicator_rates=_rates_shown(value_tables.get("indicators")),
         )
         count_tables = {name: (count_tables[name][0], linked[name]) for name in count_tables}
         if "indicators" in value_tables:
@@ -287,6 +294,20 @@ def _derived(
         elif name in value_tables:
             value_tables[name] = hide_values(value_tables[name], cells)
     return count_tables, value_tables
+
+
+def _rates_shown(indicators: ReleasedValueTable | None) -> dict[tuple[str, str], Decimal | None]:
+    """The rate indicators bound to the count tables (``family.rate_counts``) as this export
+    would show them: the value, or None when hidden. Empty cells show nothing and hide
+    nothing."""
+    if indicators is None:
+        return {}
+    rates = rate_counts()
+    return {
+        cell: value.value
+        for cell, value in indicators.cells.items()
+        if cell[0] in rates and value.status != CellStatus.EMPTY
+    }
 
 
 def _indicator_runs(

@@ -5,14 +5,16 @@ linked protection and the record of every released cell."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from benchmarking import ledger
 from benchmarking.answers import answer_relations, metric_table, twin_relations
-from benchmarking.definitions import DisclosureClass, current_definitions
+from benchmarking.definitions import DisclosureClass, MetricDefinition, current_definitions
 from benchmarking.disclosure import (
+    SUPPRESSED_MARKER,
     SUPPRESSED_STATUSES,
     Audience,
     CellStatus,
@@ -29,9 +31,12 @@ from benchmarking.exports.parameters import (
     TOTAL,
     ExportParameters,
 )
+from benchmarking.exports.tables import RATIO_SOURCES
 from benchmarking.linked import (
+    Constraint,
     Family,
     Key,
+    Ratio,
     Relation,
     Unprotectable,
     protect_corrected,
@@ -170,17 +175,80 @@ def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[R
     return relations
 
 
+def rate_counts() -> dict[str, tuple[MetricDefinition, str, tuple[str, ...], tuple[str, ...]]]:
+    """The rates whose numerator and denominator are cells of a count table of the exports:
+    code → (definition, table, numerator rows, denominator rows), from ``RATIO_SOURCES`` (the
+    first source is the numerator, the others the denominator)."""
+    definitions = {d.code: d for d in current_definitions() if d.disclosure == DisclosureClass.RATE}
+    out: dict[str, tuple[MetricDefinition, str, tuple[str, ...], tuple[str, ...]]] = {}
+    for code, sources in RATIO_SOURCES.items():
+        tables = {table for table, _ in sources}
+        if code not in definitions or tables != {"contracts"}:
+            continue  # sums of hours are magnitudes, not counts of the family
+        rows = tuple(row for _, row in sources)
+        out[code] = (definitions[code], "contracts", rows[:1], rows[1:])
+    return out
+
+
+def _ratio(definition: MetricDefinition, value: Key, numerator: Sequence[Key],
+           denominator: Sequence[Key]) -> Ratio:  # fmt: skip
+    """A rate as shown (``comparisons.shown``): shares in per cent with one decimal, other
+    ratios with two."""
+    share = definition.unit == "%"
+    return Ratio(value, tuple(numerator), tuple(denominator), scale=100 if share else 1,
+                 decimals=1 if share else 2)  # fmt: skip
+
+
+def rate_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[Ratio]:
+    """A rate published beside the counts it is computed from binds them (``linked.Ratio``):
+    for every scope and period with a count table cell of a rate's numerator, the rate of the
+    aggregate answers (``metric:<code>:v<version>``, row and column ``value``), the rate of an
+    export's indicators of that scope (column ``scope``) and, in the country's export, of a
+    voivodeship (its column)."""
+    rates = rate_counts()
+    places: set[tuple[str, str, str]] = set()  # (code, scope, period) with counts in the family
+    for table, scope, period, row, _column in keys:
+        for code, (_definition, source, numerator, _denominator) in rates.items():
+            if table == source and row in numerator:
+                places.add((code, scope, period))
+    out: list[Ratio] = []
+    for code, scope, period in sorted(places):
+        definition, source, numerator, denominator = rates[code]
+        parts = (
+            [(source, scope, period, row, "scope") for row in numerator],
+            [(source, scope, period, row, "scope") for row in denominator],
+        )
+        values: list[Key] = [
+            (metric_table(definition), scope, period, "value", "value"),
+            ("indicators", scope, period, code, "scope"),
+        ]
+        if scope in voivodeships:
+            values.append(("indicators", NATIONAL, period, code, scope))
+        out.extend(_ratio(definition, value, *parts) for value in values)
+    return out
+
+
+def _as_held(key: Key, value: Decimal | int, ratios: Mapping[Key, Ratio]) -> int:
+    """A published value as the family holds it: a rate in units of its last shown place."""
+    ratio = ratios.get(key)
+    return ratio.units(value) if ratio is not None else int(value)
+
+
 def protect_linked(
     parameters: ExportParameters,
     tables: Mapping[str, tuple[CountTable, ReleasedTable]],
     indicator_counts: Mapping[tuple[str, str], tuple[int, bool]],
     disclosure: DisclosureSettings,
+    indicator_rates: Mapping[tuple[str, str], Decimal | None] | None = None,
 ) -> tuple[dict[str, ReleasedTable], set[tuple[str, str]]]:
     """Protect the exact count tables of an export together with every related release already
     in the ledger: the same and the other half-years of the year, the country and the
-    voivodeships, the indicators beside the counts. Returns the tables with the family's
-    pattern, and the indicator cells that must be hidden as well. Raises Conflict if the export
-    cannot be protected against what is already out."""
+    voivodeships, the indicators beside the counts (a COUNT indicator by its count, a rate by
+    the bounds it puts on its numerator and denominator, ``rate_relations``), and the
+    ministry's aggregate answers of the same counts and rates. ``indicator_rates``: the rate
+    indicators of this export ((row, column) → the value shown, None when hidden). Returns the
+    tables with the family's pattern, and the indicator cells that must be hidden as well.
+    Raises Conflict if the export cannot be protected against what is already out."""
     scope, period = parameters.scope, parameters.period_label
     current: dict[Key, int] = {}
     sensitive: set[Key] = set()
@@ -204,21 +272,40 @@ def protect_linked(
             sensitive.add(key)
             start.add(key)
     # The ministry's aggregate answers of the COUNT indicators hold the same counts (and their
-    # months): they are one family with the exports.
+    # months), those of the rates bind the counts they come from: they are one family with the
+    # exports.
     answers = [
         metric_table(d) for d in current_definitions() if d.disclosure == DisclosureClass.COUNT
     ]
+    rate_answers = [metric_table(definition) for definition, *_ in rate_counts().values()]
     published_before, hidden_before, sensitive_before = ledger.family(
         audience=Audience.MINISTRY.value,
-        tables=[*tables, "indicators", *answers],
+        tables=[*tables, "indicators", *answers, *rate_answers],
         periods=ledger.periods_of_year(parameters.year),
     )
-    before = {key: int(value) for key, value in published_before.items() if key not in current}
+    voivodeships = [code for code, _ in Voivodeship.choices]
+    counted_keys = [*current, *published_before, *hidden_before]
+    ratios = {ratio.value: ratio for ratio in rate_relations(counted_keys, voivodeships)}
+    # The rates of this export: a shown one is held in units of its last place; a hidden one
+    # tells nothing (its value is never used) and stays hidden.
+    for (metric, column), shown in (indicator_rates or {}).items():
+        key = ("indicators", scope, period, metric, column)
+        if key not in ratios:
+            continue
+        current[key] = 0 if shown is None else ratios[key].units(shown)
+        if shown is None:
+            start.add(key)
+    before = {
+        key: _as_held(key, value, ratios)
+        for key, value in published_before.items()
+        if key not in current and (key[0] not in rate_answers or key in ratios)
+    }
     everything = [*current, *before, *hidden_before]
-    relations = [
-        *family_relations(everything, [code for code, _ in Voivodeship.choices]),
+    relations: list[Constraint] = [
+        *family_relations(everything, voivodeships),
         *answer_relations([key for key in everything if key[0] in answers]),
         *twin_relations(everything),
+        *ratios.values(),
     ]
     # An indicator count beside the same count in a table: its mean × months is that count.
     for metric, row in (("contracts_signed", "signed"),):
@@ -235,10 +322,13 @@ def protect_linked(
         hidden_before=hidden_before | start,
         totals=totals,
     )
+    earlier = {
+        key: _as_held(key, value, ratios)
+        for key, value in published_before.items()
+        if key[0] not in rate_answers or key in ratios
+    }
     try:
-        suppressed = protect_corrected(
-            family, k=disclosure.k, earlier={k: int(v) for k, v in published_before.items()}
-        )
+        suppressed = protect_corrected(family, k=disclosure.k, earlier=earlier)
     except Unprotectable as error:
         raise Conflict(error.message, code="release_unprotectable") from None
     except ValueError:
@@ -288,6 +378,8 @@ def record_release(
                     sensitive=cell.status in (CellStatus.PRIMARY, CellStatus.DOMINANCE),
                 )
             )
+    if parameters.dp_rho is None:
+        cells.extend(rates_withheld(parameters, cells))
     ledger.record(
         cells,
         audience=Audience.MINISTRY.value,
@@ -295,3 +387,40 @@ def record_release(
         release=str(job.public_id),
         exact=parameters.dp_rho is None,
     )
+
+
+def rates_withheld(
+    parameters: ExportParameters, cells: Sequence[ledger.LedgerCell]
+) -> list[ledger.LedgerCell]:
+    """The rates of the aggregate answers this export withholds in advance: a rate whose
+    numerator or denominator the export hides (``rate_counts``) would, answered later for the
+    same scope and period beside the counts the export shows, give the hidden one back. So the
+    answer's cell is recorded hidden now, and the answers' suppression memory (a cell hidden
+    once stays hidden) keeps it hidden. A rate answered before with a value is out already:
+    this export was protected against it (``protect_linked``)."""
+    hidden = {(cell.table, cell.row) for cell in cells if cell.hidden and cell.column == "scope"}
+    withheld: list[ledger.LedgerCell] = []
+    for definition, table, numerator, denominator in rate_counts().values():
+        if not any((table, row) in hidden for row in (*numerator, *denominator)):
+            continue
+        withheld.append(
+            ledger.LedgerCell(
+                table=metric_table(definition),
+                scope=parameters.scope,
+                period=parameters.period_label,
+                row="value",
+                column="value",
+                value=None,
+                hidden=True,
+                marker=SUPPRESSED_MARKER,
+            )
+        )
+    if not withheld:
+        return []
+    published, _, _ = ledger.family(
+        audience=Audience.MINISTRY.value,
+        tables=[cell.table for cell in withheld],
+        periods=[parameters.period_label],
+        scope=parameters.scope,
+    )
+    return [cell for cell in withheld if cell.key not in published]

@@ -8,7 +8,10 @@ platform's own relation builders and protection (``benchmarking.exports.family``
 * national minus the other voivodeships, and H1 + H2 = year, release by release through the
   exports' own relations;
 * a re-release after corrections hides every cell hidden before and protects the new values;
-* a rate beside the counts it comes from is hidden with them;
+* a rate beside the counts it comes from is hidden with them; a mean beside its total and a
+  rate beside its denominator are constraints of the audit (``linked.Ratio``), and a rate
+  answered on the API and an export's contracts table, in either order, never give a hidden
+  count back;
 * two cohorts differenced into one centre.
 
 Each test ends with an exact integer attacker (``linked.audit_family``) holding everything
@@ -18,6 +21,7 @@ released: no small hidden count is narrowed below k, no other hidden cell is pin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -33,8 +37,10 @@ from benchmarking.definitions import current_definitions
 from benchmarking.exports.family import family_relations
 from benchmarking.exports.tables import RATIO_SOURCES, rates_to_hide, sources_to_hide
 from benchmarking.linked import (
+    Constraint,
     Family,
     Key,
+    Ratio,
     Relation,
     Unprotectable,
     audit_family,
@@ -82,9 +88,14 @@ def _release_in_order(
 
 
 def _attack(
-    cells: dict[Key, int], relations: list[Relation], published: dict[Key, int], hidden: set[Key]
+    cells: dict[Key, int],
+    relations: Sequence[Constraint],
+    published: dict[Key, int],
+    hidden: set[Key],
 ) -> None:
-    intervals = audit_family(published, relations)
+    found = audit_family(published, relations)
+    # A hidden cell in no relation with anything published is any whole number ≥ 0.
+    intervals = {key: found.get(key, (0.0, float("inf"))) for key in hidden}
     for key in hidden:
         if cells[key] == 0 and intervals[key] == (0.0, 0.0):
             continue  # a zero of a published zero total (zeros are not small counts)
@@ -358,6 +369,76 @@ def test_a_rate_is_hidden_with_the_counts_it_comes_from(
     assert not (rate_out and len(hidden_sources) == 1), (hidden_rows, shown_before, after)
 
 
+# --- Means and rates standing in for hidden counts -----------------------------------------------
+
+
+@FAST
+@given(months=st.lists(small_or_large, min_size=2, max_size=12))
+def test_a_mean_beside_its_hidden_total_is_a_constraint_and_is_hidden_with_it(
+    months: list[int],
+) -> None:
+    """ "Contracts x = mean 2.50 × 6": a period's count and the mean per month of the same count
+    (``Ratio`` with the months as denominator). The audit knows mean × months = total (a mean
+    shown to two places over at most 12 months pins the total), and the protection hides the
+    mean whenever the total is hidden for itself."""
+    total = sum(months)
+    count: Key = ("contracts", "PL", "2025", "signed", "scope")
+    mean_key: Key = ("indicators", "PL", "2025", "contracts_signed", "scope")
+    ratio = Ratio(mean_key, (count,), months=len(months), decimals=2)
+    mean = ratio.units((Decimal(total) / len(months)).quantize(Decimal("0.01")))
+    assert audit_family({mean_key: mean}, [ratio])[count] == (total, total)
+    family = Family(
+        current={count: total, mean_key: mean},
+        relations=[ratio],
+        sensitive={count} if 0 < total < K else set(),
+    )
+    suppressed = protect_family(family, k=K)
+    assert (mean_key in suppressed) == (0 < total < K)
+    published = {key: value for key, value in family.current.items() if key not in suppressed}
+    _attack({count: total}, [ratio], published, suppressed - {mean_key})
+
+
+@FAST
+@given(
+    numerator=small_or_large,
+    rest=small_or_large,
+    shown_before=st.booleans(),
+)
+def test_a_rate_beside_its_denominator_is_a_constraint_and_never_pins_its_numerator(
+    numerator: int, rest: int, shown_before: bool
+) -> None:
+    """A share numerator / denominator shown to one decimal in per cent beside the published
+    denominator gives the numerator back: the audit knows it (``Ratio``), so a numerator hidden
+    for itself takes the share with it, or, if the share is out already, the denominator."""
+    denominator = numerator + rest
+    assume(denominator > 0)
+    num: Key = ("contracts", "PL", "2025", "achieved", "scope")
+    den: Key = ("contracts", "PL", "2025", "ended", "scope")
+    rate_key: Key = ("metric:contracts_achieved:v1", "PL", "2025", "value", "value")
+    ratio = Ratio(rate_key, (num,), (den,), scale=100, decimals=1)
+    rate = ratio.units((Decimal(numerator * 100) / denominator).quantize(Decimal("0.1")))
+    relations: list[Any] = [ratio, Relation.at_most(num, den)]
+    # Half a place of 0.1 % times a denominator below 1000 is less than one: pinned.
+    assert audit_family({rate_key: rate, den: denominator}, relations)[num] == (
+        numerator,
+        numerator,
+    )
+    cells = {num: numerator, den: denominator, rate_key: rate}
+    earlier = {rate_key: rate} if shown_before else {}
+    family = Family(
+        current={key: value for key, value in cells.items() if key not in earlier},
+        relations=relations,
+        sensitive={num} if 0 < numerator < K else set(),
+        published_before=earlier,
+    )
+    try:
+        suppressed = protect_family(family, k=K)
+    except Unprotectable:
+        return
+    published = {**earlier, **{k: v for k, v in family.current.items() if k not in suppressed}}
+    _attack(cells, relations, published, suppressed - {rate_key})
+
+
 # --- Two cohorts differenced into one centre ---------------------------------------------------
 
 
@@ -492,3 +573,182 @@ def test_an_export_keeps_value_cells_hidden_before() -> None:
             parameters, previous, {"contracts": (table, released)}, {"indicators": indicators}
         )
     assert values["indicators"].cells[("contracts_achieved", "scope")].value is None
+
+
+# --- A rate answered before, beside the counts of a later export --------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _rate_candidates(rate: Decimal, shown: dict[str, int], bound: int = 150) -> set[int]:
+    """An attacker of its own (no platform code): every count of contracts achieved that fits a
+    share ``rate`` = achieved / (completed + broken), shown to one decimal, with the counts
+    shown and achieved ≤ completed; hidden counts are any whole number from 0 to ``bound``."""
+    found: set[int] = set()
+    completed_values = [shown["completed"]] if "completed" in shown else range(bound + 1)
+    broken_values = [shown["broken"]] if "broken" in shown else range(bound + 1)
+    for completed in completed_values:
+        for broken in broken_values:
+            base = completed + broken
+            if not base:
+                continue
+            low = max(0, int((rate - Decimal("0.05")) * base / 100))
+            for achieved in range(low, min(completed, base) + 1):
+                share = (Decimal(achieved * 100) / base).quantize(Decimal("0.1"))
+                if share == rate and ("achieved" not in shown or shown["achieved"] == achieved):
+                    found.add(achieved)
+                elif share > rate:
+                    break
+    return found
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    achieved=st.integers(K, 60),
+    not_achieved=st.integers(0, 40),
+    broken=st.integers(K, 40),
+    signed=st.integers(K, 80),
+)
+def test_a_rate_answered_before_never_gives_back_a_count_an_export_hides(
+    achieved: int, not_achieved: int, broken: int, signed: int
+) -> None:
+    """The ministry was answered the share of contracts achieved for the country's half-year
+    (``/api/benchmarks/aggregates/?metric=contracts_achieved``: a rate, shown because its
+    numerator and base reach k). Then it orders the export of the same period with the contracts
+    table, where contracts achieved are dominated by one centre (hidden for themselves) and
+    completed and broken are shown: rate × (completed + broken) would give achieved back. The
+    export hides more (or is refused), so that an attacker holding both keeps a protection
+    interval of at least k around achieved."""
+    from django.db import transaction
+
+    from benchmarking import ledger
+    from benchmarking.disclosure import CountTable, DisclosureSettings, TableSpec, protect_table
+    from benchmarking.exports import build
+    from benchmarking.exports.family import protect_linked
+    from benchmarking.exports.parameters import ExportParameters
+    from opsplatform.errors import Conflict
+
+    completed = achieved + not_achieved
+    spec = TableSpec(
+        code="contracts",
+        title_pl="Kontrakty socjalne",
+        title_en="Social contracts",
+        rows=tuple((row, row) for row in ("signed", "active", "completed", "achieved", "broken")),
+        columns=(("scope", "PL"),),
+    )
+    counts = {"signed": signed, "active": signed + 20, "completed": completed,
+              "achieved": achieved, "broken": broken}  # fmt: skip
+    table = CountTable(spec, {(row, "scope"): value for row, value in counts.items()})
+    gate = DisclosureSettings(k=K)
+    released = protect_table(table, settings=gate, dominated=frozenset({("achieved", "scope")}))
+    rate = (Decimal(achieved * 100) / (completed + broken)).quantize(Decimal("0.1"))
+    parameters = ExportParameters(2024, 1, "PL", ("contracts",), "json", None)
+    try:
+        with transaction.atomic():
+            ledger.record(
+                [ledger.LedgerCell("metric:contracts_achieved:v1", "PL", "2024-H1", "value",
+                                   "value", rate, hidden=False)],
+                audience="ministry", channel="api", release="earlier-answer",
+            )  # fmt: skip
+            try:
+                linked, _ = protect_linked(parameters, {"contracts": (table, released)}, {}, gate)
+            except Conflict as refused:
+                assert refused.code == "release_unprotectable"
+                raise _Rollback from None
+            tables, _ = build._derived(
+                parameters, {}, {"contracts": (table, linked["contracts"])}, {}
+            )
+            out = tables["contracts"][1]
+            shown = {
+                row: cell.value for (row, _), cell in out.cells.items() if cell.value is not None
+            }
+            assert "achieved" not in shown
+            candidates = _rate_candidates(rate, shown)
+            assert achieved in candidates
+            assert max(candidates) - min(candidates) >= K - 1, (counts, rate, shown, candidates)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    achieved=st.integers(K, 60),
+    not_achieved=st.integers(0, 40),
+    broken=st.integers(K, 40),
+)
+def test_an_export_hiding_a_count_withholds_the_rate_answered_later(
+    achieved: int, not_achieved: int, broken: int
+) -> None:
+    """The other order: the export comes first (contracts achieved dominated, hidden; completed
+    and broken shown), then the ministry asks the API for the share achieved of the same scope
+    and half-year. The answer's gate (``answers.guard``, the suppression memory) hides it: the
+    export recorded it as withheld."""
+    from types import SimpleNamespace
+
+    from django.db import transaction
+
+    from benchmarking.answers import guard
+    from benchmarking.disclosure import (
+        CellStatus,
+        CountTable,
+        DisclosureSettings,
+        ReleasedValue,
+        TableSpec,
+        protect_table,
+    )
+    from benchmarking.exports import build
+    from benchmarking.exports.family import protect_linked, record_release
+    from benchmarking.exports.parameters import ExportParameters
+
+    completed = achieved + not_achieved
+    spec = TableSpec(
+        code="contracts",
+        title_pl="Kontrakty socjalne",
+        title_en="Social contracts",
+        rows=tuple((row, row) for row in ("completed", "achieved", "broken")),
+        columns=(("scope", "PL"),),
+    )
+    table = CountTable(
+        spec,
+        {("completed", "scope"): completed, ("achieved", "scope"): achieved,
+         ("broken", "scope"): broken},
+    )  # fmt: skip
+    gate = DisclosureSettings(k=K)
+    released = protect_table(table, settings=gate, dominated=frozenset({("achieved", "scope")}))
+    parameters = ExportParameters(2024, 1, "PL", ("contracts",), "json", None)
+    rate = (Decimal(achieved * 100) / (completed + broken)).quantize(Decimal("0.1"))
+    rate_key: Key = ("metric:contracts_achieved:v1", "PL", "2024-H1", "value", "value")
+    try:
+        with transaction.atomic():
+            linked, _ = protect_linked(parameters, {"contracts": (table, released)}, {}, gate)
+            tables, _ = build._derived(
+                parameters, {}, {"contracts": (table, linked["contracts"])}, {}
+            )
+            out = tables["contracts"][1]
+            record_release(SimpleNamespace(public_id="export-1"), parameters, [out])  # type: ignore[arg-type]
+            shown = {
+                row: cell.value for (row, _), cell in out.cells.items() if cell.value is not None
+            }
+            answer = {rate_key: (ReleasedValue(rate, CellStatus.PUBLISHED, None, ""), achieved)}
+            hide = guard(answer, family=("ministry", ""), counted=False)
+            if rate_key not in hide:
+                candidates = _rate_candidates(rate, shown)
+                assert max(candidates) - min(candidates) >= K - 1, (shown, rate, candidates)
+            else:
+                assert {"completed", "broken"} <= set(shown)  # hidden the rate, not the counts
+            raise _Rollback
+    except _Rollback:
+        pass

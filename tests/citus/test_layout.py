@@ -106,6 +106,7 @@ def test_citus_setup_is_idempotent_and_prints_each_centres_worker() -> None:
         '"piaseczno".privacy_erasurerecord',
         '"piaseczno".privacy_retentionrun, "piaseczno".privacy_erasurerecord',
         "public.benchmarking_privacyledgerentry",
+        "public.benchmarking_publishedcell",
     ],
 )
 def test_the_erasure_register_and_the_privacy_ledger_refuse_truncate(tables: str) -> None:

@@ -1,0 +1,88 @@
+"""The ledger of published cells is append-only in PostgreSQL itself: whatever goes around the
+code (raw SQL, the ORM's bulk update or delete, TRUNCATE) cannot change or remove a released
+cell, so the suppression memory and the linked audit's facts cannot be edited away."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from benchmarking import ledger
+from benchmarking.models import PublishedCell
+
+pytestmark = pytest.mark.django_db
+
+TABLE = "append-only-test"
+# Constant SQL of the test itself (no input): the statements an editor would try.
+WHERE = f"WHERE \"table\" = '{TABLE}'"
+
+
+def _released() -> PublishedCell:
+    cells = [
+        ledger.LedgerCell(TABLE, "PL", "2024-H1", "r1", "c1", 12, hidden=False),
+        ledger.LedgerCell(
+            TABLE, "PL", "2024-H1", "r2", "c1", None, hidden=True, marker="x", sensitive=True
+        ),
+    ]
+    ledger.record(cells, audience="ministry", channel="export", release="r")
+    return PublishedCell.objects.get(table=TABLE, row="r2")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        f"UPDATE benchmarking_publishedcell SET hidden = false, value = 3 {WHERE}",  # noqa: S608
+        f"UPDATE benchmarking_publishedcell SET created_at = now() {WHERE}",  # noqa: S608
+        f"DELETE FROM benchmarking_publishedcell {WHERE}",  # noqa: S608
+        "TRUNCATE benchmarking_publishedcell",
+    ],
+)
+def test_raw_sql_cannot_change_or_remove_a_released_cell(statement: str) -> None:
+    hidden = _released()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    hidden.refresh_from_db()
+    assert hidden.hidden and hidden.value is None and hidden.marker == "x"
+    assert PublishedCell.objects.filter(table=TABLE).count() == 2
+
+
+def test_the_orm_cannot_change_or_remove_a_released_cell_either() -> None:
+    hidden = _released()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PublishedCell.objects.filter(pk=hidden.pk).update(hidden=False, value=3)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PublishedCell.objects.filter(table=TABLE).delete()
+    hidden.refresh_from_db()
+    assert hidden.hidden and PublishedCell.objects.filter(table=TABLE).count() == 2
+
+
+def test_releasing_the_same_cells_again_still_works() -> None:
+    """What the product does: the same outcome again adds nothing (ON CONFLICT DO NOTHING, no
+    update), a changed outcome is a new row, and the old row stays."""
+    _released()
+    again = [ledger.LedgerCell(TABLE, "PL", "2024-H1", "r1", "c1", 12, hidden=False)]
+    ledger.record(again, audience="ministry", channel="api", release="r2")
+    assert PublishedCell.objects.filter(table=TABLE).count() == 2
+    corrected = [ledger.LedgerCell(TABLE, "PL", "2024-H1", "r1", "c1", 13, hidden=False)]
+    ledger.record(corrected, audience="ministry", channel="api", release="r3")
+    assert PublishedCell.objects.filter(table=TABLE).count() == 3
+    values = PublishedCell.objects.filter(table=TABLE, row="r1").values_list("value", flat=True)
+    assert sorted(int(value) for value in values if value is not None) == [12, 13]
+
+
+def test_only_a_superusers_repair_as_replica_goes_around_the_trigger() -> None:
+    """The documented way out (deploy/runbooks/disclosure.md): a database superuser's
+    transaction with ``session_replication_role = replica`` (here a savepoint inside the test's
+    transaction, so the role is set back by hand, as ``tenants.backup`` does)."""
+    hidden = _released()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        PublishedCell.objects.filter(pk=hidden.pk).delete()
+        cursor.execute("SET LOCAL session_replication_role = origin")
+    assert not PublishedCell.objects.filter(pk=hidden.pk).exists()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PublishedCell.objects.filter(table=TABLE).delete()
