@@ -25,6 +25,8 @@ The module is pure: no database. ``benchmarking.exports`` builds families from t
 
 from __future__ import annotations
 
+import enum
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -239,7 +241,12 @@ def protected(interval: tuple[float, float], *, sensitive: bool, k: int) -> bool
 
 
 def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
-    """The cells of ``family.current`` to hide. See the module docstring."""
+    """The cells of ``family.current`` to hide. See the module docstring.
+
+    Hiding one more cell only widens what a reader can tell: a value he held becomes an unknown
+    whole number ≥ 0, and a hidden indicator's bounds go. So a cell once proven protected stays
+    protected, and after each complementary suppression only the group of unknowns it joins is
+    audited again (:class:`_Audit` keeps the verdicts per group)."""
     current = family.current
     # A cell hidden before stays hidden; a cell published before cannot be taken back.
     suppressed = {key for key in current if key in family.sensitive or key in family.hidden_before}
@@ -260,25 +267,30 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
             relations_of.setdefault(key, []).append(relation)
     # An indicator beside its counts is hidden before the counts are.
     indicators = {r.value for r in family.relations if isinstance(r, Ratio)}
+    audit = _Audit(family.relations)
+    safe: set[Key] = set()  # proven protected: stays so whatever is hidden next
     for _ in range(limit):
         published = fixed | {key: v for key, v in current.items() if key not in suppressed}
-        intervals = audit_family(published, family.relations)
+        programmes = audit.programmes(published)
         watched = suppressed | (family.hidden_before - set(current))
-        exposed = sorted(
-            key
-            for key in watched
-            if key in intervals
-            and not protected(intervals[key], sensitive=key in sensitive, k=k)
-            and not (key not in sensitive and intervals[key] == (0.0, 0.0))
-        )
-        if not exposed:
+        zero: set[Key] = set()
+        target: Key | None = None
+        # In key order, as one full audit would rank them; the first exposed cell is the target.
+        for key in sorted(watched - safe):
+            programme = programmes.get(key)
+            if programme is None:
+                continue  # in no relation with anything: any whole number ≥ 0
+            verdict = programme.verdict(key, sensitive=key in sensitive, k=k)
+            if verdict is _Verdict.PROTECTED:
+                safe.add(key)
+            elif verdict is _Verdict.ZERO:
+                zero.add(key)
+            else:
+                target = key
+                break
+        if target is None:
             # Hidden complements proven 0 hide nothing (outside sensitive cells): shown as 0.
-            return {
-                key
-                for key in suppressed
-                if key in sensitive or intervals.get(key, (0.0, 1.0)) != (0.0, 0.0)
-            }
-        target = exposed[0]
+            return {key for key in suppressed if key in sensitive or key not in zero}
         candidate = _next_to_hide(
             target, hideable, suppressed, relations_of, family.totals, indicators
         )
@@ -329,16 +341,39 @@ def _next_to_hide(
     return None
 
 
-def audit_family(
-    published: Mapping[Key, int], relations: Sequence[Constraint]
-) -> dict[Key, tuple[float, float]]:
-    """For every cell in ``relations`` that is not in ``published``: the smallest and largest
-    whole value ≥ 0 consistent with the published values and the relations (upper end ``inf``
-    when unbounded). A :class:`Ratio` binds its counts while its value is published; a hidden
-    ratio's value is no unknown of the audit (it is not a count). Raises ValueError if the
-    published values contradict the relations."""
-    # Substitute the published values; group the unknowns that share a relation.
-    reduced: list[tuple[list[tuple[Key, int]], float, bool]] = []
+@dataclass
+class SolverCalls:
+    """Programmes the audit has solved (for tests and measurements): whole-number ones
+    (``milp``) and their linear relaxations."""
+
+    integer: int = 0
+    linear: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.integer + self.linear
+
+    def reset(self) -> None:
+        self.integer = self.linear = 0
+
+
+SOLVER_CALLS = SolverCalls()
+
+ReducedRow = tuple[tuple[tuple[Key, int], ...], int, bool]  # unknowns only: Σ c × x (==|<=) rhs
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Unknowns linked by the rows that remain once the published values are substituted."""
+
+    variables: tuple[Key, ...]
+    rows: tuple[ReducedRow, ...]
+
+
+def _groups(published: Mapping[Key, int], relations: Sequence[Constraint]) -> list[_Group]:
+    """The connected groups of unknowns (every cell in ``relations`` not in ``published``) with
+    all their rows. Raises ValueError if a row without unknowns does not hold."""
+    reduced: list[ReducedRow] = []
     parent: dict[Key, Key] = {}
 
     def root(key: Key) -> Key:
@@ -349,64 +384,245 @@ def audit_family(
 
     for relation in relations:
         for terms, bound, equal in _rows(relation, published):
-            unknown = [(key, c) for key, c in terms if key not in published]
+            unknown = tuple((key, c) for key, c in terms if key not in published)
             constant = sum(c * published[key] for key, c in terms if key in published)
             if not unknown:
                 if (equal and constant != bound) or (not equal and constant > bound):
                     raise ValueError(f"published values contradict a relation: {relation}")
                 continue
-            reduced.append((unknown, float(bound - constant), equal))
+            reduced.append((unknown, bound - constant, equal))
             for key, _ in unknown:
                 parent.setdefault(key, key)
+            first = root(unknown[0][0])
             for key, _ in unknown[1:]:
-                parent[root(key)] = root(unknown[0][0])
-    groups: dict[Key, tuple[list[Key], list[tuple[list[tuple[Key, int]], float, bool]]]] = {}
+                other = root(key)
+                if other != first:
+                    parent[other] = first
+    variables: dict[Key, list[Key]] = {}
     for key in parent:
-        groups.setdefault(root(key), ([], []))[0].append(key)
-    for unknown, rhs, equal in reduced:
-        groups[root(unknown[0][0])][1].append((unknown, rhs, equal))
-    result: dict[Key, tuple[float, float]] = {}
-    for variables, rows in groups.values():
-        result.update(_group_intervals(sorted(variables), rows))
-    return result
+        variables.setdefault(root(key), []).append(key)
+    rows: dict[Key, list[ReducedRow]] = {head: [] for head in variables}
+    for row in reduced:
+        rows[root(row[0][0][0])].append(row)
+    return [_Group(tuple(sorted(variables[head])), tuple(rows[head])) for head in variables]
 
 
-def _group_intervals(
-    variables: list[Key], rows: list[tuple[list[tuple[Key, int]], float, bool]]
+def audit_family(
+    published: Mapping[Key, int],
+    relations: Sequence[Constraint],
+    cells: Iterable[Key] | None = None,
 ) -> dict[Key, tuple[float, float]]:
-    # Imported here: scipy is heavy.
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    index = {key: i for i, key in enumerate(variables)}
-    matrix = np.zeros((len(rows), len(variables)))
-    lower = np.zeros(len(rows))
-    upper = np.zeros(len(rows))
-    for r, (terms, rhs, equal) in enumerate(rows):
-        for key, coefficient in terms:
-            matrix[r, index[key]] += coefficient
-        upper[r] = rhs
-        lower[r] = rhs if equal else -np.inf
-    # A cap keeps every programme bounded. A bounded cell never exceeds ``reach`` (the sum of
-    # the bounds, times the number of cells); beyond it, only an unbounded direction goes, and
-    # a ratio's unknown counts reach a fraction of the cap: so above ``reach`` means "unbounded".
-    largest = max(1.0, float(np.abs(matrix).max(initial=1.0)))
-    reach = (float(np.abs(upper[np.isfinite(upper)]).sum()) + 1) * (len(variables) + 1)
-    cap = 2 * reach * largest
-    constraint = LinearConstraint(matrix, lower, upper)
-    bounds = Bounds(np.zeros(len(variables)), np.full(len(variables), cap))
-    integrality = np.ones(len(variables))
+    """For every cell in ``relations`` that is not in ``published`` (or only those of ``cells``
+    among them): the smallest and largest whole value ≥ 0 consistent with the published values
+    and the relations (upper end ``inf`` when unbounded). A :class:`Ratio` binds its counts
+    while its value is published; a hidden ratio's value is no unknown of the audit (it is not a
+    count). Each group of unknowns linked by relations is one programme with all its rows,
+    whichever of its cells are asked for. Raises ValueError if the published values contradict
+    the relations."""
+    wanted = None if cells is None else set(cells)
     result: dict[Key, tuple[float, float]] = {}
-    for key in variables:
-        extremes: list[float] = []
-        for direction in (1.0, -1.0):
-            objective = np.zeros(len(variables))
-            objective[index[key]] = direction
-            solution = milp(
-                objective, constraints=constraint, bounds=bounds, integrality=integrality
-            )
-            if solution.status != 0 or solution.x is None:
-                raise ValueError(f"linked audit: no values fit the releases ({solution.message})")
-            value = float(round(solution.x[index[key]]))
-            extremes.append(float("inf") if value >= reach else value)
-        result[key] = (extremes[0], extremes[1])
+    for group in _groups(published, relations):
+        programme = _Programme(group)
+        programme.ensure_feasible()
+        for key in group.variables:
+            if wanted is None or key in wanted:
+                result[key] = programme.interval(key)
     return result
+
+
+class _Verdict(enum.Enum):
+    PROTECTED = "protected"
+    ZERO = "zero"  # pinned at 0: no protection, nothing to protect (outside sensitive cells)
+    EXPOSED = "exposed"
+
+
+class _Audit:
+    """The groups of unknowns of a family as cells are hidden one by one, each group's
+    programme (and what it has proven) kept while the group stays the same."""
+
+    def __init__(self, relations: Sequence[Constraint]) -> None:
+        self.relations = relations
+        self.cache: dict[_Group, _Programme] = {}
+
+    def programmes(self, published: Mapping[Key, int]) -> dict[Key, _Programme]:
+        """The programme of each unknown's group. Every group is checked to admit a solution
+        the first time (then ValueError if none); a group grown by hiding more cells of a
+        family that admitted one still does (the hidden cells' true values complete it)."""
+        first = not self.cache
+        cache: dict[_Group, _Programme] = {}
+        out: dict[Key, _Programme] = {}
+        for group in _groups(published, self.relations):
+            programme = self.cache.get(group) or _Programme(group)
+            if first:
+                programme.ensure_feasible()
+            cache[group] = programme
+            for key in group.variables:
+                out[key] = programme
+        self.cache = cache
+        return out
+
+
+class _Programme:
+    """The integer programme of one group: every cell a whole number ≥ 0 and the group's rows.
+    Intervals and verdicts are computed per cell on demand, cheapest proof first."""
+
+    def __init__(self, group: _Group) -> None:
+        self.group = group
+        self.index = {key: i for i, key in enumerate(group.variables)}
+        self.witnesses: list[np.ndarray] = []  # whole-number solutions met so far
+        self.intervals: dict[Key, tuple[float, float]] = {}
+        self.verdicts: dict[tuple[Key, bool], _Verdict] = {}
+        self._built = False
+        self._single: tuple[float, float] | None = None
+        if len(group.variables) == 1:
+            self._single = _single_interval(group)
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        self._built = True
+        variables, rows = self.group.variables, self.group.rows
+        matrix = np.zeros((len(rows), len(variables)))
+        lower = np.zeros(len(rows))
+        upper = np.zeros(len(rows))
+        for r, (terms, rhs, equal) in enumerate(rows):
+            for key, coefficient in terms:
+                matrix[r, self.index[key]] += coefficient
+            upper[r] = rhs
+            lower[r] = rhs if equal else -np.inf
+        # A cap keeps every programme bounded. A bounded cell never exceeds ``reach`` (the sum
+        # of the bounds, times the number of cells); beyond it, only an unbounded direction
+        # goes, and a ratio's unknown counts reach a fraction of the cap: so above ``reach``
+        # means "unbounded".
+        largest = max(1.0, float(np.abs(matrix).max(initial=1.0)))
+        self.reach = (float(np.abs(upper[np.isfinite(upper)]).sum()) + 1) * (len(variables) + 1)
+        cap = 2 * self.reach * largest
+        self.matrix, self.lower, self.upper = matrix, lower, upper
+        self.cap = cap
+
+    def _solve(self, key: Key | None, direction: float, *, whole: bool = True) -> np.ndarray:
+        from scipy.optimize import Bounds, LinearConstraint, milp  # scipy is heavy
+
+        self._build()
+        size = len(self.group.variables)
+        objective = np.zeros(size)
+        if key is not None:
+            objective[self.index[key]] = direction
+        solution = milp(
+            objective,
+            constraints=LinearConstraint(self.matrix, self.lower, self.upper),
+            bounds=Bounds(np.zeros(size), np.full(size, self.cap)),
+            integrality=np.ones(size) if whole else np.zeros(size),
+        )
+        if whole:
+            SOLVER_CALLS.integer += 1
+        else:
+            SOLVER_CALLS.linear += 1
+        if solution.status != 0 or solution.x is None:
+            raise ValueError(f"linked audit: no values fit the releases ({solution.message})")
+        if not whole:
+            return np.asarray(solution.x, dtype=float)
+        x = np.round(solution.x)
+        self.witnesses.append(x)
+        return x
+
+    def ensure_feasible(self) -> None:
+        """ValueError if the group's rows admit no whole numbers ≥ 0."""
+        if self._single is None and not self.witnesses:
+            self._solve(None, 1.0)
+
+    def _extreme(self, key: Key, direction: float) -> float:
+        value = float(self._solve(key, direction)[self.index[key]])
+        return float("inf") if value >= self.reach else value
+
+    def interval(self, key: Key) -> tuple[float, float]:
+        """The exact smallest and largest whole value of ``key``."""
+        if self._single is not None:
+            return self._single
+        if key not in self.intervals:
+            self.intervals[key] = (self._extreme(key, 1.0), self._extreme(key, -1.0))
+        return self.intervals[key]
+
+    def _spread(self, key: Key) -> float:
+        """How far apart ``key`` lies in the solutions met so far (each one is a fact)."""
+        if not self.witnesses:
+            return 0.0
+        values = [w[self.index[key]] for w in self.witnesses]
+        high = max(values)
+        return float("inf") if high >= self.reach else float(high - min(values))
+
+    def verdict(self, key: Key, *, sensitive: bool, k: int) -> _Verdict:
+        """Whether ``key`` keeps its protection interval (:func:`protected`), is pinned at 0
+        outside the sensitive cells, or is exposed, from the cheapest proof: a lone cell's
+        rows; two known solutions far enough apart; the linear relaxation, whose interval
+        holds the whole-number one, already too narrow; else the integer programme."""
+        need = k if sensitive else 1
+        known = self.verdicts.get((key, sensitive))
+        if known is not None:
+            return known
+        if self._single is not None:
+            verdict = _classify(self._single, sensitive=sensitive, k=k)
+        elif self._spread(key) >= need:
+            verdict = _Verdict.PROTECTED
+        else:
+            low, high = self._relaxed(key)
+            if high - low < need:
+                # The whole-number interval lies within [low, high] and the group has
+                # solutions: too narrow; at 0 if nothing above 0 fits.
+                verdict = _Verdict.ZERO if not sensitive and high <= 0 else _Verdict.EXPOSED
+            else:
+                top = self._extreme(key, -1.0)
+                if top == float("inf") or self._spread(key) >= need:
+                    verdict = _Verdict.PROTECTED
+                else:
+                    bottom = self._extreme(key, 1.0)
+                    self.intervals[key] = (bottom, top)
+                    verdict = _classify((bottom, top), sensitive=sensitive, k=k)
+        self.verdicts[(key, sensitive)] = verdict
+        return verdict
+
+    def _relaxed(self, key: Key) -> tuple[float, float]:
+        """Whole-number bounds of ``key`` from the linear relaxation (outside the exact ones)."""
+        bounds: list[float] = []
+        for direction in (1.0, -1.0):
+            value = float(self._solve(key, direction, whole=False)[self.index[key]])
+            slack = 1e-6 * (1.0 + abs(value))
+            bounds.append(
+                float(math.ceil(value - slack))
+                if direction > 0
+                else float(math.floor(value + slack))
+            )
+        return bounds[0], bounds[1]
+
+
+def _classify(interval: tuple[float, float], *, sensitive: bool, k: int) -> _Verdict:
+    if protected(interval, sensitive=sensitive, k=k):
+        return _Verdict.PROTECTED
+    if not sensitive and interval == (0.0, 0.0):
+        return _Verdict.ZERO
+    return _Verdict.EXPOSED
+
+
+def _single_interval(group: _Group) -> tuple[float, float]:
+    """The exact interval of a group of one cell, from its rows alone (no solver): an equality
+    pins it, an inequality bounds it."""
+    low: int = 0
+    high: float = float("inf")
+    for terms, rhs, equal in group.rows:
+        coefficient = sum(c for _, c in terms)
+        if coefficient == 0:
+            if (equal and rhs != 0) or (not equal and rhs < 0):
+                raise ValueError("linked audit: no values fit the releases")
+            continue
+        if equal:
+            if rhs % coefficient:
+                raise ValueError("linked audit: no values fit the releases")
+            value = rhs // coefficient
+            low, high = max(low, value), min(high, value)
+        elif coefficient > 0:
+            high = min(high, rhs // coefficient)  # floor
+        else:
+            low = max(low, -(rhs // -coefficient))  # ceil of rhs / coefficient
+    if low > high:
+        raise ValueError("linked audit: no values fit the releases")
+    return float(low), float(high)
