@@ -269,24 +269,34 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
     indicators = {r.value for r in family.relations if isinstance(r, Ratio)}
     audit = _Audit(family.relations)
     safe: set[Key] = set()  # proven protected: stays so whatever is hidden next
+    exposed_before: set[Key] = set()
     for _ in range(limit):
         published = fixed | {key: v for key, v in current.items() if key not in suppressed}
         programmes = audit.programmes(published)
         watched = suppressed | (family.hidden_before - set(current))
         zero: set[Key] = set()
         target: Key | None = None
+        needs: dict[_Programme, dict[Key, int]] = {}
+        for key in watched - safe:
+            if key in programmes:
+                needs.setdefault(programmes[key], {})[key] = k if key in sensitive else 1
+        for programme, wanted in needs.items():
+            programme.stretch(wanted)
         # In key order, as one full audit would rank them; the first exposed cell is the target.
         for key in sorted(watched - safe):
             programme = programmes.get(key)
             if programme is None:
                 continue  # in no relation with anything: any whole number ≥ 0
-            verdict = programme.verdict(key, sensitive=key in sensitive, k=k)
+            verdict = programme.verdict(
+                key, sensitive=key in sensitive, k=k, suspect=key in exposed_before
+            )
             if verdict is _Verdict.PROTECTED:
                 safe.add(key)
             elif verdict is _Verdict.ZERO:
                 zero.add(key)
             else:
                 target = key
+                exposed_before.add(key)
                 break
         if target is None:
             # Hidden complements proven 0 hide nothing (outside sensitive cells): shown as 0.
@@ -473,45 +483,53 @@ class _Programme:
         self.intervals: dict[Key, tuple[float, float]] = {}
         self.verdicts: dict[tuple[Key, bool], _Verdict] = {}
         self._built = False
+        self._seeded = False
+        self._stretched: set[Key] = set()  # cells :meth:`stretch` tried to set apart
         self._single: tuple[float, float] | None = None
         if len(group.variables) == 1:
             self._single = _single_interval(group)
 
     def _build(self) -> None:
+        from scipy.optimize import Bounds, LinearConstraint  # scipy is heavy
+        from scipy.sparse import coo_array
+
         if self._built:
             return
         self._built = True
         variables, rows = self.group.variables, self.group.rows
-        matrix = np.zeros((len(rows), len(variables)))
-        lower = np.zeros(len(rows))
-        upper = np.zeros(len(rows))
-        for r, (terms, rhs, equal) in enumerate(rows):
-            for key, coefficient in terms:
-                matrix[r, self.index[key]] += coefficient
-            upper[r] = rhs
-            lower[r] = rhs if equal else -np.inf
+        entries: list[tuple[int, int, int]] = [
+            (r, self.index[key], coefficient)
+            for r, (terms, _, _) in enumerate(rows)
+            for key, coefficient in terms
+        ]
+        matrix = coo_array(
+            (
+                [float(c) for _, _, c in entries],
+                ([r for r, _, _ in entries], [i for _, i, _ in entries]),
+            ),
+            shape=(len(rows), len(variables)),
+        ).tocsr()  # repeated cells of a row add up
+        upper = np.array([float(rhs) for _, rhs, _ in rows])
+        lower = np.array([float(rhs) if equal else -np.inf for _, rhs, equal in rows])
         # A cap keeps every programme bounded. A bounded cell never exceeds ``reach`` (the sum
         # of the bounds, times the number of cells); beyond it, only an unbounded direction
         # goes, and a ratio's unknown counts reach a fraction of the cap: so above ``reach``
         # means "unbounded".
-        largest = max(1.0, float(np.abs(matrix).max(initial=1.0)))
-        self.reach = (float(np.abs(upper[np.isfinite(upper)]).sum()) + 1) * (len(variables) + 1)
+        largest = max(1.0, float(np.abs(matrix.data).max(initial=1.0)))
+        self.reach = (float(np.abs(upper).sum()) + 1) * (len(variables) + 1)
         cap = 2 * self.reach * largest
-        self.matrix, self.lower, self.upper = matrix, lower, upper
-        self.cap = cap
+        self.constraint = LinearConstraint(matrix, lower, upper)
+        self.bounds = Bounds(np.zeros(len(variables)), np.full(len(variables), cap))
 
-    def _solve(self, key: Key | None, direction: float, *, whole: bool = True) -> np.ndarray:
-        from scipy.optimize import Bounds, LinearConstraint, milp  # scipy is heavy
+    def _solve(self, objective: np.ndarray, *, whole: bool = True) -> np.ndarray:
+        from scipy.optimize import milp  # scipy is heavy
 
         self._build()
         size = len(self.group.variables)
-        objective = np.zeros(size)
-        if key is not None:
-            objective[self.index[key]] = direction
         solution = milp(
             objective,
-            constraints=LinearConstraint(self.matrix, self.lower, self.upper),
-            bounds=Bounds(np.zeros(size), np.full(size, self.cap)),
+            constraints=self.constraint,
+            bounds=self.bounds,
             integrality=np.ones(size) if whole else np.zeros(size),
         )
         if whole:
@@ -526,13 +544,92 @@ class _Programme:
         self.witnesses.append(x)
         return x
 
+    def stretch(self, needs: Mapping[Key, int]) -> None:
+        """Solutions that set each cell of ``needs`` as far from the solutions met so far as it
+        needs to be (``k`` for a sensitive cell, else 1), all at once: up from the lowest
+        value met, then down from the highest, while that proves more cells. One solution per
+        direction proves the many cells a cell-by-cell search would take a programme each."""
+        from scipy.optimize import Bounds, LinearConstraint, milp  # scipy is heavy
+        from scipy.sparse import coo_array, hstack, vstack
+
+        needs = {key: n for key, n in needs.items() if key not in self._stretched}
+        if self._single is not None or not needs:
+            return
+        self._stretched |= set(needs)
+        self._seed()
+        size = len(self.group.variables)
+        progress = True
+        while progress:
+            progress = False
+            for upward in (True, False):
+                open_ = [(key, n) for key, n in needs.items() if self._spread(key) < n]
+                if not open_:
+                    return
+                values = np.array(self.witnesses)
+                # t_j ≤ x_i − lowest_i (up) or t_j ≤ highest_i − x_i (down), 0 ≤ t_j ≤ need_j:
+                # the sum of the t_j is largest where most cells get their whole need.
+                columns = [self.index[key] for key, _ in open_]
+                count = len(open_)
+                link = coo_array(
+                    (
+                        np.full(count, -1.0 if upward else 1.0),
+                        (np.arange(count), np.array(columns)),
+                    ),
+                    shape=(count, size),
+                )
+                if upward:
+                    limit = -values[:, columns].min(axis=0)
+                else:
+                    limit = values[:, columns].max(axis=0)
+                matrix = vstack(
+                    [
+                        hstack([self.constraint.A, coo_array((self.constraint.A.shape[0], count))]),
+                        hstack([link, coo_array(np.eye(count))]),
+                    ]
+                ).tocsr()
+                solution = milp(
+                    np.concatenate([np.zeros(size), -np.ones(count)]),
+                    constraints=LinearConstraint(
+                        matrix,
+                        np.concatenate([self.constraint.lb, np.full(count, -np.inf)]),
+                        np.concatenate([self.constraint.ub, limit]),
+                    ),
+                    bounds=Bounds(
+                        np.zeros(size + count),
+                        np.concatenate([self.bounds.ub, [float(n) for _, n in open_]]),
+                    ),
+                    integrality=np.concatenate([np.ones(size), np.zeros(count)]),
+                )
+                SOLVER_CALLS.integer += 1
+                if solution.status != 0 or solution.x is None:
+                    raise ValueError(
+                        f"linked audit: no values fit the releases ({solution.message})"
+                    )
+                self.witnesses.append(np.round(solution.x[:size]))
+                if sum(1 for key, n in open_ if self._spread(key) < n) < count:
+                    progress = True
+
+    def _objective(self, key: Key, direction: float) -> np.ndarray:
+        objective = np.zeros(len(self.group.variables))
+        objective[self.index[key]] = direction
+        return objective
+
     def ensure_feasible(self) -> None:
         """ValueError if the group's rows admit no whole numbers ≥ 0."""
         if self._single is None and not self.witnesses:
-            self._solve(None, 1.0)
+            self._solve(np.ones(len(self.group.variables)))  # the least total
+
+    def _seed(self) -> None:
+        """Two solutions far apart: the group's least and greatest total. Every cell lying
+        far enough apart in them is protected without a programme of its own."""
+        if self._seeded:
+            return
+        self._seeded = True
+        self.ensure_feasible()
+        self._solve(-np.ones(len(self.group.variables)))
 
     def _extreme(self, key: Key, direction: float) -> float:
-        value = float(self._solve(key, direction)[self.index[key]])
+        value = float(self._solve(self._objective(key, direction))[self.index[key]])
         return float("inf") if value >= self.reach else value
 
     def interval(self, key: Key) -> tuple[float, float]:
@@ -551,41 +648,55 @@ class _Programme:
         high = max(values)
         return float("inf") if high >= self.reach else float(high - min(values))
 
-    def verdict(self, key: Key, *, sensitive: bool, k: int) -> _Verdict:
+    def verdict(self, key: Key, *, sensitive: bool, k: int, suspect: bool = False) -> _Verdict:
         """Whether ``key`` keeps its protection interval (:func:`protected`), is pinned at 0
         outside the sensitive cells, or is exposed, from the cheapest proof: a lone cell's
-        rows; two known solutions far enough apart; the linear relaxation, whose interval
-        holds the whole-number one, already too narrow; else the integer programme."""
+        rows; two known solutions far enough apart; for a ``suspect`` (exposed a moment ago) or
+        a cell :meth:`stretch` could not set apart, the linear relaxation, whose interval holds
+        the whole-number one, already too narrow; else the integer programme, its largest value
+        first (one more solution)."""
         need = k if sensitive else 1
         known = self.verdicts.get((key, sensitive))
         if known is not None:
             return known
         if self._single is not None:
             verdict = _classify(self._single, sensitive=sensitive, k=k)
-        elif self._spread(key) >= need:
+            self.verdicts[(key, sensitive)] = verdict
+            return verdict
+        self._seed()
+        verdict = None
+        if self._spread(key) >= need:
             verdict = _Verdict.PROTECTED
-        else:
+        elif suspect or key in self._stretched:
+            # Found exposed before the last complementary suppression: most likely still.
             low, high = self._relaxed(key)
             if high - low < need:
                 # The whole-number interval lies within [low, high] and the group has
                 # solutions: too narrow; at 0 if nothing above 0 fits.
                 verdict = _Verdict.ZERO if not sensitive and high <= 0 else _Verdict.EXPOSED
+        if verdict is None:
+            top = self._extreme(key, -1.0)
+            if top == float("inf") or self._spread(key) >= need:
+                verdict = _Verdict.PROTECTED
             else:
-                top = self._extreme(key, -1.0)
-                if top == float("inf") or self._spread(key) >= need:
-                    verdict = _Verdict.PROTECTED
-                else:
-                    bottom = self._extreme(key, 1.0)
-                    self.intervals[key] = (bottom, top)
-                    verdict = _classify((bottom, top), sensitive=sensitive, k=k)
+                bottom = self._extreme(key, 1.0)
+                self.intervals[key] = (bottom, top)
+                verdict = _classify((bottom, top), sensitive=sensitive, k=k)
         self.verdicts[(key, sensitive)] = verdict
         return verdict
 
     def _relaxed(self, key: Key) -> tuple[float, float]:
-        """Whole-number bounds of ``key`` from the linear relaxation (outside the exact ones)."""
+        """Whole-number bounds of ``key`` from the linear relaxation of the same capped
+        programme: they hold the integer programme's, so a narrow relaxation proves a narrow
+        interval."""
         bounds: list[float] = []
         for direction in (1.0, -1.0):
-            value = float(self._solve(key, direction, whole=False)[self.index[key]])
+            solution = self._solve(self._objective(key, direction), whole=False)
+            value = float(solution[self.index[key]])
+            if value >= self.reach:
+                # Beyond the reach only the cap holds it (as the integer programme's).
+                bounds.append(float("inf"))
+                continue
             slack = 1e-6 * (1.0 + abs(value))
             bounds.append(
                 float(math.ceil(value - slack))
