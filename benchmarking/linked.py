@@ -270,35 +270,47 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
     audit = _Audit(family.relations)
     safe: set[Key] = set()  # proven protected: stays so whatever is hidden next
     exposed_before: set[Key] = set()
+    # Pinned at 0 when last seen (outside sensitive cells): can only widen, never be exposed;
+    # whether it still is matters only for the release's pattern, found at the end.
+    zero_before: set[Key] = set()
     for _ in range(limit):
         published = fixed | {key: v for key, v in current.items() if key not in suppressed}
-        programmes = audit.programmes(published)
+        programmes = audit.programmes(published, current)
         watched = suppressed | (family.hidden_before - set(current))
-        zero: set[Key] = set()
+        open_ = watched - safe - zero_before
         target: Key | None = None
-        needs: dict[_Programme, dict[Key, int]] = {}
-        for key in watched - safe:
-            if key in programmes:
-                needs.setdefault(programmes[key], {})[key] = k if key in sensitive else 1
-        for programme, wanted in needs.items():
-            programme.stretch(wanted)
         # In key order, as one full audit would rank them; the first exposed cell is the target.
-        for key in sorted(watched - safe):
+        for key in sorted(open_):
             programme = programmes.get(key)
             if programme is None:
                 continue  # in no relation with anything: any whole number ≥ 0
+            if key not in exposed_before:
+                programme.stretch(
+                    {
+                        cell: k if cell in sensitive else 1
+                        for cell in programme.group.variables
+                        if cell in open_
+                    }
+                )
             verdict = programme.verdict(
                 key, sensitive=key in sensitive, k=k, suspect=key in exposed_before
             )
             if verdict is _Verdict.PROTECTED:
                 safe.add(key)
             elif verdict is _Verdict.ZERO:
-                zero.add(key)
+                zero_before.add(key)
             else:
                 target = key
                 exposed_before.add(key)
                 break
         if target is None:
+            zero = {
+                key
+                for key in zero_before
+                if key in programmes
+                and programmes[key].verdict(key, sensitive=False, k=k, suspect=True)
+                is _Verdict.ZERO
+            }
             # Hidden complements proven 0 hide nothing (outside sensitive cells): shown as 0.
             return {key for key in suppressed if key in sensitive or key not in zero}
         candidate = _next_to_hide(
@@ -453,22 +465,31 @@ class _Audit:
     def __init__(self, relations: Sequence[Constraint]) -> None:
         self.relations = relations
         self.cache: dict[_Group, _Programme] = {}
+        self.of: dict[Key, _Programme] = {}  # the programme of each unknown, as last seen
 
-    def programmes(self, published: Mapping[Key, int]) -> dict[Key, _Programme]:
+    def programmes(
+        self, published: Mapping[Key, int], values: Mapping[Key, int] | None = None
+    ) -> dict[Key, _Programme]:
         """The programme of each unknown's group. Every group is checked to admit a solution
         the first time (then ValueError if none); a group grown by hiding more cells of a
-        family that admitted one still does (the hidden cells' true values complete it)."""
+        family that admitted one still does: the solutions of the groups it joins, with the
+        newly hidden cells at their true ``values``, are solutions of it."""
         first = not self.cache
         cache: dict[_Group, _Programme] = {}
         out: dict[Key, _Programme] = {}
         for group in _groups(published, self.relations):
-            programme = self.cache.get(group) or _Programme(group)
+            programme = self.cache.get(group)
+            if programme is None:
+                programme = _Programme(group)
+                if values is not None:
+                    programme.inherit(self.of, values)
             if first:
                 programme.ensure_feasible()
             cache[group] = programme
             for key in group.variables:
                 out[key] = programme
         self.cache = cache
+        self.of = out
         return out
 
 
@@ -566,7 +587,7 @@ class _Programme:
                 if not open_:
                     return
                 values = np.array(self.witnesses)
-                # t_j ≤ x_i − lowest_i (up) or t_j ≤ highest_i − x_i (down), 0 ≤ t_j ≤ need_j:
+                # t_j ≤ x_i − lowest_i (up) or t_j ≤ highest_i − x_i (down), t_j ≤ need_j:
                 # the sum of the t_j is largest where most cells get their whole need.
                 columns = [self.index[key] for key, _ in open_]
                 count = len(open_)
@@ -595,7 +616,7 @@ class _Programme:
                         np.concatenate([self.constraint.ub, limit]),
                     ),
                     bounds=Bounds(
-                        np.zeros(size + count),
+                        np.concatenate([np.zeros(size), np.full(count, -np.inf)]),
                         np.concatenate([self.bounds.ub, [float(n) for _, n in open_]]),
                     ),
                     integrality=np.concatenate([np.ones(size), np.zeros(count)]),
@@ -608,6 +629,41 @@ class _Programme:
                 self.witnesses.append(np.round(solution.x[:size]))
                 if sum(1 for key, n in open_ if self._spread(key) < n) < count:
                     progress = True
+
+    def inherit(self, earlier: Mapping[Key, _Programme], values: Mapping[Key, int]) -> None:
+        """Solutions from the groups this one is made of (``earlier``: each cell's programme
+        before the last cells were hidden), completed by the true ``values`` of the cells that
+        were published then. Nothing if some cell is in neither."""
+        if self._single is not None:
+            return
+        parts: dict[int, tuple[_Programme, list[int], list[int]]] = {}
+        constants: list[tuple[int, int]] = []
+        for key, i in self.index.items():
+            before = earlier.get(key)
+            if before is not None and before._solutions():
+                part = parts.setdefault(id(before), (before, [], []))
+                part[1].append(i)
+                part[2].append(before.index[key])
+            elif key in values:
+                constants.append((i, values[key]))
+            else:
+                return
+        count = max((len(p._solutions()) for p, _, _ in parts.values()), default=1)
+        for j in range(count):
+            x = np.zeros(len(self.group.variables))
+            for before, mine, theirs in parts.values():
+                solutions = before._solutions()
+                x[mine] = solutions[min(j, len(solutions) - 1)][theirs]
+            for i, value in constants:
+                x[i] = value
+            self.witnesses.append(x)
+        self._seeded = True
+
+    def _solutions(self) -> list[np.ndarray]:
+        """The solutions met so far (a lone cell's: its least value)."""
+        if self._single is not None:
+            return [np.array([self._single[0]])]
+        return self.witnesses
 
     def _objective(self, key: Key, direction: float) -> np.ndarray:
         objective = np.zeros(len(self.group.variables))
@@ -644,6 +700,7 @@ class _Programme:
         """How far apart ``key`` lies in the solutions met so far (each one is a fact)."""
         if not self.witnesses:
             return 0.0
+        self._build()
         values = [w[self.index[key]] for w in self.witnesses]
         high = max(values)
         return float("inf") if high >= self.reach else float(high - min(values))
@@ -663,7 +720,6 @@ class _Programme:
             verdict = _classify(self._single, sensitive=sensitive, k=k)
             self.verdicts[(key, sensitive)] = verdict
             return verdict
-        self._seed()
         verdict = None
         if self._spread(key) >= need:
             verdict = _Verdict.PROTECTED
@@ -674,6 +730,10 @@ class _Programme:
                 # The whole-number interval lies within [low, high] and the group has
                 # solutions: too narrow; at 0 if nothing above 0 fits.
                 verdict = _Verdict.ZERO if not sensitive and high <= 0 else _Verdict.EXPOSED
+        if verdict is None:
+            self._seed()
+        if verdict is None and self._spread(key) >= need:
+            verdict = _Verdict.PROTECTED
         if verdict is None:
             top = self._extreme(key, -1.0)
             if top == float("inf") or self._spread(key) >= need:
@@ -689,21 +749,15 @@ class _Programme:
         """Whole-number bounds of ``key`` from the linear relaxation of the same capped
         programme: they hold the integer programme's, so a narrow relaxation proves a narrow
         interval."""
-        bounds: list[float] = []
-        for direction in (1.0, -1.0):
-            solution = self._solve(self._objective(key, direction), whole=False)
-            value = float(solution[self.index[key]])
-            if value >= self.reach:
-                # Beyond the reach only the cap holds it (as the integer programme's).
-                bounds.append(float("inf"))
-                continue
-            slack = 1e-6 * (1.0 + abs(value))
-            bounds.append(
-                float(math.ceil(value - slack))
-                if direction > 0
-                else float(math.floor(value + slack))
-            )
-        return bounds[0], bounds[1]
+        found = [
+            float(self._solve(self._objective(key, d), whole=False)[self.index[key]])
+            for d in (1.0, -1.0)
+        ]
+        # Beyond the reach only the cap holds it: unbounded, as the integer programme's.
+        top = (
+            float("inf") if found[1] >= self.reach else math.floor(found[1] + 1e-6 * (1 + found[1]))
+        )
+        return float(math.ceil(found[0] - 1e-6 * (1 + abs(found[0])))), float(top)
 
 
 def _classify(interval: tuple[float, float], *, sensitive: bool, k: int) -> _Verdict:
