@@ -381,6 +381,8 @@ class SolverCalls:
 
 SOLVER_CALLS = SolverCalls()
 
+INHERITED = 256  # solutions a grown group takes over (the latest) from each group it joins
+
 ReducedRow = tuple[tuple[tuple[Key, int], ...], int, bool]  # unknowns only: Σ c × x (==|<=) rhs
 
 
@@ -505,6 +507,7 @@ class _Programme:
         self.verdicts: dict[tuple[Key, bool], _Verdict] = {}
         self._built = False
         self._seeded = False
+        self._stack: np.ndarray | None = None  # the witnesses, one a row
         self._stretched: set[Key] = set()  # cells :meth:`stretch` tried to set apart
         self._single: tuple[float, float] | None = None
         if len(group.variables) == 1:
@@ -559,9 +562,10 @@ class _Programme:
             SOLVER_CALLS.linear += 1
         if solution.status != 0 or solution.x is None:
             raise ValueError(f"linked audit: no values fit the releases ({solution.message})")
+        x: np.ndarray = np.asarray(solution.x, dtype=float)
         if not whole:
-            return np.asarray(solution.x, dtype=float)
-        x = np.round(solution.x)
+            return x
+        x = np.round(x)
         self.witnesses.append(x)
         return x
 
@@ -648,12 +652,13 @@ class _Programme:
                 constants.append((i, values[key]))
             else:
                 return
-        count = max((len(p._solutions()) for p, _, _ in parts.values()), default=1)
-        for j in range(count):
+        # The latest few: the cells the earlier ones set apart are known to be protected.
+        count = min(INHERITED, max((len(p._solutions()) for p, _, _ in parts.values()), default=1))
+        for j in range(-count, 0):
             x = np.zeros(len(self.group.variables))
             for before, mine, theirs in parts.values():
                 solutions = before._solutions()
-                x[mine] = solutions[min(j, len(solutions) - 1)][theirs]
+                x[mine] = solutions[max(j, -len(solutions))][theirs]
             for i, value in constants:
                 x[i] = value
             self.witnesses.append(x)
@@ -701,9 +706,11 @@ class _Programme:
         if not self.witnesses:
             return 0.0
         self._build()
-        values = [w[self.index[key]] for w in self.witnesses]
-        high = max(values)
-        return float("inf") if high >= self.reach else float(high - min(values))
+        if self._stack is None or len(self._stack) != len(self.witnesses):
+            self._stack = np.vstack(self.witnesses)
+        values = self._stack[:, self.index[key]]
+        high = float(values.max())
+        return float("inf") if high >= self.reach else high - float(values.min())
 
     def verdict(self, key: Key, *, sensitive: bool, k: int, suspect: bool = False) -> _Verdict:
         """Whether ``key`` keeps its protection interval (:func:`protected`), is pinned at 0
@@ -717,10 +724,10 @@ class _Programme:
         if known is not None:
             return known
         if self._single is not None:
-            verdict = _classify(self._single, sensitive=sensitive, k=k)
-            self.verdicts[(key, sensitive)] = verdict
-            return verdict
-        verdict = None
+            single = _classify(self._single, sensitive=sensitive, k=k)
+            self.verdicts[(key, sensitive)] = single
+            return single
+        verdict: _Verdict | None = None
         if self._spread(key) >= need:
             verdict = _Verdict.PROTECTED
         elif suspect or key in self._stretched:
