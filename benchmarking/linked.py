@@ -26,6 +26,8 @@ The module is pure: no database (refusal reasons are marked for translation).
 
 from __future__ import annotations
 
+import enum
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -243,7 +245,12 @@ def protected(interval: tuple[float, float], *, sensitive: bool, k: int) -> bool
 
 
 def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
-    """The cells of ``family.current`` to hide. See the module docstring."""
+    """The cells of ``family.current`` to hide. See the module docstring.
+
+    Hiding one more cell only widens what a reader can tell: a value he held becomes an unknown
+    whole number ≥ 0, and a hidden indicator's bounds go. So a cell once proven protected stays
+    protected, and after each complementary suppression only the group of unknowns it joins is
+    audited again (:class:`_Audit` keeps the verdicts per group)."""
     current = family.current
     # A cell hidden before stays hidden; a cell published before cannot be taken back.
     suppressed = {key for key in current if key in family.sensitive or key in family.hidden_before}
@@ -264,25 +271,52 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
             relations_of.setdefault(key, []).append(relation)
     # An indicator beside its counts is hidden before the counts are.
     indicators = {r.value for r in family.relations if isinstance(r, Ratio)}
+    audit = _Audit(family.relations)
+    safe: set[Key] = set()  # proven protected: stays so whatever is hidden next
+    exposed_before: set[Key] = set()
+    # Pinned at 0 when last seen (outside sensitive cells): can only widen, never be exposed;
+    # whether it still is matters only for the release's pattern, found at the end.
+    zero_before: set[Key] = set()
     for _ in range(limit):
         published = fixed | {key: v for key, v in current.items() if key not in suppressed}
-        intervals = audit_family(published, family.relations)
+        programmes = audit.programmes(published, current)
         watched = suppressed | (family.hidden_before - set(current))
-        exposed = sorted(
-            key
-            for key in watched
-            if key in intervals
-            and not protected(intervals[key], sensitive=key in sensitive, k=k)
-            and not (key not in sensitive and intervals[key] == (0.0, 0.0))
-        )
-        if not exposed:
-            # Hidden complements proven 0 hide nothing (outside sensitive cells): shown as 0.
-            return {
+        open_ = watched - safe - zero_before
+        target: Key | None = None
+        # In key order, as one full audit would rank them; the first exposed cell is the target.
+        for key in sorted(open_):
+            programme = programmes.get(key)
+            if programme is None:
+                continue  # in no relation with anything: any whole number ≥ 0
+            if key not in exposed_before:
+                programme.stretch(
+                    {
+                        cell: k if cell in sensitive else 1
+                        for cell in programme.group.variables
+                        if cell in open_
+                    }
+                )
+            verdict = programme.verdict(
+                key, sensitive=key in sensitive, k=k, suspect=key in exposed_before
+            )
+            if verdict is _Verdict.PROTECTED:
+                safe.add(key)
+            elif verdict is _Verdict.ZERO:
+                zero_before.add(key)
+            else:
+                target = key
+                exposed_before.add(key)
+                break
+        if target is None:
+            zero = {
                 key
-                for key in suppressed
-                if key in sensitive or intervals.get(key, (0.0, 1.0)) != (0.0, 0.0)
+                for key in zero_before
+                if key in programmes
+                and programmes[key].verdict(key, sensitive=False, k=k, suspect=True)
+                is _Verdict.ZERO
             }
-        target = exposed[0]
+            # Hidden complements proven 0 hide nothing (outside sensitive cells): shown as 0.
+            return {key for key in suppressed if key in sensitive or key not in zero}
         candidate = _next_to_hide(
             target, hideable, suppressed, relations_of, family.totals, indicators
         )
@@ -335,16 +369,41 @@ def _next_to_hide(
     return None
 
 
-def audit_family(
-    published: Mapping[Key, int], relations: Sequence[Constraint]
-) -> dict[Key, tuple[float, float]]:
-    """For every cell in ``relations`` that is not in ``published``: the smallest and largest
-    whole value ≥ 0 consistent with the published values and the relations (upper end ``inf``
-    when unbounded). A :class:`Ratio` binds its counts while its value is published; a hidden
-    ratio's value is no unknown of the audit (it is not a count). Raises ValueError if the
-    published values contradict the relations."""
-    # Substitute the published values; group the unknowns that share a relation.
-    reduced: list[tuple[list[tuple[Key, int]], float, bool]] = []
+@dataclass
+class SolverCalls:
+    """Programmes the audit has solved (for tests and measurements): whole-number ones
+    (``milp``) and their linear relaxations."""
+
+    integer: int = 0
+    linear: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.integer + self.linear
+
+    def reset(self) -> None:
+        self.integer = self.linear = 0
+
+
+SOLVER_CALLS = SolverCalls()
+
+INHERITED = 256  # solutions a grown group takes over (the latest) from each group it joins
+
+ReducedRow = tuple[tuple[tuple[Key, int], ...], int, bool]  # unknowns only: Σ c × x (==|<=) rhs
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Unknowns linked by the rows that remain once the published values are substituted."""
+
+    variables: tuple[Key, ...]
+    rows: tuple[ReducedRow, ...]
+
+
+def _groups(published: Mapping[Key, int], relations: Sequence[Constraint]) -> list[_Group]:
+    """The connected groups of unknowns (every cell in ``relations`` not in ``published``) with
+    all their rows. Raises ValueError if a row without unknowns does not hold."""
+    reduced: list[ReducedRow] = []
     parent: dict[Key, Key] = {}
 
     def root(key: Key) -> Key:
@@ -355,64 +414,393 @@ def audit_family(
 
     for relation in relations:
         for terms, bound, equal in _rows(relation, published):
-            unknown = [(key, c) for key, c in terms if key not in published]
+            unknown = tuple((key, c) for key, c in terms if key not in published)
             constant = sum(c * published[key] for key, c in terms if key in published)
             if not unknown:
                 if (equal and constant != bound) or (not equal and constant > bound):
                     raise ValueError(f"published values contradict a relation: {relation}")
                 continue
-            reduced.append((unknown, float(bound - constant), equal))
+            reduced.append((unknown, bound - constant, equal))
             for key, _ in unknown:
                 parent.setdefault(key, key)
+            first = root(unknown[0][0])
             for key, _ in unknown[1:]:
-                parent[root(key)] = root(unknown[0][0])
-    groups: dict[Key, tuple[list[Key], list[tuple[list[tuple[Key, int]], float, bool]]]] = {}
+                other = root(key)
+                if other != first:
+                    parent[other] = first
+    variables: dict[Key, list[Key]] = {}
     for key in parent:
-        groups.setdefault(root(key), ([], []))[0].append(key)
-    for unknown, rhs, equal in reduced:
-        groups[root(unknown[0][0])][1].append((unknown, rhs, equal))
-    result: dict[Key, tuple[float, float]] = {}
-    for variables, rows in groups.values():
-        result.update(_group_intervals(sorted(variables), rows))
-    return result
+        variables.setdefault(root(key), []).append(key)
+    rows: dict[Key, list[ReducedRow]] = {head: [] for head in variables}
+    for row in reduced:
+        rows[root(row[0][0][0])].append(row)
+    return [_Group(tuple(sorted(variables[head])), tuple(rows[head])) for head in variables]
 
 
-def _group_intervals(
-    variables: list[Key], rows: list[tuple[list[tuple[Key, int]], float, bool]]
+def audit_family(
+    published: Mapping[Key, int],
+    relations: Sequence[Constraint],
+    cells: Iterable[Key] | None = None,
 ) -> dict[Key, tuple[float, float]]:
-    # Imported here: scipy is heavy.
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    index = {key: i for i, key in enumerate(variables)}
-    matrix = np.zeros((len(rows), len(variables)))
-    lower = np.zeros(len(rows))
-    upper = np.zeros(len(rows))
-    for r, (terms, rhs, equal) in enumerate(rows):
-        for key, coefficient in terms:
-            matrix[r, index[key]] += coefficient
-        upper[r] = rhs
-        lower[r] = rhs if equal else -np.inf
-    # A cap keeps every programme bounded. A bounded cell never exceeds ``reach`` (the sum of
-    # the bounds, times the number of cells); beyond it, only an unbounded direction goes, and
-    # a ratio's unknown counts reach a fraction of the cap: so above ``reach`` means "unbounded".
-    largest = max(1.0, float(np.abs(matrix).max(initial=1.0)))
-    reach = (float(np.abs(upper[np.isfinite(upper)]).sum()) + 1) * (len(variables) + 1)
-    cap = 2 * reach * largest
-    constraint = LinearConstraint(matrix, lower, upper)
-    bounds = Bounds(np.zeros(len(variables)), np.full(len(variables), cap))
-    integrality = np.ones(len(variables))
+    """For every cell in ``relations`` that is not in ``published`` (or only those of ``cells``
+    among them): the smallest and largest whole value ≥ 0 consistent with the published values
+    and the relations (upper end ``inf`` when unbounded). A :class:`Ratio` binds its counts
+    while its value is published; a hidden ratio's value is no unknown of the audit (it is not a
+    count). Each group of unknowns linked by relations is one programme with all its rows,
+    whichever of its cells are asked for. Raises ValueError if the published values contradict
+    the relations."""
+    wanted = None if cells is None else set(cells)
     result: dict[Key, tuple[float, float]] = {}
-    for key in variables:
-        extremes: list[float] = []
-        for direction in (1.0, -1.0):
-            objective = np.zeros(len(variables))
-            objective[index[key]] = direction
-            solution = milp(
-                objective, constraints=constraint, bounds=bounds, integrality=integrality
-            )
-            if solution.status != 0 or solution.x is None:
-                raise ValueError(f"linked audit: no values fit the releases ({solution.message})")
-            value = float(round(solution.x[index[key]]))
-            extremes.append(float("inf") if value >= reach else value)
-        result[key] = (extremes[0], extremes[1])
+    for group in _groups(published, relations):
+        programme = _Programme(group)
+        programme.ensure_feasible()
+        for key in group.variables:
+            if wanted is None or key in wanted:
+                result[key] = programme.interval(key)
     return result
+
+
+class _Verdict(enum.Enum):
+    PROTECTED = "protected"
+    ZERO = "zero"  # pinned at 0: no protection, nothing to protect (outside sensitive cells)
+    EXPOSED = "exposed"
+
+
+class _Audit:
+    """The groups of unknowns of a family as cells are hidden one by one, each group's
+    programme (and what it has proven) kept while the group stays the same."""
+
+    def __init__(self, relations: Sequence[Constraint]) -> None:
+        self.relations = relations
+        self.cache: dict[_Group, _Programme] = {}
+        self.of: dict[Key, _Programme] = {}  # the programme of each unknown, as last seen
+
+    def programmes(
+        self, published: Mapping[Key, int], values: Mapping[Key, int] | None = None
+    ) -> dict[Key, _Programme]:
+        """The programme of each unknown's group. Every group is checked to admit a solution
+        the first time (then ValueError if none); a group grown by hiding more cells of a
+        family that admitted one still does: the solutions of the groups it joins, with the
+        newly hidden cells at their true ``values``, are solutions of it."""
+        first = not self.cache
+        cache: dict[_Group, _Programme] = {}
+        out: dict[Key, _Programme] = {}
+        for group in _groups(published, self.relations):
+            programme = self.cache.get(group)
+            if programme is None:
+                programme = _Programme(group)
+                if values is not None:
+                    programme.inherit(self.of, values)
+            if first:
+                programme.ensure_feasible()
+            cache[group] = programme
+            for key in group.variables:
+                out[key] = programme
+        self.cache = cache
+        self.of = out
+        return out
+
+
+class _Programme:
+    """The integer programme of one group: every cell a whole number ≥ 0 and the group's rows.
+    Intervals and verdicts are computed per cell on demand, cheapest proof first."""
+
+    def __init__(self, group: _Group) -> None:
+        self.group = group
+        self.index = {key: i for i, key in enumerate(group.variables)}
+        self.witnesses: list[np.ndarray] = []  # whole-number solutions met so far
+        self.intervals: dict[Key, tuple[float, float]] = {}
+        self.verdicts: dict[tuple[Key, bool], _Verdict] = {}
+        self._built = False
+        self._seeded = False
+        self._stack: np.ndarray | None = None  # the witnesses, one a row
+        self._stretched: set[Key] = set()  # cells :meth:`stretch` tried to set apart
+        self._single: tuple[float, float] | None = None
+        if len(group.variables) == 1:
+            self._single = _single_interval(group)
+
+    def _build(self) -> None:
+        from scipy.optimize import Bounds, LinearConstraint  # scipy is heavy
+        from scipy.sparse import coo_array
+
+        if self._built:
+            return
+        self._built = True
+        variables, rows = self.group.variables, self.group.rows
+        entries: list[tuple[int, int, int]] = [
+            (r, self.index[key], coefficient)
+            for r, (terms, _, _) in enumerate(rows)
+            for key, coefficient in terms
+        ]
+        matrix = coo_array(
+            (
+                [float(c) for _, _, c in entries],
+                ([r for r, _, _ in entries], [i for _, i, _ in entries]),
+            ),
+            shape=(len(rows), len(variables)),
+        ).tocsr()  # repeated cells of a row add up
+        upper = np.array([float(rhs) for _, rhs, _ in rows])
+        lower = np.array([float(rhs) if equal else -np.inf for _, rhs, equal in rows])
+        # A cap keeps every programme bounded. A bounded cell never exceeds ``reach`` (the sum
+        # of the bounds, times the number of cells); beyond it, only an unbounded direction
+        # goes, and a ratio's unknown counts reach a fraction of the cap: so above ``reach``
+        # means "unbounded".
+        largest = max(1.0, float(np.abs(matrix.data).max(initial=1.0)))
+        self.reach = (float(np.abs(upper).sum()) + 1) * (len(variables) + 1)
+        cap = 2 * self.reach * largest
+        self.constraint = LinearConstraint(matrix, lower, upper)
+        self.bounds = Bounds(np.zeros(len(variables)), np.full(len(variables), cap))
+
+    def _solve(self, objective: np.ndarray, *, whole: bool = True) -> np.ndarray:
+        from scipy.optimize import milp  # scipy is heavy
+
+        self._build()
+        size = len(self.group.variables)
+        solution = milp(
+            objective,
+            constraints=self.constraint,
+            bounds=self.bounds,
+            integrality=np.ones(size) if whole else np.zeros(size),
+        )
+        if whole:
+            SOLVER_CALLS.integer += 1
+        else:
+            SOLVER_CALLS.linear += 1
+        if solution.status != 0 or solution.x is None:
+            raise ValueError(f"linked audit: no values fit the releases ({solution.message})")
+        x: np.ndarray = np.asarray(solution.x, dtype=float)
+        if not whole:
+            return x
+        x = np.round(x)
+        self.witnesses.append(x)
+        return x
+
+    def stretch(self, needs: Mapping[Key, int]) -> None:
+        """Solutions that set each cell of ``needs`` as far from the solutions met so far as it
+        needs to be (``k`` for a sensitive cell, else 1), all at once: up from the lowest
+        value met, then down from the highest, while that proves more cells. One solution per
+        direction proves the many cells a cell-by-cell search would take a programme each."""
+        from scipy.optimize import Bounds, LinearConstraint, milp  # scipy is heavy
+        from scipy.sparse import coo_array, hstack, vstack
+
+        needs = {key: n for key, n in needs.items() if key not in self._stretched}
+        if self._single is not None or not needs:
+            return
+        self._stretched |= set(needs)
+        self._seed()
+        size = len(self.group.variables)
+        progress = True
+        while progress:
+            progress = False
+            for upward in (True, False):
+                open_ = [(key, n) for key, n in needs.items() if self._spread(key) < n]
+                if not open_:
+                    return
+                values = np.array(self.witnesses)
+                # t_j ≤ x_i − lowest_i (up) or t_j ≤ highest_i − x_i (down), t_j ≤ need_j:
+                # the sum of the t_j is largest where most cells get their whole need.
+                columns = [self.index[key] for key, _ in open_]
+                count = len(open_)
+                link = coo_array(
+                    (
+                        np.full(count, -1.0 if upward else 1.0),
+                        (np.arange(count), np.array(columns)),
+                    ),
+                    shape=(count, size),
+                )
+                if upward:
+                    limit = -values[:, columns].min(axis=0)
+                else:
+                    limit = values[:, columns].max(axis=0)
+                matrix = vstack(
+                    [
+                        hstack([self.constraint.A, coo_array((self.constraint.A.shape[0], count))]),
+                        hstack([link, coo_array(np.eye(count))]),
+                    ]
+                ).tocsr()
+                solution = milp(
+                    np.concatenate([np.zeros(size), -np.ones(count)]),
+                    constraints=LinearConstraint(
+                        matrix,
+                        np.concatenate([self.constraint.lb, np.full(count, -np.inf)]),
+                        np.concatenate([self.constraint.ub, limit]),
+                    ),
+                    bounds=Bounds(
+                        np.concatenate([np.zeros(size), np.full(count, -np.inf)]),
+                        np.concatenate([self.bounds.ub, [float(n) for _, n in open_]]),
+                    ),
+                    integrality=np.concatenate([np.ones(size), np.zeros(count)]),
+                )
+                SOLVER_CALLS.integer += 1
+                if solution.status != 0 or solution.x is None:
+                    raise ValueError(
+                        f"linked audit: no values fit the releases ({solution.message})"
+                    )
+                self.witnesses.append(np.round(solution.x[:size]))
+                if sum(1 for key, n in open_ if self._spread(key) < n) < count:
+                    progress = True
+
+    def inherit(self, earlier: Mapping[Key, _Programme], values: Mapping[Key, int]) -> None:
+        """Solutions from the groups this one is made of (``earlier``: each cell's programme
+        before the last cells were hidden), completed by the true ``values`` of the cells that
+        were published then. Nothing if some cell is in neither."""
+        if self._single is not None:
+            return
+        parts: dict[int, tuple[_Programme, list[int], list[int]]] = {}
+        constants: list[tuple[int, int]] = []
+        for key, i in self.index.items():
+            before = earlier.get(key)
+            if before is not None and before._solutions():
+                part = parts.setdefault(id(before), (before, [], []))
+                part[1].append(i)
+                part[2].append(before.index[key])
+            elif key in values:
+                constants.append((i, values[key]))
+            else:
+                return
+        # The latest few: the cells the earlier ones set apart are known to be protected.
+        count = min(INHERITED, max((len(p._solutions()) for p, _, _ in parts.values()), default=1))
+        for j in range(-count, 0):
+            x = np.zeros(len(self.group.variables))
+            for before, mine, theirs in parts.values():
+                solutions = before._solutions()
+                x[mine] = solutions[max(j, -len(solutions))][theirs]
+            for i, value in constants:
+                x[i] = value
+            self.witnesses.append(x)
+        self._seeded = True
+
+    def _solutions(self) -> list[np.ndarray]:
+        """The solutions met so far (a lone cell's: its least value)."""
+        if self._single is not None:
+            return [np.array([self._single[0]])]
+        return self.witnesses
+
+    def _objective(self, key: Key, direction: float) -> np.ndarray:
+        objective = np.zeros(len(self.group.variables))
+        objective[self.index[key]] = direction
+        return objective
+
+    def ensure_feasible(self) -> None:
+        """ValueError if the group's rows admit no whole numbers ≥ 0."""
+        if self._single is None and not self.witnesses:
+            self._solve(np.ones(len(self.group.variables)))  # the least total
+
+    def _seed(self) -> None:
+        """Two solutions far apart: the group's least and greatest total. Every cell lying
+        far enough apart in them is protected without a programme of its own."""
+        if self._seeded:
+            return
+        self._seeded = True
+        self.ensure_feasible()
+        self._solve(-np.ones(len(self.group.variables)))
+
+    def _extreme(self, key: Key, direction: float) -> float:
+        value = float(self._solve(self._objective(key, direction))[self.index[key]])
+        return float("inf") if value >= self.reach else value
+
+    def interval(self, key: Key) -> tuple[float, float]:
+        """The exact smallest and largest whole value of ``key``."""
+        if self._single is not None:
+            return self._single
+        if key not in self.intervals:
+            self.intervals[key] = (self._extreme(key, 1.0), self._extreme(key, -1.0))
+        return self.intervals[key]
+
+    def _spread(self, key: Key) -> float:
+        """How far apart ``key`` lies in the solutions met so far (each one is a fact)."""
+        if not self.witnesses:
+            return 0.0
+        self._build()
+        if self._stack is None or len(self._stack) != len(self.witnesses):
+            self._stack = np.vstack(self.witnesses)
+        values = self._stack[:, self.index[key]]
+        high = float(values.max())
+        return float("inf") if high >= self.reach else high - float(values.min())
+
+    def verdict(self, key: Key, *, sensitive: bool, k: int, suspect: bool = False) -> _Verdict:
+        """Whether ``key`` keeps its protection interval (:func:`protected`), is pinned at 0
+        outside the sensitive cells, or is exposed, from the cheapest proof: a lone cell's
+        rows; two known solutions far enough apart; for a ``suspect`` (exposed a moment ago) or
+        a cell :meth:`stretch` could not set apart, the linear relaxation, whose interval holds
+        the whole-number one, already too narrow; else the integer programme, its largest value
+        first (one more solution)."""
+        need = k if sensitive else 1
+        known = self.verdicts.get((key, sensitive))
+        if known is not None:
+            return known
+        if self._single is not None:
+            single = _classify(self._single, sensitive=sensitive, k=k)
+            self.verdicts[(key, sensitive)] = single
+            return single
+        verdict: _Verdict | None = None
+        if self._spread(key) >= need:
+            verdict = _Verdict.PROTECTED
+        elif suspect or key in self._stretched:
+            # Found exposed before the last complementary suppression: most likely still.
+            low, high = self._relaxed(key)
+            if high - low < need:
+                # The whole-number interval lies within [low, high] and the group has
+                # solutions: too narrow; at 0 if nothing above 0 fits.
+                verdict = _Verdict.ZERO if not sensitive and high <= 0 else _Verdict.EXPOSED
+        if verdict is None:
+            self._seed()
+        if verdict is None and self._spread(key) >= need:
+            verdict = _Verdict.PROTECTED
+        if verdict is None:
+            top = self._extreme(key, -1.0)
+            if top == float("inf") or self._spread(key) >= need:
+                verdict = _Verdict.PROTECTED
+            else:
+                bottom = self._extreme(key, 1.0)
+                self.intervals[key] = (bottom, top)
+                verdict = _classify((bottom, top), sensitive=sensitive, k=k)
+        self.verdicts[(key, sensitive)] = verdict
+        return verdict
+
+    def _relaxed(self, key: Key) -> tuple[float, float]:
+        """Whole-number bounds of ``key`` from the linear relaxation of the same capped
+        programme: they hold the integer programme's, so a narrow relaxation proves a narrow
+        interval."""
+        found = [
+            float(self._solve(self._objective(key, d), whole=False)[self.index[key]])
+            for d in (1.0, -1.0)
+        ]
+        # Beyond the reach only the cap holds it: unbounded, as the integer programme's.
+        top = (
+            float("inf") if found[1] >= self.reach else math.floor(found[1] + 1e-6 * (1 + found[1]))
+        )
+        return float(math.ceil(found[0] - 1e-6 * (1 + abs(found[0])))), float(top)
+
+
+def _classify(interval: tuple[float, float], *, sensitive: bool, k: int) -> _Verdict:
+    if protected(interval, sensitive=sensitive, k=k):
+        return _Verdict.PROTECTED
+    if not sensitive and interval == (0.0, 0.0):
+        return _Verdict.ZERO
+    return _Verdict.EXPOSED
+
+
+def _single_interval(group: _Group) -> tuple[float, float]:
+    """The exact interval of a group of one cell, from its rows alone (no solver): an equality
+    pins it, an inequality bounds it."""
+    low: int = 0
+    high: float = float("inf")
+    for terms, rhs, equal in group.rows:
+        coefficient = sum(c for _, c in terms)
+        if coefficient == 0:
+            if (equal and rhs != 0) or (not equal and rhs < 0):
+                raise ValueError("linked audit: no values fit the releases")
+            continue
+        if equal:
+            if rhs % coefficient:
+                raise ValueError("linked audit: no values fit the releases")
+            value = rhs // coefficient
+            low, high = max(low, value), min(high, value)
+        elif coefficient > 0:
+            high = min(high, rhs // coefficient)  # floor
+        else:
+            low = max(low, -(rhs // -coefficient))  # ceil of rhs / coefficient
+    if low > high:
+        raise ValueError("linked audit: no values fit the releases")
+    return float(low), float(high)

@@ -11,7 +11,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from benchmarking import ledger
-from benchmarking.answers import answer_relations, metric_table, twin_relations
+from benchmarking.answers import (
+    answer_relations,
+    metric_table,
+    twin_relations,
+    without_free_totals,
+)
 from benchmarking.definitions import DisclosureClass, MetricDefinition, current_definitions
 from benchmarking.disclosure import (
     SUPPRESSED_MARKER,
@@ -346,6 +351,21 @@ def protect_linked(
         for relation in indicator_relations(everything, voivodeships)
         if len({current[key] for key in relation.cells() if key in current}) < 2
     )
+    # A sum whose total is in no release, earlier or now, nor in any other relation says nothing
+    # of its parts (as in the answers' audit): left out. A ratio's cells count as known.
+    relations = [
+        *without_free_totals(
+            [r for r in relations if isinstance(r, Relation)],
+            known={
+                *current,
+                *published_before,
+                *hidden_before,
+                *sensitive_before,
+                *(key for r in relations if isinstance(r, Ratio) for key in r.cells()),
+            },
+        ),
+        *(r for r in relations if isinstance(r, Ratio)),
+    ]
     family = Family(
         current=current,
         relations=relations,
