@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from benchmarking.definitions import DisclosureClass, MetricDefinition
-from benchmarking.selectors import Figure, Period
+from benchmarking.selectors import Figure, Period, pool
 from tenants.models import Centre
 
 # Voivodeships of the generated nation; each gets 1 to 5 centres, at least three get 3 or more.
@@ -44,6 +44,24 @@ class Nation:
 
     def count(self, metric: str, centres: Sequence[Centre], months: Sequence[Period]) -> int:
         return sum(self.counts.get((c.pk, metric, m), 0) for c in centres for m in months)
+
+    def pooled_by_centre(
+        self,
+        *,
+        centre_ids: Sequence[int],
+        definition: MetricDefinition,
+        first: dt.date,
+        last: dt.date,
+    ) -> dict[int, Figure]:
+        """As ``benchmarking.selectors.pooled_by_centre``: each centre's months pooled."""
+        series = self.centre_series(
+            centre_ids=centre_ids, definition=definition, first=first, last=last
+        )
+        return {
+            pk: pool(definition, months.values(), over="months")
+            for pk, months in series.items()
+            if months
+        }
 
     def centre_series(
         self,

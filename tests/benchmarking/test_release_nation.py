@@ -93,7 +93,7 @@ def test_quartiles_of_a_generated_nation_need_ten_comparable_centres(seed: int) 
         cohort = Cohort("gen", "wygenerowana", "generated", lambda centre, on: True)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(cohort_figures, "cohort_members", lambda cohort, on, m=members: m)
-            patch.setattr(cohort_figures, "centre_series", nation.centre_series)
+            patch.setattr(cohort_figures, "pooled_by_centre", nation.pooled_by_centre)
             patch.setattr(cohort_figures, "latest_run_id", lambda first, last: 0)
             figures = cohort_figures.cohort_figures(
                 cohort=cohort,
