@@ -57,11 +57,10 @@ class Nation:
         series = self.centre_series(
             centre_ids=centre_ids, definition=definition, first=first, last=last
         )
-        return {
-            pk: pool(definition, months.values(), over="months")
-            for pk, months in series.items()
-            if months
+        pooled = {
+            pk: pool(definition, months.values(), over="months") for pk, months in series.items()
         }
+        return {pk: figure for pk, figure in pooled.items() if figure is not None}
 
     def centre_series(
         self,
