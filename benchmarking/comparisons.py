@@ -346,7 +346,8 @@ def scope_release(
     by_centre: dict[int, dict[Period, Figure]] = {}
     if pooled is not None:
         if not named:
-            raise ValueError("figures pooled beforehand carry no centre-level rules")
+            # A programming error, never a reader's: worded as every refusal is.
+            raise ValueError(_("Wartości zsumowane wcześniej pomijają reguły dla ośrodków."))
         months = list(pooled)
         figures = [figure for _, figure in months if figure is not None]
         window = pool(definition, figures, over="months") if figures else None
