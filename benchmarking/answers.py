@@ -259,13 +259,30 @@ def guard(
         tables.append("indicators")  # the same counts in the ministry's exports
     years = sorted({int(end[:4]) for key in cells for end in key[2].split("..")})
     periods = [p for year in years for p in ledger.periods_of_year(year)]
+    # What the answer can relate to: without the linked audit only its own cells (the memory
+    # is per cell); with it, the scopes the public structure ties to the answer's.
+    keys = None if counted else list(cells)
     if batch is not None:
-        published_before, hidden_before, sensitive_before = batch.ledger_of(family).family(
-            tables=tables, periods=periods, windows_of=years
+        held = batch.ledger_of(family)
+        scopes = None
+        if counted:
+            held.cover(tables=tables, periods=periods, windows_of=years)
+            seeds = {key[1] for key in [*cells, *(watched or {}), *(known or {})]}
+            seeds |= {key[1] for relation in relations for key in relation.cells()}
+            scopes = related_scopes(
+                seeds, present=held.scopes(tables) | seeds, tables=tables, members=batch.members
+            )
+        published_before, hidden_before, sensitive_before = held.family(
+            tables=tables, periods=periods, windows_of=years, scopes=scopes, keys=keys
         )
     else:
         published_before, hidden_before, sensitive_before = ledger.family(
-            audience=family[0], viewer=family[1], tables=tables, periods=periods, windows_of=years
+            audience=family[0],
+            viewer=family[1],
+            tables=tables,
+            periods=periods,
+            windows_of=years,
+            scopes=None if keys is None else {key[1] for key in keys},
         )
     hide = {key for key in cells if key in hidden_before}
     if counted:
@@ -281,6 +298,52 @@ def guard(
             members=batch.members if batch is not None else None,
         )
     return hide
+
+
+def related_scopes(
+    seeds: Iterable[str],
+    *,
+    present: set[str],
+    tables: Sequence[str],
+    members: Callable[[], dict[str, list[str]]],
+) -> set[str] | None:
+    """The scopes whose cells the linked audit of an answer over ``seeds`` can reach through
+    the public structure of :func:`answer_relations` (None: all of them), given the scopes
+    the family holds (``present``, the answer's included). The structure ties a named centre
+    to its voivodeship and to the voivodeship's other named centres held, a voivodeship to the
+    centres of it held and, where the country is held, to the country and every other
+    voivodeship; the ministry's exported indicators (twins of the answers) reach everything.
+    The cells of the scopes returned are a union of the audit's connected parts: the audit of
+    those cells alone hides and refuses exactly what it would with the whole family."""
+    if "indicators" in tables:
+        return None
+    voivodeships = [code for code, _ in Voivodeship.choices]
+    regions = set(voivodeships)
+    named = {scope for scope in present if scope.startswith("c:")}
+    held_members: dict[str, list[str]] = {}
+    voivodeship_of: dict[str, str] = {}
+    if named:
+        for code, parts in members().items():
+            held_members[code] = [part for part in parts if part in named]
+            voivodeship_of |= dict.fromkeys(parts, code)
+            regions.add(code)
+    reached: set[str] = set()
+    frontier = list(seeds)
+    while frontier:
+        scope = frontier.pop()
+        if scope in reached:
+            continue
+        reached.add(scope)
+        if scope.startswith("c:"):
+            if (code := voivodeship_of.get(scope)) is not None:
+                frontier += [code, *held_members[code]]
+        elif scope in regions:
+            frontier += held_members.get(scope, [])
+            if NATIONAL in present:
+                frontier.append(NATIONAL)
+        elif scope == NATIONAL:
+            frontier += voivodeships
+    return reached
 
 
 def _linked(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
@@ -120,11 +120,13 @@ def family(
     exact: bool = True,
     scope: str | None = None,
     windows_of: Sequence[int] = (),
+    scopes: Iterable[str] | None = None,
 ) -> tuple[dict[Key, Decimal], set[Key], set[Key]]:
     """What the family already holds: the latest published value of each cell, every cell
     hidden at least once (hidden cells stay hidden for good), and which of those were hidden
     for themselves (they keep needing a protection interval of k). ``windows_of``: also the
-    before/after windows (``2023-04..2024-03``) that start or end in one of these years."""
+    before/after windows (``2023-04..2024-03``) that start or end in one of these years.
+    ``scope`` / ``scopes``: only the cells of that scope / of these scopes."""
     rows = PublishedCell.objects.filter(
         audience=audience, viewer=viewer, exact=exact, table__in=list(tables)
     )
@@ -136,6 +138,8 @@ def family(
     rows = rows.filter(wanted)
     if scope is not None:
         rows = rows.filter(scope=scope)
+    if scopes is not None:
+        rows = rows.filter(scope__in=sorted(set(scopes)))
     outcomes: dict[Key, list[Outcome]] = {}
     for table, cell_scope, period, row, column, value, is_hidden, is_sensitive in rows.order_by(
         "created_at", "pk"
@@ -185,7 +189,12 @@ class HeldLedger:
     them (a cell with an outcome already recorded is not repeated), and :meth:`flush` writes
     everything held in one insert, in order. Reading tables or periods not held yet writes what
     is held first and reads again (one more query), so the answers stay exactly those of
-    reading and recording one by one."""
+    reading and recording one by one.
+
+    The cells are indexed by table and scope, so that an answer reads only the cells it can
+    relate to (its own cells, or the scopes the linked audit's structure ties to it) and not
+    everything the family was ever shown: :attr:`examined` counts the cells :meth:`family`
+    looked at, which does not grow with the family's other cells."""
 
     def __init__(self, *, audience: str, viewer: str = "", exact: bool = True) -> None:
         self.audience, self.viewer, self.exact = audience, viewer, exact
@@ -193,7 +202,10 @@ class HeldLedger:
         self._periods: set[str] = set()
         self._window_years: set[int] = set()
         self._outcomes: dict[Key, list[Outcome]] = {}
+        # (table, scope) → its cells held, in the order first seen.
+        self._by_scope: dict[tuple[str, str], dict[Key, None]] = {}
         self._pending: list[tuple[list[LedgerCell], str, str]] = []
+        self.examined = 0  # cells looked at by family(): what an answer's reading costs
 
     def cover(
         self, *, tables: Iterable[str], periods: Iterable[str], windows_of: Iterable[int] = ()
@@ -218,48 +230,88 @@ class HeldLedger:
             opening, closing = _window_patterns(self._window_years)
             wanted |= Q(period__regex=opening) | Q(period__regex=closing)
         self._outcomes = {}
+        self._by_scope = {}
         columns = ("table", "scope", "period", "row", "column")
         for *key, value, is_hidden, is_sensitive, fingerprint in (
             rows.filter(wanted)
             .order_by("created_at", "pk")
             .values_list(*columns, "value", "hidden", "sensitive", "fingerprint")
         ):
-            outcome = Outcome(value, is_hidden, is_sensitive, fingerprint)
-            self._outcomes.setdefault(tuple(key), []).append(outcome)
+            self._add(tuple(key), Outcome(value, is_hidden, is_sensitive, fingerprint))
+
+    def _add(self, key: Key, outcome: Outcome) -> None:
+        rows = self._outcomes.get(key)
+        if rows is None:
+            rows = self._outcomes[key] = []
+            self._by_scope.setdefault((key[0], key[1]), {})[key] = None
+        rows.append(outcome)
 
     def _held(self, key: Key) -> bool:
         return key[0] in self._tables and (
             key[2] in self._periods or _touches(key[2], self._window_years)
         )
 
+    def scopes(self, tables: Iterable[str]) -> set[str]:
+        """The scopes the family holds cells of in these tables (of the periods held)."""
+        wanted = set(tables)
+        return {scope for table, scope in self._by_scope if table in wanted}
+
     def family(
-        self, *, tables: Sequence[str], periods: Sequence[str], windows_of: Sequence[int] = ()
+        self,
+        *,
+        tables: Sequence[str],
+        periods: Sequence[str],
+        windows_of: Sequence[int] = (),
+        scopes: Iterable[str] | None = None,
+        keys: Iterable[Key] | None = None,
     ) -> tuple[dict[Key, Decimal], set[Key], set[Key]]:
-        """:func:`family` of this family as it would be read now."""
+        """:func:`family` of this family as it would be read now; ``scopes``: only the cells of
+        these scopes, ``keys``: only these cells (what an answer can relate to: the cells of
+        other scopes are neither looked at nor returned)."""
         self.cover(tables=tables, periods=periods, windows_of=windows_of)
         wanted_tables, wanted_periods, years = set(tables), set(periods), set(windows_of)
-        return _fold(
-            {
-                key: rows
-                for key, rows in self._outcomes.items()
-                if key[0] in wanted_tables and (key[2] in wanted_periods or _touches(key[2], years))
-            }
-        )
+        touching = _toucher(years)
+        candidates: Iterable[Key]
+        if keys is not None:
+            candidates = [key for key in dict.fromkeys(keys) if key in self._outcomes]
+        elif scopes is not None:
+            wanted_scopes = sorted(set(scopes))
+            candidates = [
+                key
+                for table in sorted(wanted_tables)
+                for scope in wanted_scopes
+                for key in self._by_scope.get((table, scope), {})
+            ]
+        else:
+            candidates = self._outcomes
+        chosen: dict[Key, list[Outcome]] = {}
+        for key in candidates:
+            self.examined += 1
+            if key[0] in wanted_tables and (key[2] in wanted_periods or touching(key[2])):
+                chosen[key] = self._outcomes[key]
+        return _fold(chosen)
 
     def record(self, cells: Iterable[LedgerCell], *, channel: str, release: str) -> None:
-        """Hold one answer's cells to be written by :meth:`flush`."""
-        cells = list(cells)
+        """Hold one answer's cells to be written by :meth:`flush`. A cell whose outcome the
+        family holds already (read from the ledger or held from an earlier answer) is not
+        written again: the ledger keeps one row per family, cell and outcome (its fingerprint),
+        so the insert would add nothing; an answer identical to one recorded before sends no
+        insert at all."""
+        fresh: list[LedgerCell] = []
         for cell in cells:
             if not self._held(cell.key):
+                fresh.append(cell)
                 continue
             value = None if cell.value is None else Decimal(cell.value)
             fingerprint = fingerprint_of(
                 cell, audience=self.audience, viewer=self.viewer, exact=self.exact
             )
-            rows = self._outcomes.setdefault(cell.key, [])
+            rows = self._outcomes.get(cell.key, ())
             if all(earlier.fingerprint != fingerprint for earlier in rows):
-                rows.append(Outcome(value, cell.hidden, cell.sensitive, fingerprint))
-        self._pending.append((cells, release, channel))
+                self._add(cell.key, Outcome(value, cell.hidden, cell.sensitive, fingerprint))
+                fresh.append(cell)
+        if fresh:
+            self._pending.append((fresh, release, channel))
 
     def flush(self) -> None:
         """Write every answer held, in order (one insert per run of one channel)."""
@@ -272,6 +324,16 @@ class HeldLedger:
                 channel=channel,
                 exact=self.exact,
             )
+
+
+def _toucher(years: set[int]) -> Callable[[str], bool]:
+    """:func:`_touches` of these years, its patterns compiled once."""
+    if not years:
+        return lambda period: False
+    opening, closing = (re.compile(p) for p in _window_patterns(years))
+    return lambda period: ".." in period and bool(
+        opening.search(period) or closing.search(period)
+    )
 
 
 def _touches(period: str, years: set[int]) -> bool:
