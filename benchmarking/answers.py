@@ -164,7 +164,19 @@ def scope_answers(
         last=last,
     )
     if scopes and audience != Audience.OWN_CENTRE:
-        batch.hold(tables=guard_tables(definition, family), years=range(first.year, last.year + 1))
+        # Without the linked audit an answer relates to its own cells only: the ledger's cells
+        # of the answers' scopes are all it reads.
+        counted = definition.disclosure == DisclosureClass.COUNT
+        named_scopes = [scope for scope, _ in scopes]
+        batch.hold(
+            tables=guard_tables(definition, family),
+            years=range(first.year, last.year + 1),
+            scopes=(
+                related_scopes(batch, tables=guard_tables(definition, family), seeds=named_scopes)
+                if counted
+                else named_scopes
+            ),
+        )
     try:
         return [
             scope_answer(
@@ -263,16 +275,12 @@ def guard(
     # is per cell); with it, the scopes the public structure ties to the answer's.
     keys = None if counted else list(cells)
     if batch is not None:
-        held = batch.ledger_of(family)
         scopes = None
         if counted:
-            held.cover(tables=tables, periods=periods, windows_of=years)
             seeds = {key[1] for key in [*cells, *(watched or {}), *(known or {})]}
             seeds |= {key[1] for relation in relations for key in relation.cells()}
-            scopes = related_scopes(
-                seeds, present=held.scopes(tables) | seeds, tables=tables, members=batch.members
-            )
-        published_before, hidden_before, sensitive_before = held.family(
+            scopes = related_scopes(batch, tables=tables, seeds=seeds)
+        published_before, hidden_before, sensitive_before = batch.ledger_of(family).family(
             tables=tables, periods=periods, windows_of=years, scopes=scopes, keys=keys
         )
     else:
@@ -301,32 +309,28 @@ def guard(
 
 
 def related_scopes(
-    seeds: Iterable[str],
-    *,
-    present: set[str],
-    tables: Sequence[str],
-    members: Callable[[], dict[str, list[str]]],
+    batch: AnswerBatch, *, tables: Sequence[str], seeds: Iterable[str]
 ) -> set[str] | None:
-    """The scopes whose cells the linked audit of an answer over ``seeds`` can reach through
-    the public structure of :func:`answer_relations` (None: all of them), given the scopes
-    the family holds (``present``, the answer's included). The structure ties a named centre
-    to its voivodeship and to the voivodeship's other named centres held, a voivodeship to the
-    centres of it held and, where the country is held, to the country and every other
-    voivodeship; the ministry's exported indicators (twins of the answers) reach everything.
-    The cells of the scopes returned are a union of the audit's connected parts: the audit of
-    those cells alone hides and refuses exactly what it would with the whole family."""
+    """The scopes whose cells the linked audit of an answer over the scopes ``seeds`` can reach
+    through the public structure of :func:`answer_relations` (None: all of them). The structure
+    ties a named centre to its voivodeship and to the voivodeship's other centres, a
+    voivodeship to its centres and, where the family holds the country, to the country and
+    every other voivodeship; the ministry's exported indicators (twins of the answers) reach
+    everything. The cells of the scopes returned are a union of the audit's connected parts:
+    the audit of those cells alone hides and refuses what it would with the whole family."""
     if "indicators" in tables:
         return None
+    seeds = set(seeds)
     voivodeships = [code for code, _ in Voivodeship.choices]
     regions = set(voivodeships)
-    named = {scope for scope in present if scope.startswith("c:")}
-    held_members: dict[str, list[str]] = {}
+    members: dict[str, list[str]] = {}
     voivodeship_of: dict[str, str] = {}
-    if named:
-        for code, parts in members().items():
-            held_members[code] = [part for part in parts if part in named]
+    if any(scope.startswith("c:") or scope in regions or scope == NATIONAL for scope in seeds):
+        members = batch.members()
+        for code, parts in members.items():
             voivodeship_of |= dict.fromkeys(parts, code)
             regions.add(code)
+    national: bool | None = None
     reached: set[str] = set()
     frontier = list(seeds)
     while frontier:
@@ -335,11 +339,13 @@ def related_scopes(
             continue
         reached.add(scope)
         if scope.startswith("c:"):
-            if (code := voivodeship_of.get(scope)) is not None:
-                frontier += [code, *held_members[code]]
+            if (region := voivodeship_of.get(scope)) is not None:
+                frontier += [region, *members[region]]
         elif scope in regions:
-            frontier += held_members.get(scope, [])
-            if NATIONAL in present:
+            frontier += members.get(scope, [])
+            if national is None:
+                national = NATIONAL in seeds or batch.ledger.holds(NATIONAL, tables)
+            if national:
                 frontier.append(NATIONAL)
         elif scope == NATIONAL:
             frontier += voivodeships

@@ -193,50 +193,70 @@ class HeldLedger:
 
     The cells are indexed by table and scope, so that an answer reads only the cells it can
     relate to (its own cells, or the scopes the linked audit's structure ties to it) and not
-    everything the family was ever shown: :attr:`examined` counts the cells :meth:`family`
-    looked at, which does not grow with the family's other cells."""
+    everything the family was ever shown: :attr:`read` counts the rows read from the ledger and
+    :attr:`examined` the cells :meth:`family` looked at; neither grows with the cells of the
+    family's other scopes."""
 
     def __init__(self, *, audience: str, viewer: str = "", exact: bool = True) -> None:
         self.audience, self.viewer, self.exact = audience, viewer, exact
         self._tables: set[str] = set()
         self._periods: set[str] = set()
         self._window_years: set[int] = set()
+        self._scopes: set[str] | None = set()  # the scopes held (None: every scope)
         self._outcomes: dict[Key, list[Outcome]] = {}
         # (table, scope) → its cells held, in the order first seen.
         self._by_scope: dict[tuple[str, str], dict[Key, None]] = {}
         self._pending: list[tuple[list[LedgerCell], str, str]] = []
         self.examined = 0  # cells looked at by family(): what an answer's reading costs
+        self.read = 0  # rows read from the ledger by cover()
+        self._holds: dict[tuple[str, frozenset[str]], bool] = {}
 
     def cover(
-        self, *, tables: Iterable[str], periods: Iterable[str], windows_of: Iterable[int] = ()
+        self,
+        *,
+        tables: Iterable[str],
+        periods: Iterable[str],
+        windows_of: Iterable[int] = (),
+        scopes: Iterable[str] | None = None,
     ) -> None:
         """Hold what the family has of these tables and periods (and the windows touching
-        ``windows_of``): nothing to do when held already, else one read of everything held."""
+        ``windows_of``), of these ``scopes`` only or of every scope (None): nothing to do when
+        held already, else one read of everything held."""
         tables, periods, years = set(tables), set(periods), set(windows_of)
-        if tables <= self._tables and periods <= self._periods and years <= self._window_years:
+        wanted = None if scopes is None else set(scopes)
+        if (
+            tables <= self._tables
+            and periods <= self._periods
+            and years <= self._window_years
+            and (self._scopes is None or (wanted is not None and wanted <= self._scopes))
+        ):
             return
         self.flush()
         self._tables |= tables
         self._periods |= periods
         self._window_years |= years
+        self._scopes = None if wanted is None or self._scopes is None else self._scopes | wanted
         rows = PublishedCell.objects.filter(
             audience=self.audience,
             viewer=self.viewer,
             exact=self.exact,
             table__in=sorted(self._tables),
         )
-        wanted = Q(period__in=sorted(self._periods))
+        if self._scopes is not None:
+            rows = rows.filter(scope__in=sorted(self._scopes))
+        in_periods = Q(period__in=sorted(self._periods))
         if self._window_years:
             opening, closing = _window_patterns(self._window_years)
-            wanted |= Q(period__regex=opening) | Q(period__regex=closing)
+            in_periods |= Q(period__regex=opening) | Q(period__regex=closing)
         self._outcomes = {}
         self._by_scope = {}
         columns = ("table", "scope", "period", "row", "column")
         for *key, value, is_hidden, is_sensitive, fingerprint in (
-            rows.filter(wanted)
+            rows.filter(in_periods)
             .order_by("created_at", "pk")
             .values_list(*columns, "value", "hidden", "sensitive", "fingerprint")
         ):
+            self.read += 1
             self._add(tuple(key), Outcome(value, is_hidden, is_sensitive, fingerprint))
 
     def _add(self, key: Key, outcome: Outcome) -> None:
@@ -247,12 +267,36 @@ class HeldLedger:
         rows.append(outcome)
 
     def _held(self, key: Key) -> bool:
-        return key[0] in self._tables and (
-            key[2] in self._periods or _touches(key[2], self._window_years)
+        return (
+            key[0] in self._tables
+            and (self._scopes is None or key[1] in self._scopes)
+            and (key[2] in self._periods or _touches(key[2], self._window_years))
         )
 
+    def holds(self, scope: str, tables: Iterable[str]) -> bool:
+        """Whether the family has any cell of ``scope`` in these tables, of any period: read
+        once (a query when the scope is not held), then kept up to date by :meth:`record`."""
+        key = (scope, frozenset(tables))
+        if key not in self._holds:
+            self._holds[key] = (
+                any(
+                    cell.scope == scope and cell.table in key[1]
+                    for cells, _, _ in self._pending
+                    for cell in cells
+                )
+                or PublishedCell.objects.filter(
+                    audience=self.audience,
+                    viewer=self.viewer,
+                    exact=self.exact,
+                    table__in=sorted(key[1]),
+                    scope=scope,
+                ).exists()
+            )
+        return self._holds[key]
+
     def scopes(self, tables: Iterable[str]) -> set[str]:
-        """The scopes the family holds cells of in these tables (of the periods held)."""
+        """The scopes the family holds cells of in these tables (of the periods and scopes
+        held)."""
         wanted = set(tables)
         return {scope for table, scope in self._by_scope if table in wanted}
 
@@ -268,7 +312,10 @@ class HeldLedger:
         """:func:`family` of this family as it would be read now; ``scopes``: only the cells of
         these scopes, ``keys``: only these cells (what an answer can relate to: the cells of
         other scopes are neither looked at nor returned)."""
-        self.cover(tables=tables, periods=periods, windows_of=windows_of)
+        if keys is not None:
+            keys = list(keys)
+            scopes = {key[1] for key in keys}
+        self.cover(tables=tables, periods=periods, windows_of=windows_of, scopes=scopes)
         wanted_tables, wanted_periods, years = set(tables), set(periods), set(windows_of)
         touching = _toucher(years)
         candidates: Iterable[Key]
@@ -299,6 +346,9 @@ class HeldLedger:
         insert at all."""
         fresh: list[LedgerCell] = []
         for cell in cells:
+            for scope, tables in self._holds:
+                if cell.scope == scope and cell.table in tables:
+                    self._holds[scope, tables] = True
             if not self._held(cell.key):
                 fresh.append(cell)
                 continue
@@ -331,9 +381,7 @@ def _toucher(years: set[int]) -> Callable[[str], bool]:
     if not years:
         return lambda period: False
     opening, closing = (re.compile(p) for p in _window_patterns(years))
-    return lambda period: ".." in period and bool(
-        opening.search(period) or closing.search(period)
-    )
+    return lambda period: ".." in period and bool(opening.search(period) or closing.search(period))
 
 
 def _touches(period: str, years: set[int]) -> bool:
