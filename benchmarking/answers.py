@@ -21,9 +21,13 @@ uses them for one centre's series, its before/after report and cohort answers).
   year (and a before/after window) are the sums of their months; the country is the sum of its
   voivodeships; a voivodeship the sum of its centres; a cohort the sum of its members. More
   figures of the answer are hidden where needed; an answer that cannot be protected is refused
-  (409 ``release_unprotectable``) with a Polish reason.
+  (409 ``release_unprotectable``) with a Polish reason. The audit reads the family's cells of
+  the scopes that structure ties to the answer (:func:`related_scopes`), the memory only the
+  answer's own cells: what an answer reads does not grow with the family's other cells.
 * **Record.** Every figure of the answer is then written to the ledger. For COUNT metrics the
-  ledger keeps the count behind a mean (mean × months): that is what the figure gives away.
+  ledger keeps the count behind a mean (mean × months): that is what the figure gives away. A
+  figure the family already holds with the same outcome is not written again (the ledger keeps
+  one row per family, cell and outcome), so an answer repeated unchanged writes nothing.
 
 Rates, medians and sums of magnitudes are not additive in whole numbers: they get the memory
 and the record, not the integer programme.
