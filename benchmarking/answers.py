@@ -21,9 +21,13 @@ uses them for one centre's series, its before/after report and cohort answers).
   year (and a before/after window) are the sums of their months; the country is the sum of its
   voivodeships; a voivodeship the sum of its centres; a cohort the sum of its members. More
   figures of the answer are hidden where needed; an answer that cannot be protected is refused
-  (409 ``release_unprotectable``) with a Polish reason.
+  (409 ``release_unprotectable``) with a Polish reason. The audit reads the family's cells of
+  the scopes that structure ties to the answer (:func:`related_scopes`), the memory only the
+  answer's own cells: what an answer reads does not grow with the family's other cells.
 * **Record.** Every figure of the answer is then written to the ledger. For COUNT metrics the
-  ledger keeps the count behind a mean (mean × months): that is what the figure gives away.
+  ledger keeps the count behind a mean (mean × months): that is what the figure gives away. A
+  figure the family already holds with the same outcome is not written again (the ledger keeps
+  one row per family, cell and outcome), so an answer repeated unchanged writes nothing.
 
 Rates, medians and sums of magnitudes are not additive in whole numbers: they get the memory
 and the record, not the integer programme.
@@ -164,7 +168,19 @@ def scope_answers(
         last=last,
     )
     if scopes and audience != Audience.OWN_CENTRE:
-        batch.hold(tables=guard_tables(definition, family), years=range(first.year, last.year + 1))
+        # Without the linked audit an answer relates to its own cells only: the ledger's cells
+        # of the answers' scopes are all it reads.
+        counted = definition.disclosure == DisclosureClass.COUNT
+        named_scopes = [scope for scope, _ in scopes]
+        batch.hold(
+            tables=guard_tables(definition, family),
+            years=range(first.year, last.year + 1),
+            scopes=(
+                related_scopes(batch, tables=guard_tables(definition, family), seeds=named_scopes)
+                if counted
+                else named_scopes
+            ),
+        )
     try:
         return [
             scope_answer(
@@ -259,13 +275,26 @@ def guard(
         tables.append("indicators")  # the same counts in the ministry's exports
     years = sorted({int(end[:4]) for key in cells for end in key[2].split("..")})
     periods = [p for year in years for p in ledger.periods_of_year(year)]
+    # What the answer can relate to: without the linked audit only its own cells (the memory
+    # is per cell); with it, the scopes the public structure ties to the answer's.
+    keys = None if counted else list(cells)
     if batch is not None:
+        scopes = None
+        if counted:
+            seeds = {key[1] for key in [*cells, *(watched or {}), *(known or {})]}
+            seeds |= {key[1] for relation in relations for key in relation.cells()}
+            scopes = related_scopes(batch, tables=tables, seeds=seeds)
         published_before, hidden_before, sensitive_before = batch.ledger_of(family).family(
-            tables=tables, periods=periods, windows_of=years
+            tables=tables, periods=periods, windows_of=years, scopes=scopes, keys=keys
         )
     else:
         published_before, hidden_before, sensitive_before = ledger.family(
-            audience=family[0], viewer=family[1], tables=tables, periods=periods, windows_of=years
+            audience=family[0],
+            viewer=family[1],
+            tables=tables,
+            periods=periods,
+            windows_of=years,
+            scopes=None if keys is None else {key[1] for key in keys},
         )
     hide = {key for key in cells if key in hidden_before}
     if counted:
@@ -281,6 +310,50 @@ def guard(
             members=batch.members if batch is not None else None,
         )
     return hide
+
+
+def related_scopes(
+    batch: AnswerBatch, *, tables: Sequence[str], seeds: Iterable[str]
+) -> set[str] | None:
+    """The scopes whose cells the linked audit of an answer over the scopes ``seeds`` can reach
+    through the public structure of :func:`answer_relations` (None: all of them). The structure
+    ties a named centre to its voivodeship and to the voivodeship's other centres, a
+    voivodeship to its centres and, where the family holds the country, to the country and
+    every other voivodeship; the ministry's exported indicators (twins of the answers) reach
+    everything. The cells of the scopes returned are a union of the audit's connected parts:
+    the audit of those cells alone hides and refuses what it would with the whole family."""
+    if "indicators" in tables:
+        return None
+    seeds = set(seeds)
+    voivodeships = [code for code, _ in Voivodeship.choices]
+    regions = set(voivodeships)
+    members: dict[str, list[str]] = {}
+    voivodeship_of: dict[str, str] = {}
+    if any(scope.startswith("c:") or scope in regions or scope == NATIONAL for scope in seeds):
+        members = batch.members()
+        for code, parts in members.items():
+            voivodeship_of |= dict.fromkeys(parts, code)
+            regions.add(code)
+    national: bool | None = None
+    reached: set[str] = set()
+    frontier = list(seeds)
+    while frontier:
+        scope = frontier.pop()
+        if scope in reached:
+            continue
+        reached.add(scope)
+        if scope.startswith("c:"):
+            if (region := voivodeship_of.get(scope)) is not None:
+                frontier += [region, *members[region]]
+        elif scope in regions:
+            frontier += members.get(scope, [])
+            if national is None:
+                national = NATIONAL in seeds or batch.ledger.holds(NATIONAL, tables)
+            if national:
+                frontier.append(NATIONAL)
+        elif scope == NATIONAL:
+            frontier += voivodeships
+    return reached
 
 
 def _linked(

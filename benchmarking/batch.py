@@ -34,14 +34,18 @@ class AnswerBatch:
         self.series = SeriesReader(centre_ids, first, last)
         self._members: dict[str, list[str]] | None = None
 
-    def hold(self, *, tables: Iterable[str], years: Iterable[int]) -> None:
+    def hold(
+        self, *, tables: Iterable[str], years: Iterable[int], scopes: Iterable[str] | None = None
+    ) -> None:
         """Read the family's cells of these tables in these years (fixed periods and the
-        before/after windows touching them) in one query, before the answers ask for them."""
+        before/after windows touching them), of these ``scopes`` only or of all (None), in one
+        query, before the answers ask for them."""
         years = sorted(set(years))
         self.ledger.cover(
             tables=tables,
             periods=[period for year in years for period in periods_of_year(year)],
             windows_of=years,
+            scopes=scopes,
         )
 
     def ledger_of(self, family: tuple[str, str]) -> HeldLedger:

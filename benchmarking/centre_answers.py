@@ -32,6 +32,7 @@ from benchmarking.answers import (
     guard_tables,
     metric_table,
     record_answer,
+    related_scopes,
 )
 from benchmarking.batch import AnswerBatch
 from benchmarking.before_after import (
@@ -41,7 +42,7 @@ from benchmarking.before_after import (
     before_after_release,
     windows,
 )
-from benchmarking.cohort_figures import cohort_release
+from benchmarking.cohort_figures import CohortRelease, cohort_release
 from benchmarking.cohorts import Cohort
 from benchmarking.comparisons import fixed_period, series_release
 from benchmarking.definitions import DisclosureClass, MetricDefinition
@@ -201,7 +202,15 @@ def before_after_answers(
         years = {day.year for before, _ in spans for day in before}
         years |= {day.year for _, after in spans if after[1] >= after[0] for day in after}
         tables = {table for d in definitions for table in guard_tables(d, family)}
-        batch.hold(tables=sorted(tables), years=years)
+        counted = any(d.disclosure == DisclosureClass.COUNT for d in definitions)
+        named = [centre_scope(centre) for centre in centres]
+        batch.hold(
+            tables=sorted(tables),
+            years=years,
+            scopes=(
+                related_scopes(batch, tables=sorted(tables), seeds=named) if counted else named
+            ),
+        )
     reports: dict[int, dict[str, Any] | ValidationFailed] = {}
     try:
         for centre in centres:
@@ -247,11 +256,41 @@ def cohort_answer(
     release = cohort_release(
         cohort=cohort, definition=definition, first=first, last=last, viewer=viewer
     )
-    figures = release.figures
     counted, row = _row(definition)
     table = metric_table(definition)
     period = fixed_period(first, last) or f"{first:%Y-%m}..{last:%Y-%m}"
     pooled_key: Key = (table, f"cohort:{cohort.code}", period, row, "value")
+    # The family's ledger held for this answer: the cohort's cells, and for counts the scopes
+    # its members tie it to (not every cell the family holds), read once; an answer identical
+    # to one recorded before writes nothing.
+    batch = AnswerBatch(family=family, centre_ids=(), first=first, last=last)
+    if family[0] != Audience.OWN_CENTRE.value:
+        tables = guard_tables(definition, family)
+        seeds = [pooled_key[1]]
+        if counted and release.pooled is not None:
+            seeds += [f"c:{slug}" for slug in release.member_counts]
+        batch.hold(
+            tables=tables,
+            years={first.year, last.year},
+            scopes=related_scopes(batch, tables=tables, seeds=seeds) if counted else seeds,
+        )
+    try:
+        return _cohort_answer(release, pooled_key, viewer=viewer, batch=batch, channel=channel)
+    finally:
+        batch.flush()
+
+
+def _cohort_answer(
+    release: CohortRelease,
+    pooled_key: Key,
+    *,
+    viewer: Centre | None,
+    batch: AnswerBatch,
+    channel: str,
+) -> dict[str, Any]:
+    figures = release.figures
+    table, scope, period, row, _ = pooled_key
+    counted, family = row == "count", batch.family
     shown: dict[Key, tuple[ReleasedValue, int]] = {}
     hidden: set[Key] = set()
     if release.pooled is not None:
@@ -275,6 +314,7 @@ def cohort_answer(
                 known=known,
                 watched={key: count for key, count in members.items() if key not in known},
                 relations=[Relation.total(pooled_members, pooled_key)] if counted else [],
+                batch=batch,
             )
         except Conflict:
             # Earlier answers already narrow a member: this one adds nothing to them.
@@ -284,12 +324,22 @@ def cohort_answer(
         shown |= cells
     values: dict[Key, tuple[ReleasedValue, int]] = {}
     for label, value in zip(("q1", "median", "q3"), figures.get("quartiles", []), strict=False):
-        values[(table, f"cohort:{cohort.code}", period, label, "value")] = (_published(value), 0)
+        values[(table, scope, period, label, "value")] = (_published(value), 0)
     for peer in figures.get("peers", []):
-        key = (table, f"cohort:{cohort.code}", period, f"peer:{peer['pseudonym']}", "value")
+        key = (table, scope, period, f"peer:{peer['pseudonym']}", "value")
         values[key] = (_published(peer["value"]), 0)
-    record_answer(shown, hidden, counted=counted, family=family, channel=channel, answer=figures)
-    record_answer(values, set(), counted=False, family=family, channel=channel, answer=figures)
+    record_answer(
+        shown,
+        hidden,
+        counted=counted,
+        family=family,
+        channel=channel,
+        answer=figures,
+        batch=batch,
+    )
+    record_answer(
+        values, set(), counted=False, family=family, channel=channel, answer=figures, batch=batch
+    )
     return figures
 
 

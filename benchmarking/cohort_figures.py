@@ -166,16 +166,18 @@ def cohort_release(
     run_id = latest_run_id(first, last)
     release_key = f"{cohort.code}|{definition.key}|{first}|{last}|run{run_id}"
     result["release"] = hashlib.sha256(release_key.encode()).hexdigest()[:12]
-    peers = [pk for pk in published if viewer is None or pk != viewer.pk]
-    labels = _pseudonyms(release_key, len(peers))
-    result["peers"] = sorted(
-        (
-            {"pseudonym": label, "value": str(published[pk])}
-            for label, pk in zip(labels, sorted(peers), strict=True)
-        ),
-        key=lambda peer: (Decimal(peer["value"]), peer["pseudonym"]),
-    )
     if viewer is not None:
+        # Peers are shown to a centre beside its own position; the national distribution
+        # (no viewer: a coordinator's or the ministry's) is the quartiles without them.
+        peers = [pk for pk in published if pk != viewer.pk]
+        labels = _pseudonyms(release_key, len(peers))
+        result["peers"] = sorted(
+            (
+                {"pseudonym": label, "value": str(published[pk])}
+                for label, pk in zip(labels, sorted(peers), strict=True)
+            ),
+            key=lambda peer: (Decimal(peer["value"]), peer["pseudonym"]),
+        )
         own = published.get(viewer.pk)
         if own is None:
             result["position"] = None

@@ -69,8 +69,13 @@ COHORTS: tuple[Cohort, ...] = (
 COHORTS_BY_CODE = {cohort.code: cohort for cohort in COHORTS}
 
 
+# What the cohorts' rules and their answers read of a centre: one row of these per centre.
+MEMBER_FIELDS = ("pk", "slug", "population", "gmina_type", "voivodeship", "programme__go_live")
+
+
 def cohort_members(cohort: Cohort, on: dt.date) -> list[Centre]:
-    centres = Centre.objects.select_related("programme").order_by("slug")
+    """The centres of ``cohort`` on ``on``, by slug, with the fields its rules read only."""
+    centres = Centre.objects.select_related("programme").only(*MEMBER_FIELDS).order_by("slug")
     return [centre for centre in centres if cohort.includes(centre, on)]
 
 

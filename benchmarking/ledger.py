@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
@@ -120,11 +120,13 @@ def family(
     exact: bool = True,
     scope: str | None = None,
     windows_of: Sequence[int] = (),
+    scopes: Iterable[str] | None = None,
 ) -> tuple[dict[Key, Decimal], set[Key], set[Key]]:
     """What the family already holds: the latest published value of each cell, every cell
     hidden at least once (hidden cells stay hidden for good), and which of those were hidden
     for themselves (they keep needing a protection interval of k). ``windows_of``: also the
-    before/after windows (``2023-04..2024-03``) that start or end in one of these years."""
+    before/after windows (``2023-04..2024-03``) that start or end in one of these years.
+    ``scope`` / ``scopes``: only the cells of that scope / of these scopes."""
     rows = PublishedCell.objects.filter(
         audience=audience, viewer=viewer, exact=exact, table__in=list(tables)
     )
@@ -136,6 +138,8 @@ def family(
     rows = rows.filter(wanted)
     if scope is not None:
         rows = rows.filter(scope=scope)
+    if scopes is not None:
+        rows = rows.filter(scope__in=sorted(set(scopes)))
     outcomes: dict[Key, list[Outcome]] = {}
     for table, cell_scope, period, row, column, value, is_hidden, is_sensitive in rows.order_by(
         "created_at", "pk"
@@ -185,81 +189,179 @@ class HeldLedger:
     them (a cell with an outcome already recorded is not repeated), and :meth:`flush` writes
     everything held in one insert, in order. Reading tables or periods not held yet writes what
     is held first and reads again (one more query), so the answers stay exactly those of
-    reading and recording one by one."""
+    reading and recording one by one.
+
+    The cells are indexed by table and scope, so that an answer reads only the cells it can
+    relate to (its own cells, or the scopes the linked audit's structure ties to it) and not
+    everything the family was ever shown: :attr:`read` counts the rows read from the ledger and
+    :attr:`examined` the cells :meth:`family` looked at; neither grows with the cells of the
+    family's other scopes."""
 
     def __init__(self, *, audience: str, viewer: str = "", exact: bool = True) -> None:
         self.audience, self.viewer, self.exact = audience, viewer, exact
         self._tables: set[str] = set()
         self._periods: set[str] = set()
         self._window_years: set[int] = set()
+        self._scopes: set[str] | None = set()  # the scopes held (None: every scope)
         self._outcomes: dict[Key, list[Outcome]] = {}
+        # (table, scope) → its cells held, in the order first seen.
+        self._by_scope: dict[tuple[str, str], dict[Key, None]] = {}
         self._pending: list[tuple[list[LedgerCell], str, str]] = []
+        self.examined = 0  # cells looked at by family(): what an answer's reading costs
+        self.read = 0  # rows read from the ledger by cover()
+        self._holds: dict[tuple[str, frozenset[str]], bool] = {}
 
     def cover(
-        self, *, tables: Iterable[str], periods: Iterable[str], windows_of: Iterable[int] = ()
+        self,
+        *,
+        tables: Iterable[str],
+        periods: Iterable[str],
+        windows_of: Iterable[int] = (),
+        scopes: Iterable[str] | None = None,
     ) -> None:
         """Hold what the family has of these tables and periods (and the windows touching
-        ``windows_of``): nothing to do when held already, else one read of everything held."""
+        ``windows_of``), of these ``scopes`` only or of every scope (None): nothing to do when
+        held already, else one read of everything held."""
         tables, periods, years = set(tables), set(periods), set(windows_of)
-        if tables <= self._tables and periods <= self._periods and years <= self._window_years:
+        wanted = None if scopes is None else set(scopes)
+        if (
+            tables <= self._tables
+            and periods <= self._periods
+            and years <= self._window_years
+            and (self._scopes is None or (wanted is not None and wanted <= self._scopes))
+        ):
             return
         self.flush()
         self._tables |= tables
         self._periods |= periods
         self._window_years |= years
+        self._scopes = None if wanted is None or self._scopes is None else self._scopes | wanted
         rows = PublishedCell.objects.filter(
             audience=self.audience,
             viewer=self.viewer,
             exact=self.exact,
             table__in=sorted(self._tables),
         )
-        wanted = Q(period__in=sorted(self._periods))
+        if self._scopes is not None:
+            rows = rows.filter(scope__in=sorted(self._scopes))
+        in_periods = Q(period__in=sorted(self._periods))
         if self._window_years:
             opening, closing = _window_patterns(self._window_years)
-            wanted |= Q(period__regex=opening) | Q(period__regex=closing)
+            in_periods |= Q(period__regex=opening) | Q(period__regex=closing)
         self._outcomes = {}
+        self._by_scope = {}
         columns = ("table", "scope", "period", "row", "column")
         for *key, value, is_hidden, is_sensitive, fingerprint in (
-            rows.filter(wanted)
+            rows.filter(in_periods)
             .order_by("created_at", "pk")
             .values_list(*columns, "value", "hidden", "sensitive", "fingerprint")
         ):
-            outcome = Outcome(value, is_hidden, is_sensitive, fingerprint)
-            self._outcomes.setdefault(tuple(key), []).append(outcome)
+            self.read += 1
+            self._add(tuple(key), Outcome(value, is_hidden, is_sensitive, fingerprint))
+
+    def _add(self, key: Key, outcome: Outcome) -> None:
+        rows = self._outcomes.get(key)
+        if rows is None:
+            rows = self._outcomes[key] = []
+            self._by_scope.setdefault((key[0], key[1]), {})[key] = None
+        rows.append(outcome)
 
     def _held(self, key: Key) -> bool:
-        return key[0] in self._tables and (
-            key[2] in self._periods or _touches(key[2], self._window_years)
+        return (
+            key[0] in self._tables
+            and (self._scopes is None or key[1] in self._scopes)
+            and (key[2] in self._periods or _touches(key[2], self._window_years))
         )
+
+    def holds(self, scope: str, tables: Iterable[str]) -> bool:
+        """Whether the family has any cell of ``scope`` in these tables, of any period: read
+        once (a query when the scope is not held), then kept up to date by :meth:`record`."""
+        key = (scope, frozenset(tables))
+        if key not in self._holds:
+            self._holds[key] = (
+                any(
+                    cell.scope == scope and cell.table in key[1]
+                    for cells, _, _ in self._pending
+                    for cell in cells
+                )
+                or PublishedCell.objects.filter(
+                    audience=self.audience,
+                    viewer=self.viewer,
+                    exact=self.exact,
+                    table__in=sorted(key[1]),
+                    scope=scope,
+                ).exists()
+            )
+        return self._holds[key]
+
+    def scopes(self, tables: Iterable[str]) -> set[str]:
+        """The scopes the family holds cells of in these tables (of the periods and scopes
+        held)."""
+        wanted = set(tables)
+        return {scope for table, scope in self._by_scope if table in wanted}
 
     def family(
-        self, *, tables: Sequence[str], periods: Sequence[str], windows_of: Sequence[int] = ()
+        self,
+        *,
+        tables: Sequence[str],
+        periods: Sequence[str],
+        windows_of: Sequence[int] = (),
+        scopes: Iterable[str] | None = None,
+        keys: Iterable[Key] | None = None,
     ) -> tuple[dict[Key, Decimal], set[Key], set[Key]]:
-        """:func:`family` of this family as it would be read now."""
-        self.cover(tables=tables, periods=periods, windows_of=windows_of)
+        """:func:`family` of this family as it would be read now; ``scopes``: only the cells of
+        these scopes, ``keys``: only these cells (what an answer can relate to: the cells of
+        other scopes are neither looked at nor returned)."""
+        if keys is not None:
+            keys = list(keys)
+            scopes = {key[1] for key in keys}
+        self.cover(tables=tables, periods=periods, windows_of=windows_of, scopes=scopes)
         wanted_tables, wanted_periods, years = set(tables), set(periods), set(windows_of)
-        return _fold(
-            {
-                key: rows
-                for key, rows in self._outcomes.items()
-                if key[0] in wanted_tables and (key[2] in wanted_periods or _touches(key[2], years))
-            }
-        )
+        touching = _toucher(years)
+        candidates: Iterable[Key]
+        if keys is not None:
+            candidates = [key for key in dict.fromkeys(keys) if key in self._outcomes]
+        elif scopes is not None:
+            wanted_scopes = sorted(set(scopes))
+            candidates = [
+                key
+                for table in sorted(wanted_tables)
+                for scope in wanted_scopes
+                for key in self._by_scope.get((table, scope), {})
+            ]
+        else:
+            candidates = self._outcomes
+        chosen: dict[Key, list[Outcome]] = {}
+        for key in candidates:
+            self.examined += 1
+            if key[0] in wanted_tables and (key[2] in wanted_periods or touching(key[2])):
+                chosen[key] = self._outcomes[key]
+        return _fold(chosen)
 
     def record(self, cells: Iterable[LedgerCell], *, channel: str, release: str) -> None:
-        """Hold one answer's cells to be written by :meth:`flush`."""
-        cells = list(cells)
+        """Hold one answer's cells to be written by :meth:`flush`. A cell whose outcome the
+        family holds already (read from the ledger or held from an earlier answer) is not
+        written again: the ledger keeps one row per family, cell and outcome (its fingerprint),
+        so the insert would add nothing; an answer identical to one recorded before sends no
+        insert at all."""
+        fresh: list[LedgerCell] = []
         for cell in cells:
+            for scope, tables in self._holds:
+                if cell.scope == scope and cell.table in tables:
+                    self._holds[scope, tables] = True
             if not self._held(cell.key):
+                fresh.append(cell)
                 continue
             value = None if cell.value is None else Decimal(cell.value)
             fingerprint = fingerprint_of(
                 cell, audience=self.audience, viewer=self.viewer, exact=self.exact
             )
-            rows = self._outcomes.setdefault(cell.key, [])
+            rows = self._outcomes.get(cell.key, ())
             if all(earlier.fingerprint != fingerprint for earlier in rows):
-                rows.append(Outcome(value, cell.hidden, cell.sensitive, fingerprint))
-        self._pending.append((cells, release, channel))
+                self._add(cell.key, Outcome(value, cell.hidden, cell.sensitive, fingerprint))
+                fresh.append(cell)
+        if fresh:
+            self._pending.append((fresh, release, channel))
 
     def flush(self) -> None:
         """Write every answer held, in order (one insert per run of one channel)."""
@@ -272,6 +374,14 @@ class HeldLedger:
                 channel=channel,
                 exact=self.exact,
             )
+
+
+def _toucher(years: set[int]) -> Callable[[str], bool]:
+    """:func:`_touches` of these years, its patterns compiled once."""
+    if not years:
+        return lambda period: False
+    opening, closing = (re.compile(p) for p in _window_patterns(years))
+    return lambda period: ".." in period and bool(opening.search(period) or closing.search(period))
 
 
 def _touches(period: str, years: set[int]) -> bool:

@@ -98,6 +98,8 @@ class Measured:
     cpu_median: float
     queries: int
     status: int
+    ledger_read: int = 0  # rows of the ledger of published cells read by the request
+    examined: int = 0  # cells its answers looked at (benchmarking.ledger.HeldLedger)
 
 
 # Named centres a request answers at most: the page shows 25 a page, the API answers 50.
@@ -108,23 +110,39 @@ def _measure(client: Any, path: str, repeat: int) -> Measured:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from benchmarking.ledger import HeldLedger
+
     times: list[float] = []
     cpu: list[float] = []  # this process's CPU: what the load of a shared machine spares
-    queries = status = 0
-    for i in range(2 + repeat):
-        connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            started_cpu = time.process_time()
-            response = client.get(path)
-            elapsed = (time.perf_counter() - started) * 1000
-            elapsed_cpu = (time.process_time() - started_cpu) * 1000
-        status = response.status_code
-        if i >= 2:
-            times.append(elapsed)
-            cpu.append(elapsed_cpu)
-            queries = len(captured)
-    return Measured(p95(times), median(cpu), queries, status)
+    queries = status = read = examined = 0
+    held: list[HeldLedger] = []
+    original = HeldLedger.__init__
+
+    def init(self: HeldLedger, **kwargs: Any) -> None:
+        original(self, **kwargs)
+        held.append(self)
+
+    HeldLedger.__init__ = init  # type: ignore[method-assign]
+    try:
+        for i in range(2 + repeat):
+            connection.queries_log.clear()
+            held.clear()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                started_cpu = time.process_time()
+                response = client.get(path)
+                elapsed = (time.perf_counter() - started) * 1000
+                elapsed_cpu = (time.process_time() - started_cpu) * 1000
+            status = response.status_code
+            if i >= 2:
+                times.append(elapsed)
+                cpu.append(elapsed_cpu)
+                queries = len(captured)
+                read = sum(h.read for h in held)
+                examined = sum(h.examined for h in held)
+    finally:
+        HeldLedger.__init__ = original  # type: ignore[method-assign]
+    return Measured(p95(times), median(cpu), queries, status, read, examined)
 
 
 def _rates(
@@ -224,7 +242,8 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
                     at_2500=round(wall_at, 1),
                     note=f"{ours.queries} queries (→ {queries_at:.0f} at {full}), HTTP "
                     f"{ours.status}; CPU of the web process {ours.cpu_median:.0f} ms median "
-                    f"(→ {cpu_at:.0f} ms at {full})",
+                    f"(→ {cpu_at:.0f} ms at {full}); ledger rows read {ours.ledger_read}, "
+                    f"cells examined {ours.examined}",
                     extra={
                         "queries": ours.queries,
                         "status": ours.status,
@@ -233,6 +252,8 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
                         "cpu_ms_median": round(ours.cpu_median, 1),
                         "cpu_ms_at_full": round(cpu_at, 1),
                         "queries_at_full": round(queries_at, 1),
+                        "ledger_rows_read": ours.ledger_read,
+                        "ledger_cells_examined": ours.examined,
                     },
                 )
             )
