@@ -264,22 +264,10 @@ def centre_period_tables(*, first: dt.date, last: dt.date) -> PeriodTables:
 
 
 def _reasons(first: dt.date, last: dt.date) -> _Reasons:
-    rows: list[str] = []
-    rank: dict[str, int] = {}
-    row: dict[str, str] = {}
     entries = AssistanceReason.objects.order_by("order", "valid_from", "id").values_list(
         "code", "statistics_column", "valid_from", "valid_to"
     )
-    for position, (code, column, valid_from, valid_to) in enumerate(entries):
-        rank[code], row[code] = position, column
-        in_period = valid_from <= last and (valid_to is None or valid_to >= first)
-        if in_period and column not in rows:
-            rows.append(column)
-    rows.append(UNKNOWN_REASON)
-    # A code whose column is no row of the period (a reason that lapsed before it) has no row.
-    return _Reasons(
-        rows=tuple(rows), rank=rank, row={code: c for code, c in row.items() if c in rows}
-    )
+    return _reasons_from(list(entries), first, last)
 
 
 def _granted_households(
@@ -678,7 +666,9 @@ class _PeriodsQuery:
 def _reasons_from(
     entries: Sequence[tuple[str, str, dt.date, dt.date | None]], first: dt.date, last: dt.date
 ) -> _Reasons:
-    """:func:`_reasons` from the dictionary's entries read once."""
+    """The statistical rows of a period from the dictionary's entries (code, column, valid from,
+    valid to) in the dictionary's order; a code whose column is no row of the period (a reason
+    that lapsed before it) has no row."""
     rows: list[str] = []
     rank: dict[str, int] = {}
     row: dict[str, str] = {}
