@@ -191,21 +191,13 @@ def protect_corrected(family: Family, *, k: int, earlier: Mapping[Key, int]) -> 
     :func:`protect_family`."""
     drop = superseded(family.published_before, family.current, family.relations)
     # Cells of this release published before with the same value stay known to the reader:
-    # hiding them now would hide nothing. Not so where the ledger holds a cell both shown and
-    # hidden (releases from before the per-cell memory): there its neighbours may be hidden as
-    # before, so that the cell hidden since is not simply the total minus them. (A release's
-    # own fresh complements are not such cells: callers leave them out of ``hidden_before``
-    # when they were shown before with the same value.)
-    legacy = {key for key in family.hidden_before if key in earlier}
-    near_legacy = {
-        key for relation in family.relations if legacy & set(relation.cells())
-        for key in relation.cells()
-    }  # fmt: skip
-    unchanged = {
-        key: v
-        for key, v in family.current.items()
-        if earlier.get(key) == v and key not in family.hidden_before and key not in near_legacy
-    }
+    # hiding them now would hide nothing, so they are constants of the audit. That holds for
+    # cells hidden since as well (the ledger holds them both shown and hidden, or a release's
+    # own complement): they stay hidden (``hidden_before``), but the reader holds their value,
+    # and so for their neighbours. Leaving such neighbours out of the constants would let the
+    # audit count on them as hidden: a quarter shown beside two months known from an earlier
+    # answer would pin the third month.
+    unchanged = {key: v for key, v in family.current.items() if earlier.get(key) == v}
     family = replace(
         family,
         published_before={
