@@ -193,21 +193,47 @@ def protect_corrected(family: Family, *, k: int, earlier: Mapping[Key, int]) -> 
     :func:`protect_family`."""
     drop = superseded(family.published_before, family.current, family.relations)
     # Cells of this release published before with the same value stay known to the reader:
-    # hiding them now would hide nothing. Not so where the ledger holds a cell both shown and
-    # hidden (releases from before the per-cell memory): there its neighbours may be hidden as
-    # before, so that the cell hidden since is not simply the total minus them. (A release's
-    # own fresh complements are not such cells: callers leave them out of ``hidden_before``
-    # when they were shown before with the same value.)
+    # hiding them now would hide nothing. Where the ledger holds a cell both shown and hidden
+    # (releases from before the per-cell memory), its neighbours are first hidden as before, so
+    # that the cell hidden since is not simply the total minus them in this release.
     legacy = {key for key in family.hidden_before if key in earlier}
     near_legacy = {
         key for relation in family.relations if legacy & set(relation.cells())
         for key in relation.cells()
     }  # fmt: skip
-    unchanged = {
+    known = {key: v for key, v in family.current.items() if earlier.get(key) == v}
+    lenient = {
         key: v
-        for key, v in family.current.items()
-        if earlier.get(key) == v and key not in family.hidden_before and key not in near_legacy
+        for key, v in known.items()
+        if key not in family.hidden_before and key not in near_legacy
     }
+    suppressed = _protect_known(family, drop, lenient, k=k, earlier=earlier)
+    if lenient == known:
+        return suppressed
+    # The reader holds those neighbours all the same: with every value known to the reader a
+    # constant, the cells hidden so far must still leave each hidden cell protected (a quarter
+    # shown beside two months known from an earlier answer would pin the third month).
+    return _protect_known(
+        replace(family, hidden_before=family.hidden_before | suppressed),
+        drop,
+        known,
+        k=k,
+        earlier=earlier,
+    )
+
+
+def _protect_known(
+    family: Family,
+    drop: set[Key],
+    unchanged: Mapping[Key, int],
+    *,
+    k: int,
+    earlier: Mapping[Key, int],
+) -> set[Key]:
+    """:func:`protect_family` with the earlier values but ``drop`` and the cells of the release
+    in ``unchanged`` (shown before with the same value) as constants; when they admit no
+    solution, without the earlier values near a cell that changed (see
+    :func:`protect_corrected`)."""
     family = replace(
         family,
         published_before={

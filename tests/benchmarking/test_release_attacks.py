@@ -752,3 +752,32 @@ def test_an_export_hiding_a_count_withholds_the_rate_answered_later(
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_months_shown_before_stay_known_beside_a_cell_held_both_shown_and_hidden() -> None:
+    """A quarter answer whose months 4 and 5 were shown before (same values) and month 6 hidden
+    before: the quarter is hidden, even when another voivodeship's month 4, in the country's
+    sum with this one's, is held by the ledger both shown and hidden (the reader still holds
+    months 4 and 5, so quarter − them is month 6)."""
+    table = "metric:contracts_signed:v1"
+
+    def key(scope: str, period: str) -> Key:
+        return (table, scope, period, "count", "value")
+
+    months = [key("14", f"2024-0{m}") for m in (4, 5, 6)]
+    quarter = key("14", "2024-Q2")
+    other = key("02", "2024-04")  # shown once, hidden since
+    country = key("PL", "2024-04")
+    parts = [months[0], other, key("06", "2024-04")]  # the third never published
+    current = dict(zip([*months, quarter], [20, 0, 36, 56], strict=True))
+    earlier = {months[0]: 20, months[1]: 0, other: 3, country: 28}
+    family = Family(
+        current=current,
+        relations=[Relation.total(months, quarter), Relation.total(parts, country)],
+        sensitive=set(),
+        published_before={other: 3, country: 28},
+        hidden_before={months[2], other},
+        totals={quarter},
+    )
+    suppressed = protect_corrected(family, k=K, earlier=earlier)
+    assert months[2] in suppressed and quarter in suppressed
