@@ -126,6 +126,9 @@ perf-scale: venv
 	@$(DEVSERVICES) exec -- sh -c 'eval "set -- $$PERF_SCALE_ARGS"; \
 		$(PY) -m deploy.perf_scale --n "$$N" --volume "$$VOLUME" "$$@"'
 
+screenshots: venv
+	@$(DEVSERVICES) exec -- sh -c 'OPS_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/ui/test_screenshots.py -q -p no:cacheprovider'
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,5 +1,6 @@
 """The fixed layout, and the rule that keeps `platform` the standard library's module."""
 
+import re
 import subprocess
 import sys
 import sysconfig
@@ -41,3 +42,18 @@ def test_fixed_top_level_exists() -> None:
         assert (ROOT / name).is_dir(), name
     for name in ("pyproject.toml", "README.md", "Makefile", ".ci/run"):
         assert (ROOT / name).is_file(), name
+
+
+def test_every_make_command_the_help_names_has_a_rule() -> None:
+    """The Makefile's help (and the README) name commands; a merge once dropped two of their
+    rules, so that `make perf-scale` and `make screenshots` did nothing and said nothing."""
+    makefile = (ROOT / "Makefile").read_text()
+    named = {
+        word
+        for line in makefile.splitlines()
+        if line.startswith("#   make ")
+        for word in re.findall(r"(?:make |\| )([a-z][a-z-]*)", line)
+    }
+    rules = set(re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE))
+    assert {"run", "test", "perf-scale", "screenshots"} <= named
+    assert named <= rules, f"named in the help without a rule: {sorted(named - rules)}"
