@@ -240,17 +240,7 @@ def centre_period_tables(*, first: dt.date, last: dt.date) -> PeriodTables:
 
     main_reason = _main_reasons(helped[FORM_ANY], last, reasons)
     size = _household_sizes(helped[FORM_ANY], last)
-    cells = [(row, column) for row in reasons.rows for column in columns]
-    households = dict.fromkeys(cells, 0)
-    persons = dict.fromkeys(cells, 0)
-    persons_capped = dict.fromkeys(cells, 0)
-    for column in columns:
-        for household in helped[column]:
-            cell = (main_reason.get(household, UNKNOWN_REASON), column)
-            members = size.get(household, 1)
-            households[cell] += 1
-            persons[cell] += members
-            persons_capped[cell] += min(members, PERSONS_CAP)
+    households, persons, persons_capped = _cells(reasons, columns, helped, main_reason, size)
 
     return PeriodTables(
         reason_rows=reasons.rows,
@@ -268,6 +258,28 @@ def _reasons(first: dt.date, last: dt.date) -> _Reasons:
         "code", "statistics_column", "valid_from", "valid_to"
     )
     return _reasons_from(list(entries), first, last)
+
+
+def _cells(
+    reasons: _Reasons,
+    columns: Sequence[str],
+    helped: Mapping[str, set[int]],
+    main_reason: Mapping[int, str],
+    size: Mapping[int, int],
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Households, persons and persons capped per household, by main reason and form of help."""
+    cells = [(row, column) for row in reasons.rows for column in columns]
+    households = dict.fromkeys(cells, 0)
+    persons = dict.fromkeys(cells, 0)
+    persons_capped = dict.fromkeys(cells, 0)
+    for column in columns:
+        for household in helped[column]:
+            cell = (main_reason.get(household, UNKNOWN_REASON), column)
+            members = size.get(household, 1)
+            households[cell] += 1
+            persons[cell] += members
+            persons_capped[cell] += min(members, PERSONS_CAP)
+    return households, persons, persons_capped
 
 
 def _granted_households(
@@ -570,17 +582,7 @@ def centre_periods_tables(
         sets = helped[index]
         main_reason = _main_from(latest_reasons[last], sets[FORM_ANY], reasons)
         size = sizes[last]
-        cells = [(row, column) for row in reasons.rows for column in columns]
-        households = dict.fromkeys(cells, 0)
-        persons = dict.fromkeys(cells, 0)
-        persons_capped = dict.fromkeys(cells, 0)
-        for column in columns:
-            for household in sets[column]:
-                cell = (main_reason.get(household, UNKNOWN_REASON), column)
-                members = size.get(household, 1)
-                households[cell] += 1
-                persons[cell] += members
-                persons_capped[cell] += min(members, PERSONS_CAP)
+        households, persons, persons_capped = _cells(reasons, columns, sets, main_reason, size)
         period_plans = plans_of[index]
         planned = sum(
             (
