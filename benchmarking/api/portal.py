@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -74,6 +75,39 @@ def _centre_json(centre: Centre) -> dict[str, Any]:
     }
 
 
+COMPARE_PAGE_SIZE = 50
+COMPARE_MAX_PAGE_SIZE = 200
+CENTRES_PAGE_SIZE = 200
+CENTRES_MAX_PAGE_SIZE = 500
+PAGE = OpenApiParameter("page", int, description="Strona ośrodków, od 1.")
+PAGE_SIZE = OpenApiParameter(
+    "page_size", int, description="Ośrodków na stronie (domyślnie 50, najwyżej 200)."
+)
+CENTRES_PAGE = OpenApiParameter(
+    "page_size", int, description="Ośrodków na stronie (domyślnie 200, najwyżej 500)."
+)
+
+
+def _page(
+    request: Request, centres: QuerySet[Centre], default: int, maximum: int
+) -> tuple[list[Centre], dict[str, int]]:
+    """The page of ``centres`` (by short name) that ``page`` and ``page_size`` ask for, with
+    ``count``, ``page``, ``pages`` and ``page_size`` for the answer; a clear error for a page
+    or size out of range."""
+    number = int_param(request.query_params, "page", 1)
+    size = int_param(request.query_params, "page_size", default)
+    if number < 1:
+        raise field_error("page", "Numer strony to liczba od 1.")
+    if not 1 <= size <= maximum:
+        raise field_error("page_size", f"Rozmiar strony to liczba od 1 do {maximum}.")
+    count = centres.count()
+    pages = max(1, -(-count // size))
+    if number > pages:
+        raise field_error("page", f"Stron jest {pages}.")
+    shown = list(centres.order_by("short_name", "slug")[(number - 1) * size : number * size])
+    return shown, {"count": count, "page": number, "pages": pages, "page_size": size}
+
+
 class PortalMetricsApi(BenchmarkApiView):
     releases_aggregates = False
     permission_classes = [IsPortalUser]
@@ -91,7 +125,9 @@ class RegionCentresApi(BenchmarkApiView):
     @extend_schema(
         operation_id="portal_region_centres",
         responses={200: OpenApiTypes.OBJECT},
-        description="Ośrodki województw koordynatora (z nazwami). Analityk ministerstwa nie "
+        parameters=[PAGE, CENTRES_PAGE],
+        description="Ośrodki województw koordynatora (z nazwami), według nazwy, stronami po "
+        "200 (page_size do 500); count i pages mówią, ile ich jest. Analityk ministerstwa nie "
         "widzi nazwanych ośrodków (403).",
     )
     def get(self, request: Request) -> Response:
@@ -99,10 +135,13 @@ class RegionCentresApi(BenchmarkApiView):
         centres = Centre.objects.select_related("programme").filter(
             voivodeship__in=account(request).voivodeships
         )
+        # A page at a time, as the compare API: an answer does not grow with the country.
+        shown, paging = _page(request, centres, CENTRES_PAGE_SIZE, CENTRES_MAX_PAGE_SIZE)
         return Response(
             {
                 "voivodeships": account(request).voivodeships,
-                "centres": [_centre_json(c) for c in centres.order_by("short_name")],
+                **paging,
+                "centres": [_centre_json(c) for c in shown],
             }
         )
 
@@ -157,14 +196,6 @@ class RegionCentreBeforeAfterApi(BenchmarkApiView):
         return Response(with_disclosure(report))
 
 
-COMPARE_PAGE_SIZE = 50
-COMPARE_MAX_PAGE_SIZE = 200
-PAGE = OpenApiParameter("page", int, description="Strona ośrodków, od 1.")
-PAGE_SIZE = OpenApiParameter(
-    "page_size", int, description="Ośrodków na stronie (domyślnie 50, najwyżej 200)."
-)
-
-
 class RegionCompareApi(BenchmarkApiView):
     permission_classes = [IsPortalUser]
 
@@ -180,25 +211,13 @@ class RegionCompareApi(BenchmarkApiView):
         require_coordinator(request)
         definition = metric_param(request.query_params)
         first, last = window_params(request.query_params, default_months=12, pooled=True)
-        number = int_param(request.query_params, "page", 1)
-        size = int_param(request.query_params, "page_size", COMPARE_PAGE_SIZE)
-        if number < 1:
-            raise field_error("page", "Numer strony to liczba od 1.")
-        if not 1 <= size <= COMPARE_MAX_PAGE_SIZE:
-            raise field_error(
-                "page_size", f"Rozmiar strony to liczba od 1 do {COMPARE_MAX_PAGE_SIZE}."
-            )
         centres = Centre.objects.select_related("programme").filter(
             voivodeship__in=account(request).voivodeships
         )
         family = family_of(account(request).role, account(request).voivodeships)
         # A page of the named centres at a time: what an answer reads, protects and returns
         # does not grow with the number of centres in the coordinator's voivodeships.
-        count = centres.count()
-        pages = max(1, -(-count // size))
-        if number > pages:
-            raise field_error("page", f"Stron jest {pages}.")
-        in_scope = list(centres.order_by("short_name", "slug")[(number - 1) * size : number * size])
+        in_scope, paging = _page(request, centres, COMPARE_PAGE_SIZE, COMPARE_MAX_PAGE_SIZE)
         # The months and the window of each named centre come from one protected answer, so
         # that a hidden month is never the window minus the shown months; all centres read and
         # recorded together.
@@ -227,8 +246,7 @@ class RegionCompareApi(BenchmarkApiView):
         return Response(
             with_disclosure(
                 {"metric": definition_json(definition), "from": first.isoformat()[:7],
-                 "to": last.isoformat()[:7], "count": count, "page": number,
-                 "pages": pages, "page_size": size, "centres": named, "national": national}
+                 "to": last.isoformat()[:7], **paging, "centres": named, "national": national}
             )
         )  # fmt: skip
 

@@ -102,8 +102,9 @@ class Measured:
     examined: int = 0  # cells its answers looked at (benchmarking.ledger.HeldLedger)
 
 
-# Named centres a request answers at most: the page shows 25 a page, the API answers 50.
-SHOWN_AT_MOST = {"page /porownanie/": 25, "API centres": 10**9, "API compare": 50}
+# Named centres a request answers at most: the page shows 25 a page, the compare API 50 and
+# the list of centres 200 (their default page sizes).
+SHOWN_AT_MOST = {"page /porownanie/": 25, "API centres": 200, "API compare": 50}
 
 
 def _measure(client: Any, path: str, repeat: int) -> Measured:
@@ -196,7 +197,12 @@ def portal(steps: list[Step], repeat: int, n: int) -> None:
     compare = "/api/benchmarks/compare/?metric=decided_within_kpa_share"
     requests = (
         ("page /porownanie/", 0, "/porownanie/", "/porownanie/?wojewodztwo=14"),
-        ("API centres", 1, "/api/benchmarks/centres/", ""),
+        (
+            "API centres",
+            1,
+            "/api/benchmarks/centres/",
+            f"/api/benchmarks/centres/?page_size={min(max(region_n, 1), 500)}",
+        ),
         ("API compare", 1, compare, f"{compare}&page_size={max(region_n, 1)}"),
     )
     for what, which, path, restricted in requests:

@@ -178,3 +178,19 @@ def test_the_coordinators_compare_answer_comes_a_page_of_centres_at_a_time() -> 
         refused = client.get(f"{path}&{query}")
         assert refused.status_code == 400, query
         assert field in refused.json()["fields"], query
+
+
+def test_the_coordinators_list_of_centres_comes_a_page_at_a_time() -> None:
+    client = api_client(None, "koordynator.wschod")
+    first = client.get("/api/benchmarks/centres/?page_size=2").json()
+    second = client.get("/api/benchmarks/centres/?page_size=2&page=2").json()
+    assert (first["count"], first["pages"], first["page"], first["page_size"]) == (3, 2, 1, 2)
+    assert [c["slug"] for c in first["centres"] + second["centres"]] == [
+        "daleszyce", "debica", "krasnystaw"
+    ]  # fmt: skip
+    assert client.get("/api/benchmarks/centres/").json()["page_size"] == 200
+    for query, field in (("page=3&page_size=2", "page"), ("page=0", "page"), ("page=x", "page"),
+                         ("page_size=0", "page_size"), ("page_size=501", "page_size")):  # fmt: skip
+        refused = client.get(f"/api/benchmarks/centres/?{query}")
+        assert refused.status_code == 400, query
+        assert field in refused.json()["fields"], query
