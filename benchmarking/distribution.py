@@ -119,18 +119,18 @@ def cohort_distribution(
     statistics and the published windows pooled over centres: one statement."""
     assert cohort.where is not None, cohort.code  # noqa: S101 - a programming error
     kind = definition.disclosure
-    members = Centre.objects.filter(cohort.where(last)).values("pk")
+    members = Centre.objects.filter(cohort.where(last)).order_by().values("pk")
     magnitude = kind == DisclosureClass.MAGNITUDE
     per_centre = (
         _sums_query(definition, first, last)
         .filter(centre_id__in=members)
-        .values("centre_id", "centre__slug")
+        .values("centre_id")
         .annotate(**_aggregates(definition))
     )
     centre_sql, centre_params = per_centre.query.sql_with_params()
     members_sql, members_params = members.query.sql_with_params()
     columns = [
-        "centre_id", "slug", "parts", "numerator_sum", "denominator_sum", "n_sum", "weighted",
+        "centre_id", "parts", "numerator_sum", "denominator_sum", "n_sum", "weighted",
         "weight", "values_sum", "valued", *(["top_weighted"] if magnitude else []),
     ]  # fmt: skip
     raw, scale = _raw_value(kind)
@@ -153,7 +153,7 @@ def cohort_distribution(
     sql = f"""
 WITH c ({", ".join(columns)}) AS ({centre_sql}),
 v AS (
-    SELECT c.centre_id, c.slug, c.parts, coalesce(c.numerator_sum, 0) AS numerator,
+    SELECT c.centre_id, c.parts, coalesce(c.numerator_sum, 0) AS numerator,
            {denominator} AS denominator,
            {n if kind == DisclosureClass.MEDIAN else "coalesce(c.n_sum, 0)"} AS n,
            {top} AS top_weighted,
@@ -189,10 +189,10 @@ FROM k,
         (array_agg(abs(p.base) ORDER BY abs(p.base) DESC))[2] AS second,
         sum(abs(p.base)) AS bases, max(p.base) AS base_max, sum(p.base) AS base_total
  FROM p) a,
-(SELECT array_agg(w.slug ORDER BY w.slug) AS slugs,
-        array_agg(w.numerator ORDER BY w.slug) AS counts,
-        array_agg(w.published ORDER BY w.slug) AS published
- FROM w WHERE %s) mm
+(SELECT array_agg(t.slug ORDER BY t.slug) AS slugs,
+        array_agg(w.numerator ORDER BY t.slug) AS counts,
+        array_agg(w.published ORDER BY t.slug) AS published
+ FROM w JOIN {Centre._meta.db_table} t ON t.id = w.centre_id WHERE %s) mm
 """  # noqa: S608
     params = [
         *centre_params,
