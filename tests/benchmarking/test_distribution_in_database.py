@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 
 from benchmarking import cohort_figures
-from benchmarking.cohorts import COHORTS, COHORTS_BY_CODE
+from benchmarking.cohorts import COHORTS, COHORTS_BY_CODE, cohort_members
 from benchmarking.definitions import DisclosureClass, current_definitions
 from benchmarking.models import Snapshot, SnapshotRun
 from tenants.models import Centre
@@ -108,7 +108,7 @@ def test_the_database_gives_the_distribution_python_gives(seed: int) -> None:
     for cohort in COHORTS:
         assert cohort.where is not None, cohort.code
         # The cohort's rule in SQL selects the centres its rule in Python does.
-        expected_members = {c.pk for c in cohort_figures.cohort_members(cohort, LAST)}
+        expected_members = {c.pk for c in cohort_members(cohort, LAST)}
         assert set(Centre.objects.filter(cohort.where(LAST)).values_list("pk", flat=True)) == (
             expected_members
         ), cohort.code
