@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import random
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,11 +27,20 @@ from benchmarking.definitions import Better, DisclosureClass, MetricDefinition
 from benchmarking.disclosure import (
     Audience,
     CellStatus,
+    CentreParts,
     DisclosureSettings,
     ReleasedValue,
     scope_refusal,
 )
-from benchmarking.selectors import Figure, latest_run_id, period_key, pool, pooled_by_centre
+from benchmarking.distribution import cohort_distribution
+from benchmarking.selectors import (
+    Figure,
+    latest_run_id,
+    period_key,
+    pool,
+    pooled,
+    pooled_by_centre,
+)
 from opsplatform.errors import ValidationFailed
 from tenants.models import Centre
 
@@ -73,6 +82,36 @@ def _band(value: Decimal, quartiles: Sequence[Decimal]) -> str:
     return "powyżej trzeciego kwartyla"
 
 
+def _quartiles_ranked(count: int, ranked: Mapping[int, Decimal]) -> list[Decimal]:
+    """:func:`_quartiles` of ``count`` sorted values from those at the ranks it interpolates
+    between (``statistics.quantiles``, inclusive: ranks j and j + 1 of i × (count − 1) / 4)."""
+    quartiles = []
+    for i in (1, 2, 3):
+        j, delta = divmod(i * (count - 1), 4)
+        interpolated = (float(ranked[j]) * (4 - delta) + float(ranked[j + 1]) * delta) / 4
+        quartiles.append(Decimal(str(interpolated)).quantize(Decimal("0.01")))
+    return quartiles
+
+
+def _order_refusal(cohort: Cohort, published: int, members: int, needed: int) -> str:
+    # Quartiles, medians and ranks of a few centres are those centres' values (with five, Q1,
+    # the median and Q3 are the 2nd, 3rd and 4th): none below ``needed`` centres.
+    return _(
+        "Rozkład (kwartyle) i pozycja nie są pokazywane: w grupie „%(cohort)s” "
+        "tylko %(published)s z %(members)s ośrodków ma w tym okresie wartość, którą "
+        "wolno opublikować, a kwartyle, mediany i miejsca w rankingu pokazujemy dla co "
+        "najmniej %(needed)s ośrodków: przy mniejszej liczbie zdradzają wartości "
+        "poszczególnych ośrodków (ochrona danych osobowych)."
+    ) % {"cohort": cohort.name_pl, "published": published, "members": members, "needed": needed}
+
+
+def _contribution_refusal(max_contribution: float) -> str:
+    return (
+        "Wartość łączna grupy nie jest pokazywana: jeden ośrodek wnosi ponad "
+        f"{int(max_contribution * 100)}% jej podstawy."
+    )
+
+
 def cohort_release(
     *,
     cohort: Cohort,
@@ -88,8 +127,93 @@ def cohort_release(
     the gate for peers; the quartiles are computed from those values only, one observation per
     centre. The cohort's pooled value is shown only if no centre contributes more than
     ``max_contribution`` of its base.
+
+    Without a viewer (the national distribution of a coordinator's or the ministry's page) and
+    for a cohort PostgreSQL can select, the same answer comes from one statement
+    (``benchmarking.distribution``), with one release through the gate (the pooled value)
+    whatever the number of centres; a centre's view computes it here, member by member.
     """
+    if viewer is None and cohort.where is not None:
+        return _distribution_release(cohort=cohort, definition=definition, first=first, last=last)
+    return cohort_release_by_member(
+        cohort=cohort, definition=definition, first=first, last=last, viewer=viewer
+    )
+
+
+def _distribution_release(
+    *, cohort: Cohort, definition: MetricDefinition, first: dt.date, last: dt.date
+) -> CohortRelease:
+    """:func:`cohort_release_by_member` without a viewer, from
+    ``distribution.cohort_distribution``."""
     min_cohort, max_contribution = cohort_rules()
+    gate = DisclosureSettings.from_django()
+    found = cohort_distribution(cohort=cohort, definition=definition, first=first, last=last)
+    result: dict[str, Any] = {
+        "cohort": cohort.code,
+        "cohort_name": cohort.name_pl,
+        "metric": definition.code,
+        "version": definition.version,
+        "from": period_key(month_of(first)),
+        "to": period_key(month_of(last)),
+        "members": found.members,
+        "comparable": found.published,
+        "allowed": False,
+    }
+    needed = max(min_cohort, gate.min_order_centres)
+    pooled_value: ReleasedValue | None = None
+    pooled_out: dict[str, Any] | None = None
+    if found.published < gate.min_centres:
+        pooled_reason = scope_refusal(found.published, gate)
+    else:
+        total = found.base_total
+        largest = found.base_max / total if total else Decimal(1)
+        if largest > Decimal(str(max_contribution)):
+            pooled_reason = _contribution_refusal(max_contribution)
+        else:
+            assert found.sums is not None  # noqa: S101 - published centres have sums
+            parts = CentreParts(
+                contributing=found.contributing,
+                largest=float(found.largest),
+                rest=float(found.bases - found.largest - found.second),
+            )
+            figure = pooled(definition, found.sums, over="centres")
+            pooled_value = release(definition, figure, Audience.PEER, centres=parts, gate=gate)
+            pooled_out = pooled_value.as_json()
+            pooled_reason = ""
+    if found.published < needed:
+        result["reason"] = _order_refusal(cohort, found.published, found.members, needed)
+    else:
+        quartiles = _quartiles_ranked(found.published, found.ranked)
+        result |= {"allowed": True, "quartiles": [str(q) for q in quartiles]}
+        run_id = latest_run_id(first, last)
+        release_key = f"{cohort.code}|{definition.key}|{first}|{last}|run{run_id}"
+        result["release"] = hashlib.sha256(release_key.encode()).hexdigest()[:12]
+    result["pooled"] = pooled_out
+    if pooled_reason:
+        result["pooled_reason"] = pooled_reason
+    if definition.disclosure != DisclosureClass.COUNT:
+        return CohortRelease(result, pooled_value)
+    return CohortRelease(
+        result,
+        pooled_value,
+        pooled_count=sum(found.counts[slug] for slug in found.published_slugs),
+        member_counts=found.counts,
+        pooled_members=sorted(found.published_slugs),
+    )
+
+
+def cohort_release_by_member(
+    *,
+    cohort: Cohort,
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    viewer: Centre | None,
+) -> CohortRelease:
+    """:func:`cohort_release` member by member in Python: the definition, and the path of a
+    centre's own view (and of cohorts PostgreSQL cannot select)."""
+    min_cohort, max_contribution = cohort_rules()
+    gate = DisclosureSettings.from_django()
     members = cohort_members(cohort, last)
     # Each member's window pooled over its months by PostgreSQL: one row per centre.
     by_centre = pooled_by_centre(
@@ -102,7 +226,7 @@ def cohort_release(
         if figure is None:
             continue
         pooled[centre.pk] = figure
-        released = release(definition, figure, Audience.PEER)
+        released = release(definition, figure, Audience.PEER, gate=gate)
         if released.status == CellStatus.PUBLISHED and released.value is not None:
             published[centre.pk] = released.value
     result: dict[str, Any] = {
@@ -120,7 +244,6 @@ def cohort_release(
         raise ValidationFailed(
             fields={"cohort": [_("Twój ośrodek nie należy do tej grupy porównawczej.")]}
         )
-    gate = DisclosureSettings.from_django()
     needed = max(min_cohort, gate.min_order_centres)
     bases = {pk: base_of(definition, pooled[pk]) for pk in published}
     pooled_value: ReleasedValue | None = None
@@ -132,30 +255,16 @@ def cohort_release(
         largest = max(bases.values()) / total if total else Decimal(1)
         if largest > Decimal(str(max_contribution)):
             pooled_out = None
-            pooled_reason = (
-                "Wartość łączna grupy nie jest pokazywana: jeden ośrodek wnosi ponad "
-                f"{int(max_contribution * 100)}% jej podstawy."
-            )
+            pooled_reason = _contribution_refusal(max_contribution)
         else:
             figure = pool(definition, [pooled[pk] for pk in published], over="centres")
-            pooled_value = release(definition, figure, Audience.PEER, centres=list(bases.values()))
+            pooled_value = release(
+                definition, figure, Audience.PEER, centres=list(bases.values()), gate=gate
+            )
             pooled_out = pooled_value.as_json()
             pooled_reason = ""
     if len(published) < needed:
-        # Quartiles, medians and ranks of a few centres are those centres' values (with five,
-        # Q1, the median and Q3 are the 2nd, 3rd and 4th): none below ``needed`` centres.
-        result["reason"] = _(
-            "Rozkład (kwartyle) i pozycja nie są pokazywane: w grupie „%(cohort)s” "
-            "tylko %(published)s z %(members)s ośrodków ma w tym okresie wartość, którą "
-            "wolno opublikować, a kwartyle, mediany i miejsca w rankingu pokazujemy dla co "
-            "najmniej %(needed)s ośrodków: przy mniejszej liczbie zdradzają wartości "
-            "poszczególnych ośrodków (ochrona danych osobowych)."
-        ) % {
-            "cohort": cohort.name_pl,
-            "published": len(published),
-            "members": len(members),
-            "needed": needed,
-        }
+        result["reason"] = _order_refusal(cohort, len(published), len(members), needed)
         result["pooled"] = pooled_out
         if pooled_reason:
             result["pooled_reason"] = pooled_reason

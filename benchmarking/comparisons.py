@@ -22,6 +22,7 @@ from benchmarking.disclosure import (
     SUPPRESSED_STATUSES,
     Audience,
     CellStatus,
+    CentreParts,
     CountTable,
     DisclosureSettings,
     ReleasedValue,
@@ -72,10 +73,12 @@ def release(
     figure: Figure | None,
     audience: Audience,
     *,
-    centres: Sequence[Decimal] | None = None,
+    centres: Sequence[Decimal] | CentreParts | None = None,
+    gate: DisclosureSettings | None = None,
 ) -> ReleasedValue:
     """The one way a figure leaves this module: through the gate, for its audience.
-    ``centres``: the contributions of the centres behind an aggregate (centre-level rules)."""
+    ``centres``: the contributions of the centres behind an aggregate (centre-level rules).
+    ``gate``: the gate's settings, when the caller has read them (else read here)."""
     figure = figure or Figure(Decimal(0), None, None, 0)
     return release_value(
         disclosure=definition.disclosure,
@@ -87,6 +90,7 @@ def release(
         top_shares=figure.top_shares,
         audience=audience,
         centres=centres,
+        settings=gate,
     )
 
 
@@ -362,6 +366,7 @@ def scope_release(
             figure,
             audience,
             centres=None if named else centre_contributions(definition, by_centre, centres, [p]),
+            gate=settings_,
         )
         for p, figure in months
     ]
@@ -370,6 +375,7 @@ def scope_release(
         window,
         audience,
         centres=None if named else centre_contributions(definition, by_centre, centres, periods),
+        gate=settings_,
     )
     if definition.disclosure == DisclosureClass.COUNT and audience != Audience.OWN_CENTRE:
         monthly_released, window_released = _protect_months(

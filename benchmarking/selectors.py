@@ -65,7 +65,11 @@ def centre_series(
     left out. One query."""
     rows = (
         Snapshot.objects.filter(
-            centre_id__in=list(centre_ids), metric=definition.code, version=definition.version
+            centre_id__in=list(centre_ids),
+            metric=definition.code,
+            version=definition.version,
+            year__gte=first.year,  # an index range, as in _sums_query
+            year__lte=last.year,
         )
         .annotate(month_index=F("year") * 12 + F("month"))
         .filter(
@@ -237,7 +241,14 @@ def _sums_query(definition: MetricDefinition, first: dt.date, last: dt.date) -> 
     """The snapshots of one metric version in ``first``–``last`` that pooling counts (with a
     value or a base)."""
     return (
-        Snapshot.objects.filter(metric=definition.code, version=definition.version)
+        Snapshot.objects.filter(
+            metric=definition.code,
+            version=definition.version,
+            # Redundant with the months below, but an index range (metric, version, year):
+            # only the window's years are read, not the metric's whole history.
+            year__gte=first.year,
+            year__lte=last.year,
+        )
         .annotate(month_index=F("year") * 12 + F("month"))
         .filter(
             month_index__gte=first.year * 12 + first.month,

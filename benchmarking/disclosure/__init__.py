@@ -64,6 +64,7 @@ from benchmarking.disclosure.tables import (
     TableSpec,
 )
 from benchmarking.disclosure.values import (
+    CentreParts,
     ReleasedValue,
     centre_rule,
     release_value,
@@ -80,6 +81,7 @@ __all__ = [
     "Audience",
     "Cell",
     "CellStatus",
+    "CentreParts",
     "CountTable",
     "DisclosureSettings",
     "ReleasedCell",

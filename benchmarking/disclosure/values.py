@@ -59,7 +59,7 @@ def release_value(
     top_shares: Sequence[float],
     audience: Audience,
     settings: DisclosureSettings | None = None,
-    centres: Sequence[Decimal] | None = None,
+    centres: Sequence[Decimal] | CentreParts | None = None,
 ) -> ReleasedValue:
     """Release one value to ``audience``, or withhold it with a marker and a reason.
 
@@ -169,27 +169,44 @@ def _value_status(
     return CellStatus.PUBLISHED, ""
 
 
+@dataclass(frozen=True)
+class CentreParts:
+    """What :func:`centre_rule` reads of the centres' contributions to an aggregate: how many
+    are not 0, the largest and the sum of all but the two largest (absolute values). Made from
+    the contributions (:meth:`of`) or summed by PostgreSQL (``benchmarking.distribution``)."""
+
+    contributing: int
+    largest: float
+    rest: float
+
+    @classmethod
+    def of(cls, contributions: Sequence[Decimal | int | float]) -> CentreParts:
+        parts = sorted((abs(float(c)) for c in contributions if c), reverse=True)
+        return cls(len(parts), parts[0] if parts else 0.0, sum(parts[2:]))
+
+
 def centre_rule(
-    contributions: Sequence[Decimal | int | float], settings: DisclosureSettings
+    contributions: Sequence[Decimal | int | float] | CentreParts, settings: DisclosureSettings
 ) -> str:
     """Why an aggregate over centres may not be shown, in Polish, or "" when it may.
 
-    ``contributions`` are the centres' parts of the aggregate (their counts, bases or sums). A
-    zero aggregate has nothing to dominate. Otherwise at least ``min_centres`` centres must
-    contribute, and the p % rule must hold: the centres other than the two largest make up at
-    least p % of the largest, so that the second-largest centre cannot estimate the largest to
-    within p % by subtracting its own part.
+    ``contributions`` are the centres' parts of the aggregate (their counts, bases or sums), or
+    their :class:`CentreParts`. A zero aggregate has nothing to dominate. Otherwise at least
+    ``min_centres`` centres must contribute, and the p % rule must hold: the centres other than
+    the two largest make up at least p % of the largest, so that the second-largest centre
+    cannot estimate the largest to within p % by subtracting its own part.
     """
-    parts = sorted((abs(float(c)) for c in contributions if c), reverse=True)
-    if not parts:
+    parts = (
+        contributions if isinstance(contributions, CentreParts) else CentreParts.of(contributions)
+    )
+    if not parts.contributing:
         return ""
-    if len(parts) < settings.min_centres:
+    if parts.contributing < settings.min_centres:
         return (
             f"Wartość opiera się na danych mniej niż {settings.min_centres} ośrodków. "
             "Nie pokazujemy jej, bo ujawniłaby dane pojedynczego ośrodka."
         )
-    rest = sum(parts[2:])
-    if rest < settings.centre_p_percent / 100 * parts[0]:
+    if parts.rest < settings.centre_p_percent / 100 * parts.largest:
         return (
             "Jeden lub dwa ośrodki wnoszą niemal całą tę wartość. Nie pokazujemy jej, bo "
             "ujawniłaby dane pojedynczego ośrodka."
