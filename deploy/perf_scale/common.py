@@ -74,7 +74,26 @@ def prepare_database(url: str, count: int, volume: float) -> float:
         manage(*args)
     args = ["provision_nation", "--count", str(count), "--volume", str(volume)]
     print(f"perf-scale: manage.py {' '.join(args)}", flush=True)
-    return manage(*args, quiet=False)
+    seconds = manage(*args, quiet=False)
+    analyze_public(url)
+    return seconds
+
+
+def analyze_public(url: str) -> None:
+    """ANALYZE the shared tables (public schema) after a bulk load, as autovacuum would in time:
+    without statistics the planner picks plans for empty tables. The centres' schemas are left
+    to autovacuum (one statement over every schema would walk the whole catalog)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        tables = [
+            f'public."{name}"'
+            for (name,) in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        ]
+        if tables:
+            connection.execute(f"ANALYZE {', '.join(tables)}")
 
 
 # --- measuring helpers ------------------------------------------------------------------------

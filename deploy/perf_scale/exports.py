@@ -10,10 +10,11 @@ service the workers run (:func:`ensure_history`), for the centres that lack them
 from __future__ import annotations
 
 import datetime as dt
+import os
 import statistics
 import time
 
-from deploy.perf_scale.common import NATION, Rollback, Step, statements_sent
+from deploy.perf_scale.common import NATION, Rollback, Step, analyze_public, statements_sent
 
 ANALYST = "analityk"  # the demo's ministry analyst
 # One build each: the country's export still takes tens of seconds (its linked audit adds
@@ -63,7 +64,9 @@ def ensure_history() -> tuple[int, float]:
     snapshot_run_finish_if_complete(run=run)
     if failed:
         raise RuntimeError(f"snapshots failed for {len(failed)} centres: {failed[:5]}")
-    return len(missing), time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    analyze_public(os.environ["DATABASE_URL"])  # the snapshots just written, for the planner
+    return len(missing), seconds
 
 
 def _build(scope: str, period: str) -> tuple[float, int, int, int, int]:
