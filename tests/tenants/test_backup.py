@@ -17,6 +17,7 @@ from django_tenants.utils import schema_context
 
 from casework.audit import audit_verify
 from tenants.backup import schema_fingerprint
+from tenants.models import Centre
 from tenants.org.models import Team
 from tests.tenants.test_provisioning import write_registry
 
@@ -195,3 +196,31 @@ def test_backup_and_restore_read_the_catalog_once_not_per_table(tmp_path: Path) 
     assert tables > 30
     # count(*) per table (the COPY goes through psycopg's own cursor), and a few more.
     assert len(backed_up.captured_queries) <= tables + 10
+
+
+def test_every_centre_is_backed_up_into_a_directory_and_a_second_run_goes_on(
+    tmp_path: Path,
+) -> None:
+    out = io.StringIO()
+    call_command("centre_backup", "--all", str(tmp_path), stdout=out)
+    archives = sorted(path.stem for path in tmp_path.glob("*.zip"))
+    assert archives == sorted(Centre.objects.values_list("slug", flat=True))
+    for slug in ("myslenice", "debica"):
+        manifest = json.loads(zipfile.ZipFile(tmp_path / f"{slug}.zip").read("manifest.json"))
+        assert manifest["source"]["slug"] == slug
+    # A run killed midway leaves finished archives only; the next run writes the rest.
+    (tmp_path / "debica.zip").unlink()
+    kept = (tmp_path / "myslenice.zip").stat().st_mtime_ns
+    out = io.StringIO()
+    call_command("centre_backup", "--all", str(tmp_path), stdout=out)
+    assert "1 do zapisania" in out.getvalue()
+    assert (tmp_path / "debica.zip").exists()
+    assert (tmp_path / "myslenice.zip").stat().st_mtime_ns == kept
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["daleszyce"], ["daleszyce", "--all", "x"], ["--output", "x.zip", "--all", "x"]]
+)
+def test_backup_asks_for_a_centre_and_a_file_or_for_all(args: list[str]) -> None:
+    with pytest.raises(CommandError):
+        call_command("centre_backup", *args)
