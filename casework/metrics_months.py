@@ -21,13 +21,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.query import ValuesListIterable
 from django.utils import timezone
 
 from casework.calendar_days import add_working_days, is_working_day
@@ -57,6 +60,62 @@ def _key(value: dt.date | dt.datetime) -> MonthKey:
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
     return value.year, value.month
+
+
+# Compiled once ----------------------------------------------------------------------------------
+#
+# A batch computes the same months for many centres, each in its own schema (the search path), so
+# every centre sends the same statements with the same parameters. Building a queryset and
+# compiling it to SQL costs more Python time than reading its rows; it is done once per process
+# and key, and the rows are then converted exactly as Django converts them (the same converters,
+# taken from the compiler). tests/casework/test_metrics_months.py compares the results with the
+# per-month ORM definitions, and test_compiled_rows with the queryset itself.
+
+_COMPILED: dict[Hashable, tuple[str, tuple[Any, ...], str, dict[int, Any]] | None] = {}
+_COMPILED_AT_MOST = 512
+
+
+def compiled_rows(key: Hashable, build: Callable[[], QuerySet[Any, Any]]) -> list[tuple[Any, ...]]:
+    """The rows of the ``values_list`` queryset ``build()`` (not flat, not named), compiled once
+    for ``key`` per process: ``key`` must determine the statement and its parameters (the dates
+    the queryset filters by, say). The current time zone is part of the key (date truncation
+    sends its name)."""
+    full_key = (key, timezone.get_current_timezone_name())
+    if full_key not in _COMPILED:
+        queryset = build()
+        if queryset._iterable_class is not ValuesListIterable:
+            raise TypeError("compiled_rows takes a values_list queryset (not flat, not named)")
+        compiler = queryset.query.get_compiler(queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            entry = None
+        else:
+            fields = [column[0] for column in compiler.select[: compiler.col_count]]
+            entry = (sql, tuple(params), compiler.using, compiler.get_converters(fields))
+        if len(_COMPILED) >= _COMPILED_AT_MOST:
+            _COMPILED.clear()
+        _COMPILED[full_key] = entry
+    entry = _COMPILED[full_key]
+    if entry is None:
+        return []
+    sql, params, using, converters = entry
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not converters:
+        return [tuple(row) for row in rows]
+    converted = []
+    for fetched in rows:
+        row = list(fetched)
+        for position, (functions, expression) in converters.items():
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        converted.append(tuple(row))
+    return converted
 
 
 class MonthRange:
@@ -101,10 +160,13 @@ class MonthRange:
 
     @cached_property
     def social_worker_positions(self) -> list[tuple[int | None, dt.date, dt.date | None, Any]]:
-        return list(
-            StaffPosition.objects.filter(is_social_worker=True, started_on__lte=self.last)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=self.first))
-            .values_list("person_id", "started_on", "ended_on", "fte")
+        return compiled_rows(
+            ("social_worker_positions", self.first, self.last),
+            lambda: (
+                StaffPosition.objects.filter(is_social_worker=True, started_on__lte=self.last)
+                .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=self.first))
+                .values_list("person_id", "started_on", "ended_on", "fte")
+            ),
         )
 
     @cached_property
@@ -120,16 +182,19 @@ class MonthRange:
     @cached_property
     def social_work_households(self) -> list[set[int]]:
         households: list[set[int]] = [set() for _ in self.months]
-        rows = (
-            ActivityEntry.objects.filter(
-                day__range=(self.first, self.last),
-                category=ActivityCategory.SOCIAL_WORK,
-                household__isnull=False,
-            )
-            .annotate(month=TruncMonth("day"))
-            .values_list("month", "household_id")
-            .order_by()
-            .distinct()
+        rows = compiled_rows(
+            ("social_work_households", self.first, self.last),
+            lambda: (
+                ActivityEntry.objects.filter(
+                    day__range=(self.first, self.last),
+                    category=ActivityCategory.SOCIAL_WORK,
+                    household__isnull=False,
+                )
+                .annotate(month=TruncMonth("day"))
+                .values_list("month", "household_id")
+                .order_by()
+                .distinct()
+            ),
         )
         for position, members in self.by_month(rows).items():
             households[position] = {household for (household,) in members}
@@ -143,14 +208,19 @@ class MonthRange:
         earliest = dt.datetime.combine(self.first - dt.timedelta(days=1), dt.time(), dt.UTC)
         latest = dt.datetime.combine(self.last + dt.timedelta(days=2), dt.time(), dt.UTC)
         return self.by_month(
-            Intake.objects.filter(
-                arrived_at__gte=earliest,
-                arrived_at__lt=latest,
-                arrived_at__date__range=(self.first, self.last),
+            compiled_rows(
+                ("intakes", self.first, self.last),
+                lambda: (
+                    Intake.objects.filter(
+                        arrived_at__gte=earliest,
+                        arrived_at__lt=latest,
+                        arrived_at__date__range=(self.first, self.last),
+                    )
+                    .annotate(day=TruncDate("arrived_at"))
+                    .values_list("day", "outcome", "arrived_at", "resolved_at")
+                    .order_by()
+                ),
             )
-            .annotate(day=TruncDate("arrived_at"))
-            .values_list("day", "outcome", "arrived_at", "resolved_at")
-            .order_by()
         )
 
     @cached_property
@@ -158,20 +228,29 @@ class MonthRange:
         """Per month: ``(received_on, decision_due_on, issued_on)`` of the decisions issued in
         it."""
         return self.by_month(
-            Decision.objects.filter(issued_on__range=(self.first, self.last))
-            .annotate(issued=F("issued_on"))
-            .values_list(
-                "issued", "application__received_on", "application__decision_due_on", "issued_on"
+            compiled_rows(
+                ("decisions", self.first, self.last),
+                lambda: (
+                    Decision.objects.filter(issued_on__range=(self.first, self.last))
+                    .annotate(issued=F("issued_on"))
+                    .values_list(
+                        "issued",
+                        "application__received_on",
+                        "application__decision_due_on",
+                        "issued_on",
+                    )
+                    .order_by()
+                ),
             )
-            .order_by()
         )
 
     @cached_property
     def contracts(self) -> list[tuple[Any, ...]]:
-        return list(
-            SocialContract.objects.values_list(
+        return compiled_rows(
+            ("contracts",),
+            lambda: SocialContract.objects.values_list(
                 "signed_on", "starts_on", "closed_on", "status", "goals_achieved"
-            ).order_by()
+            ).order_by(),
         )
 
     @cached_property
@@ -179,11 +258,14 @@ class MonthRange:
         """Per month: ``(household, hours_per_week, starts_on, ends_on)`` of the service plans
         overlapping it."""
         per_month: list[list[tuple[Any, ...]]] = [[] for _ in self.months]
-        rows = (
-            ServicePlan.objects.filter(starts_on__lte=self.last)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.first))
-            .values_list("case__household_id", "hours_per_week", "starts_on", "ends_on")
-            .order_by()
+        rows = compiled_rows(
+            ("plans", self.first, self.last),
+            lambda: (
+                ServicePlan.objects.filter(starts_on__lte=self.last)
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.first))
+                .values_list("case__household_id", "hours_per_week", "starts_on", "ends_on")
+                .order_by()
+            ),
         )
         for row in rows:
             for position in self.span(row[2], row[3]):
@@ -220,15 +302,20 @@ def range_formula(code: str, version: int) -> Callable[[RangeFormula], RangeForm
 @range_formula("social_work_time_share", 1)
 def _social_work_time_share(months: MonthRange, population: int) -> Iterator[Aggregate]:
     per_worker = months.by_month(
-        ActivityEntry.objects.filter(day__range=(months.first, months.last))
-        .annotate(month=TruncMonth("day"))
-        .values("month", "worker_id")
-        .annotate(
-            total=Sum("minutes"),
-            social=Sum("minutes", filter=Q(category=ActivityCategory.SOCIAL_WORK)),
+        compiled_rows(
+            ("social_work_time_share", months.first, months.last),
+            lambda: (
+                ActivityEntry.objects.filter(day__range=(months.first, months.last))
+                .annotate(month=TruncMonth("day"))
+                .values("month", "worker_id")
+                .annotate(
+                    total=Sum("minutes"),
+                    social=Sum("minutes", filter=Q(category=ActivityCategory.SOCIAL_WORK)),
+                )
+                .values_list("month", "worker_id", "total", "social")
+                .order_by()
+            ),
         )
-        .values_list("month", "worker_id", "total", "social")
-        .order_by()
     )
     for position, month in enumerate(months.months):
         workers = {
@@ -247,18 +334,21 @@ def _social_work_time_share(months: MonthRange, population: int) -> Iterator[Agg
 @range_formula("social_work_only_households", 1)
 def _social_work_only_households(months: MonthRange, population: int) -> Iterator[Aggregate]:
     with_cash: list[set[int | None]] = [set() for _ in months.months]
-    rows = (
-        Decision.objects.filter(
-            outcome__in=(DecisionOutcome.GRANT, DecisionOutcome.PARTIAL),
-            benefit__in=BENEFITS_NEEDING_AMOUNT,
-            period_from__lte=months.last,
-        )
-        .filter(
-            Q(period_to__isnull=True, period_from__gte=months.first)
-            | Q(period_to__gte=months.first)
-        )
-        .values_list("application__case__household_id", "period_from", "period_to")
-        .order_by()
+    rows = compiled_rows(
+        ("cash_grants", months.first, months.last),
+        lambda: (
+            Decision.objects.filter(
+                outcome__in=(DecisionOutcome.GRANT, DecisionOutcome.PARTIAL),
+                benefit__in=BENEFITS_NEEDING_AMOUNT,
+                period_from__lte=months.last,
+            )
+            .filter(
+                Q(period_to__isnull=True, period_from__gte=months.first)
+                | Q(period_to__gte=months.first)
+            )
+            .values_list("application__case__household_id", "period_from", "period_to")
+            .order_by()
+        ),
     )
     for household, period_from, period_to in rows:
         # Per month: from <= last and (to IS NULL and from >= first, or to >= first); an
@@ -367,10 +457,15 @@ def _decided_within_kpa(months: MonthRange, population: int) -> Iterator[Aggrega
 @range_formula("interviews_on_time_share", 1)
 def _interviews_on_time(months: MonthRange, population: int) -> Iterator[Aggregate]:
     per_month = months.by_month(
-        FamilyInterview.objects.filter(conducted_on__range=(months.first, months.last))
-        .annotate(conducted=F("conducted_on"))
-        .values_list("conducted", "needed_since", "conducted_on", "application__urgent")
-        .order_by()
+        compiled_rows(
+            ("interviews", months.first, months.last),
+            lambda: (
+                FamilyInterview.objects.filter(conducted_on__range=(months.first, months.last))
+                .annotate(conducted=F("conducted_on"))
+                .values_list("conducted", "needed_since", "conducted_on", "application__urgent")
+                .order_by()
+            ),
+        )
     )
     deadline = _deadlines(
         [row[0] for rows in per_month.values() for row in rows if row[0] is not None]
@@ -424,12 +519,17 @@ def _services_households(months: MonthRange, population: int) -> Iterator[Aggreg
 @range_formula("service_hours_delivered_share", 1)
 def _service_hours(months: MonthRange, population: int) -> Iterator[Aggregate]:
     delivered_by_month = months.by_month(
-        ServiceDelivery.objects.filter(day__range=(months.first, months.last))
-        .annotate(month=TruncMonth("day"))
-        .values("month", "plan_id")
-        .annotate(hours=Sum("hours"))
-        .values_list("month", "hours")
-        .order_by()
+        compiled_rows(
+            ("deliveries", months.first, months.last),
+            lambda: (
+                ServiceDelivery.objects.filter(day__range=(months.first, months.last))
+                .annotate(month=TruncMonth("day"))
+                .values("month", "plan_id")
+                .annotate(hours=Sum("hours"))
+                .values_list("month", "hours")
+                .order_by()
+            ),
+        )
     )
     for position, month in enumerate(months.months):
         planned = Decimal(0)
@@ -446,37 +546,43 @@ def _service_hours(months: MonthRange, population: int) -> Iterator[Aggregate]:
 @range_formula("handovers_per_case", 1)
 def _handovers_per_case(months: MonthRange, population: int) -> Iterator[Aggregate]:
     handovers = [0] * len(months.months)
-    rows = (
-        Handover.objects.filter(
-            # The moments a day earlier and later bound the local days for the index.
-            handed_over_at__gte=dt.datetime.combine(
-                months.first - dt.timedelta(days=1), dt.time(), dt.UTC
-            ),
-            handed_over_at__lt=dt.datetime.combine(
-                months.last + dt.timedelta(days=2), dt.time(), dt.UTC
-            ),
-            handed_over_at__date__range=(months.first, months.last),
-        )
-        .annotate(day=TruncDate("handed_over_at"))
-        .annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(count=Count("id"))
-        .values_list("month", "count")
-        .order_by()
+    rows = compiled_rows(
+        ("handovers", months.first, months.last),
+        lambda: (
+            Handover.objects.filter(
+                # The moments a day earlier and later bound the local days for the index.
+                handed_over_at__gte=dt.datetime.combine(
+                    months.first - dt.timedelta(days=1), dt.time(), dt.UTC
+                ),
+                handed_over_at__lt=dt.datetime.combine(
+                    months.last + dt.timedelta(days=2), dt.time(), dt.UTC
+                ),
+                handed_over_at__date__range=(months.first, months.last),
+            )
+            .annotate(day=TruncDate("handed_over_at"))
+            .annotate(month=TruncMonth("day"))
+            .values("month")
+            .annotate(count=Count("id"))
+            .values_list("month", "count")
+            .order_by()
+        ),
     )
     for position, counts in months.by_month(rows).items():
         handovers[position] = sum(count for (count,) in counts)
     # Open cases per month from the cases grouped by the months they opened and closed in: a case
     # is open in month m when opened_on <= m.last and (closed_on IS NULL or closed_on >= m.first).
     open_cases = [0] * len(months.months)
-    spans = (
-        Case.objects.filter(opened_on__lte=months.last)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=months.first))
-        .annotate(opened=TruncMonth("opened_on"), closed=TruncMonth("closed_on"))
-        .values("opened", "closed")
-        .annotate(count=Count("id"))
-        .values_list("opened", "closed", "count")
-        .order_by()
+    spans = compiled_rows(
+        ("open_cases", months.first, months.last),
+        lambda: (
+            Case.objects.filter(opened_on__lte=months.last)
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=months.first))
+            .annotate(opened=TruncMonth("opened_on"), closed=TruncMonth("closed_on"))
+            .values("opened", "closed")
+            .annotate(count=Count("id"))
+            .values_list("opened", "closed", "count")
+            .order_by()
+        ),
     )
     for opened, closed, count in spans:
         closed_last = None if closed is None else Month(closed.year, closed.month).last

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import deploy.perf_scale as package
 from deploy.perf_scale.common import ROOT, Step, perfscale_database_url, prepare_database
 from deploy.perf_scale.exports import national_export
-from deploy.perf_scale.provisioning import centre_list, new_centre, noop_migrate, sizes
+from deploy.perf_scale.provisioning import backups, centre_list, new_centre, noop_migrate, sizes
 from deploy.perf_scale.report import report
 from deploy.perf_scale.snapshots import snapshot_all
 from deploy.perf_scale.web import centre_request, portal
@@ -60,6 +60,7 @@ def main() -> int:
         ("national_export", lambda: national_export(steps, n)),
         ("sizes", lambda: sizes(steps, n)),
         ("centre_list", lambda: centre_list(steps, n)),
+        ("backups", lambda: backups(steps, n)),
     ]
     steps: list[Step] = []
     for name, run in runs:

@@ -1,8 +1,10 @@
 """Steps of `make perf-scale` about schemas: a new centre (ours vs django-tenants' migrate and
-clone_schema), a no-op ``migrate_schemas``, bytes and relations per centre, the centre list."""
+clone_schema), a no-op ``migrate_schemas``, bytes and relations per centre, the centre list and
+backups."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from deploy.perf_scale.common import (
@@ -205,3 +207,93 @@ def centre_list(steps: list[Step], n: int) -> None:
 
 
 # --- the report --------------------------------------------------------------------------------
+
+
+def backups(steps: list[Step], n: int) -> None:
+    """Backups at N: one centre's logical backup (``centre_backup``, the per-centre path the
+    backup runbook gives), and ``pg_dump`` of the whole database, which locks every table of
+    every schema in one transaction and so needs a lock table as big as the database's tables."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from django.db import connection
+
+    from tenants.backup import centre_backup
+    from tenants.models import Centre
+    from tenants.nation import nation
+    from tenants.schema_template import _server_major, pg_dump_executable
+
+    total = n + 5
+    slug = next(
+        slug
+        for slug in Centre.objects.order_by("slug").values_list("slug", flat=True)
+        if slug in {s.slug for s in nation()[:50]}
+    )
+    timings = []
+    with tempfile.TemporaryDirectory() as directory:
+        for repeat in range(3):
+            started = time.perf_counter()
+            centre_backup(slug=slug, output=Path(directory) / f"{repeat}.zip")
+            timings.append(time.perf_counter() - started)
+    one = median(timings)
+    steps.append(
+        Step(
+            f"one centre's backup (centre_backup {slug}, median of 3)",
+            round(one, 3),
+            "s",
+            model="flat: the catalog read once by the schema's oid, then the centre's own rows",
+            at_2500=round(one, 3),
+            note=f"every centre one after another ≈ {one * total / 60:.1f} min at {total}, "
+            f"≈ {one * NATION / 60:.0f} min at 2,500 (the centres' own data grows it)",
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_class WHERE relkind IN ('r', 'p')"
+            " AND relnamespace <> 'pg_catalog'::regnamespace"
+        )
+        tables = int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT current_setting('max_locks_per_transaction')::int"
+            " * (current_setting('max_connections')::int"
+            " + current_setting('max_prepared_transactions')::int)"
+        )
+        lock_slots = int(cursor.fetchone()[0])
+    executable = pg_dump_executable(_server_major())
+    settings_dict = connection.settings_dict
+    env = {
+        **os.environ,
+        "PGHOST": str(settings_dict.get("HOST") or ""),
+        "PGPORT": str(settings_dict.get("PORT") or ""),
+        "PGUSER": str(settings_dict.get("USER") or ""),
+        "PGDATABASE": str(settings_dict["NAME"]),
+        "PGPASSWORD": str(settings_dict.get("PASSWORD") or ""),
+    }
+    started = time.perf_counter()
+    done = subprocess.run(
+        [executable or "pg_dump", "--schema-only", "--file", os.devnull],
+        env=env, capture_output=True, text=True, timeout=3600, check=False,
+    )  # fmt: skip
+    dump_s = time.perf_counter() - started
+    failed = done.returncode != 0
+    steps.append(
+        Step(
+            "pg_dump --schema-only of the whole database",
+            round(dump_s, 2),
+            "s",
+            model=f"∝ tables: × 2,500 / {total}" + ("; failed" if failed else ""),
+            at_2500=None if failed else round(dump_s * NATION / total, 1),
+            note=(
+                f"{tables:,} tables, lock table {lock_slots:,} slots "
+                "(max_locks_per_transaction × connections): "
+                + (
+                    "failed, out of lock slots: a whole-database pg_dump needs "
+                    "max_locks_per_transaction ≥ tables / connections; back up the cluster "
+                    "physically and centres with centre_backup (deploy/runbooks/backup.md)"
+                    if failed
+                    else "fits"
+                )
+            ),
+        )
+    )

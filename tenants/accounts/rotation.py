@@ -32,9 +32,11 @@ def _q(name: str) -> str:
 
 def _schemas_with_devices() -> list[str]:
     with connection.cursor() as cursor:
+        # pg_class by name (indexed), not information_schema (a scan of every schema's tables).
         cursor.execute(
-            "SELECT table_schema FROM information_schema.tables "
-            "WHERE table_name = %s AND table_type = 'BASE TABLE' ORDER BY table_schema",
+            "SELECT n.nspname FROM pg_catalog.pg_class c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = %s AND c.relkind IN ('r', 'p') ORDER BY n.nspname",
             [TOTPDevice._meta.db_table],
         )
         return [row[0] for row in cursor.fetchall()]
