@@ -31,6 +31,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext
@@ -276,7 +277,8 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
     Hiding one more cell only widens what a reader can tell: a value he held becomes an unknown
     whole number ≥ 0, and a hidden indicator's bounds go. So a cell once proven protected stays
     protected, and after each complementary suppression only the group of unknowns it joins is
-    audited again (:class:`_Audit` keeps the verdicts per group)."""
+    audited again (:class:`_Audit` keeps the verdicts per group). For an exposed cell, the
+    cells that together give it its room are hidden at once (:func:`_complementary`)."""
     current = family.current
     # A cell hidden before stays hidden; a cell published before cannot be taken back.
     suppressed = {key for key in current if key in family.sensitive or key in family.hidden_before}
@@ -343,10 +345,17 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
             }
             # Hidden complements proven 0 hide nothing (outside sensitive cells): shown as 0.
             return {key for key in suppressed if key in sensitive or key not in zero}
-        candidate = _next_to_hide(
-            target, hideable, suppressed, relations_of, family.totals, indicators
+        chosen = _complementary(
+            target,
+            hideable,
+            fixed,
+            suppressed,
+            relations_of,
+            family.totals,
+            indicators,
+            need=k if target in sensitive else 1,
         )
-        if candidate is None:
+        if not chosen:
             raise Unprotectable(
                 target,
                 gettext(
@@ -356,8 +365,31 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
                 )
                 % {"cell": " / ".join(target)},
             )
-        suppressed.add(candidate)
+        suppressed |= chosen
+        SOLVER_CALLS.rounds += 1
     raise Unprotectable(("?",), gettext("Nie udało się dobrać ukrywania uzupełniającego."))
+
+
+def _complementary(
+    target: Key,
+    current: Mapping[Key, int],
+    fixed: Mapping[Key, int],
+    suppressed: set[Key],
+    relations_of: Mapping[Key, list[Constraint]],
+    totals: set[Key],
+    indicators: set[Key],
+    *,
+    need: int,
+) -> set[Key]:
+    """The cells to hide next for the exposed ``target`` (``current``: the cells of the new
+    release that can still be hidden): those that give it room ``need`` wide together
+    (:func:`_complements`), else the next one in order (:func:`_next_to_hide`); nothing if no
+    cell of the new release is linked to it."""
+    chosen = _complements(target, current, fixed, suppressed, relations_of, totals, need)
+    if chosen:
+        return chosen
+    candidate = _next_to_hide(target, current, suppressed, relations_of, totals, indicators)
+    return set() if candidate is None else {candidate}
 
 
 def _next_to_hide(
@@ -395,20 +427,168 @@ def _next_to_hide(
     return None
 
 
+MARGIN_COST = 2.0  # a margin (a total, "ogółem") costs as much as two body cells to hide
+INDICATOR_COST = 0.5  # an indicator beside its counts is hidden before the counts are
+
+
+def _complements(
+    target: Key,
+    current: Mapping[Key, int],
+    fixed: Mapping[Key, int],
+    suppressed: set[Key],
+    relations_of: Mapping[Key, list[Constraint]],
+    totals: set[Key],
+    need: int,
+) -> set[Key]:
+    """The cells of the new release to hide together so that ``target`` (hidden, of the new
+    release) can lie ``need`` above (or below) its true value while every relation holds: the
+    classic choice of cell suppression by capacity, as one linear programme. Each cell of the
+    release still shown may move from its true value at a cost per unit of ``weight /
+    capacity``, where the capacity is how far it can usefully move (down: its value, at most
+    ``need``; up: ``need``), so one cell whose value alone gives the room is cheaper than several
+    small ones; margins cost more than body cells, indicators less (a shown indicator's bounds
+    give way at that cost). Hidden and unknown cells move freely, values already out not at all.
+    The cells that move in the cheaper of the two directions are returned; nothing when no
+    direction fits, or when the relaxation fits without moving any (the integer audit found the
+    target exposed all the same): then one cell at a time (:func:`_next_to_hide`).
+
+    The cells returned need not suffice (the programme is linear, and a newly hidden cell may
+    be pinned by another relation): the audit checks everything again after they are hidden."""
+    from scipy.optimize import linprog  # scipy is heavy
+    from scipy.sparse import coo_array
+
+    if target not in current or target in fixed:
+        return set()
+    # The cells linked to the target through cells that may change (values already out cut
+    # the links: they are constants), and every relation among them.
+    seen = {target}
+    frontier = [target]
+    constraints: dict[int, Constraint] = {}
+    while frontier:
+        following: list[Key] = []
+        for key in frontier:
+            for relation in relations_of.get(key, []):
+                if isinstance(relation, Ratio) and not (
+                    relation.value in fixed
+                    or (relation.value in current and relation.value not in suppressed)
+                ):
+                    continue  # a hidden indicator tells nothing
+                constraints.setdefault(id(relation), relation)
+                for other in relation.cells():
+                    if other in seen or other in fixed:
+                        continue
+                    seen.add(other)
+                    following.append(other)
+        frontier = following
+    variables = sorted(key for key in seen if key not in fixed)
+    index = {key: i for i, key in enumerate(variables)}
+    shown = [key for key in variables if key in current and key not in suppressed]
+    # Columns: x (every variable cell, ≥ 0), then per shown cell its rise and fall, then one
+    # slack per row of a shown indicator.
+    size = len(variables)
+    rise = {key: size + 2 * j for j, key in enumerate(shown)}
+    fall = {key: size + 2 * j + 1 for j, key in enumerate(shown)}
+    columns = size + 2 * len(shown)
+    cost: list[float] = [0.0] * columns
+    upper: list[float] = [math.inf] * columns
+    for key in shown:
+        weight = MARGIN_COST if key in totals else 1.0
+        cost[rise[key]] = weight / need
+        cost[fall[key]] = weight / max(1, min(current[key], need))
+        upper[fall[key]] = float(current[key])
+    eq: tuple[list[float], list[int], list[int]] = ([], [], [])
+    eq_rhs: list[float] = []
+    ub: tuple[list[float], list[int], list[int]] = ([], [], [])
+    ub_rhs: list[float] = []
+    slack_of: dict[int, Key] = {}
+
+    def add(
+        matrix: tuple[list[float], list[int], list[int]],
+        rhs: list[float],
+        terms: Iterable[tuple[int, float]],
+        bound: float,
+    ) -> None:
+        row = len(rhs)
+        for column, coefficient in terms:
+            matrix[0].append(coefficient)
+            matrix[1].append(row)
+            matrix[2].append(column)
+        rhs.append(bound)
+
+    for key in shown:  # x = value + rise − fall
+        add(eq, eq_rhs, [(index[key], 1.0), (rise[key], -1.0), (fall[key], 1.0)], current[key])
+    for relation in constraints.values():
+        indicator: Key | None = None  # a shown indicator, whose bounds give way if it is hidden
+        if isinstance(relation, Ratio):
+            if relation.value in fixed:
+                value = fixed[relation.value]
+            elif relation.value in current and relation.value not in suppressed:
+                value, indicator = current[relation.value], relation.value
+            else:
+                continue  # a hidden indicator tells nothing
+            rows = [(terms, bound, False) for terms, bound in relation.rows(value)]
+        else:
+            rows = [(list(relation.terms), 0, relation.equal)]
+        for terms, bound, equal in rows:
+            constant = sum(c * fixed[key] for key, c in terms if key in fixed)
+            moving = [(index[key], float(c)) for key, c in terms if key not in fixed]
+            scale = max((abs(c) for _, c in moving), default=1.0)  # a unit of a cell, about
+            moving = [(i, c / scale) for i, c in moving]
+            rhs = (bound - constant) / scale
+            if indicator is not None:
+                slack_of[columns] = indicator
+                moving.append((columns, -1.0))
+                cost.append(INDICATOR_COST / need)
+                upper.append(math.inf)
+                columns += 1
+            add(eq if equal else ub, eq_rhs if equal else ub_rhs, moving, rhs)
+
+    def matrix(parts: tuple[list[float], list[int], list[int]], rows: int) -> Any:
+        return coo_array((parts[0], (parts[1], parts[2])), shape=(rows, columns)).tocsr()
+
+    best: tuple[float, set[Key]] | None = None
+    value = current[target]
+    for target_bounds in ((value + need, math.inf), (0.0, value - need)):
+        if target_bounds[1] < 0:
+            continue
+        bounds = [(0.0, u) for u in upper]
+        bounds[index[target]] = target_bounds
+        solution = linprog(
+            cost,
+            A_ub=matrix(ub, len(ub_rhs)) if ub_rhs else None,
+            b_ub=ub_rhs or None,
+            A_eq=matrix(eq, len(eq_rhs)) if eq_rhs else None,
+            b_eq=eq_rhs or None,
+            bounds=bounds,
+            method="highs",
+        )
+        SOLVER_CALLS.linear += 1
+        if solution.status != 0 or solution.x is None:
+            continue
+        x = solution.x
+        moved = {key for key in shown if x[rise[key]] + x[fall[key]] > 1e-6}
+        moved |= {cell for column, cell in slack_of.items() if x[column] > 1e-6}
+        if moved and (best is None or solution.fun < best[0]):
+            best = (float(solution.fun), moved)
+    return set() if best is None else best[1]
+
+
 @dataclass
 class SolverCalls:
     """Programmes the audit has solved (for tests and measurements): whole-number ones
-    (``milp``) and their linear relaxations."""
+    (``milp``) and linear ones (relaxations, and the choice of complementary cells); and the
+    rounds of complementary suppression (cells hidden, then the changed groups audited again)."""
 
     integer: int = 0
     linear: int = 0
+    rounds: int = 0
 
     @property
     def total(self) -> int:
         return self.integer + self.linear
 
     def reset(self) -> None:
-        self.integer = self.linear = 0
+        self.integer = self.linear = self.rounds = 0
 
 
 SOLVER_CALLS = SolverCalls()
