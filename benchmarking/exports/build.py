@@ -263,7 +263,9 @@ def gate_release(
                     code="release_unprotectable",
                 ) from None
             count_tables[table] = (count_table, result)
-    if parameters.dp_rho is None and count_tables:
+    # Also an export of the indicators alone: the country's count indicator and its
+    # voivodeships' columns are one line, and the same counts as the aggregate answers.
+    if parameters.dp_rho is None and (count_tables or indicator_counts):
         progress(job, 60, "Wspólna kontrola z wcześniejszymi wydaniami")
         linked, hidden_indicators = protect_linked(
             parameters,

@@ -149,10 +149,17 @@ def months_of(year: int, half: int) -> list[Period]:
     return [(year, m) for m in range(first, last + 1)]
 
 
-def export(nation: Nation, scope: str, year: int, half: int, seq: int = 0) -> bool:
-    """An exact export of ``scope`` and period with the contracts table and the indicators,
-    through the product's gate (``build.gate_release``) from the nation's summed tables, and
-    recorded in the ledger (``family.record_release``). The indicators read the nation's series
+def export(
+    nation: Nation,
+    scope: str,
+    year: int,
+    half: int,
+    seq: int = 0,
+    tables: tuple[str, ...] = ("contracts", "indicators"),
+) -> bool:
+    """An exact export of ``scope`` and period with ``tables`` (by default the contracts table
+    and the indicators), through the product's gate (``build.gate_release``) from the nation's
+    summed tables, and recorded in the ledger (``family.record_release``). The indicators read the nation's series
     (callers patch ``exports.tables.centre_series`` with :meth:`Nation.centre_series`). Returns
     False when the export was refused as unprotectable."""
     from types import SimpleNamespace
@@ -168,7 +175,7 @@ def export(nation: Nation, scope: str, year: int, half: int, seq: int = 0) -> bo
 
     centres = nation.centres if scope == NATIONAL else nation.members(scope)
     months = months_of(year, half)
-    parameters = ExportParameters(year, half, scope, ("contracts", "indicators"), "json", None)
+    parameters = ExportParameters(year, half, scope, tables, "json", None)
     per_centre = []
     for centre in centres:
         cells = {
