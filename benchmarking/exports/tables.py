@@ -40,6 +40,29 @@ from benchmarking.services import reporting_period_bounds
 from tenants.models import Centre
 
 
+# Sums of hours are shown to a tenth of an hour; the linked audit holds them in tenths.
+HOURS_SCALE = 10
+HOURS_ROWS = ("hours_planned", "hours_delivered")
+
+
+def services_units(sums: Sums) -> dict[tuple[str, str], int]:
+    """The cells of the services table as the linked audit holds them: the count of
+    households, and each sum of hours in whole tenths of the value the table would show."""
+    planned = sum((Decimal(s["hours_planned"]) for s in sums.services), Decimal(0))
+    delivered = sum((Decimal(s["hours_delivered"]) for s in sums.services), Decimal(0))
+    return {
+        ("households", "scope"): sum(int(s["households"]) for s in sums.services),
+        ("hours_planned", "scope"): hours_units(planned),
+        ("hours_delivered", "scope"): hours_units(delivered),
+    }
+
+
+def hours_units(hours: Decimal | int | float) -> int:
+    """A sum of hours as shown (to a tenth), in whole tenths."""
+    shown = Decimal(str(hours)).quantize(Decimal("0.1"))
+    return int(shown * HOURS_SCALE)
+
+
 def services_table(sums: Sums, label: str) -> ReleasedValueTable:
     households = sum(int(s["households"]) for s in sums.services)
     planned = sum((Decimal(s["hours_planned"]) for s in sums.services), Decimal(0))
