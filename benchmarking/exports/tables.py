@@ -156,6 +156,19 @@ def indicators_table(
                     int(window.numerator),
                     released.status in SUPPRESSED_STATUSES,
                 )
+        if definition.disclosure != DisclosureClass.COUNT and len(areas) > 1:
+            # A rate, share or median of the scope is a mean of its columns' weighted by bases
+            # the reader does not see: beside one hidden column it would bound that column
+            # from one side, or pin it when every other column equals it (as a window beside
+            # one hidden month, ``comparisons._beside_one_hidden_month``). Counts are in the
+            # linked audit instead.
+            columns = [cells[(definition.code, key)] for key, _, _ in areas[:-1]]
+            hidden = [c for c in columns if c.status in SUPPRESSED_STATUSES]
+            scope = (definition.code, "scope")
+            if len(hidden) == 1 and cells[scope].value is not None:
+                cells[scope] = ReleasedValue(
+                    None, CellStatus.COMPLEMENTARY, SUPPRESSED_MARKER, REASON_SUPPRESSED
+                )
     table = ReleasedValueTable(
         code="indicators",
         title_pl=TABLES["indicators"],
