@@ -353,9 +353,7 @@ class HeldLedger:
         key = (scope, frozenset(tables))
         if key not in self._holds:
             self._holds[key] = (
-                any(
-                    cell.scope == scope and cell.table in key[1] for cell, *_ in self._pending
-                )
+                any(cell.scope == scope and cell.table in key[1] for cell, *_ in self._pending)
                 or PublishedCell.objects.filter(
                     audience=self.audience,
                     viewer=self.viewer,

@@ -393,10 +393,10 @@ def protect_linked(
         metric_table(d) for d in current_definitions() if d.disclosure == DisclosureClass.COUNT
     ]
     rate_answers = [metric_table(definition) for definition, *_ in rate_counts().values()]
+    services_tables = ["services"] if services else []
     published_before, hidden_before, sensitive_before = ledger.family(
         audience=Audience.MINISTRY.value,
-        tables=[*tables, "indicators", *(["services"] if services else []), *answers,
-                *rate_answers],  # fmt: skip
+        tables=[*tables, "indicators", *services_tables, *answers, *rate_answers],
         periods=ledger.periods_of_year(parameters.year),
     )
     voivodeships = platform_voivodeships()
@@ -475,9 +475,9 @@ def protect_linked(
         pattern = {(k[3], k[4]) for k in suppressed if k[0] == name}
         out[name] = release_with_pattern(table, released, pattern)
     hidden_values: dict[str, set[tuple[str, str]]] = {}
-    for key in suppressed:
-        if key[0] in ("indicators", "services"):
-            hidden_values.setdefault(key[0], set()).add((key[3], key[4]))
+    for hidden_key in suppressed:
+        if hidden_key[0] in ("indicators", "services"):
+            hidden_values.setdefault(hidden_key[0], set()).add((hidden_key[3], hidden_key[4]))
     return out, hidden_values
 
 

@@ -39,7 +39,6 @@ from benchmarking.selectors import (
 from benchmarking.services import reporting_period_bounds
 from tenants.models import Centre
 
-
 # Sums of hours are shown to a tenth of an hour; the linked audit holds them in tenths.
 HOURS_SCALE = 10
 HOURS_ROWS = ("hours_planned", "hours_delivered")

@@ -161,8 +161,9 @@ def export(
 ) -> bool:
     """An exact export of ``scope`` and period with ``tables`` (by default the contracts table
     and the indicators), through the product's gate (``build.gate_release``) from the nation's
-    summed tables, and recorded in the ledger (``family.record_release``). The indicators read the nation's series
-    (callers patch ``exports.tables.centre_series`` with :meth:`Nation.centre_series`).
+    summed tables, and recorded in the ledger (``family.record_release``). The indicators read
+    the nation's series (callers patch ``exports.tables.centre_series`` with
+    :meth:`Nation.centre_series`).
     ``services``: centre pk → its care services of the period (as ``TableSnapshot.services``).
     Returns False when the export was refused as unprotectable."""
     from types import SimpleNamespace

@@ -83,13 +83,17 @@ def _export(nation: generated.Nation, services: dict[tuple[int, int], dict[str, 
             "hours_planned": str(sum(Decimal(p["hours_planned"]) for p in parts)),
             "hours_delivered": str(delivered),
             # At most the halves' largest two, weighted by their hours.
-            "top_shares": [
-                float(sum(Decimal(str(p["top_shares"][i])) * Decimal(p["hours_delivered"])
-                          for p in parts) / delivered)
-                for i in (0, 1)
-            ],  # fmt: skip
+            "top_shares": [float(_weighted_share(parts, i) / delivered) for i in (0, 1)],
         }
     generated.export(nation, scope, 2024, half, tables=("services",), services=of_centre)
+
+
+def _weighted_share(parts: list[dict[str, Any]], place: int) -> Decimal:
+    """Σ over the parts of their ``place``-th largest household's share × their hours."""
+    return sum(
+        (Decimal(str(p["top_shares"][place])) * Decimal(p["hours_delivered"]) for p in parts),
+        Decimal(0),
+    )
 
 
 def _truth(nation: generated.Nation, services: dict[tuple[int, int], dict[str, Any]]

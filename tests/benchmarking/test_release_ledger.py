@@ -90,7 +90,7 @@ def test_only_a_superusers_repair_as_replica_goes_around_the_trigger() -> None:
 
 def _outcomes(row: str) -> list[object]:
     return [
-        "x" if hidden else int(value)
+        "x" if hidden or value is None else int(value)
         for value, hidden in PublishedCell.objects.filter(table=TABLE, row=row)
         .order_by("created_at", "pk")
         .values_list("value", "hidden")
@@ -105,9 +105,7 @@ def test_a_correction_undone_leaves_the_first_value_as_the_cells_latest() -> Non
         cell = ledger.LedgerCell(TABLE, "PL", "2024-H1", "r1", "c1", value, hidden=False)
         ledger.record([cell], audience="ministry", channel="api", release=release)
     assert _outcomes("r1") == [12, 13, 12]
-    published, hidden, _ = ledger.family(
-        audience="ministry", tables=[TABLE], periods=["2024-H1"]
-    )
+    published, hidden, _ = ledger.family(audience="ministry", tables=[TABLE], periods=["2024-H1"])
     assert published[(TABLE, "PL", "2024-H1", "r1", "c1")] == 12
     assert not hidden
 
@@ -119,15 +117,15 @@ def test_a_held_ledger_records_an_undone_correction_too() -> None:
     held = ledger.HeldLedger(audience="ministry")
     for release, value in (("r1", 12), ("r2", 13), ("r3", 12)):
         held.family(tables=[TABLE], periods=["2024-H1"])
-        cell = ledger.LedgerCell(*key, value, hidden=False)  # type: ignore[misc]
+        cell = ledger.LedgerCell(*key, value, hidden=False)
         held.record([cell], channel="page", release=release)
     held.flush()
     assert _outcomes("r1") == [12, 13, 12]
     again = ledger.HeldLedger(audience="ministry")
     published, _, _ = again.family(tables=[TABLE], periods=["2024-H1"])
     assert published[key] == 12
-    again.record([ledger.LedgerCell(*key, 13, hidden=False)], channel="page", release="r4")  # type: ignore[misc]
-    again.record([ledger.LedgerCell(*key, 12, hidden=False)], channel="page", release="r5")  # type: ignore[misc]
+    again.record([ledger.LedgerCell(*key, 13, hidden=False)], channel="page", release="r4")
+    again.record([ledger.LedgerCell(*key, 12, hidden=False)], channel="page", release="r5")
     again.flush()
     assert _outcomes("r1") == [12, 13, 12, 13, 12]
     assert ledger.family(audience="ministry", tables=[TABLE], periods=["2024-H1"])[0][key] == 12
