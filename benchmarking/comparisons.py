@@ -381,6 +381,8 @@ def scope_release(
         monthly_released, window_released = _protect_months(
             months, window, monthly_released, window_released, settings_
         )
+    elif audience != Audience.OWN_CENTRE:
+        window_released = _beside_one_hidden_month(monthly_released, window_released, settings_)
     counted = definition.disclosure == DisclosureClass.COUNT
 
     def count(figure: Figure | None) -> int:
@@ -395,6 +397,28 @@ def scope_release(
             for (period, figure), released in zip(months, monthly_released, strict=True)
         ],
         window=(window_released, count(window)),
+    )
+
+
+def _beside_one_hidden_month(
+    monthly: Sequence[ReleasedValue], window_value: ReleasedValue, settings_: DisclosureSettings
+) -> ReleasedValue:
+    """The window of a rate, share or median, hidden when exactly one of its months is.
+
+    Pooled over months, such a window is a mean of the months' values weighted by their bases
+    (numerators and denominators pooled; medians as the n-weighted mean of the medians). The
+    reader sees no base, so the window only says it lies between the smallest and the largest
+    month. Beside every month but one, that bounds the hidden month from one side (a window
+    below every month shown puts the hidden month below the window) and pins it when the months
+    shown all equal the window. With two or more months hidden, or the window hidden, nothing
+    is said of any one of them. The integer programme of the linked audit does not model these
+    order relations (they are not linear without the bases); this rule keeps them from saying
+    anything within one answer."""
+    hidden = [released for released in monthly if released.status in SUPPRESSED_STATUSES]
+    if len(hidden) != 1 or window_value.value is None:
+        return window_value
+    return ReleasedValue(
+        None, CellStatus.COMPLEMENTARY, settings_.marker(CellStatus.COMPLEMENTARY), ""
     )
 
 

@@ -17,7 +17,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import groupby
 
 from django.db.models import Q
 
@@ -59,14 +58,31 @@ def record(
     )
 
 
-def fingerprint_of(cell: LedgerCell, *, audience: str, viewer: str, exact: bool) -> str:
-    """What makes a row unique in the ledger: the family, the cell and its outcome (``x``
-    hidden, ``–`` empty, else the value)."""
-    value = None if cell.value is None else Decimal(cell.value)
-    shown = "x" if cell.hidden else ("–" if value is None else f"{value.normalize():f}")
-    return hashlib.sha256(
-        "\x1f".join((audience, viewer, "exact" if exact else "dp", *cell.key, shown)).encode()
-    ).hexdigest()
+def fingerprint_of(
+    cell: LedgerCell, *, audience: str, viewer: str, exact: bool, after: str = ""
+) -> str:
+    """What makes a row unique in the ledger: the family, the cell, its outcome (``x`` hidden,
+    ``–`` empty, else the value) and ``after``, the fingerprint of the cell's row it follows
+    ("" for a cell's first row). Chaining on the row before makes an outcome that comes back
+    after a correction (A, then B, then A again) a new row, so that the cell's latest row is
+    what its readers last saw; the same outcome twice in a row is one row."""
+    parts = (audience, viewer, "exact" if exact else "dp", *cell.key, _shown(cell))
+    if after:
+        parts = (*parts, after)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _shown(cell: LedgerCell) -> str:
+    return _outcome_text(None if cell.value is None else Decimal(cell.value), cell.hidden)
+
+
+def _outcome_text(value: Decimal | None, hidden: bool) -> str:
+    if hidden:
+        return "x"
+    return "–" if value is None else f"{value.normalize():f}"
+
+
+Latest = tuple[str, str]  # a cell's latest row: its outcome (see _shown) and fingerprint
 
 
 def record_releases(
@@ -78,37 +94,94 @@ def record_releases(
     exact: bool = True,
 ) -> int:
     """:func:`record` of several releases (cells, release id) in one insert, whatever their
-    number (a coordinator's named centres side by side), in order: of two rows with the same
-    fingerprint the first is kept, as recording them one release after another would. Returns
-    how many rows were sent (one statement; the database skips those already recorded)."""
+    number (a coordinator's named centres side by side), in order: a cell is written when its
+    outcome differs from the cell's latest row (read from the ledger, one query), so that the
+    latest row of every cell is what its readers saw last, also when a correction is undone
+    (A, B, A). Returns how many rows were sent (one statement; the database skips those
+    recorded meanwhile)."""
+    entries = [(cell, release, channel, None) for cells, release in releases for cell in cells]
+    return _write(entries, audience=audience, viewer=viewer, exact=exact)
+
+
+def _write(
+    entries: Sequence[tuple[LedgerCell, str, str, str | None]],
+    *,
+    audience: str,
+    viewer: str,
+    exact: bool,
+) -> int:
+    """Insert (cell, release, channel, fingerprint) in order, in one statement. A fingerprint
+    None: the cell's latest row is read from the ledger (one query for all of them) and the
+    cell is written only if its outcome differs, chained on that row."""
+    unknown = {cell.key for cell, _, _, fingerprint in entries if fingerprint is None}
+    latest = _latest_rows(unknown, audience=audience, viewer=viewer, exact=exact)
     rows = []
-    for cells, release in releases:
-        for cell in cells:
-            fingerprint = fingerprint_of(cell, audience=audience, viewer=viewer, exact=exact)
-            rows.append(
-                PublishedCell(
-                    audience=audience,
-                    viewer=viewer,
-                    channel=channel,
-                    exact=exact,
-                    scope=cell.scope,
-                    period=cell.period,
-                    table=cell.table,
-                    row=cell.row[:100],
-                    column=cell.column[:100],
-                    value=None if cell.value is None else Decimal(cell.value),
-                    marker=cell.marker[:5],
-                    hidden=cell.hidden,
-                    sensitive=cell.sensitive,
-                    release=release[:64],
-                    fingerprint=fingerprint,
-                )
+    for cell, release, channel, fingerprint in entries:
+        if fingerprint is None:
+            shown = _shown(cell)
+            previous = latest.get(cell.key)
+            if previous is not None and previous[0] == shown:
+                continue
+            fingerprint = fingerprint_of(
+                cell,
+                audience=audience,
+                viewer=viewer,
+                exact=exact,
+                after="" if previous is None else previous[1],
             )
+            latest[cell.key] = (shown, fingerprint)
+        rows.append(
+            PublishedCell(
+                audience=audience,
+                viewer=viewer,
+                channel=channel,
+                exact=exact,
+                scope=cell.scope,
+                period=cell.period,
+                table=cell.table,
+                row=cell.row[:100],
+                column=cell.column[:100],
+                value=None if cell.value is None else Decimal(cell.value),
+                marker=cell.marker[:5],
+                hidden=cell.hidden,
+                sensitive=cell.sensitive,
+                release=release[:64],
+                fingerprint=fingerprint,
+            )
+        )
     if not rows:
         return 0
     # One statement for all rows (client-side parameters, no limit on their number).
     created = PublishedCell.objects.bulk_create(rows, ignore_conflicts=True)
     return len(created)
+
+
+def _latest_rows(
+    keys: Iterable[Key], *, audience: str, viewer: str, exact: bool
+) -> dict[Key, Latest]:
+    """The latest row of each of these cells in the family: its outcome and fingerprint."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    columns = ("table", "scope", "period", "row", "column")
+    rows = (
+        PublishedCell.objects.filter(
+            audience=audience,
+            viewer=viewer,
+            exact=exact,
+            table__in=sorted({key[0] for key in keys}),
+            scope__in=sorted({key[1] for key in keys}),
+            period__in=sorted({key[2] for key in keys}),
+        )
+        .order_by(*columns, "-created_at", "-pk")
+        .distinct(*columns)
+        .values_list(*columns, "value", "hidden", "fingerprint")
+    )
+    return {
+        tuple(key): (_outcome_text(value, hidden), fingerprint)
+        for *key, value, hidden, fingerprint in rows
+        if tuple(key) in keys
+    }
 
 
 def family(
@@ -206,7 +279,8 @@ class HeldLedger:
         self._outcomes: dict[Key, list[Outcome]] = {}
         # (table, scope) → its cells held, in the order first seen.
         self._by_scope: dict[tuple[str, str], dict[Key, None]] = {}
-        self._pending: list[tuple[list[LedgerCell], str, str]] = []
+        # (cell, release, channel, fingerprint or None when the cell is not held)
+        self._pending: list[tuple[LedgerCell, str, str, str | None]] = []
         self.examined = 0  # cells looked at by family(): what an answer's reading costs
         self.read = 0  # rows read from the ledger by cover()
         self._holds: dict[tuple[str, frozenset[str]], bool] = {}
@@ -279,11 +353,7 @@ class HeldLedger:
         key = (scope, frozenset(tables))
         if key not in self._holds:
             self._holds[key] = (
-                any(
-                    cell.scope == scope and cell.table in key[1]
-                    for cells, _, _ in self._pending
-                    for cell in cells
-                )
+                any(cell.scope == scope and cell.table in key[1] for cell, *_ in self._pending)
                 or PublishedCell.objects.filter(
                     audience=self.audience,
                     viewer=self.viewer,
@@ -339,41 +409,38 @@ class HeldLedger:
         return _fold(chosen)
 
     def record(self, cells: Iterable[LedgerCell], *, channel: str, release: str) -> None:
-        """Hold one answer's cells to be written by :meth:`flush`. A cell whose outcome the
-        family holds already (read from the ledger or held from an earlier answer) is not
-        written again: the ledger keeps one row per family, cell and outcome (its fingerprint),
-        so the insert would add nothing; an answer identical to one recorded before sends no
-        insert at all."""
-        fresh: list[LedgerCell] = []
+        """Hold one answer's cells to be written by :meth:`flush`. A cell whose latest outcome
+        the family holds already (read from the ledger or held from an earlier answer) is the
+        same is not written again: the ledger keeps a new row only when a cell's outcome
+        changes (see :func:`fingerprint_of`), so an answer identical to the one recorded
+        before sends no insert at all. Cells not held are checked against the ledger when
+        written."""
         for cell in cells:
             for scope, tables in self._holds:
                 if cell.scope == scope and cell.table in tables:
                     self._holds[scope, tables] = True
             if not self._held(cell.key):
-                fresh.append(cell)
+                self._pending.append((cell, release, channel, None))
                 continue
             value = None if cell.value is None else Decimal(cell.value)
-            fingerprint = fingerprint_of(
-                cell, audience=self.audience, viewer=self.viewer, exact=self.exact
-            )
             rows = self._outcomes.get(cell.key, ())
-            if all(earlier.fingerprint != fingerprint for earlier in rows):
-                self._add(cell.key, Outcome(value, cell.hidden, cell.sensitive, fingerprint))
-                fresh.append(cell)
-        if fresh:
-            self._pending.append((fresh, release, channel))
+            after = ""
+            if rows:
+                latest = rows[-1]
+                if _outcome_text(latest.value, latest.hidden) == _shown(cell):
+                    continue
+                after = latest.fingerprint
+            fingerprint = fingerprint_of(
+                cell, audience=self.audience, viewer=self.viewer, exact=self.exact, after=after
+            )
+            self._add(cell.key, Outcome(value, cell.hidden, cell.sensitive, fingerprint))
+            self._pending.append((cell, release, channel, fingerprint))
 
     def flush(self) -> None:
-        """Write every answer held, in order (one insert per run of one channel)."""
+        """Write every answer held, in order, in one insert."""
         pending, self._pending = self._pending, []
-        for channel, group in groupby(pending, key=lambda item: item[2]):
-            record_releases(
-                [(cells, release) for cells, release, _ in group],
-                audience=self.audience,
-                viewer=self.viewer,
-                channel=channel,
-                exact=self.exact,
-            )
+        if pending:
+            _write(pending, audience=self.audience, viewer=self.viewer, exact=self.exact)
 
 
 def _toucher(years: set[int]) -> Callable[[str], bool]:

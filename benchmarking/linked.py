@@ -41,10 +41,11 @@ Key = tuple[str, ...]
 
 @dataclass(frozen=True)
 class Relation:
-    """``sum(coefficient × cell) == 0`` (``equal``) or ``<= 0``."""
+    """``sum(coefficient × cell) == bound`` (``equal``) or ``<= bound``."""
 
     terms: tuple[tuple[Key, int], ...]
     equal: bool = True
+    bound: int = 0
 
     @classmethod
     def total(cls, parts: Iterable[Key], total: Key) -> Relation:
@@ -60,6 +61,16 @@ class Relation:
     def at_most_sum(cls, whole: Key, parts: Iterable[Key]) -> Relation:
         """``whole <= sum(parts)``."""
         return cls(((whole, 1), *((p, -1) for p in parts)), equal=False)
+
+    @classmethod
+    def near_total(cls, parts: Iterable[Key], total: Key, slack: int) -> list[Relation]:
+        """The parts add up to the total within ``slack`` either way: values rounded each on
+        its own (sums of hours shown to a tenth, held in tenths) add up only that closely."""
+        parts = list(parts)
+        return [
+            cls((*((p, 1) for p in parts), (total, -1)), equal=False, bound=slack),
+            cls((*((p, -1) for p in parts), (total, 1)), equal=False, bound=slack),
+        ]
 
     def cells(self) -> list[Key]:
         return [key for key, _ in self.terms]
@@ -171,7 +182,7 @@ Row = tuple[list[tuple[Key, int]], int, bool]  # sum(coefficient × cell) == or 
 def _rows(relation: Constraint, published: Mapping[Key, int]) -> list[Row]:
     """The linear rows a reader holding ``published`` knows from one relation."""
     if isinstance(relation, Relation):
-        return [(list(relation.terms), 0, relation.equal)]
+        return [(list(relation.terms), relation.bound, relation.equal)]
     if relation.value not in published:
         return []  # a hidden indicator tells nothing
     return [(terms, bound, False) for terms, bound in relation.rows(published[relation.value])]

@@ -225,8 +225,10 @@ class PublishedCell(models.Model):
     the platform, in an export, an API answer or a page, with its scope, period, table and value
     or marker. New releases are protected against it, and cells hidden once stay hidden.
 
-    The same cell released again with the same outcome is recorded once (``fingerprint``); a
-    different outcome (e.g. data recomputed) is a new row. Rows are never changed.
+    The same cell released again with the outcome of its latest row is not recorded again; a
+    different outcome (e.g. data recomputed, or a correction undone: A, B, then A again) is a new
+    row, its ``fingerprint`` chained on the row before, so a cell's latest row is what its
+    readers saw last. Rows are never changed.
     """
 
     class Channel(models.TextChoices):

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.signals import setting_changed
+from django.utils.translation import gettext_noop
 
 GATE_NAME = "benchmarking.disclosure"
 GATE_VERSION = 2
@@ -45,7 +46,8 @@ SUPPRESSED_MARKER = "x"
 # What outputs say of any hidden value: one status, one marker, one reason. Whether a value was
 # hidden for being small, dominated or as a complement stays inside the gate.
 PUBLIC_SUPPRESSED = "suppressed"
-REASON_SUPPRESSED = (
+# Marked for translation here, translated where it is shown (``ReleasedValue.as_json``).
+REASON_SUPPRESSED = gettext_noop(
     "Wartość ukryta (x): jest zbyt mała, opiera się na zbyt małej liczbie osób lub ośrodków, "
     "albo ukryto ją, aby nie dało się z sum odtworzyć innej ukrytej wartości. "
     "Chroni to dane osobowe."

@@ -7,6 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from benchmarking.definitions import DisclosureClass
 from benchmarking.disclosure.gate import (
     REASON_SUPPRESSED,
@@ -25,7 +29,9 @@ class ReleasedValue:
     value: Decimal | None  # None unless status is PUBLISHED
     status: CellStatus
     marker: str | None
-    reason: str  # why the value is not shown, in Polish, for a clerk; "" when published
+    # Why the value is not shown, for a clerk, in the active language (Polish unless the reader
+    # chose English; the API always answers in Polish); "" when published.
+    reason: str
 
     def __post_init__(self) -> None:
         if self.value is not None and self.status != CellStatus.PUBLISHED:
@@ -38,14 +44,8 @@ class ReleasedValue:
             "value": None if self.value is None else str(self.value),
             "status": public_status(self.status),
             "marker": self.marker,
-            "reason": REASON_SUPPRESSED if hidden else self.reason,
+            "reason": _(REASON_SUPPRESSED) if hidden else self.reason,
         }
-
-
-_REASON_EMPTY = (
-    "Brak danych: w tym okresie nie ma z czego policzyć tej wartości (np. mianownik wynosi zero)."
-)
-_WHY_PERSONS = "bo mogłaby pozwolić rozpoznać konkretne osoby"
 
 
 def release_value(
@@ -125,47 +125,54 @@ def _value_status(
 ) -> tuple[CellStatus, str]:
     k = settings.k
     if value is None:
-        return CellStatus.EMPTY, _REASON_EMPTY
+        return CellStatus.EMPTY, _(
+            "Brak danych: w tym okresie nie ma z czego policzyć tej wartości (np. mianownik "
+            "wynosi zero)."
+        )
     if audience == Audience.OWN_CENTRE or disclosure == DisclosureClass.STAFFING:
         return CellStatus.PUBLISHED, ""
     if disclosure == DisclosureClass.COUNT:
         if 0 < numerator < k or 0 < value < k:
-            return CellStatus.PRIMARY, (
-                f"Liczba jest mniejsza niż {k}. Nie pokazujemy jej, {_WHY_PERSONS}."
-            )
+            return CellStatus.PRIMARY, _(
+                "Liczba jest mniejsza niż %(k)d. Nie pokazujemy jej, bo mogłaby pozwolić "
+                "rozpoznać konkretne osoby."
+            ) % {"k": k}
     elif disclosure == DisclosureClass.RATE:
         if n < k:
-            return CellStatus.PRIMARY, (
-                f"Wskaźnik policzono z mniej niż {k} przypadków. "
-                f"Nie pokazujemy go, bo mógłby pozwolić rozpoznać konkretne osoby."
-            )
+            return CellStatus.PRIMARY, _(
+                "Wskaźnik policzono z mniej niż %(k)d przypadków. Nie pokazujemy go, bo mógłby "
+                "pozwolić rozpoznać konkretne osoby."
+            ) % {"k": k}
         if numerator < k:
-            return CellStatus.PRIMARY, (
-                f"Licznik wskaźnika jest mniejszy niż {k}. "
-                f"Wskaźnika nie pokazujemy, bo mógłby pozwolić rozpoznać konkretne osoby."
-            )
+            return CellStatus.PRIMARY, _(
+                "Licznik wskaźnika jest mniejszy niż %(k)d. Wskaźnika nie pokazujemy, bo mógłby "
+                "pozwolić rozpoznać konkretne osoby."
+            ) % {"k": k}
     elif disclosure == DisclosureClass.MEDIAN:
         if n < k:
-            return CellStatus.PRIMARY, (
-                f"Medianę policzono z mniej niż {k} przypadków. Nie pokazujemy jej, {_WHY_PERSONS}."
-            )
+            return CellStatus.PRIMARY, _(
+                "Medianę policzono z mniej niż %(k)d przypadków. Nie pokazujemy jej, bo mogłaby "
+                "pozwolić rozpoznać konkretne osoby."
+            ) % {"k": k}
     elif disclosure == DisclosureClass.MAGNITUDE:
         if subject == Subject.CLIENTS and n < k:
-            return CellStatus.PRIMARY, (
-                f"Suma dotyczy mniej niż {k} osób lub gospodarstw. "
-                f"Nie pokazujemy jej, {_WHY_PERSONS}."
-            )
+            return CellStatus.PRIMARY, _(
+                "Suma dotyczy mniej niż %(k)d osób lub gospodarstw. Nie pokazujemy jej, bo "
+                "mogłaby pozwolić rozpoznać konkretne osoby."
+            ) % {"k": k}
         if _dominated(numerator, n, top_shares, settings.dominance_share):
-            share = f"{settings.dominance_share * 100:g}".replace(".", ",")
-            if subject == Subject.STAFF:
-                return CellStatus.DOMINANCE, (
-                    f"Ponad {share}% tej sumy przypada na dwóch pracowników. "
-                    f"Nie pokazujemy jej, bo ujawniłaby dane konkretnych pracowników."
-                )
-            return CellStatus.DOMINANCE, (
-                f"Ponad {share}% tej sumy przypada na dwie osoby lub dwa gospodarstwa. "
-                f"Nie pokazujemy jej, bo ujawniłaby dane konkretnych osób."
+            share = f"{settings.dominance_share * 100:g}".replace(
+                ".", str(get_format("DECIMAL_SEPARATOR"))
             )
+            if subject == Subject.STAFF:
+                return CellStatus.DOMINANCE, _(
+                    "Ponad %(share)s%% tej sumy przypada na dwóch pracowników. Nie pokazujemy "
+                    "jej, bo ujawniłaby dane konkretnych pracowników."
+                ) % {"share": share}
+            return CellStatus.DOMINANCE, _(
+                "Ponad %(share)s%% tej sumy przypada na dwie osoby lub dwa gospodarstwa. Nie "
+                "pokazujemy jej, bo ujawniłaby dane konkretnych osób."
+            ) % {"share": share}
     return CellStatus.PUBLISHED, ""
 
 
@@ -188,7 +195,8 @@ class CentreParts:
 def centre_rule(
     contributions: Sequence[Decimal | int | float] | CentreParts, settings: DisclosureSettings
 ) -> str:
-    """Why an aggregate over centres may not be shown, in Polish, or "" when it may.
+    """Why an aggregate over centres may not be shown (in the active language, Polish unless
+    the reader chose English), or "" when it may.
 
     ``contributions`` are the centres' parts of the aggregate (their counts, bases or sums), or
     their :class:`CentreParts`. A zero aggregate has nothing to dominate. Otherwise at least
@@ -202,12 +210,12 @@ def centre_rule(
     if not parts.contributing:
         return ""
     if parts.contributing < settings.min_centres:
-        return (
-            f"Wartość opiera się na danych mniej niż {settings.min_centres} ośrodków. "
-            "Nie pokazujemy jej, bo ujawniłaby dane pojedynczego ośrodka."
-        )
+        return _(
+            "Wartość opiera się na danych mniej niż %(minimum)d ośrodków. Nie pokazujemy jej, bo "
+            "ujawniłaby dane pojedynczego ośrodka."
+        ) % {"minimum": settings.min_centres}
     if parts.rest < settings.centre_p_percent / 100 * parts.largest:
-        return (
+        return _(
             "Jeden lub dwa ośrodki wnoszą niemal całą tę wartość. Nie pokazujemy jej, bo "
             "ujawniłaby dane pojedynczego ośrodka."
         )
@@ -215,16 +223,20 @@ def centre_rule(
 
 
 def scope_refusal(centre_count: int, settings: DisclosureSettings | None = None) -> str:
-    """Why a scope (a set of centres) may not be released as an aggregate, or "" if it may."""
+    """Why a scope (a set of centres) may not be released as an aggregate (in the active
+    language), or "" if it may."""
     if settings is None:
         settings = DisclosureSettings.from_django()
     if centre_count < settings.min_centres:
-        return (
-            f"W tym zakresie są dane tylko {centre_count} "
-            f"{'ośrodka' if centre_count == 1 else 'ośrodków'}, a zestawienia zbiorcze pokazujemy "
-            f"dla co najmniej {settings.min_centres} ośrodków: wartość zbiorcza jednego czy dwóch "
-            "ośrodków to dane tych ośrodków (ochrona danych osobowych)."
-        )
+        return ngettext(
+            "W tym zakresie są dane tylko %(count)d ośrodka, a zestawienia zbiorcze pokazujemy "
+            "dla co najmniej %(minimum)d ośrodków: wartość zbiorcza jednego czy dwóch ośrodków "
+            "to dane tych ośrodków (ochrona danych osobowych).",
+            "W tym zakresie są dane tylko %(count)d ośrodków, a zestawienia zbiorcze pokazujemy "
+            "dla co najmniej %(minimum)d ośrodków: wartość zbiorcza jednego czy dwóch ośrodków "
+            "to dane tych ośrodków (ochrona danych osobowych).",
+            centre_count,
+        ) % {"count": centre_count, "minimum": settings.min_centres}
     return ""
 
 

@@ -67,6 +67,7 @@ from benchmarking.exports.tables import (
     indicators_table,
     rates_to_hide,
     services_table,
+    services_units,
     sources_to_hide,
 )
 from benchmarking.models import (
@@ -263,18 +264,30 @@ def gate_release(
                     code="release_unprotectable",
                 ) from None
             count_tables[table] = (count_table, result)
-    if parameters.dp_rho is None and count_tables:
+    # Also an export of the indicators alone: the country's count indicator and its
+    # voivodeships' columns are one line, and the same counts as the aggregate answers.
+    services: dict[tuple[str, str], tuple[int, CellStatus]] = {}
+    if "services" in value_tables:
+        statuses = value_tables["services"].cells
+        services = {
+            cell: (units, statuses[cell].status)
+            for cell, units in services_units(sums).items()
+            if cell in statuses
+        }
+    if parameters.dp_rho is None and (count_tables or indicator_counts or services):
         progress(job, 60, "Wspólna kontrola z wcześniejszymi wydaniami")
-        linked, hidden_indicators = protect_linked(
+        linked, hidden_values = protect_linked(
             parameters,
             count_tables,
             indicator_counts,
             disclosure,
             indicator_rates=_rates_shown(value_tables.get("indicators")),
+            services=services,
         )
         count_tables = {name: (count_tables[name][0], linked[name]) for name in count_tables}
-        if "indicators" in value_tables:
-            value_tables["indicators"] = hide_values(value_tables["indicators"], hidden_indicators)
+        for name, cells in hidden_values.items():
+            if name in value_tables:
+                value_tables[name] = hide_values(value_tables[name], cells)
     if parameters.dp_rho is None:
         count_tables, value_tables = _derived(parameters, previous, count_tables, value_tables)
     released: list[ReleasedTable | ReleasedValueTable] = []

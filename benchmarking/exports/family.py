@@ -36,7 +36,7 @@ from benchmarking.exports.parameters import (
     TOTAL,
     ExportParameters,
 )
-from benchmarking.exports.tables import RATIO_SOURCES
+from benchmarking.exports.tables import HOURS_ROWS, RATIO_SOURCES, hours_units
 from benchmarking.linked import (
     Constraint,
     Family,
@@ -52,7 +52,18 @@ from benchmarking.models import (
 )
 from casework.metrics_tables import FORM_ANY
 from opsplatform.errors import Conflict
+from tenants.models import Centre
 from tenants.teryt import Voivodeship
+
+
+def platform_voivodeships() -> list[str]:
+    """The voivodeships the country's figures are the sum of in the linked audit: those with a
+    centre on the platform. Any reader knows from the public list of centres that the others
+    add nothing; held as unknowns they let the audit count on a slack that is not there (the
+    country minus the voivodeships shown would look like a range, and is one value). Every
+    voivodeship when the registry holds no centre (figures built outside it)."""
+    present = sorted(set(Centre.objects.values_list("voivodeship", flat=True)))
+    return present or [code for code, _ in Voivodeship.choices]
 
 
 def previous_pattern(parameters: ExportParameters) -> dict[str, frozenset[tuple[str, str]]]:
@@ -153,8 +164,20 @@ def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[R
     counted_indicators = {
         d.code for d in current_definitions() if d.disclosure == DisclosureClass.COUNT
     }
+    # A COUNT indicator of the country's export, held as its count: the count of the scope is
+    # the sum of its columns, the voivodeships of at least ``min_centres`` centres and the rest
+    # ("pozostale"), which split the country's centres between them. Without this line the
+    # country's count beside every voivodeship's but one gave that one back.
     for (table, scope, period), cells in by_table.items():
-        if "-" in period:
+        if table != "indicators":
+            continue
+        for row in sorted({r for r, c in cells if r in counted_indicators and c == "scope"}):
+            parts = sorted((table, scope, period, row, c) for r, c in cells
+                           if r == row and c != "scope")  # fmt: skip
+            if parts:
+                relations.append(Relation.total(parts, (table, scope, period, row, "scope")))
+    for (table, scope, period), cells in by_table.items():
+        if "-" in period or table == "services":  # services: _services_relations
             continue
         halves = [f"{period}-H1", f"{period}-H2"]
         if not any((table, scope, h) in by_table for h in halves):
@@ -173,6 +196,10 @@ def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[R
             else:
                 relations.extend(Relation.at_most(h, year_key) for h in half_keys)
                 relations.append(Relation.at_most_sum(year_key, half_keys))
+    # Care services: households are distinct within a scope and period (a year's are at least
+    # either half's and at most both), sums of hours add up over half-years and voivodeships
+    # within the rounding of each value shown to a tenth (held in tenths).
+    relations.extend(_services_relations(by_table, voivodeships))
     # The country and its voivodeships.
     for table, period in scopes_by:
         if table not in ("households", "persons", "contracts"):
@@ -186,6 +213,37 @@ def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[R
                     (table, NATIONAL, period, row, column),
                 )
             )
+    return relations
+
+
+def _services_relations(
+    by_table: Mapping[tuple[str, str, str], set[tuple[str, str]]], voivodeships: Sequence[str]
+) -> list[Relation]:
+    """The public structure of the services tables (see :func:`family_relations`)."""
+    relations: list[Relation] = []
+    for (table, scope, period), cells in sorted(by_table.items()):
+        if table != "services":
+            continue
+        rows = {row for row, column in cells if column == "scope"}
+        if "-" not in period:  # a year and its halves
+            halves = [f"{period}-H1", f"{period}-H2"]
+            for row in sorted(rows):
+                year_key = (table, scope, period, row, "scope")
+                half_keys = [(table, scope, h, row, "scope") for h in halves]
+                if row in HOURS_ROWS:
+                    relations.extend(Relation.near_total(half_keys, year_key, slack=1))
+                else:
+                    relations.extend(Relation.at_most(h, year_key) for h in half_keys)
+                    relations.append(Relation.at_most_sum(year_key, half_keys))
+        if scope == NATIONAL and any((table, v, period) in by_table for v in voivodeships):
+            for row in sorted(rows):
+                parts = [(table, v, period, row, "scope") for v in voivodeships]
+                total = (table, scope, period, row, "scope")
+                if row in HOURS_ROWS:
+                    slack = (len(parts) + 1) // 2
+                    relations.extend(Relation.near_total(parts, total, slack=slack))
+                else:
+                    relations.append(Relation.total(parts, total))
     return relations
 
 
@@ -243,9 +301,14 @@ def rate_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[Rat
 
 
 def _as_held(key: Key, value: Decimal | int, ratios: Mapping[Key, Ratio]) -> int:
-    """A published value as the family holds it: a rate in units of its last shown place."""
+    """A published value as the family holds it: a rate in units of its last shown place, a
+    sum of hours in tenths."""
     ratio = ratios.get(key)
-    return ratio.units(value) if ratio is not None else int(value)
+    if ratio is not None:
+        return ratio.units(value)
+    if key[0] == "services" and key[3] in HOURS_ROWS:
+        return hours_units(value)
+    return int(value)
 
 
 # COUNT indicators whose count is a count table's cell: (indicator, table, row).
@@ -278,15 +341,20 @@ def protect_linked(
     indicator_counts: Mapping[tuple[str, str], tuple[int, bool]],
     disclosure: DisclosureSettings,
     indicator_rates: Mapping[tuple[str, str], Decimal | None] | None = None,
-) -> tuple[dict[str, ReleasedTable], set[tuple[str, str]]]:
+    services: Mapping[tuple[str, str], tuple[int, CellStatus]] | None = None,
+) -> tuple[dict[str, ReleasedTable], dict[str, set[tuple[str, str]]]]:
     """Protect the exact count tables of an export together with every related release already
     in the ledger: the same and the other half-years of the year, the country and the
     voivodeships, the indicators beside the counts (a COUNT indicator by its count, a rate by
     the bounds it puts on its numerator and denominator, ``rate_relations``), and the
     ministry's aggregate answers of the same counts and rates. ``indicator_rates``: the rate
-    indicators of this export ((row, column) → the value shown, None when hidden). Returns the
-    tables with the family's pattern, and the indicator cells that must be hidden as well.
-    Raises Conflict if the export cannot be protected against what is already out."""
+    indicators of this export ((row, column) → the value shown, None when hidden).
+    ``services``: the services table of this export ((row, column) → its value as held,
+    ``tables.services_units``, and its status): the count of households and the sums of hours
+    (in tenths), linked to the other voivodeships, the country and the other half-years within
+    their rounding. Returns the tables with the family's pattern, and the cells of the value
+    tables (indicators, services) that must be hidden as well. Raises Conflict if the export
+    cannot be protected against what is already out."""
     scope, period = parameters.scope, parameters.period_label
     current: dict[Key, int] = {}
     sensitive: set[Key] = set()
@@ -309,6 +377,15 @@ def protect_linked(
         if hidden:
             sensitive.add(key)
             start.add(key)
+    for (row, column), (units, status) in (services or {}).items():
+        if status == CellStatus.EMPTY:
+            continue
+        key = ("services", scope, period, row, column)
+        current[key] = units
+        if status in (CellStatus.PRIMARY, CellStatus.DOMINANCE):
+            sensitive.add(key)
+        if status in SUPPRESSED_STATUSES:
+            start.add(key)
     # The ministry's aggregate answers of the COUNT indicators hold the same counts (and their
     # months), those of the rates bind the counts they come from: they are one family with the
     # exports.
@@ -316,12 +393,13 @@ def protect_linked(
         metric_table(d) for d in current_definitions() if d.disclosure == DisclosureClass.COUNT
     ]
     rate_answers = [metric_table(definition) for definition, *_ in rate_counts().values()]
+    services_tables = ["services"] if services else []
     published_before, hidden_before, sensitive_before = ledger.family(
         audience=Audience.MINISTRY.value,
-        tables=[*tables, "indicators", *answers, *rate_answers],
+        tables=[*tables, "indicators", *services_tables, *answers, *rate_answers],
         periods=ledger.periods_of_year(parameters.year),
     )
-    voivodeships = [code for code, _ in Voivodeship.choices]
+    voivodeships = platform_voivodeships()
     counted_keys = [*current, *published_before, *hidden_before]
     ratios = {ratio.value: ratio for ratio in rate_relations(counted_keys, voivodeships)}
     # The rates of this export: a shown one is held in units of its last place; a hidden one
@@ -396,8 +474,11 @@ def protect_linked(
     for name, (table, released) in tables.items():
         pattern = {(k[3], k[4]) for k in suppressed if k[0] == name}
         out[name] = release_with_pattern(table, released, pattern)
-    hidden_indicators = {(k[3], k[4]) for k in suppressed if k[0] == "indicators"}
-    return out, hidden_indicators
+    hidden_values: dict[str, set[tuple[str, str]]] = {}
+    for hidden_key in suppressed:
+        if hidden_key[0] in ("indicators", "services"):
+            hidden_values.setdefault(hidden_key[0], set()).add((hidden_key[3], hidden_key[4]))
+    return out, hidden_values
 
 
 def record_release(

@@ -39,6 +39,28 @@ from benchmarking.selectors import (
 from benchmarking.services import reporting_period_bounds
 from tenants.models import Centre
 
+# Sums of hours are shown to a tenth of an hour; the linked audit holds them in tenths.
+HOURS_SCALE = 10
+HOURS_ROWS = ("hours_planned", "hours_delivered")
+
+
+def services_units(sums: Sums) -> dict[tuple[str, str], int]:
+    """The cells of the services table as the linked audit holds them: the count of
+    households, and each sum of hours in whole tenths of the value the table would show."""
+    planned = sum((Decimal(s["hours_planned"]) for s in sums.services), Decimal(0))
+    delivered = sum((Decimal(s["hours_delivered"]) for s in sums.services), Decimal(0))
+    return {
+        ("households", "scope"): sum(int(s["households"]) for s in sums.services),
+        ("hours_planned", "scope"): hours_units(planned),
+        ("hours_delivered", "scope"): hours_units(delivered),
+    }
+
+
+def hours_units(hours: Decimal | int | float) -> int:
+    """A sum of hours as shown (to a tenth), in whole tenths."""
+    shown = Decimal(str(hours)).quantize(Decimal("0.1"))
+    return int(shown * HOURS_SCALE)
+
 
 def services_table(sums: Sums, label: str) -> ReleasedValueTable:
     households = sum(int(s["households"]) for s in sums.services)
@@ -132,6 +154,19 @@ def indicators_table(
                 counts[(definition.code, key)] = (
                     int(window.numerator),
                     released.status in SUPPRESSED_STATUSES,
+                )
+        if definition.disclosure != DisclosureClass.COUNT and len(areas) > 1:
+            # A rate, share or median of the scope is a mean of its columns' weighted by bases
+            # the reader does not see: beside one hidden column it would bound that column
+            # from one side, or pin it when every other column equals it (as a window beside
+            # one hidden month, ``comparisons._beside_one_hidden_month``). Counts are in the
+            # linked audit instead.
+            columns = [cells[(definition.code, key)] for key, _, _ in areas[:-1]]
+            hidden = [c for c in columns if c.status in SUPPRESSED_STATUSES]
+            scope = (definition.code, "scope")
+            if len(hidden) == 1 and cells[scope].value is not None:
+                cells[scope] = ReleasedValue(
+                    None, CellStatus.COMPLEMENTARY, SUPPRESSED_MARKER, REASON_SUPPRESSED
                 )
     table = ReleasedValueTable(
         code="indicators",

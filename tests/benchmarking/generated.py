@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from benchmarking.definitions import DisclosureClass, MetricDefinition
 from benchmarking.selectors import Figure, Period, pool
@@ -149,14 +150,23 @@ def months_of(year: int, half: int) -> list[Period]:
     return [(year, m) for m in range(first, last + 1)]
 
 
-def export(nation: Nation, scope: str, year: int, half: int, seq: int = 0) -> bool:
-    """An exact export of ``scope`` and period with the contracts table and the indicators,
-    through the product's gate (``build.gate_release``) from the nation's summed tables, and
-    recorded in the ledger (``family.record_release``). The indicators read the nation's series
-    (callers patch ``exports.tables.centre_series`` with :meth:`Nation.centre_series`). Returns
-    False when the export was refused as unprotectable."""
+def export(
+    nation: Nation,
+    scope: str,
+    year: int,
+    half: int,
+    seq: int = 0,
+    tables: tuple[str, ...] = ("contracts", "indicators"),
+    services: Mapping[int, Mapping[str, Any]] | None = None,
+) -> bool:
+    """An exact export of ``scope`` and period with ``tables`` (by default the contracts table
+    and the indicators), through the product's gate (``build.gate_release``) from the nation's
+    summed tables, and recorded in the ledger (``family.record_release``). The indicators read
+    the nation's series (callers patch ``exports.tables.centre_series`` with
+    :meth:`Nation.centre_series`).
+    ``services``: centre pk → its care services of the period (as ``TableSnapshot.services``).
+    Returns False when the export was refused as unprotectable."""
     from types import SimpleNamespace
-    from typing import Any
 
     from benchmarking.disclosure import DisclosureSettings
     from benchmarking.exports import build
@@ -168,7 +178,7 @@ def export(nation: Nation, scope: str, year: int, half: int, seq: int = 0) -> bo
 
     centres = nation.centres if scope == NATIONAL else nation.members(scope)
     months = months_of(year, half)
-    parameters = ExportParameters(year, half, scope, ("contracts", "indicators"), "json", None)
+    parameters = ExportParameters(year, half, scope, tables, "json", None)
     per_centre = []
     for centre in centres:
         cells = {
@@ -182,7 +192,8 @@ def export(nation: Nation, scope: str, year: int, half: int, seq: int = 0) -> bo
     contracts = {row: sum(c[(row, "scope")] for c in per_centre) for row, _ in per_centre[0]}
     sums = Sums(
         reasons=[], forms=[], households={}, persons={}, by_area={}, contracts=contracts,
-        services=[], runs=set(), complete=True, lists=code_lists(),
+        services=[dict(services[c.pk]) for c in centres if c.pk in services] if services else [],
+        runs=set(), complete=True, lists=code_lists(),
         per_centre={"households": [], "persons": [], "contracts": per_centre},
     )  # fmt: skip
     job: Any = SimpleNamespace(pk=None, public_id=f"generated-{nation.seed}-{scope}-{seq}")

@@ -86,3 +86,46 @@ def test_only_a_superusers_repair_as_replica_goes_around_the_trigger() -> None:
     assert not PublishedCell.objects.filter(pk=hidden.pk).exists()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         PublishedCell.objects.filter(table=TABLE).delete()
+
+
+def _outcomes(row: str) -> list[object]:
+    return [
+        "x" if hidden or value is None else int(value)
+        for value, hidden in PublishedCell.objects.filter(table=TABLE, row=row)
+        .order_by("created_at", "pk")
+        .values_list("value", "hidden")
+    ]
+
+
+def test_a_correction_undone_leaves_the_first_value_as_the_cells_latest() -> None:
+    """A cell published as 12, corrected to 13, then back to 12: the readers hold 12 last, and
+    the audit of the next release must read 12 (the fingerprint of the first row must not
+    swallow the third), while 12 once more in a row still adds nothing."""
+    for release, value in (("r1", 12), ("r2", 13), ("r3", 12), ("r4", 12)):
+        cell = ledger.LedgerCell(TABLE, "PL", "2024-H1", "r1", "c1", value, hidden=False)
+        ledger.record([cell], audience="ministry", channel="api", release=release)
+    assert _outcomes("r1") == [12, 13, 12]
+    published, hidden, _ = ledger.family(audience="ministry", tables=[TABLE], periods=["2024-H1"])
+    assert published[(TABLE, "PL", "2024-H1", "r1", "c1")] == 12
+    assert not hidden
+
+
+def test_a_held_ledger_records_an_undone_correction_too() -> None:
+    """The same through a held ledger (a page's answers side by side): A, B and A in one batch,
+    then A again after reading the ledger back."""
+    key = (TABLE, "PL", "2024-H1", "r1", "c1")
+    held = ledger.HeldLedger(audience="ministry")
+    for release, value in (("r1", 12), ("r2", 13), ("r3", 12)):
+        held.family(tables=[TABLE], periods=["2024-H1"])
+        cell = ledger.LedgerCell(*key, value, hidden=False)
+        held.record([cell], channel="page", release=release)
+    held.flush()
+    assert _outcomes("r1") == [12, 13, 12]
+    again = ledger.HeldLedger(audience="ministry")
+    published, _, _ = again.family(tables=[TABLE], periods=["2024-H1"])
+    assert published[key] == 12
+    again.record([ledger.LedgerCell(*key, 13, hidden=False)], channel="page", release="r4")
+    again.record([ledger.LedgerCell(*key, 12, hidden=False)], channel="page", release="r5")
+    again.flush()
+    assert _outcomes("r1") == [12, 13, 12, 13, 12]
+    assert ledger.family(audience="ministry", tables=[TABLE], periods=["2024-H1"])[0][key] == 12
