@@ -140,6 +140,20 @@ def cohort_release(
     )
 
 
+def _heading(
+    cohort: Cohort, definition: MetricDefinition, first: dt.date, last: dt.date
+) -> dict[str, Any]:
+    """What a cohort's answer is about: the cohort, the metric and the window."""
+    return {
+        "cohort": cohort.code,
+        "cohort_name": cohort.name_pl,
+        "metric": definition.code,
+        "version": definition.version,
+        "from": period_key(month_of(first)),
+        "to": period_key(month_of(last)),
+    }
+
+
 def _distribution_release(
     *, cohort: Cohort, definition: MetricDefinition, first: dt.date, last: dt.date
 ) -> CohortRelease:
@@ -149,12 +163,7 @@ def _distribution_release(
     gate = DisclosureSettings.from_django()
     found = cohort_distribution(cohort=cohort, definition=definition, first=first, last=last)
     result: dict[str, Any] = {
-        "cohort": cohort.code,
-        "cohort_name": cohort.name_pl,
-        "metric": definition.code,
-        "version": definition.version,
-        "from": period_key(month_of(first)),
-        "to": period_key(month_of(last)),
+        **_heading(cohort, definition, first, last),
         "members": found.members,
         "comparable": found.published,
         "allowed": False,
@@ -230,12 +239,7 @@ def cohort_release_by_member(
         if released.status == CellStatus.PUBLISHED and released.value is not None:
             published[centre.pk] = released.value
     result: dict[str, Any] = {
-        "cohort": cohort.code,
-        "cohort_name": cohort.name_pl,
-        "metric": definition.code,
-        "version": definition.version,
-        "from": period_key(month_of(first)),
-        "to": period_key(month_of(last)),
+        **_heading(cohort, definition, first, last),
         "members": len(members),
         "comparable": len(published),
         "allowed": False,
