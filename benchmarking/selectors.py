@@ -455,7 +455,8 @@ def pooled_by_area(
     keys = [*areas, WHOLE]
     members = {key: set(codes) for key, codes in areas.items()}
     added: dict[tuple[str, Period], dict[str, Any]] = {}
-    for row in monthly:
+    row: dict[str, Any]
+    for row in monthly:  # type: ignore[assignment]  # values() rows with the aggregates too
         period = (row["year"], row["month"])
         for key in keys:
             if key != WHOLE and row["centre__voivodeship"] not in members[key]:
@@ -465,7 +466,8 @@ def pooled_by_area(
                 if row[name] is not None:
                     into[name] = row[name] if into[name] is None else into[name] + row[name]
     figures = {
-        cell: pooled(definition, _sums(row, months=1), over="centres") for cell, row in added.items()
+        cell: pooled(definition, _sums(row, months=1), over="centres")
+        for cell, row in added.items()
     }
 
     per_centre = (

@@ -223,7 +223,7 @@ def export(
     from benchmarking.exports import build
     from benchmarking.exports.family import record_release
     from benchmarking.exports.parameters import NATIONAL, ExportParameters, scope_label
-    from benchmarking.exports.sums import Sums
+    from benchmarking.exports.sums import Sums, centre_parts
     from casework.metrics_tables import code_lists
     from opsplatform.errors import Conflict
 
@@ -245,7 +245,7 @@ def export(
         reasons=[], forms=[], households={}, persons={}, by_area={}, contracts=contracts,
         services=[dict(services[c.pk]) for c in centres if c.pk in services] if services else [],
         runs=set(), complete=True, lists=code_lists(),
-        per_centre={"households": [], "persons": [], "contracts": per_centre},
+        parts={"households": {}, "persons": {}, "contracts": centre_parts(per_centre)},
     )  # fmt: skip
     job: Any = SimpleNamespace(pk=None, public_id=f"generated-{nation.seed}-{scope}-{seq}")
     try:
