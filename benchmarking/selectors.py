@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -31,6 +32,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
 from benchmarking.definitions import DisclosureClass, MetricDefinition
+from benchmarking.disclosure import CentreParts
 from benchmarking.models import Snapshot, SnapshotRun
 from benchmarking.services import months_between
 from tenants.models import Centre
@@ -401,3 +403,107 @@ def latest_run_id(first: dt.date, last: dt.date) -> int:
         .first()
     )
     return run or 0
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """An area of an export (a voivodeship, a group of them, or the whole scope): its months
+    pooled over its centres (as :func:`pool_scope`) and its centres' contributions to the
+    window (as ``CentreParts.of(comparisons.centre_contributions(...))``)."""
+
+    months: list[tuple[Period, Figure | None]]
+    centres: CentreParts
+
+
+WHOLE = "scope"
+
+
+def _base_sql(kind: DisclosureClass) -> str:
+    """``comparisons.base_of`` a centre's window pooled over months (``c``: its sums)."""
+    if kind == DisclosureClass.RATE:
+        return "coalesce(c.n_sum, 0)"
+    if kind == DisclosureClass.MEDIAN:  # no weight: pooled() gives n = 0
+        return "CASE WHEN coalesce(c.weight, 0) <> 0 THEN coalesce(c.n_sum, 0) ELSE 0 END"
+    # COUNT, MAGNITUDE; STAFFING pooled over months has no denominator: its numerator.
+    return "coalesce(c.numerator_sum, 0)"
+
+
+def pooled_by_area(
+    *,
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    voivodeship: str | None,
+    areas: Mapping[str, Sequence[str]],
+) -> dict[str, AreaFigures]:
+    """Each area's figures over the centres of a scope (one voivodeship, or the whole country
+    for ``voivodeship`` None): ``areas`` maps an area's key to its voivodeships, and the key
+    :data:`WHOLE` is every centre of the scope. Two statements, whatever the number of
+    centres: one row per voivodeship and month (their sums, added up per area here) and one
+    row per area with what the centre-level rules read of its centres' windows (how many
+    contribute, the largest, and the rest summed as floats from the largest down, as
+    ``CentreParts.of`` adds them)."""
+    periods = month_range(first, last)
+    in_scope = Q() if voivodeship is None else Q(centre__voivodeship=voivodeship)
+    aggregates = _aggregates(definition)
+    monthly = (
+        _sums_query(definition, first, last)
+        .filter(in_scope)
+        .values("centre__voivodeship", "year", "month")
+        .annotate(**aggregates)
+    )
+    keys = [*areas, WHOLE]
+    members = {key: set(codes) for key, codes in areas.items()}
+    added: dict[tuple[str, Period], dict[str, Any]] = {}
+    row: dict[str, Any]
+    for row in monthly:  # type: ignore[assignment]  # values() rows with the aggregates too
+        period = (row["year"], row["month"])
+        for key in keys:
+            if key != WHOLE and row["centre__voivodeship"] not in members[key]:
+                continue
+            into = added.setdefault((key, period), dict.fromkeys(aggregates, None))
+            for name in aggregates:
+                if row[name] is not None:
+                    into[name] = row[name] if into[name] is None else into[name] + row[name]
+    figures = {
+        cell: pooled(definition, _sums(row, months=1), over="centres")
+        for cell, row in added.items()
+    }
+
+    per_centre = (
+        _sums_query(definition, first, last)
+        .filter(in_scope)
+        .values("centre_id", "centre__voivodeship")
+        .annotate(numerator_sum=Sum("numerator"), n_sum=Sum("n"), weight=SUMS["weight"])
+    )
+    centre_sql, centre_params = per_centre.query.sql_with_params()
+    codes = [code for key, group in areas.items() for code in group]
+    names = [key for key, group in areas.items() for _ in group]
+    # Only fixed expressions and the ORM's own SQL are formatted in; values are parameters.
+    sql = f"""
+WITH c (centre_id, voivodeship, numerator_sum, n_sum, weight) AS ({centre_sql}),
+b AS (SELECT c.voivodeship, abs({_base_sql(definition.disclosure)}) AS a FROM c),
+x AS (
+    SELECT m.area, b.a FROM b
+    JOIN unnest(%s::text[], %s::text[]) AS m (voivodeship, area) ON m.voivodeship = b.voivodeship
+    WHERE b.a <> 0
+    UNION ALL
+    SELECT %s, b.a FROM b WHERE b.a <> 0
+),
+r AS (SELECT x.area, x.a, row_number() OVER (PARTITION BY x.area ORDER BY x.a DESC) AS pos FROM x)
+SELECT r.area, count(*), max(r.a), sum(r.a::float8 ORDER BY r.a DESC) FILTER (WHERE r.pos > 2)
+FROM r GROUP BY r.area
+"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*centre_params, codes, names, WHOLE])
+        parts = {
+            area: CentreParts(int(count), float(largest), float(rest or 0))
+            for area, count, largest, rest in cursor.fetchall()
+        }
+    return {
+        key: AreaFigures(
+            months=[(p, figures.get((key, p))) for p in periods],
+            centres=parts.get(key, CentreParts(0, 0.0, 0.0)),
+        )
+        for key in keys
+    }

@@ -47,6 +47,7 @@ from benchmarking.exports.parameters import (
     AREA_FORMS,
     AREAS_REFUSED,
     DP_TABLES,
+    NATIONAL,
     TABLES,
     ExportParameters,
     area_groups,
@@ -58,8 +59,8 @@ from benchmarking.exports.sums import (
     contracts_counts,
     dp_bodies,
     noise,
+    pooled_tables,
     reason_form_spec,
-    sum_tables,
     with_total_row,
 )
 from benchmarking.exports.tables import (
@@ -74,7 +75,6 @@ from benchmarking.models import (
     ExportJob,
     PrivacyLedgerEntry,
     Snapshot,
-    TableSnapshot,
 )
 from benchmarking.services import TABLES_VERSION, reporting_period_bounds
 from benchmarking.writers import ExportDocument, render
@@ -95,23 +95,26 @@ def export_build(job: ExportJob) -> ExportJob:
     label = scope_label(parameters.scope)
     disclosure = DisclosureSettings.from_django()
     progress(job, 10, "Wczytywanie tabel ośrodków")
-    snapshots = list(
-        TableSnapshot.objects.select_related("centre", "run").filter(
-            centre__in=centres, version=TABLES_VERSION, year=parameters.year, half=parameters.half
-        )
+    # Summed by PostgreSQL, with what the centre-level rules read of each cell: no centre's
+    # tables are read into Python, whatever the number of centres.
+    count, sums = pooled_tables(
+        scope=None if parameters.scope == NATIONAL else parameters.scope,
+        version=TABLES_VERSION,
+        year=parameters.year,
+        half=parameters.half,
+        capped=parameters.dp_rho is not None,
     )
-    if len(snapshots) != len(centres):
+    if count != len(centres):
         raise Conflict(
             _("Tabele za ten okres nie są policzone dla wszystkich ośrodków w zakresie.")
         )
-    sums = sum_tables(snapshots, capped=parameters.dp_rho is not None)
     gated = gate_release(job, parameters, centres, sums, label, disclosure)
     released, pattern, notes = gated.tables, gated.pattern, gated.notes
     provenance_dp, indicator_counts = gated.provenance_dp, gated.indicator_counts
 
     progress(job, 75, "Zapisywanie pliku")
     versions = {d.code: d.version for d in current_definitions()}
-    indicator_runs = _indicator_runs(centres, parameters, versions)
+    indicator_runs = _indicator_runs(parameters, versions)
     provenance = (
         _provenance(
             job, parameters, label, len(centres), sums, versions, indicator_runs, disclosure
@@ -207,10 +210,7 @@ def gate_release(
             counts = with_total_row(bodies[table], sums.reasons, sums.forms)
             count_table = CountTable(spec, counts, small_unit=small_unit)
             if parameters.dp_rho is None:
-                per_centre = [
-                    with_total_row(c, sums.reasons, sums.forms) for c in sums.per_centre[table]
-                ]
-                dominated = dominated_cells(per_centre, counts, disclosure)
+                dominated = dominated_cells(sums.parts[table], counts, disclosure)
         elif table == "areas":
             groups = area_groups(centres, disclosure)
             if not groups:
@@ -237,9 +237,7 @@ def gate_release(
         elif table == "contracts":
             count_table = contracts_counts(sums, label)
             if parameters.dp_rho is None:
-                dominated = dominated_cells(
-                    sums.per_centre["contracts"], count_table.counts, disclosure
-                )
+                dominated = dominated_cells(sums.parts["contracts"], count_table.counts, disclosure)
         elif table == "services":
             value_tables[table] = services_table(sums, label)
         else:
@@ -354,13 +352,14 @@ def _rates_shown(indicators: ReleasedValueTable | None) -> dict[tuple[str, str],
     }
 
 
-def _indicator_runs(
-    centres: Sequence[Centre], parameters: ExportParameters, versions: Mapping[str, int]
-) -> list[str]:
+def _indicator_runs(parameters: ExportParameters, versions: Mapping[str, int]) -> list[str]:
+    """The runs of the scope's indicators of the period (the scope's centres by their
+    voivodeship, not by a list of their ids)."""
     first, last = reporting_period_bounds(parameters.year, parameters.half)
+    in_scope = {} if parameters.scope == NATIONAL else {"centre__voivodeship": parameters.scope}
     runs = (
         Snapshot.objects.filter(
-            centre__in=centres,
+            **in_scope,
             metric__in=list(versions),
             year=parameters.year,
             month__gte=first.month,

@@ -23,6 +23,7 @@ from benchmarking.disclosure import (
     SUPPRESSED_STATUSES,
     Audience,
     CellStatus,
+    CentreParts,
     CountTable,
     DisclosureSettings,
     ReleasedTable,
@@ -97,17 +98,15 @@ def published_rates(parameters: ExportParameters) -> set[tuple[str, str]]:
 
 
 def dominated_cells(
-    per_centre: Sequence[Mapping[tuple[str, str], int]],
+    parts: Mapping[tuple[str, str], CentreParts],
     cells: Iterable[tuple[str, str]],
     disclosure: DisclosureSettings,
 ) -> frozenset[tuple[str, str]]:
     """Cells that fail the centre-level rules: fewer than ``min_centres`` centres contribute,
-    or the p % rule fails (see ``disclosure.centre_rule``)."""
-    return frozenset(
-        cell
-        for cell in cells
-        if centre_rule([centre.get(cell, 0) for centre in per_centre], disclosure)
-    )
+    or the p % rule fails (see ``disclosure.centre_rule``). ``parts``: what the rules read of
+    each cell's contributions (``exports.sums.Sums.parts``; a cell missing has none)."""
+    nothing = CentreParts(0, 0.0, 0.0)
+    return frozenset(cell for cell in cells if centre_rule(parts.get(cell, nothing), disclosure))
 
 
 ADDITIVE_CONTRACTS = ("signed", "completed", "achieved", "broken")

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from benchmarking.disclosure import DisclosureSettings
@@ -84,9 +85,14 @@ def scope_label(scope: str) -> str:
     return f"województwo {dict(Voivodeship.choices)[scope]}"
 
 
+def scope_queryset(scope: str) -> QuerySet[Centre]:
+    """The centres of a scope, by slug: selected by their voivodeship, never by a list of ids."""
+    centres: QuerySet[Centre] = Centre.objects.order_by("slug")
+    return centres if scope == NATIONAL else centres.filter(voivodeship=scope)
+
+
 def scope_centres(scope: str) -> list[Centre]:
-    centres = Centre.objects.order_by("slug")
-    return list(centres if scope == NATIONAL else centres.filter(voivodeship=scope))
+    return list(scope_queryset(scope))
 
 
 def area_groups(

@@ -20,7 +20,7 @@ from benchmarking.exports.parameters import (
     TABLES,
     ExportParameters,
     parse_period,
-    scope_centres,
+    scope_queryset,
 )
 from benchmarking.exports.worker import export_build_task
 from benchmarking.models import (
@@ -50,9 +50,9 @@ def export_parameters(data: Mapping[str, Any], *, today: dt.date) -> ExportParam
     scope = str(data.get("scope") or NATIONAL)
     if scope != NATIONAL and scope not in dict(Voivodeship.choices):
         errors["scope"] = [_("Zakres to PL (cały kraj) albo dwucyfrowy kod województwa, np. 12.")]
-    elif not scope_centres(scope):
+    elif not (centre_count := scope_queryset(scope).count()):
         errors["scope"] = [_("W tym województwie nie ma jeszcze ośrodków na platformie.")]
-    elif refusal := scope_refusal(len(scope_centres(scope))):
+    elif refusal := scope_refusal(centre_count):
         errors["scope"] = [refusal]
     raw_tables = data.get("tables") or list(TABLES)
     if not isinstance(raw_tables, list) or not raw_tables:
@@ -141,13 +141,14 @@ def _exact_dp_clash(year: int, half: int, scope: str, *, dp: bool) -> str:
 
 
 def _missing_centres(year: int, half: int, scope: str) -> list[str]:
-    centres = scope_centres(scope)
-    present = set(
-        TableSnapshot.objects.filter(
-            centre__in=centres, version=TABLES_VERSION, year=year, half=half
-        ).values_list("centre_id", flat=True)
+    """The slugs of the scope's centres without tables of the period: one statement, its
+    parameters and rows not growing with the centres that have them."""
+    present = TableSnapshot.objects.filter(version=TABLES_VERSION, year=year, half=half)
+    return list(
+        scope_queryset(scope)
+        .exclude(pk__in=present.values("centre_id"))
+        .values_list("slug", flat=True)
     )
-    return [c.slug for c in centres if c.pk not in present]
 
 
 def export_request(*, user: User, data: Mapping[str, Any]) -> ExportJob:

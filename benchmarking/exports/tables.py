@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from benchmarking.comparisons import centre_contributions, release
+from benchmarking.comparisons import release
 from benchmarking.definitions import DisclosureClass, current_definitions
 from benchmarking.disclosure import (
     REASON_SUPPRESSED,
@@ -30,10 +30,10 @@ from benchmarking.exports.parameters import (
 )
 from benchmarking.exports.sums import Sums
 from benchmarking.selectors import (
+    WHOLE,
     Figure,
-    centre_series,
-    month_range,
-    pool_scope,
+    pool,
+    pooled_by_area,
     top_two_share_bound,
 )
 from benchmarking.services import reporting_period_bounds
@@ -126,29 +126,34 @@ def indicators_table(
 ) -> tuple[ReleasedValueTable, dict[tuple[str, str], tuple[int, bool]]]:
     """The indicators over the period for the scope and, nationally, for voivodeship groups of
     at least ``min_centres`` centres. Also returns each count indicator's underlying count (mean
-    × months) and whether it is hidden, for the linked audit."""
+    × months) and whether it is hidden, for the linked audit.
+
+    Each area's months are pooled over its centres by PostgreSQL, with what the centre-level
+    rules read of its centres (``selectors.pooled_by_area``): the same statements and rows
+    whatever the number of centres."""
     first, last = reporting_period_bounds(parameters.year, parameters.half)
     last = min(last, timezone.localdate())
     definitions = current_definitions()
     areas: list[tuple[str, str, list[Centre]]] = []
     if parameters.scope == NATIONAL:
         areas = area_groups(centres, disclosure)
+    groups = {key: sorted({c.voivodeship for c in members}) for key, _, members in areas}
     areas.append(("scope", label, list(centres)))
     cells: dict[tuple[str, str], ReleasedValue] = {}
     counts: dict[tuple[str, str], tuple[int, bool]] = {}
-    periods = month_range(first, last)
     for definition in definitions:
-        by_centre = centre_series(
-            centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
+        pooled = pooled_by_area(
+            definition=definition,
+            first=first,
+            last=last,
+            voivodeship=None if parameters.scope == NATIONAL else parameters.scope,
+            areas=groups,
         )
-        for key, _, members in areas:
-            _, window = pool_scope(definition, by_centre, members, periods)
-            released = release(
-                definition,
-                window,
-                Audience.MINISTRY,
-                centres=centre_contributions(definition, by_centre, members),
-            )
+        for key, _, _ in areas:
+            area = pooled[WHOLE if key == "scope" else key]
+            figures = [figure for _, figure in area.months if figure is not None]
+            window = pool(definition, figures, over="months") if figures else None
+            released = release(definition, window, Audience.MINISTRY, centres=area.centres)
             cells[(definition.code, key)] = released
             if definition.disclosure == DisclosureClass.COUNT and window is not None:
                 counts[(definition.code, key)] = (

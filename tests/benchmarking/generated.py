@@ -5,7 +5,8 @@ months in which all its centres have a few cases, so that voivodeship aggregates
 months to hide, and single centres dominate some months.
 
 The centres are unsaved ``Centre`` objects; :meth:`Nation.centre_series` stands in for
-``selectors.centre_series`` (the one read of snapshots), so the product's own release,
+``selectors.centre_series`` (the one read of snapshots) and :meth:`Nation.pooled_by_area` for
+``selectors.pooled_by_area`` (the export's), so the product's own release,
 protection and recording code runs on these figures and the real ledger (in the test's
 transaction)."""
 
@@ -18,8 +19,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from benchmarking.comparisons import centre_contributions
 from benchmarking.definitions import DisclosureClass, MetricDefinition
-from benchmarking.selectors import Figure, Period, pool
+from benchmarking.disclosure import CentreParts
+from benchmarking.selectors import (
+    WHOLE,
+    AreaFigures,
+    Figure,
+    Period,
+    month_range,
+    pool,
+    pool_scope,
+)
 from tenants.models import Centre
 
 # Voivodeships of the generated nation; each gets 1 to 5 centres, at least three get 3 or more.
@@ -63,6 +74,19 @@ class Nation:
         }
         return {pk: figure for pk, figure in pooled.items() if figure is not None}
 
+    def pooled_by_area(
+        self,
+        *,
+        definition: MetricDefinition,
+        first: dt.date,
+        last: dt.date,
+        voivodeship: str | None,
+        areas: Mapping[str, Sequence[str]],
+    ) -> dict[str, AreaFigures]:
+        """As ``benchmarking.selectors.pooled_by_area``, from the nation's series."""
+        centres = [c for c in self.centres if voivodeship in (None, c.voivodeship)]
+        return areas_by_centre(self.centre_series, centres, definition, first, last, areas)
+
     def centre_series(
         self,
         *,
@@ -98,6 +122,33 @@ class Nation:
                     continue
                 out.setdefault(pk, {})[month] = figure
         return out
+
+
+def areas_by_centre(
+    series: Any,
+    centres: Sequence[Centre],
+    definition: MetricDefinition,
+    first: dt.date,
+    last: dt.date,
+    areas: Mapping[str, Sequence[str]],
+) -> dict[str, AreaFigures]:
+    """The definition of ``selectors.pooled_by_area`` (what the export's indicators did before
+    PostgreSQL pooled them): every centre's months read (``series``, as
+    ``selectors.centre_series``), each area's months pooled over its centres
+    (``selectors.pool_scope``) and its centres' contributions (``comparisons.centre_contributions``)
+    summarised by ``CentreParts.of``."""
+    by_centre = series(
+        centre_ids=[c.pk for c in centres], definition=definition, first=first, last=last
+    )
+    periods = month_range(first, last)
+    members = {key: [c for c in centres if c.voivodeship in codes] for key, codes in areas.items()}
+    members[WHOLE] = list(centres)
+    out: dict[str, AreaFigures] = {}
+    for key, group in members.items():
+        months, _ = pool_scope(definition, by_centre, group, periods)
+        parts = CentreParts.of(centre_contributions(definition, by_centre, group))
+        out[key] = AreaFigures(months, parts)
+    return out
 
 
 def nation(seed: int, *, months: Sequence[Period] | None = None) -> Nation:
@@ -162,8 +213,8 @@ def export(
     """An exact export of ``scope`` and period with ``tables`` (by default the contracts table
     and the indicators), through the product's gate (``build.gate_release``) from the nation's
     summed tables, and recorded in the ledger (``family.record_release``). The indicators read
-    the nation's series (callers patch ``exports.tables.centre_series`` with
-    :meth:`Nation.centre_series`).
+    the nation's series (callers patch ``exports.tables.pooled_by_area`` with
+    :meth:`Nation.pooled_by_area`).
     ``services``: centre pk → its care services of the period (as ``TableSnapshot.services``).
     Returns False when the export was refused as unprotectable."""
     from types import SimpleNamespace
@@ -172,7 +223,7 @@ def export(
     from benchmarking.exports import build
     from benchmarking.exports.family import record_release
     from benchmarking.exports.parameters import NATIONAL, ExportParameters, scope_label
-    from benchmarking.exports.sums import Sums
+    from benchmarking.exports.sums import Sums, centre_parts
     from casework.metrics_tables import code_lists
     from opsplatform.errors import Conflict
 
@@ -194,7 +245,7 @@ def export(
         reasons=[], forms=[], households={}, persons={}, by_area={}, contracts=contracts,
         services=[dict(services[c.pk]) for c in centres if c.pk in services] if services else [],
         runs=set(), complete=True, lists=code_lists(),
-        per_centre={"households": [], "persons": [], "contracts": per_centre},
+        parts={"households": {}, "persons": {}, "contracts": centre_parts(per_centre)},
     )  # fmt: skip
     job: Any = SimpleNamespace(pk=None, public_id=f"generated-{nation.seed}-{scope}-{seq}")
     try:

@@ -146,7 +146,7 @@ def test_exports_and_answers_of_a_generated_nation_keep_every_small_count_protec
     nation = generated.nation(seed)
     assert len(nation.centres) >= 12 and len(nation.voivodeships) >= 4
     monkeypatch.setattr(comparisons, "centre_series", nation.centre_series)
-    monkeypatch.setattr(export_tables, "centre_series", nation.centre_series)
+    monkeypatch.setattr(export_tables, "pooled_by_area", nation.pooled_by_area)
     truth = _truth(nation)
     try:
         with transaction.atomic():
@@ -241,7 +241,7 @@ def test_a_count_hidden_on_one_path_stays_protected_on_the_other(
     linked audit (``build.gate_release`` ran it only beside a count table)."""
     nation = _linked_nation()
     monkeypatch.setattr(comparisons, "centre_series", nation.centre_series)
-    monkeypatch.setattr(export_tables, "centre_series", nation.centre_series)
+    monkeypatch.setattr(export_tables, "pooled_by_area", nation.pooled_by_area)
     assert [code for code, _, _ in area_groups(nation.centres, DisclosureSettings())] == list(
         _LINK_MONTHLY
     )

@@ -118,7 +118,7 @@ def test_the_countrys_rate_beside_one_hidden_voivodeship_is_hidden(
         "12": [12] * 6,
         "14": [14] * 6,
     })  # fmt: skip
-    monkeypatch.setattr(export_tables, "centre_series", nation.centre_series)
+    monkeypatch.setattr(export_tables, "pooled_by_area", nation.pooled_by_area)
     try:
         with transaction.atomic():
             assert generated.export(nation, NATIONAL, 2024, 1, tables=("indicators",))

@@ -142,7 +142,7 @@ def test_exports_of_a_generated_nation_in_any_order_recover_no_hidden_count(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     nation = generated.nation(seed)
-    monkeypatch.setattr(export_tables, "centre_series", nation.centre_series)
+    monkeypatch.setattr(export_tables, "pooled_by_area", nation.pooled_by_area)
     large = [v for v in nation.voivodeships if len(nation.members(v)) >= _gate().min_centres]
     releases = [(scope, half) for scope in [NATIONAL, *large] for half in (1, 2, 0)]
     random.Random(seed).shuffle(releases)

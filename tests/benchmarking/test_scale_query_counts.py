@@ -44,6 +44,9 @@ EXTRA = 45
 COUNTRY = "koordynator.test.kraj"
 WINDOW = "metric=decided_within_kpa_share&from=2024-01&to=2024-06"
 PAGES: dict[int, dict[str, str]] = {}  # centres → scenario → the page's HTML
+PARAMETERS: dict[int, dict[str, int]] = {}  # centres → scenario → parameters sent
+SENT: list[int] = []  # the parameters of the last action counted by ``_statements``
+VOIVODESHIPS: dict[int, int] = {}  # centres → voivodeships with centres
 
 
 class _Rollback(Exception):
@@ -53,10 +56,13 @@ class _Rollback(Exception):
 def _statements(action: Callable[[], Any]) -> tuple[int, Any]:
     """Statements ``action`` sends to PostgreSQL (raw cursors too), in a rolled-back transaction."""
     sent: list[str] = []
+    parameters: list[int] = []
     original = psycopg.Cursor.execute
 
     def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
         sent.append(query if isinstance(query, str) else str(query))
+        params = args[0] if args else kwargs.get("params")
+        parameters.append(len(params or ()))
         return original(self, query, *args, **kwargs)
 
     result: Any = None
@@ -71,6 +77,7 @@ def _statements(action: Callable[[], Any]) -> tuple[int, Any]:
         psycopg.Cursor.execute = original  # type: ignore[method-assign]  # restored
     # Savepoints of the rolled-back wrapper are the harness's, not the action's.
     counted = [s for s in sent if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    SENT[:] = [sum(parameters)]
     return len(counted), result
 
 
@@ -139,8 +146,12 @@ def _counts() -> tuple[dict[str, int], dict[str, str]]:
         _statements(action)
     counts: dict[str, int] = {}
     pages: dict[str, str] = {}
+    centres = Centre.objects.count()
+    PARAMETERS[centres] = parameters = {}
+    VOIVODESHIPS[centres] = Centre.objects.values("voivodeship").distinct().count()
     for name, action in scenarios.items():
         counts[name], response = _statements(action)
+        parameters[name] = SENT[0]
         if "page" in name:
             pages[name] = response.content.decode()
     return counts, pages
@@ -234,6 +245,22 @@ def test_query_count_does_not_grow_with_the_number_of_centres(
         assert at_5[scenario] - 2 <= at_50[scenario] <= at_5[scenario], message
     else:
         assert at_50[scenario] == at_5[scenario], message
+
+
+@pytest.mark.parametrize("scenario", ["export request", "export built, the country (XLSX)"])
+def test_the_exports_parameters_do_not_grow_with_the_number_of_centres(
+    counts_at_5_and_50: tuple[dict[str, int], dict[str, int]], scenario: str
+) -> None:
+    """Nor what the export's statements carry: the scope's centres are chosen by their
+    voivodeship in SQL, never sent as a list of ids. Only the build's two reads of the ledger
+    name the platform's scopes (the country and each voivodeship with centres, at most 17):
+    one parameter more in each for a voivodeship that has centres at 50 and none at 5."""
+    at_5, at_50 = PARAMETERS[5][scenario], PARAMETERS[50][scenario]
+    scopes = VOIVODESHIPS[50] - VOIVODESHIPS[5] if "built" in scenario else 0
+    assert at_50 <= at_5 + 2 * scopes, (
+        f"{scenario}: {at_5} parameters at 5 centres, {at_50} at 50 "
+        f"({VOIVODESHIPS[5]} and {VOIVODESHIPS[50]} voivodeships)"
+    )
 
 
 def test_the_extra_centres_are_real_centres_with_their_schema_and_teams(
