@@ -131,6 +131,30 @@ class Ratio:
 Constraint = Relation | Ratio
 
 
+def canonical(relations: Iterable[Constraint]) -> list[Constraint]:
+    """``relations`` in one order whatever order they came in, each with its terms sorted: the
+    families are built from sets, whose order changes with Python's hash seed from one process
+    to the next, and the programmes' ties (which complement a linear programme picks) follow the
+    order of their rows. Two builds of the same release hide the same cells."""
+
+    def ordered(constraint: Constraint) -> Constraint:
+        if isinstance(constraint, Relation):
+            return replace(constraint, terms=tuple(sorted(constraint.terms)))
+        return replace(
+            constraint,
+            numerator=tuple(sorted(constraint.numerator)),
+            denominator=tuple(sorted(constraint.denominator)),
+        )
+
+    def rank(constraint: Constraint) -> tuple[Any, ...]:
+        if isinstance(constraint, Relation):
+            return (0, constraint.terms, constraint.equal, constraint.bound)
+        return (1, constraint.value, constraint.numerator, constraint.denominator,
+                constraint.months, constraint.scale, constraint.decimals)  # fmt: skip
+
+    return sorted((ordered(constraint) for constraint in relations), key=rank)
+
+
 class Unprotectable(Exception):
     """A release that cannot be protected against what is already published."""
 
@@ -151,6 +175,9 @@ class Family:
     published_before: dict[Key, int] = field(default_factory=dict)  # values already out
     hidden_before: set[Key] = field(default_factory=set)  # hidden in an earlier release
     totals: set[Key] = field(default_factory=set)  # margins: hidden last, if at all
+
+    def __post_init__(self) -> None:
+        self.relations = canonical(self.relations)
 
 
 def superseded(
