@@ -544,13 +544,13 @@ def twin_relations(keys: Iterable[Key]) -> list[Relation]:
 def indicator_sums(keys: Iterable[Key]) -> list[Relation]:
     """A COUNT indicator of the country's export, held as its count: the count of the scope is
     the sum of its columns, the voivodeships of at least ``min_centres`` centres and the rest
-    ("pozostale"), which split the country's centres between them. Without it the country's
-    count beside every voivodeship's but one gave that one back (in the exports' audit,
-    ``exports.family.family_relations``); and in the answers' audit, where the columns are the
-    twins of the voivodeships' answers (:func:`twin_relations`), the country's answer beside
-    the columns no longer tells the reader that the voivodeships without a column add nothing:
-    a hidden month of a voivodeship was the country's month minus the others' shown (generated
-    nation of seed 11, ``test_release_linked.py``)."""
+    ("pozostale"), which split the country's centres between them. Both audits need it: in the
+    exports' (``exports.family.family_relations``) the country's count beside every
+    voivodeship's column but one gave that one back; in the answers' (:func:`_linked`), where
+    the columns are the twins of the voivodeships' answers (:func:`twin_relations`), it tells
+    the reader that the voivodeships without a column add nothing to the country's answers
+    (without it, a voivodeship's hidden month was the country's month minus the other
+    voivodeships' shown: generated nation of seed 11, ``test_release_linked.py``)."""
     counted = {d.code for d in current_definitions() if d.disclosure == DisclosureClass.COUNT}
     by_table: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for table, scope, period, row, column in keys:
@@ -562,9 +562,7 @@ def indicator_sums(keys: Iterable[Key]) -> list[Relation]:
             parts = sorted(("indicators", scope, period, row, c) for r, c in cells
                            if r == row and c != "scope")  # fmt: skip
             if parts:
-                relations.append(
-                    Relation.total(parts, ("indicators", scope, period, row, "scope"))
-                )
+                relations.append(Relation.total(parts, ("indicators", scope, period, row, "scope")))
     return relations
 
 
