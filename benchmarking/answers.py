@@ -391,7 +391,12 @@ def _linked(
     unseen = {key for key in watched if key not in current and key not in before}
     everything = [*current, *before, *hidden_before, *unseen]
     structure = without_free_totals(
-        [*answer_relations(everything, members=members), *twin_relations(everything), *relations],
+        [
+            *answer_relations(everything, members=members),
+            *twin_relations(everything),
+            *indicator_sums(everything),
+            *relations,
+        ],
         known=set(everything),
     )
     family = Family(
@@ -534,6 +539,31 @@ def twin_relations(keys: Iterable[Key]) -> list[Relation]:
             Relation(((key, 1), ((counted[row], twin_scope, period, "count", "value"), -1)))
         )
     return sorted(relations, key=repr)
+
+
+def indicator_sums(keys: Iterable[Key]) -> list[Relation]:
+    """A COUNT indicator of the country's export, held as its count: the count of the scope is
+    the sum of its columns, the voivodeships of at least ``min_centres`` centres and the rest
+    ("pozostale"), which split the country's centres between them. Both audits need it: in the
+    exports' (``exports.family.family_relations``) the country's count beside every
+    voivodeship's column but one gave that one back; in the answers' (:func:`_linked`), where
+    the columns are the twins of the voivodeships' answers (:func:`twin_relations`), it tells
+    the reader that the voivodeships without a column add nothing to the country's answers
+    (without it, a voivodeship's hidden month was the country's month minus the other
+    voivodeships' shown: generated nation of seed 11, ``test_release_linked.py``)."""
+    counted = {d.code for d in current_definitions() if d.disclosure == DisclosureClass.COUNT}
+    by_table: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for table, scope, period, row, column in keys:
+        if table == "indicators" and row in counted:
+            by_table.setdefault((scope, period), set()).add((row, column))
+    relations: list[Relation] = []
+    for (scope, period), cells in by_table.items():
+        for row in sorted({r for r, c in cells if c == "scope"}):
+            parts = sorted(("indicators", scope, period, row, c) for r, c in cells
+                           if r == row and c != "scope")  # fmt: skip
+            if parts:
+                relations.append(Relation.total(parts, ("indicators", scope, period, row, "scope")))
+    return relations
 
 
 def record_answer(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from benchmarking import ledger
 from benchmarking.answers import (
     answer_relations,
+    indicator_sums,
     metric_table,
     twin_relations,
     without_free_totals,
@@ -163,18 +164,9 @@ def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[R
     counted_indicators = {
         d.code for d in current_definitions() if d.disclosure == DisclosureClass.COUNT
     }
-    # A COUNT indicator of the country's export, held as its count: the count of the scope is
-    # the sum of its columns, the voivodeships of at least ``min_centres`` centres and the rest
-    # ("pozostale"), which split the country's centres between them. Without this line the
-    # country's count beside every voivodeship's but one gave that one back.
-    for (table, scope, period), cells in by_table.items():
-        if table != "indicators":
-            continue
-        for row in sorted({r for r, c in cells if r in counted_indicators and c == "scope"}):
-            parts = sorted((table, scope, period, row, c) for r, c in cells
-                           if r == row and c != "scope")  # fmt: skip
-            if parts:
-                relations.append(Relation.total(parts, (table, scope, period, row, "scope")))
+    # A COUNT indicator of the country's export is the sum of its columns (the answers' audit
+    # knows it too).
+    relations.extend(indicator_sums(keys))
     for (table, scope, period), cells in by_table.items():
         if "-" in period or table == "services":  # services: _services_relations
             continue

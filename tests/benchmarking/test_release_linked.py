@@ -49,7 +49,10 @@ WINDOWS = {
     "2024-Q1": (dt.date(2024, 1, 1), dt.date(2024, 3, 1), H1[:3]),
     "2024-Q2": (dt.date(2024, 4, 1), dt.date(2024, 6, 1), H1[3:]),
 }
-SEEDS = (6, 7, 8, 9)
+# Seed 11 (export first) found that the answers' audit did not know the country's count
+# indicator is the sum of its columns (``answers.indicator_sums``); 6–9 and 10–39 otherwise
+# pass in both orders (checked by a local sweep).
+SEEDS = (6, 7, 8, 9, 11)
 
 
 class _Rollback(Exception):
@@ -145,6 +148,7 @@ def test_exports_and_answers_of_a_generated_nation_keep_every_small_count_protec
 ) -> None:
     nation = generated.nation(seed)
     assert len(nation.centres) >= 12 and len(nation.voivodeships) >= 4
+    generated.on_the_platform(nation, monkeypatch)
     monkeypatch.setattr(comparisons, "centre_series", nation.centre_series)
     monkeypatch.setattr(export_tables, "pooled_by_area", nation.pooled_by_area)
     truth = _truth(nation)

@@ -137,11 +137,14 @@ def _gate() -> DisclosureSettings:
     return DisclosureSettings.from_django()
 
 
-@pytest.mark.parametrize("seed", (1, 6, 9))
+# Seeds 11, 25 and 31 hide the most cells of seeds 0–39 (74 to 85); seeds 7, 8, 14, 15, 19, 20,
+# 23, 24 and 32 hide none (every half-year count of them is at least k and not dominated).
+@pytest.mark.parametrize("seed", (1, 6, 9, 11, 25, 31))
 def test_exports_of_a_generated_nation_in_any_order_recover_no_hidden_count(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     nation = generated.nation(seed)
+    generated.on_the_platform(nation, monkeypatch)
     monkeypatch.setattr(export_tables, "pooled_by_area", nation.pooled_by_area)
     large = [v for v in nation.voivodeships if len(nation.members(v)) >= _gate().min_centres]
     releases = [(scope, half) for scope in [NATIONAL, *large] for half in (1, 2, 0)]
