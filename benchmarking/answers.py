@@ -473,6 +473,19 @@ def _months_of(period: str) -> list[str] | None:
     return [f"{year}-{m:02d}" for m in range(first, first + length)]
 
 
+def platform_voivodeships() -> list[str]:
+    """The voivodeships the country's figures are the sum of in the linked audit: those with a
+    centre on the platform. Any reader knows from the public list of centres that the others
+    add nothing; held as unknowns they let the audit count on a slack that is not there (the
+    country minus the voivodeships shown would look like a range, and is one value). Every
+    voivodeship when the registry holds no centre (figures built outside it). One statement,
+    sixteen rows at most."""
+    present = list(
+        Centre.objects.order_by("voivodeship").values_list("voivodeship", flat=True).distinct()
+    )
+    return present or [code for code, _ in Voivodeship.choices]
+
+
 def answer_relations(
     keys: Iterable[Key], members: Callable[[], dict[str, list[str]]] | None = None
 ) -> list[Relation]:
@@ -500,11 +513,14 @@ def answer_relations(
     elif named:
         for slug, voivodeship in Centre.objects.values_list("slug", "voivodeship"):
             members_of.setdefault(voivodeship, []).append(f"c:{slug}")
+    present: list[str] | None = None  # read once, only when the country is in the family
     for (table, period, row, column), scopes in by_table_period.items():
         if NATIONAL in scopes and scopes & (set(voivodeships) | named):
+            if present is None:
+                present = platform_voivodeships()
             relations.append(
                 Relation.total(
-                    [(table, v, period, row, column) for v in voivodeships],
+                    [(table, v, period, row, column) for v in present],
                     (table, NATIONAL, period, row, column),
                 )
             )

@@ -15,6 +15,7 @@ from benchmarking.answers import (
     answer_relations,
     indicator_sums,
     metric_table,
+    platform_voivodeships,
     twin_relations,
     without_free_totals,
 )
@@ -54,18 +55,6 @@ from benchmarking.models import (
 )
 from casework.metrics_tables import FORM_ANY
 from opsplatform.errors import Conflict
-from tenants.models import Centre
-from tenants.teryt import Voivodeship
-
-
-def platform_voivodeships() -> list[str]:
-    """The voivodeships the country's figures are the sum of in the linked audit: those with a
-    centre on the platform. Any reader knows from the public list of centres that the others
-    add nothing; held as unknowns they let the audit count on a slack that is not there (the
-    country minus the voivodeships shown would look like a range, and is one value). Every
-    voivodeship when the registry holds no centre (figures built outside it)."""
-    present = sorted(set(Centre.objects.values_list("voivodeship", flat=True)))
-    return present or [code for code, _ in Voivodeship.choices]
 
 
 def previous_pattern(parameters: ExportParameters) -> dict[str, frozenset[tuple[str, str]]]:

@@ -202,9 +202,11 @@ def on_the_platform(nation: Nation, monkeypatch: Any) -> None:
     voivodeships are not the nation's, and the audit would check a structure that is not
     true of the nation: seeds 11, 12, 17, 22, 28 and 30 of ``test_release_nation.py`` then
     pinned hidden counts that the attacker, knowing the nation's voivodeships, recovered)."""
+    from benchmarking import answers
     from benchmarking.exports import family
 
-    monkeypatch.setattr(family, "platform_voivodeships", lambda: list(nation.voivodeships))
+    for module in (answers, family):
+        monkeypatch.setattr(module, "platform_voivodeships", lambda: list(nation.voivodeships))
 
 
 def months_of(year: int, half: int) -> list[Period]:
