@@ -104,6 +104,7 @@ ADDITIVE_CONTRACTS = ("signed", "completed", "achieved", "broken")
 
 def family_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[Relation]:
     """The public structure linking the cells of the ministry's exports (see ``linked``)."""
+    keys = list(keys)  # read twice: here and by indicator_sums
     by_table: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
     for table, scope, period, row, column in keys:
         by_table.setdefault((table, scope, period), set()).add((row, column))
