@@ -31,6 +31,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "benchmarking.tasks.snapshot_resume",
             "schedule": crontab(minute="*/10"),
         },
+        "centre-spare-schemas-refill": {
+            "task": "tenants.tasks.spares_refill",
+            "schedule": crontab(minute="*/5"),
+        },
         "portal-sessions-clear-expired": {
             "task": "tenants.tasks.portal_sessions_clear_expired",
             "schedule": crontab(hour=2, minute=40),

@@ -20,23 +20,43 @@ executor unchanged: their meaning is per schema.
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, connections
+from django.db import DatabaseError, OperationalError, connections
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor as tenants_get_executor
 from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
 from django_tenants.migration_executors.standard import StandardExecutor
 
-from opsplatform.schemas import use_public_schema
+from opsplatform.schemas import connection_release, use_public_schema
+from tenants.migration_replay import (
+    ReplayPlan,
+    SchemaMoved,
+    applied_digests,
+    replay,
+    replay_plan,
+)
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 500
+RELEASE_EVERY = 100  # schemas replayed on one connection before a fresh backend
 LOCK_NOT_AVAILABLE = "55P03"
-_PER_SCHEMA_OPTIONS = ("fake", "fake_initial", "plan", "prune", "check_unapplied")
+# An app or a migration named (to move a schema to it, also backwards) is per schema too.
+_PER_SCHEMA_OPTIONS = (
+    "app_label",
+    "migration_name",
+    "fake",
+    "fake_initial",
+    "plan",
+    "prune",
+    "check_unapplied",
+)
 
 
 def get_executor(codename: str | None = None) -> type[MigrationExecutor]:
@@ -110,9 +130,42 @@ class CentreMigrationExecutor(MigrationExecutor):
             sys.stdout.write(
                 f"[ops] {len(pending)} of {len(schemas)} centre schemas need migrating\n"
             )
-        self._migrate_with_retries(pending, database=database, verbosity=verbosity)
+        plans = self._replay_plans(pending, database=database, verbosity=verbosity)
+        self._migrate_with_retries(pending, plans, database=database, verbosity=verbosity)
 
-    def _migrate_with_retries(self, pending: list[str], *, database: str, verbosity: int) -> None:
+    def _replay_plans(
+        self, pending: list[str], *, database: str, verbosity: int
+    ) -> dict[str, ReplayPlan]:
+        """For each group of pending schemas at the same applied set: the first (the pilot) is
+        migrated by Django's ``migrate``, the others replay the SQL planned on the pilot before it
+        moved (tenants/migration_replay.py), when the plan reduces to SQL."""
+        groups: dict[str, list[str]] = {}
+        for schema, digest in applied_digests(pending, database=database).items():
+            groups.setdefault(digest, []).append(schema)
+        plans: dict[str, ReplayPlan] = {}
+        for schemas in groups.values():
+            if len(schemas) < 2:
+                continue
+            plan = replay_plan(schemas[0], database=database)
+            use_public_schema()
+            if plan is None:
+                continue
+            plans.update((schema, plan) for schema in schemas[1:])
+        if verbosity >= 1 and plans:
+            sys.stdout.write(
+                f"[ops] {len(plans)} schemas replay the SQL planned once per group "
+                f"({len(groups)} groups)\n"
+            )
+        return plans
+
+    def _migrate_with_retries(
+        self,
+        pending: list[str],
+        plans: dict[str, ReplayPlan],
+        *,
+        database: str,
+        verbosity: int,
+    ) -> None:
         rounds = int(getattr(settings, "MIGRATION_LOCK_ROUNDS", 5))
         timeout = str(getattr(settings, "MIGRATION_LOCK_TIMEOUT", "5s"))
         total = len(pending)
@@ -121,8 +174,17 @@ class CentreMigrationExecutor(MigrationExecutor):
         for round_number in range(1, rounds + 1):
             busy: list[str] = []
             for schema in queue:
-                if self._migrate_one(schema, database=database, lock_timeout=timeout):
+                plan = plans.get(schema)
+                if plan is not None:
+                    migrated = self._replay_one(
+                        schema, plan, database=database, lock_timeout=timeout
+                    )
+                else:
+                    migrated = self._migrate_one(schema, database=database, lock_timeout=timeout)
+                if migrated:
                     done += 1
+                    if done % RELEASE_EVERY == 0:
+                        connection_release()  # a backend's catalog cache grows per schema
                     if verbosity >= 1:
                         sys.stdout.write(f"[ops] {done}/{total} migrated: {schema}\n")
                 else:
@@ -139,6 +201,27 @@ class CentreMigrationExecutor(MigrationExecutor):
         raise RuntimeError(
             "Schemas still busy after every retry, not migrated: " + ", ".join(queue)
         )
+
+    def _replay_one(
+        self, schema: str, plan: ReplayPlan, *, database: str, lock_timeout: str
+    ) -> bool:
+        """Replay ``plan`` in ``schema``; False when busy. A schema the replay does not fit (it
+        moved, or a statement fails) is migrated by Django's ``migrate`` instead."""
+        try:
+            replay(schema, plan, database=database, lock_timeout=lock_timeout)
+        except OperationalError as exc:
+            use_public_schema()
+            if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                return False
+            return self._migrate_one(schema, database=database, lock_timeout=lock_timeout)
+        except (SchemaMoved, DatabaseError) as exc:
+            use_public_schema()
+            logger.warning(
+                "migration_replay_fell_back", extra={"schema": schema, "error": str(exc)}
+            )
+            return self._migrate_one(schema, database=database, lock_timeout=lock_timeout)
+        use_public_schema()
+        return True
 
     def _migrate_one(self, schema: str, *, database: str, lock_timeout: str) -> bool:
         """Migrate one schema; False when a lock could not be had within the lock timeout (the

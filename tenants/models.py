@@ -189,3 +189,22 @@ class ReorganisationProgramme(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class SpareSchema(models.Model):
+    """A centre schema made ahead of need from the template, waiting to be renamed into a centre.
+
+    ``fingerprint`` is the template's migration state when the spare was made
+    (``tenants.schema_template.template_fingerprint``): a spare is taken only while it equals the
+    template's, so a spare never gives a centre an older schema than the replay would.
+    """
+
+    name = models.CharField(max_length=63, primary_key=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "name"]
+
+    def __str__(self) -> str:
+        return self.name

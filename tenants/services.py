@@ -28,6 +28,7 @@ from tenants.models import Centre, Domain, ReorganisationProgramme
 from tenants.org.models import Team
 from tenants.registry import CentreSpec, Registry, TeamSpec
 from tenants.schema_template import schema_create
+from tenants.spares import spare_take
 
 CENTRE_FIELDS = (
     "name",
@@ -137,7 +138,10 @@ def centre_provision(
             centre = Centre(slug=spec.slug, schema_name=spec.slug)
             _assign(centre, _centre_values(spec, registry_version))
             centre.save()
-            schema_create(centre.schema_name)
+            if spare_take(centre.schema_name):
+                transaction.on_commit(_spares_refill_later)
+            else:
+                schema_create(centre.schema_name)
         else:
             changed += _update(centre, _centre_values(spec, registry_version), prefix="")
         changed += _programme_sync(centre, spec)
@@ -150,6 +154,12 @@ def centre_provision(
         changed=[] if created else changed,
         seconds=time.perf_counter() - started,
     )
+
+
+def _spares_refill_later() -> None:
+    from tenants.tasks import spares_refill
+
+    spares_refill.delay()
 
 
 def _centre_values(spec: CentreSpec, registry_version: int) -> dict[str, object]:

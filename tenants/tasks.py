@@ -20,3 +20,12 @@ def sessions_clear_expired() -> dict[str, object]:
 @app.task(name="tenants.tasks.portal_sessions_clear_expired")
 def portal_sessions_clear_expired() -> dict[str, object]:
     return {"schema": current_schema(), "deleted": _clear_expired()}
+
+
+@app.task(name="tenants.tasks.spares_refill")
+def spares_refill() -> dict[str, object]:
+    """Keep ``TENANT_SPARE_SCHEMAS`` spare schemas of the template's state (tenants.spares)."""
+    from tenants.spares import spares_refill as refill
+
+    report = refill()
+    return {"ready": report.ready, "made": report.made, "dropped": report.dropped}

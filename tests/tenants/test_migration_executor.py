@@ -102,3 +102,109 @@ def test_a_centre_busy_in_every_round_fails_the_run_naming_it(
     monkeypatch.setattr(sys, "stdout", io.StringIO())
     with pytest.raises(RuntimeError, match="debica"):
         call_command("migrate_schemas", tenant=True, interactive=False, stdout=io.StringIO())
+
+
+def _migration_rows(schema: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations')  # noqa: S608
+        return set(cursor.fetchall())
+
+
+def test_schemas_at_one_state_replay_the_sql_planned_once_on_the_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three schemas a migration behind: Django's migrate runs in the first only; the others
+    replay the SQL planned there, and all three end as the template, object for object, with the
+    same migration records and content types."""
+    from django.db.migrations.loader import MigrationLoader
+
+    from tenants.migration_executor import CentreMigrationExecutor
+    from tenants.schema_template import schema_create
+    from tests.tenants.test_provisioning import _shape
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    last = max(name for app, name in loader.graph.leaf_nodes() if app == "casework")
+    parent = next(
+        name for app, name in loader.graph.node_map[("casework", last)].parents if app == "casework"
+    )
+    schemas = ["replay_a", "replay_b", "replay_c"]
+    for schema in schemas:
+        schema_create(schema)
+        call_command(
+            "migrate_schemas",
+            "casework",
+            parent,
+            schema_name=schema,
+            interactive=False,
+            verbosity=0,
+        )
+    assert schemas_pending(schemas) == schemas
+    assert migration_executor.replay_plan("replay_a") is not None
+
+    django_runs: list[str] = []
+    real = migration_executor.run_migrations
+
+    def run(args: Any, options: Any, codename: str, schema_name: str, **kwargs: Any) -> None:
+        django_runs.append(schema_name)
+        real(args, options, codename, schema_name, **kwargs)
+
+    monkeypatch.setattr(migration_executor, "run_migrations", run)
+    from django_tenants.management.commands.migrate_schemas import Command
+
+    options = vars(Command().create_parser("manage.py", "migrate_schemas").parse_args([]))
+    options.update(verbosity=1, interactive=False)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    CentreMigrationExecutor((), options).run_migrations(tenants=schemas)
+    assert django_runs == ["replay_a"]
+    assert "2 schemas replay the SQL planned once per group (1 groups)" in out.getvalue()
+    assert schemas_pending(schemas) == []
+
+    template = _shape("_template")
+    for schema in schemas:
+        assert _shape(schema) == template, schema
+    from opsplatform.schemas import use_public_schema
+
+    use_public_schema()
+    for schema in schemas:
+        assert _migration_rows(schema) == _migration_rows("_template")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT app_label, model FROM _template.django_content_type "  # noqa: S608
+                f'EXCEPT SELECT app_label, model FROM "{schema}".django_content_type) AS missing'
+            )
+            assert cursor.fetchone() == (0,)
+
+
+def test_only_plans_that_reduce_to_sql_are_replayed() -> None:
+    """RunPython cannot be written as SQL: such a plan goes through Django's migrate in every
+    schema; schema changes (an index, a column) can."""
+    from django.db import migrations, models
+
+    from tenants.migration_replay import _reduces_to_sql
+
+    class Data(migrations.Migration):
+        operations = [migrations.RunPython(lambda apps, editor: None)]
+
+    class Column(migrations.Migration):
+        operations = [
+            migrations.AddField("team", "note", models.TextField(null=True)),
+            migrations.SeparateDatabaseAndState(
+                database_operations=[migrations.RunSQL("SELECT 1", "SELECT 1")]
+            ),
+        ]
+
+    class Hidden(migrations.Migration):
+        operations = [
+            migrations.SeparateDatabaseAndState(
+                database_operations=[migrations.RunPython(lambda apps, editor: None)]
+            )
+        ]
+
+    class NotAtomic(Column):
+        atomic = False
+
+    assert not _reduces_to_sql(Data("0001_data", "org"))
+    assert _reduces_to_sql(Column("0001_column", "org"))
+    assert not _reduces_to_sql(Hidden("0001_hidden", "org"))
+    assert not _reduces_to_sql(NotAtomic("0001_not_atomic", "org"))

@@ -29,3 +29,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The domain cache is emptied before every test (tests/conftest.py) and never expires during one,
 # so that tests counting a page's queries never see the lookup come back half-way.
 TENANT_DOMAIN_CACHE_SECONDS = 24 * 60 * 60.0
+# No spare schemas unless a test asks for them (tests/tenants/test_spares.py): each would be
+# a replay of the template in every test database.
+TENANT_SPARE_SCHEMAS = 0

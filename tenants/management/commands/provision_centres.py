@@ -10,6 +10,7 @@ from tenants.errors import TenantsError
 from tenants.models import Centre
 from tenants.registry import RegistryError, load_registry
 from tenants.services import registry_apply
+from tenants.spares import spares_refill
 
 
 class Command(BaseCommand):
@@ -41,6 +42,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{result.slug}: zaktualizowano ({', '.join(result.changed)})")
             else:
                 self.stdout.write(f"{result.slug}: bez zmian")
+
+        spares = spares_refill()
+        if spares.made:
+            self.stdout.write(f"Zapasowe schematy ośrodków gotowe: {spares.ready}")
 
         if options["demo"]:
             if not settings.DEMO_MODE:

@@ -43,6 +43,9 @@ ROOT_URLCONF = "opsplatform.urls_tenant"
 # replaying every migration (see tenants/provisioning.py).
 TENANT_BASE_SCHEMA = "_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Spare schemas replayed from the template ahead of need, so that a new centre is a rename
+# (tenants/spares.py); refilled by the worker. 0 turns them off (always so on Citus).
+TENANT_SPARE_SCHEMAS = env.int("TENANT_SPARE_SCHEMAS", default=3)
 
 # `migrate_schemas` migrates only the centre schemas that lack a migration, found in a few
 # statements, each with a lock timeout and retried later when busy (tenants/migration_executor.py);
