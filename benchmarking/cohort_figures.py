@@ -106,10 +106,10 @@ def _order_refusal(cohort: Cohort, published: int, members: int, needed: int) ->
 
 
 def _contribution_refusal(max_contribution: float) -> str:
-    return (
+    return _(
         "Wartość łączna grupy nie jest pokazywana: jeden ośrodek wnosi ponad "
-        f"{int(max_contribution * 100)}% jej podstawy."
-    )
+        "%(share)s%% jej podstawy."
+    ) % {"share": int(max_contribution * 100)}
 
 
 def cohort_release(

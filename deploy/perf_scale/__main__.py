@@ -11,7 +11,14 @@ from collections.abc import Callable
 import deploy.perf_scale as package
 from deploy.perf_scale.common import ROOT, Step, perfscale_database_url, prepare_database
 from deploy.perf_scale.exports import national_export
-from deploy.perf_scale.provisioning import backups, centre_list, new_centre, noop_migrate, sizes
+from deploy.perf_scale.provisioning import (
+    additive_migrate,
+    backups,
+    centre_list,
+    new_centre,
+    noop_migrate,
+    sizes,
+)
 from deploy.perf_scale.report import report
 from deploy.perf_scale.snapshots import snapshot_all
 from deploy.perf_scale.web import centre_request, portal
@@ -54,6 +61,7 @@ def main() -> int:
     runs: list[tuple[str, Callable[[], None]]] = [
         ("new_centre", lambda: new_centre(steps, n, min(options.repeat, 7))),
         ("noop_migrate", lambda: noop_migrate(steps, n)),
+        ("additive_migrate", lambda: additive_migrate(steps, n)),
         ("centre_request", lambda: centre_request(steps, first_synthetic)),
         ("snapshot_all", lambda: snapshot_all(steps, n)),
         ("portal", lambda: portal(steps, options.repeat, n)),

@@ -149,3 +149,16 @@ def test_the_api_refuses_a_one_centre_scope_in_polish_whatever_the_cookie(
     )
     assert response.status_code == 400, response.content
     assert response.json()["fields"]["scope"][0].startswith(SCOPE_POLISH)
+
+
+def test_a_cohort_total_refused_for_one_dominant_centre_says_so_in_the_readers_language() -> None:
+    from benchmarking.cohort_figures import _contribution_refusal
+
+    with translation.override("pl"):
+        assert _contribution_refusal(0.857) == (
+            "Wartość łączna grupy nie jest pokazywana: jeden ośrodek wnosi ponad 85% jej podstawy."
+        )
+    with translation.override("en"):
+        assert _contribution_refusal(0.857) == (
+            "The group's total value is not shown: one centre contributes over 85% of its base."
+        )
