@@ -91,7 +91,8 @@ def replay_plan(schema: str, *, database: str = "default") -> ReplayPlan | None:
             "SELECT string_agg(app || '.' || name, ',' ORDER BY app, name) FROM django_migrations"
         )
         row = cursor.fetchone()
-    state = executor._create_project_state(with_applied_migrations=True)
+    # The state migrate starts from (django-stubs leave this method out).
+    state = executor._create_project_state(with_applied_migrations=True)  # type: ignore[attr-defined]
     statements: list[str] = []
     for migration, _ in plan:
         with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:

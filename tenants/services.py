@@ -28,7 +28,7 @@ from tenants.models import Centre, Domain, ReorganisationProgramme
 from tenants.org.models import Team
 from tenants.registry import CentreSpec, Registry, TeamSpec
 from tenants.schema_template import schema_create
-from tenants.spares import spare_take
+from tenants.spares import spare_take, spares_refill_soon
 
 CENTRE_FIELDS = (
     "name",
@@ -139,7 +139,7 @@ def centre_provision(
             _assign(centre, _centre_values(spec, registry_version))
             centre.save()
             if spare_take(centre.schema_name):
-                transaction.on_commit(_spares_refill_later)
+                transaction.on_commit(spares_refill_soon)
             else:
                 schema_create(centre.schema_name)
         else:
@@ -154,12 +154,6 @@ def centre_provision(
         changed=[] if created else changed,
         seconds=time.perf_counter() - started,
     )
-
-
-def _spares_refill_later() -> None:
-    from tenants.tasks import spares_refill
-
-    spares_refill.delay()
 
 
 def _centre_values(spec: CentreSpec, registry_version: int) -> dict[str, object]:

@@ -97,6 +97,19 @@ def spare_take(schema: str) -> bool:
     return True
 
 
+def spares_refill_soon() -> None:
+    """Ask the worker to refill the pool (after a spare was taken); never fails the caller: with
+    the broker unreachable, beat's refill every 5 minutes catches up."""
+    if spares_wanted() == 0:
+        return
+    from tenants.tasks import spares_refill as task
+
+    try:
+        task.delay()
+    except Exception as exc:  # any broker error: the pool is refilled by beat
+        logger.warning("spare_schemas_refill_not_sent", extra={"error": str(exc)})
+
+
 def spares_refill(wanted: int | None = None) -> SpareReport:
     """Drop the spares of another template state (or above ``wanted``) and make the missing ones.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 from deploy.perf_scale.common import (
     NATION,
@@ -35,7 +36,7 @@ def new_centre(steps: list[Step], n: int, repeat: int) -> None:
     render = time.perf_counter() - started
     specs = scratch_specs(2 * repeat + 6, n)
 
-    def provision(spec: object) -> tuple[float, int]:
+    def provision(spec: Any) -> tuple[float, int]:
         with statements_sent() as sent:
             started = time.perf_counter()
             with transaction.atomic():

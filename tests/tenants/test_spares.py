@@ -4,6 +4,7 @@ and the pool is refilled to its size."""
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -131,3 +132,36 @@ def test_the_command_fills_the_pool_and_says_so_in_polish(settings: SettingsWrap
     assert "Gotowych zapasowych schematów: 1 (utworzono 1, usunięto 0)" in out.getvalue()
     name = SpareSchema.objects.get().name
     assert name.startswith(spares.PREFIX) and schema_exists(name)
+
+
+def test_taking_a_spare_asks_the_worker_for_another_once_committed(
+    pool: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tenants import tasks
+
+    sent: list[str] = []
+    monkeypatch.setattr(tasks.spares_refill, "delay", lambda: sent.append("refill"))
+    with django_capture_on_commit_callbacks(execute=True):
+        _provision(tmp_path)
+    assert sent == ["refill"]
+    assert SpareSchema.objects.count() == pool - 1  # made by the worker, not while the clerk waits
+
+
+def test_an_unreachable_broker_never_fails_the_new_centre(
+    pool: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tenants import tasks
+
+    def unreachable() -> None:
+        raise ConnectionRefusedError("broker down")
+
+    monkeypatch.setattr(tasks.spares_refill, "delay", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        _provision(tmp_path)
+    assert Centre.objects.filter(slug="testowo").exists() and schema_exists("testowo")

@@ -10,7 +10,7 @@ from tenants.errors import TenantsError
 from tenants.models import Centre
 from tenants.registry import RegistryError, load_registry
 from tenants.services import registry_apply
-from tenants.spares import spares_refill
+from tenants.spares import spares_refill_soon
 
 
 class Command(BaseCommand):
@@ -43,9 +43,9 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{result.slug}: bez zmian")
 
-        spares = spares_refill()
-        if spares.made:
-            self.stdout.write(f"Zapasowe schematy ośrodków gotowe: {spares.ready}")
+        # The spare schemas a new centre is renamed from (tenants/spares.py): made by the worker,
+        # so that adding a centre is not followed by making its replacement here.
+        spares_refill_soon()
 
         if options["demo"]:
             if not settings.DEMO_MODE:
