@@ -16,8 +16,9 @@ cells) and those relations. This module:
   known to be whole numbers ≥ 0.
 * :func:`protect_family` hides the sensitive cells of the new release, everything hidden before
   (the pattern is kept per cell, for good), and as many more cells of the new release as needed
-  until every sensitive hidden cell keeps a *protection interval* at least k wide and no hidden
-  cell is a single value. If that is impossible because earlier releases already fix a cell, it
+  until every sensitive hidden cell keeps a *protection interval* at least k wide (a magnitude,
+  such as a sum of hours: p % of its value, ``Family.required``) and no hidden cell is a single
+  value. If that is impossible because earlier releases already fix a cell, it
   raises :class:`Unprotectable` with a Polish reason and nothing is released.
 
 The module is pure: no database (refusal reasons are marked for translation).
@@ -175,6 +176,15 @@ class Family:
     published_before: dict[Key, int] = field(default_factory=dict)  # values already out
     hidden_before: set[Key] = field(default_factory=set)  # hidden in an earlier release
     totals: set[Key] = field(default_factory=set)  # margins: hidden last, if at all
+    # The protection interval a sensitive cell needs when k is not enough: a magnitude's share
+    # of its own value (a sum of hours hidden for dominance must stay uncertain by p % of it,
+    # not by k tenths of an hour).
+    required: dict[Key, int] = field(default_factory=dict)
+
+    def need(self, key: Key, k: int) -> int:
+        """The width of the protection interval ``key`` must keep (1 outside sensitive cells:
+        not a single value)."""
+        return max(k, self.required.get(key, k)) if key in self.sensitive else 1
 
     def __post_init__(self) -> None:
         self.relations = canonical(self.relations)
@@ -357,13 +367,16 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
             if key not in exposed_before:
                 programme.stretch(
                     {
-                        cell: k if cell in sensitive else 1
+                        cell: family.need(cell, k)
                         for cell in programme.group.variables
                         if cell in open_
                     }
                 )
             verdict = programme.verdict(
-                key, sensitive=key in sensitive, k=k, suspect=key in exposed_before
+                key,
+                sensitive=key in sensitive,
+                k=family.need(key, k) if key in sensitive else k,
+                suspect=key in exposed_before,
             )
             if verdict is _Verdict.PROTECTED:
                 safe.add(key)
@@ -391,7 +404,7 @@ def protect_family(family: Family, *, k: int, limit: int = 10_000) -> set[Key]:
             relations_of,
             family.totals,
             indicators,
-            need=k if target in sensitive else 1,
+            need=family.need(target, k),
         )
         if not chosen:
             raise Unprotectable(

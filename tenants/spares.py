@@ -34,6 +34,7 @@ from tenants.schema_template import schema_create, template_fingerprint
 logger = logging.getLogger(__name__)
 
 PREFIX = "_spare_"
+REFILL_TASK = "tenants.tasks.spares_refill"
 # Refills serialise on this advisory lock (two workers would overfill the pool).
 _REFILL_LOCK = 0x0_5BA2E
 
@@ -102,12 +103,16 @@ def spares_refill_soon() -> None:
     the broker unreachable, beat's refill every 5 minutes catches up."""
     if spares_wanted() == 0:
         return
-    from tenants.tasks import spares_refill as task
-
     try:
-        task.delay()
+        _send_refill()
     except Exception as exc:  # any broker error: the pool is refilled by beat
         logger.warning("spare_schemas_refill_not_sent", extra={"error": str(exc)})
+
+
+def _send_refill() -> None:
+    from opsplatform.celery import app
+
+    app.send_task(REFILL_TASK)
 
 
 def spares_refill(wanted: int | None = None) -> SpareReport:

@@ -4,6 +4,7 @@ linked protection and the record of every released cell."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -281,6 +282,12 @@ def rate_relations(keys: Iterable[Key], voivodeships: Sequence[str]) -> list[Rat
     return out
 
 
+def hours_protection(units: int, disclosure: DisclosureSettings) -> int:
+    """The protection interval, in tenths, of a hidden sum of hours of ``units`` tenths: p % of
+    it (``centre_p_percent``), at least k tenths."""
+    return max(disclosure.k, math.ceil(units * disclosure.centre_p_percent / 100))
+
+
 def _as_held(key: Key, value: Decimal | int, ratios: Mapping[Key, Ratio]) -> int:
     """A published value as the family holds it: a rate in units of its last shown place, a
     sum of hours in tenths."""
@@ -358,6 +365,7 @@ def protect_linked(
         if hidden:
             sensitive.add(key)
             start.add(key)
+    required: dict[Key, int] = {}
     for (row, column), (units, status) in (services or {}).items():
         if status == CellStatus.EMPTY:
             continue
@@ -365,6 +373,10 @@ def protect_linked(
         current[key] = units
         if status in (CellStatus.PRIMARY, CellStatus.DOMINANCE):
             sensitive.add(key)
+            if row in HOURS_ROWS:
+                # A sum of hours is a magnitude: hidden, it must stay uncertain by p % of itself
+                # (the p % rule's protection), not by k tenths of an hour.
+                required[key] = hours_protection(units, disclosure)
         if status in SUPPRESSED_STATUSES:
             start.add(key)
     # The ministry's aggregate answers of the COUNT indicators hold the same counts (and their
@@ -432,6 +444,7 @@ def protect_linked(
         published_before=before,
         hidden_before=hidden_before | start,
         totals=totals,
+        required=required,
     )
     earlier = {
         key: _as_held(key, value, ratios)

@@ -7,11 +7,12 @@ are its voivodeships', a year's at least either half's and at most both).
 The product's export code (``build.gate_release``, ``family.record_release``) releases the
 services tables of a hand-made nation into the real ledger; an exact integer attacker holding
 every services cell the ministry was shown, and the tighter structure he knows (only the four
-voivodeships that have centres), must not narrow a hidden sum of hours below k tenths, nor pin
-any other hidden cell. Before, the country's hours beside three voivodeships' gave the fourth's,
-dominated by one household, back to within a few tenths, and so did a year beside its other
-half. (Checked: with the services left out of the audit the orders that publish a related total
-fail.)"""
+voivodeships that have centres), must not narrow a hidden sum of hours below p % of itself (the
+p % rule's protection of a magnitude; k tenths, as before, left 511 hours known to ±1 hour), nor
+pin any other hidden cell. Before, the country's hours beside three voivodeships' gave the
+fourth's, dominated by one household, back to within a few tenths, and so did a year beside its
+other half. (Checked: with the services left out of the audit the orders that publish a related
+total fail.)"""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from benchmarking.disclosure import DisclosureSettings
 from benchmarking.exports import family
+from benchmarking.exports.family import hours_protection
 from benchmarking.exports.parameters import NATIONAL
 from benchmarking.exports.tables import hours_units
 from benchmarking.linked import Key, Relation, audit_family, protected
@@ -31,6 +34,7 @@ from tests.benchmarking import generated
 pytestmark = pytest.mark.django_db
 
 K = 10
+GATE = DisclosureSettings()
 VOIVODESHIPS = ("02", "06", "12", "14")
 ROWS = ("households", "hours_planned", "hours_delivered")
 
@@ -183,7 +187,65 @@ def test_a_hidden_sum_of_hours_is_never_recovered_from_related_releases(
                     continue  # shown in one release, hidden in a later one: known
                 low, high = intervals.get(key, (0.0, float("inf")))
                 assert low <= truth[key] <= high, (key, truth[key], low, high)
-                assert protected((low, high), sensitive=sensitive, k=K), (key, low, high)
+                # A sum of hours is a magnitude: p % of itself, not k tenths (k for counts).
+                need = K if key[3] == "households" else hours_protection(truth[key], GATE)
+                assert protected((low, high), sensitive=sensitive, k=need), (key, low, high)
             raise _Rollback
     except _Rollback:
         pass
+
+
+def test_a_hidden_sum_of_hours_keeps_p_percent_of_itself_not_k_tenths() -> None:
+    """511.3 hours hidden beside the country's sum and the other voivodeship's, which add up
+    only within 0.8 hours of rounding: k tenths wide (±0.8 hours) was enough for the audit
+    before; a magnitude needs p % of itself, so a complement is hidden as well."""
+    from benchmarking.linked import Family, protect_family
+
+    dominated: Key = ("services", "02", "2024-H1", "hours_delivered", "scope")
+    other: Key = ("services", "06", "2024-H1", "hours_delivered", "scope")
+    country: Key = ("services", NATIONAL, "2024-H1", "hours_delivered", "scope")
+    current: dict[Key, int] = {dominated: 5113, other: 900, country: 6013}
+    relations = Relation.near_total([dominated, other], country, slack=8)
+
+    def hidden(required: dict[Key, int]) -> set[Key]:
+        return protect_family(
+            Family(current=current, relations=relations, sensitive={dominated}, required=required),
+            k=K,
+        )
+
+    assert hidden({}) == {dominated}  # ±8 tenths: k wide, exposed by p %
+    need = hours_protection(current[dominated], GATE)
+    assert need == 512
+    suppressed = hidden({dominated: need})
+    assert dominated in suppressed and len(suppressed) == 2
+    published = {key: value for key, value in current.items() if key not in suppressed}
+    low, high = audit_family(published, relations)[dominated]
+    assert protected((low, high), sensitive=True, k=need), (low, high)
+
+
+def test_the_export_asks_p_percent_for_its_hidden_sums_of_hours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The export's family carries the p % protection of each sensitive sum of hours."""
+    from benchmarking.linked import Family, protect_corrected
+
+    nation, services = _nation()
+    monkeypatch.setattr(family, "platform_voivodeships", lambda: list(VOIVODESHIPS))
+    seen: list[Family] = []
+    real = protect_corrected
+
+    def spy(fam: Family, **kwargs: Any) -> set[Key]:
+        seen.append(fam)
+        return real(fam, **kwargs)
+
+    monkeypatch.setattr(family, "protect_corrected", spy)
+    truth = _truth(nation, services)
+    try:
+        with transaction.atomic():
+            _export(nation, services, "02", 1)
+            raise _Rollback
+    except _Rollback:
+        pass
+    dominated = ("services", "02", "2024-H1", "hours_delivered", "scope")
+    assert seen and dominated in seen[-1].sensitive
+    assert seen[-1].required[dominated] == hours_protection(truth[dominated], GATE) > K

@@ -140,10 +140,8 @@ def test_taking_a_spare_asks_the_worker_for_another_once_committed(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from tenants import tasks
-
     sent: list[str] = []
-    monkeypatch.setattr(tasks.spares_refill, "delay", lambda: sent.append("refill"))
+    monkeypatch.setattr(spares, "_send_refill", lambda: sent.append("refill"))
     with django_capture_on_commit_callbacks(execute=True):
         _provision(tmp_path)
     assert sent == ["refill"]
@@ -156,12 +154,17 @@ def test_an_unreachable_broker_never_fails_the_new_centre(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from tenants import tasks
-
     def unreachable() -> None:
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.spares_refill, "delay", unreachable)
+    monkeypatch.setattr(spares, "_send_refill", unreachable)
     with django_capture_on_commit_callbacks(execute=True):
         _provision(tmp_path)
     assert Centre.objects.filter(slug="testowo").exists() and schema_exists("testowo")
+
+
+def test_the_refill_asked_for_is_a_task_the_worker_knows() -> None:
+    from opsplatform.celery import app
+
+    app.loader.import_default_modules()
+    assert spares.REFILL_TASK in app.tasks
