@@ -314,6 +314,7 @@ TESTS = [
     "tests/benchmarking/test_snapshots.py",
     "tests/benchmarking/test_exports.py",
     "tests/tenants/test_backup.py",
+    "tests/tenants/test_migration_executor.py",
     "tests/casework/test_audit.py",
     "tests/citus",
 ]

@@ -40,6 +40,7 @@ from tenants.migration_replay import (
     applied_digests,
     replay,
     replay_plan,
+    with_migration_table,
 )
 
 logger = logging.getLogger(__name__)
@@ -87,17 +88,7 @@ def schemas_pending(schemas: Sequence[str], *, database: str = "default") -> lis
     connection = connections[database]
     pending: set[str] = set()
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT n.nspname FROM pg_namespace n
-            WHERE n.nspname = ANY(%s) AND EXISTS (
-                SELECT 1 FROM pg_class c
-                WHERE c.relnamespace = n.oid AND c.relname = 'django_migrations'
-            )
-            """,
-            [list(schemas)],
-        )
-        with_table = {name for (name,) in cursor.fetchall()}
+        with_table = with_migration_table(cursor, schemas)
         pending.update(s for s in schemas if s not in with_table)
         present = [s for s in schemas if s in with_table]
         for start in range(0, len(present), CHUNK):

@@ -25,6 +25,7 @@ from typing import Any
 from django.apps import apps as global_apps
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connections, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.migration import Migration
 from django.db.migrations.operations import SeparateDatabaseAndState
@@ -46,17 +47,7 @@ def applied_digests(schemas: Sequence[str], *, database: str = "default") -> dic
     migration table (those without are left out), then one per ``CHUNK`` schemas."""
     digests: dict[str, str] = {}
     with connections[database].cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT n.nspname FROM pg_namespace n
-            WHERE n.nspname = ANY(%s) AND EXISTS (
-                SELECT 1 FROM pg_class c
-                WHERE c.relnamespace = n.oid AND c.relname = 'django_migrations'
-            )
-            """,
-            [list(schemas)],
-        )
-        with_table = {name for (name,) in cursor.fetchall()}
+        with_table = with_migration_table(cursor, schemas)
         present = [schema for schema in schemas if schema in with_table]
         for start in range(0, len(present), CHUNK):
             chunk = present[start : start + CHUNK]
@@ -69,6 +60,21 @@ def applied_digests(schemas: Sequence[str], *, database: str = "default") -> dic
             for i, applied in cursor.fetchall():
                 digests[chunk[i]] = _digest(applied or "")
     return digests
+
+
+def with_migration_table(cursor: CursorWrapper, schemas: Sequence[str]) -> set[str]:
+    """The schemas among ``schemas`` that have a ``django_migrations`` table: one statement."""
+    cursor.execute(
+        """
+        SELECT n.nspname FROM pg_namespace n
+        WHERE n.nspname = ANY(%s) AND EXISTS (
+            SELECT 1 FROM pg_class c
+            WHERE c.relnamespace = n.oid AND c.relname = 'django_migrations'
+        )
+        """,
+        [list(schemas)],
+    )
+    return {name for (name,) in cursor.fetchall()}
 
 
 def _digest(applied: str) -> str:

@@ -234,6 +234,20 @@ FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %
 """
 
 
+def assert_same_as_template(schema: str) -> None:
+    """``schema`` has every object of the template (:func:`_shape`) and its seeded rows."""
+    template = _shape("_template")
+    assert len(template) > 500
+    assert _shape(schema) == template
+    with connection.cursor() as cursor:
+        for table in ("django_migrations", "django_content_type", "auth_permission"):
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT * FROM _template.{table} EXCEPT "  # noqa: S608
+                f'SELECT * FROM "{schema}".{table}) AS missing'
+            )
+            assert cursor.fetchone() == (0,)
+
+
 def _shape(schema: str) -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL search_path = pg_catalog")  # names printed fully qualified
@@ -256,16 +270,7 @@ def test_a_new_centre_is_the_template_replayed_object_for_object(
         "provision_centres", "--registry", str(write_registry(tmp_path)), stdout=io.StringIO()
     )
     assert fallbacks == []
-    template = _shape("_template")
-    assert len(template) > 500
-    assert _shape("testowo") == template
-    with connection.cursor() as cursor:
-        for table in ("django_migrations", "django_content_type", "auth_permission"):
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT * FROM _template.{table} EXCEPT "  # noqa: S608
-                f"SELECT * FROM testowo.{table}) AS missing"
-            )
-            assert cursor.fetchone() == (0,)
+    assert_same_as_template("testowo")
     # The sequences continue after the copied rows: a new row gets a fresh id.
     with schema_context("testowo"):
         from django.contrib.contenttypes.models import ContentType
