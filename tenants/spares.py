@@ -121,7 +121,8 @@ def spares_refill(wanted: int | None = None) -> SpareReport:
     Each spare is made or dropped in its own transaction. Returns at once, doing nothing, when
     another refill holds the lock.
     """
-    wanted = spares_wanted() if wanted is None else wanted
+    if wanted is None or citus.is_citus():
+        wanted = spares_wanted()  # none on Citus, whatever was asked
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [_REFILL_LOCK])
         row = cursor.fetchone()

@@ -23,9 +23,15 @@ def portal_sessions_clear_expired() -> dict[str, object]:
 
 
 @app.task(name="tenants.tasks.spares_refill")
-def spares_refill() -> dict[str, object]:
-    """Keep ``TENANT_SPARE_SCHEMAS`` spare schemas of the template's state (tenants.spares)."""
+def spares_refill(wanted: int | None = None) -> dict[str, object]:
+    """Keep ``TENANT_SPARE_SCHEMAS`` (or ``wanted``) spare schemas of the template's state
+    (tenants.spares)."""
     from tenants.spares import spares_refill as refill
 
-    report = refill()
-    return {"ready": report.ready, "made": report.made, "dropped": report.dropped}
+    report = refill(wanted)
+    return {
+        "ready": report.ready,
+        "made": report.made,
+        "dropped": report.dropped,
+        "skipped": report.skipped,
+    }

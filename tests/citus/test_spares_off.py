@@ -14,3 +14,8 @@ def test_no_spare_schemas_on_citus(settings: Settings) -> None:
     assert (report.made, report.ready) == (0, 0)
     assert not SpareSchema.objects.exists()
     assert spares.spare_take("nowy") is False
+
+
+def test_none_even_when_asked_for() -> None:
+    assert spares.spares_refill(2).made == 0
+    assert not SpareSchema.objects.exists()

@@ -75,3 +75,21 @@ def test_beat_fan_out_task_runs_on_the_worker(worker: object) -> None:
 def test_the_schedule_is_installed_on_the_app() -> None:
     app.finalize()
     assert "centre-sessions-clear-expired" in app.conf.beat_schedule
+
+
+def test_the_worker_makes_and_drops_spare_centre_schemas(worker: object) -> None:
+    """The refill a new centre asks for runs in the worker and commits its spares there."""
+    from django_tenants.utils import schema_exists
+
+    from tenants.models import SpareSchema
+    from tenants.spares import REFILL_TASK
+
+    try:
+        made = app.send_task(REFILL_TASK, kwargs={"wanted": 1}).get(timeout=120)
+        assert (made["made"], made["ready"]) == (1, 1), made
+        name = SpareSchema.objects.get().name
+        assert schema_exists(name)
+    finally:
+        dropped = app.send_task(REFILL_TASK, kwargs={"wanted": 0}).get(timeout=120)
+    assert dropped["ready"] == 0 and not SpareSchema.objects.exists()
+    assert not schema_exists(name)
