@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
-from tenants import migration_executor
+from tenants import citus, migration_executor
 from tenants.migration_executor import expected_migrations, schemas_pending
 from tests.conftest import CENTRE_SLUGS
 
@@ -162,9 +162,14 @@ def test_schemas_at_one_state_replay_the_sql_planned_once_on_the_first(
     assert "2 schemas replay the SQL planned once per group (1 groups)" in out.getvalue()
     assert schemas_pending(schemas) == []
 
-    template = _shape("_template")
-    for schema in schemas:
-        assert _shape(schema) == template, schema
+    # The replayed schemas are what Django's migrate made of the first, object for object; on
+    # plain PostgreSQL that is the template too (on Citus a centre's identity columns are
+    # sequence defaults, tenants/citus.py, so only the first comparison holds).
+    migrated = _shape("replay_a")
+    for schema in schemas[1:]:
+        assert _shape(schema) == migrated, schema
+    if not citus.is_citus():
+        assert migrated == _shape("_template")
     from opsplatform.schemas import use_public_schema
 
     use_public_schema()
