@@ -19,8 +19,9 @@ Steps, each timed: start the coordinator and two workers (installing the extensi
 ``../shared/citus/install.sh`` when missing), make the test database afresh on every node, then
 one pytest session against the coordinator — migrations and the five demo centres with their
 history (the session's setup), the journey through the API, the isolation suite, a snapshot run
-and an export, one centre's backup and restore, the audit trail's guarantees, the layout and a
-centre moved between workers under writes — and finally which worker holds each centre.
+and an export, one centre's backup and restore, a migration replayed across schemas, the audit
+trail's guarantees, the layout, no spare schemas, and a centre moved between workers under
+writes — and finally which worker holds each centre.
 
 Exit 0 with a message, running nothing, only when Citus cannot be had on this machine
 (the other commands' exit 3: no Debian PostgreSQL 15, no install script, not root to install).
