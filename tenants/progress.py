@@ -17,7 +17,13 @@ class Progress:
         self.last_line = 0.0
 
     def step(self) -> None:
-        self.done += 1
+        self.to(self.done + 1)
+
+    def to(self, done: int) -> None:
+        """``done`` of the total are done (work counted elsewhere, e.g. by other processes)."""
+        if done <= self.done:
+            return
+        self.done = min(done, self.total)
         now = time.perf_counter()
         # Redrawn in place on a terminal; a line every 5 s (and the last) in a log.
         if not self.tty and now - self.last_line < 5 and self.done < self.total:
