@@ -17,6 +17,7 @@ from deploy.perf_scale.provisioning import (
     centre_list,
     new_centre,
     noop_migrate,
+    onboarding,
     sizes,
 )
 from deploy.perf_scale.report import report
@@ -60,6 +61,7 @@ def main() -> int:
     first_synthetic = nation()[0].slug
     runs: list[tuple[str, Callable[[], None]]] = [
         ("new_centre", lambda: new_centre(steps, n, min(options.repeat, 7))),
+        ("onboarding", lambda: onboarding(steps, n)),
         ("noop_migrate", lambda: noop_migrate(steps, n)),
         ("additive_migrate", lambda: additive_migrate(steps, n)),
         ("centre_request", lambda: centre_request(steps, first_synthetic)),
