@@ -159,3 +159,12 @@ def test_the_refill_asked_for_is_a_task_the_worker_knows() -> None:
 
     app.loader.import_default_modules()
     assert spares.REFILL_TASK in app.tasks
+
+
+@pytest.mark.parametrize("count", ["-1", "51"])
+def test_a_count_outside_the_pool_is_refused_in_polish(count: str) -> None:
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--count: od 0 do 50"):
+        call_command("centre_spares", "--count", count, stdout=io.StringIO())
+    assert not SpareSchema.objects.exists()

@@ -2,9 +2,12 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tenants.spares import spares_refill, spares_wanted
+
+# Each spare is a whole centre schema (about 285 relations): a pool, not a stock.
+MAX_SPARES = 50
 
 
 class Command(BaseCommand):
@@ -18,7 +21,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = options["count"]
-        report = spares_refill(spares_wanted() if count is None else max(0, count))
+        if count is not None and not 0 <= count <= MAX_SPARES:
+            raise CommandError(f"--count: od 0 do {MAX_SPARES} zapasowych schematów.")
+        report = spares_refill(spares_wanted() if count is None else count)
         if report.skipped:
             self.stdout.write(
                 f"Inne uzupełnianie trwa; gotowych zapasowych schematów: {report.ready}"
