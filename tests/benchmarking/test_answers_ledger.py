@@ -172,7 +172,14 @@ def test_answers_for_any_calendar_periods_keep_every_small_count_protected(
                 for centre in answer.json()["centres"]:
                     scope = f"c:{centre['slug']}"
                     _read(scope, query, centre["series"], centre["window"], published, hidden)
-            assert hidden, "the demo data hide some months of the named centres"
+            # No count of 1–9 is ever shown (every small one read is hidden). Whether any is
+            # read depends on the periods drawn and on the demo's history, which shifts with the
+            # day it is built on; every month of małopolskie's centres always holds some
+            # (Myślenice's Q1), so that example is never vacuous.
+            shown_small = [key for key in published if 0 < truth.get((key[1], key[2]), K) < K]
+            assert not shown_small, shown_small
+            if order == PERIODS and coordinator == "koordynator.malopolskie":
+                assert hidden, "the demo data hide some months of the named centres"
             intervals = audit_family(published, answer_relations([*published, *hidden]))
             for key in hidden:
                 true = truth[(key[1], key[2])]
